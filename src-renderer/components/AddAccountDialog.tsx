@@ -1,0 +1,236 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { ImapSecurity } from '../../src-shared/domain.ts';
+import {
+  SECURITY_LABELS,
+  checkImapForm,
+  emptyImapForm,
+  formFieldOf,
+  withSecurity,
+  type ImapFormErrors,
+  type ImapFormField,
+  type ImapFormValues,
+} from '../forms/imapForm.ts';
+import { addImapAccount, closeAddAccount } from '../state/actions.ts';
+import { useApp, useHub } from '../state/hooks.ts';
+
+/** Account types the dialog offers; a new connector adds its entry and its form here. */
+const ACCOUNT_TYPES = [{ kind: 'imap', label: 'IMAP mail', hint: 'Any mail provider that offers IMAP' }] as const;
+type AccountTypeKind = (typeof ACCOUNT_TYPES)[number]['kind'];
+
+const ADVANCED_FIELDS: readonly ImapFormField[] = ['syncWindowDays', 'syncMaxMessages'];
+
+export function AddAccountDialog() {
+  const open = useApp((s) => s.addAccountOpen);
+  return open ? <AddAccountModal /> : null;
+}
+
+function AddAccountModal() {
+  const hub = useHub();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [kind, setKind] = useState<AccountTypeKind>('imap');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (d !== null && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-label="Add account"
+      onCancel={(e) => {
+        // The store decides whether the dialog is open; the browser must not close it behind React's back.
+        e.preventDefault();
+        closeAddAccount(hub);
+      }}
+    >
+      <h2 className="dialog-title">Add account</h2>
+      <fieldset className="account-types">
+        <legend>Account type</legend>
+        {ACCOUNT_TYPES.map((t) => (
+          <label key={t.kind} className="account-type">
+            <input type="radio" name="account-type" value={t.kind} checked={kind === t.kind} onChange={() => setKind(t.kind)} />
+            <span>
+              {t.label}
+              <small>{t.hint}</small>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {kind === 'imap' ? <ImapForm busy={busy} setBusy={setBusy} /> : null}
+    </dialog>
+  );
+}
+
+interface FieldProps {
+  field: ImapFormField;
+  label: string;
+  errors: ImapFormErrors;
+  hint?: string;
+  children: (a11y: { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined }) => ReactNode;
+}
+
+function Field({ field, label, errors, hint, children }: FieldProps) {
+  const id = `${useId()}-${field}`;
+  const error = errors[field];
+  const described = [hint !== undefined ? `${id}-hint` : '', error !== undefined ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div className={`field${error !== undefined ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': error !== undefined, 'aria-describedby': described === '' ? undefined : described })}
+      {hint !== undefined ? (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {error !== undefined ? (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Server messages are shown as text; should one ever quote the password, it is blanked out. */
+function withoutSecret(message: string, password: string): string {
+  return password.length >= 3 ? message.split(password).join('••••') : message;
+}
+
+function ImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) => void }) {
+  const hub = useHub();
+  const form = useRef<HTMLFormElement>(null);
+  const [values, setValues] = useState<ImapFormValues>(emptyImapForm);
+  const [portEdited, setPortEdited] = useState(false);
+  const [errors, setErrors] = useState<ImapFormErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  const set = (field: ImapFormField, value: string): void => {
+    setValues((v) => ({ ...v, [field]: value }));
+    // An error goes away as soon as the user works on its field.
+    if (errors[field] !== undefined) setErrors((e) => ({ ...e, [field]: undefined }));
+  };
+
+  const focusFirstInvalid = (found: ImapFormErrors): void => {
+    if (ADVANCED_FIELDS.some((f) => found[f] !== undefined)) setAdvancedOpen(true);
+    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  };
+
+  const onSubmit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (busy) return;
+    setFormError(null);
+    const check = checkImapForm(values);
+    if (!check.ok) {
+      setErrors(check.errors);
+      focusFirstInvalid(check.errors);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    const result = await addImapAccount(hub, check.input);
+    if (!mounted.current) return;
+    setBusy(false);
+    if (result.ok) return;
+    const message = withoutSecret(result.error.message, check.input.password);
+    const field = formFieldOf(result.error.field);
+    if (field !== undefined) {
+      const found = { [field]: message };
+      setErrors(found);
+      focusFirstInvalid(found);
+    } else {
+      setFormError(message);
+    }
+  };
+
+  const onSecurity = (security: ImapSecurity): void => {
+    setValues((v) => withSecurity(v, security, portEdited));
+    setErrors((e) => ({ ...e, security: undefined, port: portEdited ? e.port : undefined }));
+  };
+
+  return (
+    <form ref={form} className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>
+      {formError !== null ? (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      ) : null}
+      <Field field="displayName" label="Display name" errors={errors}>
+        {(a) => (
+          <input {...a} type="text" autoFocus autoComplete="off" placeholder="Work mail" value={values.displayName} onChange={(e) => set('displayName', e.target.value)} />
+        )}
+      </Field>
+      <div className="field-row">
+        <Field field="host" label="Server" errors={errors}>
+          {(a) => (
+            <input {...a} type="text" autoComplete="off" spellCheck={false} autoCapitalize="off" placeholder="imap.example.com" value={values.host} onChange={(e) => set('host', e.target.value)} />
+          )}
+        </Field>
+        <Field field="port" label="Port" errors={errors}>
+          {(a) => (
+            <input
+              {...a}
+              type="text"
+              inputMode="numeric"
+              className="port"
+              value={values.port}
+              onChange={(e) => {
+                setPortEdited(true);
+                set('port', e.target.value);
+              }}
+            />
+          )}
+        </Field>
+      </div>
+      <Field field="security" label="Security" errors={errors} hint="None sends your password unencrypted and is only allowed for this computer (localhost).">
+        {(a) => (
+          <select {...a} value={values.security} onChange={(e) => onSecurity(e.target.value as ImapSecurity)}>
+            {(Object.keys(SECURITY_LABELS) as ImapSecurity[]).map((s) => (
+              <option key={s} value={s}>
+                {SECURITY_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field field="user" label="User name" errors={errors}>
+        {(a) => (
+          <input {...a} type="text" autoComplete="username" spellCheck={false} autoCapitalize="off" placeholder="you@example.com" value={values.user} onChange={(e) => set('user', e.target.value)} />
+        )}
+      </Field>
+      <Field field="password" label="Password" errors={errors}>
+        {(a) => <input {...a} type="password" autoComplete="current-password" value={values.password} onChange={(e) => set('password', e.target.value)} />}
+      </Field>
+      <details className="advanced" open={advancedOpen} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}>
+        <summary>Advanced</summary>
+        <div className="field-row">
+          <Field field="syncWindowDays" label="Sync window (days)" errors={errors} hint="Only mail from this many days back is fetched at first.">
+            {(a) => <input {...a} type="text" inputMode="numeric" value={values.syncWindowDays} onChange={(e) => set('syncWindowDays', e.target.value)} />}
+          </Field>
+          <Field field="syncMaxMessages" label="Maximum messages" errors={errors} hint="At most this many, newest first.">
+            {(a) => <input {...a} type="text" inputMode="numeric" value={values.syncMaxMessages} onChange={(e) => set('syncMaxMessages', e.target.value)} />}
+          </Field>
+        </div>
+      </details>
+      <div className="dialog-buttons">
+        <button type="button" onClick={() => closeAddAccount(hub)}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Add account'}
+        </button>
+      </div>
+    </form>
+  );
+}

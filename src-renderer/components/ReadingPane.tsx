@@ -1,0 +1,119 @@
+import { useShallow } from 'zustand/react/shallow';
+import type { InboxItem, ItemDetail } from '../../src-shared/domain.ts';
+import { formatFullTime } from '../format/time.ts';
+import { findItem, markRead, markUnread, openAddAccount } from '../state/actions.ts';
+import { useApp, useHub } from '../state/hooks.ts';
+import { SourceIcon } from './SourceIcon.tsx';
+
+function headerValue(detail: ItemDetail | null, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return detail?.headers.find((h) => h.name.toLowerCase() === lower)?.value;
+}
+
+/** From, To, Date, Subject for mail; whatever the hub sends for the other kinds, after sender and time. */
+function headerRows(item: InboxItem, detail: ItemDetail | null): { name: string; value: string }[] {
+  const date = formatFullTime(item.timestamp);
+  if (item.source === 'mail') {
+    const rows = [
+      { name: 'From', value: headerValue(detail, 'From') ?? item.sender },
+      { name: 'To', value: headerValue(detail, 'To') },
+      { name: 'Date', value: date },
+      { name: 'Subject', value: headerValue(detail, 'Subject') ?? item.title },
+    ];
+    return rows.filter((r): r is { name: string; value: string } => r.value !== undefined && r.value !== '');
+  }
+  const shown = new Set(['from', 'date']);
+  return [
+    { name: 'From', value: item.sender },
+    { name: 'Date', value: date },
+    ...(detail?.headers ?? []).filter((h) => !shown.has(h.name.toLowerCase())),
+  ];
+}
+
+function EmptyState() {
+  const hub = useHub();
+  const { accountsLoaded, noAccounts } = useApp(
+    useShallow((s) => ({ accountsLoaded: s.accountsLoaded, noAccounts: s.accounts.length === 0 })),
+  );
+  if (accountsLoaded && noAccounts) {
+    return (
+      <div className="empty onboarding">
+        <h2>Welcome to Groundswell</h2>
+        <p>One inbox for your mail, team chat and feed alerts. Start by adding a mail account; new messages show up here as they arrive.</p>
+        <button type="button" className="primary" onClick={() => openAddAccount(hub)}>
+          Add account
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="empty">
+      <h2>Nothing selected</h2>
+      <p>Choose an item in the list to read it here.</p>
+      <p className="keys">
+        <kbd>↑</kbd>/<kbd>↓</kbd> or <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> opens · <kbd>u</kbd> toggles unread · <kbd>/</kbd> searches
+      </p>
+    </div>
+  );
+}
+
+export function ReadingPane() {
+  const hub = useHub();
+  const { openId, item, detail, detailState, detailError } = useApp(
+    useShallow((s) => ({
+      openId: s.openId,
+      item: s.openId === null ? undefined : findItem(s, s.openId),
+      detail: s.detail,
+      detailState: s.detailState,
+      detailError: s.detailError,
+    })),
+  );
+
+  if (openId === null) {
+    return (
+      <section aria-label="Reading pane" className="reading">
+        <EmptyState />
+      </section>
+    );
+  }
+  const shown = item ?? detail?.item;
+  return (
+    <section aria-label="Reading pane" className="reading">
+      {shown === undefined ? (
+        <div className="empty">{detailState === 'error' ? <p>Could not open this item: {detailError}</p> : <p>Loading…</p>}</div>
+      ) : (
+        <article className="message">
+          <header className="message-header">
+            <h2 className="message-title">
+              <SourceIcon kind={shown.source} />
+              <span>{shown.title}</span>
+            </h2>
+            <div className="message-actions">
+              {shown.unread ? (
+                <button type="button" onClick={() => void markRead(hub, [shown.id])}>
+                  Mark as read
+                </button>
+              ) : (
+                <button type="button" onClick={() => void markUnread(hub, [shown.id])}>
+                  Mark as unread
+                </button>
+              )}
+            </div>
+            <dl className="headers">
+              {headerRows(shown, detail).map((h, i) => (
+                <div key={`${h.name}-${i}`} className="header-row">
+                  <dt>{h.name}</dt>
+                  <dd>{h.value}</dd>
+                </div>
+              ))}
+            </dl>
+          </header>
+          {detailState === 'loading' ? <p className="body-note">Loading…</p> : null}
+          {detailState === 'error' ? <p className="body-note error">Could not load the message: {detailError}</p> : null}
+          {detail !== null && detail.bodyError !== undefined ? <p className="body-note error">{detail.bodyError}</p> : null}
+          {detail !== null ? <pre className="body">{detail.bodyText}</pre> : null}
+        </article>
+      )}
+    </section>
+  );
+}

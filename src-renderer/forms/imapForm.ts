@@ -1,0 +1,128 @@
+/**
+ * The add-IMAP-account form as plain data: its values, the defaults that follow the
+ * security choice, and validation that turns it into an ImapAccountInput. No React here,
+ * so every rule is unit-tested.
+ */
+import type { ImapAccountInput } from '../../src-shared/api.ts';
+import type { ImapSecurity } from '../../src-shared/domain.ts';
+
+export interface ImapFormValues {
+  displayName: string;
+  host: string;
+  /** Kept as typed so a half-typed port can be shown back; parsed on submit. */
+  port: string;
+  security: ImapSecurity;
+  user: string;
+  password: string;
+  syncWindowDays: string;
+  syncMaxMessages: string;
+}
+
+export type ImapFormField = keyof ImapFormValues;
+export type ImapFormErrors = Partial<Record<ImapFormField, string>>;
+
+export const IMAP_FORM_FIELDS: readonly ImapFormField[] = [
+  'displayName',
+  'host',
+  'port',
+  'security',
+  'user',
+  'password',
+  'syncWindowDays',
+  'syncMaxMessages',
+];
+
+export const SECURITY_LABELS: Record<ImapSecurity, string> = {
+  tls: 'TLS',
+  starttls: 'STARTTLS',
+  plain: 'None',
+};
+
+export function defaultPort(security: ImapSecurity): number {
+  return security === 'tls' ? 993 : 143;
+}
+
+export function emptyImapForm(): ImapFormValues {
+  return {
+    displayName: '',
+    host: '',
+    port: String(defaultPort('tls')),
+    security: 'tls',
+    user: '',
+    password: '',
+    syncWindowDays: '30',
+    syncMaxMessages: '2000',
+  };
+}
+
+/** A new security choice moves the port to its default unless the user typed a port of their own. */
+export function withSecurity(values: ImapFormValues, security: ImapSecurity, portEdited: boolean): ImapFormValues {
+  return portEdited ? { ...values, security } : { ...values, security, port: String(defaultPort(security)) };
+}
+
+/** Unencrypted IMAP would send the password in the clear, so only the local machine may use it. */
+export function isLocalHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '127.0.0.1' || h === '::1';
+}
+
+function parseWholeNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) return undefined;
+  return Number(trimmed);
+}
+
+export type ImapFormCheck =
+  | { ok: true; input: ImapAccountInput }
+  | { ok: false; errors: ImapFormErrors };
+
+export function checkImapForm(values: ImapFormValues): ImapFormCheck {
+  const errors: ImapFormErrors = {};
+  const displayName = values.displayName.trim();
+  const host = values.host.trim();
+  const user = values.user.trim();
+
+  if (displayName === '') errors.displayName = 'Enter a name for this account.';
+  if (host === '') errors.host = 'Enter the IMAP server, for example imap.example.com.';
+  else if (/[\s/]/.test(host)) {
+    errors.host = 'Enter only the host name, without spaces, "imap://" or a path.';
+  }
+
+  const port = parseWholeNumber(values.port);
+  if (port === undefined || port < 1 || port > 65535) errors.port = 'Enter a port from 1 to 65535.';
+
+  if (values.security === 'plain' && host !== '' && !isLocalHost(host)) {
+    errors.security = 'Without encryption your password would cross the network readable; choose TLS or STARTTLS (None is only for localhost).';
+  }
+
+  if (user === '') errors.user = 'Enter your user name.';
+  if (values.password === '') errors.password = 'Enter your password.';
+
+  const days = parseWholeNumber(values.syncWindowDays);
+  if (days === undefined || days < 1 || days > 3650) errors.syncWindowDays = 'Enter a number of days from 1 to 3650.';
+  const max = parseWholeNumber(values.syncMaxMessages);
+  if (max === undefined || max < 1 || max > 100000) errors.syncMaxMessages = 'Enter a number of messages from 1 to 100000.';
+
+  if (Object.keys(errors).length > 0 || port === undefined || days === undefined || max === undefined) {
+    return { ok: false, errors };
+  }
+  return {
+    ok: true,
+    input: {
+      displayName,
+      host,
+      port,
+      security: values.security,
+      user,
+      // A password may legitimately start or end with a space: sent exactly as typed.
+      password: values.password,
+      syncWindowDays: days,
+      syncMaxMessages: max,
+    },
+  };
+}
+
+/** The hub names fields after ImapAccountInput; those that are not on the form go to the top. */
+export function formFieldOf(field: string | undefined): ImapFormField | undefined {
+  return field !== undefined && (IMAP_FORM_FIELDS as readonly string[]).includes(field) ? (field as ImapFormField) : undefined;
+}

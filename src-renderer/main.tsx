@@ -1,0 +1,43 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { HubClient } from '../src-shared/api.ts';
+import { electronClient } from './api/electronClient.ts';
+import { socketClient, socketUrl } from './api/socketClient.ts';
+import { App } from './components/App.tsx';
+import { createHub, followHubEvents, refreshAll, setConnection, type Hub } from './state/actions.ts';
+import { HubContext } from './state/hooks.ts';
+import { createAppStore } from './state/store.ts';
+import './styles.css';
+
+function start(): void {
+  const store = createAppStore();
+  let hub: Hub | null = null;
+  let client: HubClient;
+  if (window.groundswell !== undefined) {
+    client = electronClient(window.groundswell);
+    store.setState({ connection: 'online' });
+  } else {
+    client = socketClient({
+      url: socketUrl(window.location),
+      onConnection: (state) => {
+        if (hub !== null) setConnection(hub, state);
+        else store.setState({ connection: state });
+      },
+    });
+  }
+  hub = createHub(client, store);
+  followHubEvents(hub);
+  void refreshAll(hub);
+
+  const root = document.getElementById('root');
+  if (root === null) throw new Error('index.html has no #root');
+  createRoot(root).render(
+    <StrictMode>
+      <HubContext value={hub}>
+        <App />
+      </HubContext>
+    </StrictMode>,
+  );
+}
+
+start();

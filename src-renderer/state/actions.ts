@@ -1,0 +1,378 @@
+/**
+ * Everything the UI does, as plain functions over a Hub (client + store). They call the
+ * contract, then setState; components and the transport call them alike.
+ */
+import type { HubClient, ImapAccountInput, InboxFilter, UnreadCounts } from '../../src-shared/api.ts';
+import { SOURCE_OF_ACCOUNT, type AccountView, type InboxItem, type SourceKind } from '../../src-shared/domain.ts';
+import type { AppError, Result } from '../../src-shared/result.ts';
+import { coalesce, frameOrTimeout, type Schedule } from './coalesce.ts';
+import { activeQuery, visibleItems, type AppState, type AppStore, type HubConnection, type ToastKind } from './store.ts';
+
+export const PAGE_SIZE = 100;
+const TOAST_MS = 6000;
+
+export interface Hub {
+  client: HubClient;
+  store: AppStore;
+  /** Latest request per kind: an answer to an older one is dropped. */
+  seq: { list: number; search: number; detail: number; accounts: number; counts: number };
+  /** Read flags the user set whose call has not answered yet; they win over refetched rows. */
+  pendingUnread: Map<string, boolean>;
+  nextToastId: number;
+}
+
+export function createHub(client: HubClient, store: AppStore): Hub {
+  return {
+    client,
+    store,
+    seq: { list: 0, search: 0, detail: 0, accounts: 0, counts: 0 },
+    pendingUnread: new Map(),
+    nextToastId: 1,
+  };
+}
+
+// ---------------------------------------------------------------- toasts
+
+export function showToast(hub: Hub, kind: ToastKind, text: string): number {
+  const id = hub.nextToastId++;
+  hub.store.setState((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text }] }));
+  if (typeof window !== 'undefined') setTimeout(() => dismissToast(hub, id), TOAST_MS);
+  return id;
+}
+
+export function dismissToast(hub: Hub, id: number): void {
+  hub.store.setState((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+}
+
+// ---------------------------------------------------------------- accounts and counts
+
+export async function loadAccounts(hub: Hub): Promise<void> {
+  const seq = ++hub.seq.accounts;
+  const result = await hub.client.call('accounts.list', {});
+  if (seq !== hub.seq.accounts) return;
+  if (result.ok) hub.store.setState({ accounts: result.value, accountsLoaded: true });
+  else showToast(hub, 'error', `Could not load accounts: ${result.error.message}`);
+}
+
+export async function loadCounts(hub: Hub): Promise<void> {
+  const seq = ++hub.seq.counts;
+  const result = await hub.client.call('inbox.counts', {});
+  if (seq !== hub.seq.counts) return;
+  // Counts are decoration: a failure leaves the old ones rather than interrupting the user.
+  if (result.ok) hub.store.setState({ counts: result.value });
+}
+
+export function setAccountStatus(hub: Hub, accountId: string, status: AccountView['status']): void {
+  hub.store.setState((s) => ({
+    accounts: s.accounts.map((a) => (a.account.id === accountId ? { ...a, status } : a)),
+  }));
+}
+
+export function sourceOfAccount(state: AppState, accountId: string): SourceKind | undefined {
+  const view = state.accounts.find((a) => a.account.id === accountId);
+  return view === undefined ? undefined : SOURCE_OF_ACCOUNT[view.account.kind];
+}
+
+// ---------------------------------------------------------------- the list
+
+function withPending(hub: Hub, items: InboxItem[]): InboxItem[] {
+  if (hub.pendingUnread.size === 0) return items;
+  return items.map((item) => {
+    const unread = hub.pendingUnread.get(item.id);
+    return unread === undefined || unread === item.unread ? item : { ...item, unread };
+  });
+}
+
+/** Shows a part of the inbox from its first page; keeps the selection if it is still there. */
+export async function setView(hub: Hub, view: InboxFilter): Promise<void> {
+  hub.store.setState({ view, items: [], next: undefined, listError: null });
+  await loadFirstPage(hub);
+  if (activeQuery(hub.store.getState()) !== '') await runSearch(hub);
+}
+
+export async function loadFirstPage(hub: Hub): Promise<void> {
+  const seq = ++hub.seq.list;
+  const view = hub.store.getState().view;
+  hub.store.setState({ listState: 'loading', loadingMore: false });
+  const result = await hub.client.call('inbox.list', { ...view, limit: PAGE_SIZE });
+  if (seq !== hub.seq.list) return;
+  if (!result.ok) {
+    hub.store.setState({ listState: 'error', listError: result.error.message });
+    return;
+  }
+  hub.store.setState({ items: withPending(hub, result.value.items), next: result.value.next, listState: 'idle', listError: null });
+}
+
+/** Infinite scroll: appends the page after the last row shown. */
+export async function loadMore(hub: Hub): Promise<void> {
+  const state = hub.store.getState();
+  if (state.next === undefined || state.loadingMore || state.listState === 'loading') return;
+  const seq = hub.seq.list;
+  hub.store.setState({ loadingMore: true });
+  const result = await hub.client.call('inbox.list', { ...state.view, limit: PAGE_SIZE, after: state.next });
+  if (seq !== hub.seq.list) return; // the view changed or a refresh replaced the pages meanwhile
+  if (!result.ok) {
+    hub.store.setState({ loadingMore: false });
+    showToast(hub, 'error', `Could not load more: ${result.error.message}`);
+    return;
+  }
+  const known = new Set(state.items.map((i) => i.id));
+  const fresh = withPending(hub, result.value.items).filter((i) => !known.has(i.id));
+  hub.store.setState((s) => ({ items: [...s.items, ...fresh], next: result.value.next, loadingMore: false }));
+}
+
+/**
+ * Refetches as many rows as are loaded, page by page from the top, so new mail appears and the
+ * rows the user scrolled to stay. Keyset pages make this cheap and keep it exact.
+ */
+export async function refreshVisible(hub: Hub): Promise<void> {
+  const seq = ++hub.seq.list;
+  const { view, items } = hub.store.getState();
+  const want = Math.max(items.length, PAGE_SIZE);
+  const rows: InboxItem[] = [];
+  let after: string | undefined;
+  let next: string | undefined;
+  do {
+    const result = await hub.client.call('inbox.list', after === undefined ? { ...view, limit: PAGE_SIZE } : { ...view, limit: PAGE_SIZE, after });
+    if (seq !== hub.seq.list) return;
+    if (!result.ok) {
+      // Keep what is on screen; the next change or reconnect tries again.
+      if (rows.length === 0 && hub.store.getState().listState === 'error') hub.store.setState({ listError: result.error.message });
+      return;
+    }
+    rows.push(...result.value.items);
+    next = result.value.next;
+    after = next;
+  } while (next !== undefined && rows.length < want);
+  const seen = new Set<string>();
+  const unique = rows.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+  hub.store.setState({ items: withPending(hub, unique), next, listState: 'idle', listError: null });
+}
+
+// ---------------------------------------------------------------- search
+
+export function setQuery(hub: Hub, query: string): void {
+  hub.store.setState(query.trim() === '' ? { query, results: null, resultsFor: '', searchError: null } : { query });
+}
+
+export function clearSearch(hub: Hub): void {
+  hub.seq.search++;
+  setQuery(hub, '');
+}
+
+/** Runs the query in force; the search box calls this debounced. */
+export async function runSearch(hub: Hub): Promise<void> {
+  const state = hub.store.getState();
+  const text = activeQuery(state);
+  const seq = ++hub.seq.search;
+  if (text === '') return;
+  const result = await hub.client.call('inbox.search', { ...state.view, text, limit: 200 });
+  if (seq !== hub.seq.search || activeQuery(hub.store.getState()) !== text) return;
+  if (result.ok) hub.store.setState({ results: withPending(hub, result.value.items), resultsFor: text, searchError: null });
+  else hub.store.setState({ results: [], resultsFor: text, searchError: result.error.message });
+}
+
+// ---------------------------------------------------------------- selection and the reading pane
+
+export function selectItem(hub: Hub, itemId: string | null): void {
+  hub.store.setState({ selectedId: itemId });
+}
+
+/** Moves the keyboard selection by `delta` rows; returns the new index (or -1 if the list is empty). */
+export function moveSelection(hub: Hub, delta: number): number {
+  const state = hub.store.getState();
+  const items = visibleItems(state);
+  if (items.length === 0) return -1;
+  const at = state.selectedId === null ? -1 : items.findIndex((i) => i.id === state.selectedId);
+  const index = at === -1 ? (delta > 0 ? 0 : items.length - 1) : Math.min(items.length - 1, Math.max(0, at + delta));
+  hub.store.setState({ selectedId: items[index]?.id ?? null });
+  return index;
+}
+
+export function findItem(state: AppState, itemId: string): InboxItem | undefined {
+  return (
+    state.items.find((i) => i.id === itemId) ??
+    state.results?.find((i) => i.id === itemId) ??
+    (state.detail?.item.id === itemId ? state.detail.item : undefined)
+  );
+}
+
+/** Shows an item in the reading pane; opening an unread item marks it read. */
+export async function openItem(hub: Hub, itemId: string): Promise<void> {
+  const before = findItem(hub.store.getState(), itemId);
+  hub.store.setState({ selectedId: itemId, openId: itemId, detail: null, detailState: 'loading', detailError: null });
+  const marking = before?.unread === true ? markRead(hub, [itemId]) : Promise.resolve();
+  await reloadDetail(hub);
+  await marking;
+}
+
+/** Fetches the open item's body again, e.g. after the connection came back. */
+export async function reloadDetail(hub: Hub): Promise<void> {
+  const { openId } = hub.store.getState();
+  if (openId === null) return;
+  const seq = ++hub.seq.detail;
+  hub.store.setState({ detailState: 'loading', detailError: null });
+  const result = await hub.client.call('item.get', { itemId: openId });
+  if (seq !== hub.seq.detail) return;
+  if (result.ok) {
+    const unread = hub.pendingUnread.get(openId) ?? findItem(hub.store.getState(), openId)?.unread ?? result.value.item.unread;
+    hub.store.setState({ detail: { ...result.value, item: { ...result.value.item, unread } }, detailState: 'idle' });
+  } else {
+    hub.store.setState({ detailState: 'error', detailError: result.error.message });
+  }
+}
+
+export async function openSelected(hub: Hub): Promise<void> {
+  const id = hub.store.getState().selectedId;
+  if (id !== null) await openItem(hub, id);
+}
+
+export function closeItem(hub: Hub): void {
+  hub.seq.detail++;
+  hub.store.setState({ openId: null, detail: null, detailState: 'idle', detailError: null });
+}
+
+// ---------------------------------------------------------------- read / unread
+
+function patchUnread(state: AppState, ids: ReadonlySet<string>, unread: boolean): Partial<AppState> {
+  const changed: InboxItem[] = [];
+  const patch = (item: InboxItem): InboxItem => {
+    if (!ids.has(item.id) || item.unread === unread) return item;
+    return { ...item, unread };
+  };
+  for (const id of ids) {
+    const item = findItem(state, id);
+    if (item !== undefined && item.unread !== unread) changed.push(item);
+  }
+  const next: Partial<AppState> = {
+    items: state.items.map(patch),
+    results: state.results === null ? null : state.results.map(patch),
+  };
+  if (state.detail !== null && ids.has(state.detail.item.id)) next.detail = { ...state.detail, item: patch(state.detail.item) };
+  if (state.counts !== null && changed.length > 0) next.counts = shiftCounts(state.counts, changed, unread ? 1 : -1);
+  if (changed.length > 0) {
+    const byAccount = new Map<string, number>();
+    for (const item of changed) byAccount.set(item.accountId, (byAccount.get(item.accountId) ?? 0) + (unread ? 1 : -1));
+    next.accounts = state.accounts.map((a) => {
+      const d = byAccount.get(a.account.id);
+      return d === undefined ? a : { ...a, unread: Math.max(0, a.unread + d) };
+    });
+  }
+  return next;
+}
+
+function shiftCounts(counts: UnreadCounts, items: InboxItem[], by: 1 | -1): UnreadCounts {
+  const bySource = { ...counts.bySource };
+  const byAccount = { ...counts.byAccount };
+  for (const item of items) {
+    bySource[item.source] = Math.max(0, (bySource[item.source] ?? 0) + by);
+    byAccount[item.accountId] = Math.max(0, (byAccount[item.accountId] ?? 0) + by);
+  }
+  return { all: Math.max(0, counts.all + by * items.length), bySource, byAccount };
+}
+
+async function setUnread(hub: Hub, itemIds: string[], unread: boolean): Promise<Result<null>> {
+  const ids = new Set(itemIds);
+  for (const id of ids) hub.pendingUnread.set(id, unread);
+  hub.store.setState((s) => patchUnread(s, ids, unread));
+  const result = await hub.client.call(unread ? 'item.markUnread' : 'item.markRead', { itemIds: [...ids] });
+  for (const id of ids) if (hub.pendingUnread.get(id) === unread) hub.pendingUnread.delete(id);
+  if (!result.ok) {
+    hub.store.setState((s) => patchUnread(s, ids, !unread));
+    showToast(hub, 'error', `Could not mark as ${unread ? 'unread' : 'read'}: ${result.error.message}`);
+  }
+  return result;
+}
+
+export function markRead(hub: Hub, itemIds: string[]): Promise<Result<null>> {
+  return setUnread(hub, itemIds, false);
+}
+
+export function markUnread(hub: Hub, itemIds: string[]): Promise<Result<null>> {
+  return setUnread(hub, itemIds, true);
+}
+
+export async function toggleUnread(hub: Hub, itemId: string): Promise<void> {
+  const item = findItem(hub.store.getState(), itemId);
+  if (item === undefined) return;
+  await (item.unread ? markRead(hub, [itemId]) : markUnread(hub, [itemId]));
+}
+
+// ---------------------------------------------------------------- adding an account
+
+export function openAddAccount(hub: Hub): void {
+  hub.store.setState({ addAccountOpen: true });
+}
+
+export function closeAddAccount(hub: Hub): void {
+  hub.store.setState({ addAccountOpen: false });
+}
+
+/** Signs in; on success the dialog closes and the new account shows. The caller shows the error. */
+export async function addImapAccount(hub: Hub, input: ImapAccountInput): Promise<{ ok: true } | { ok: false; error: AppError }> {
+  const result = await hub.client.call('accounts.addImap', input);
+  if (!result.ok) return result;
+  hub.store.setState((s) => ({
+    accounts: [...s.accounts.filter((a) => a.account.id !== result.value.account.id), result.value],
+    accountsLoaded: true,
+    addAccountOpen: false,
+  }));
+  showToast(hub, 'info', `Added ${result.value.account.displayName}.`);
+  await Promise.all([loadAccounts(hub), loadCounts(hub), refreshVisible(hub)]);
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------- hub events and the connection
+
+/** Everything the page shows, fetched anew: at start and after the connection comes back. */
+export async function refreshAll(hub: Hub): Promise<void> {
+  const first = hub.store.getState().listState === 'idle' && hub.store.getState().items.length === 0;
+  await Promise.all([
+    loadAccounts(hub),
+    loadCounts(hub),
+    first ? loadFirstPage(hub) : refreshVisible(hub),
+    activeQuery(hub.store.getState()) === '' ? Promise.resolve() : runSearch(hub),
+    hub.store.getState().detailState === 'error' ? reloadDetail(hub) : Promise.resolve(),
+  ]);
+}
+
+/** True when a change in these accounts can alter the list the user is looking at. */
+export function viewTouches(state: AppState, accountIds: ReadonlySet<string>): boolean {
+  const { view } = state;
+  if (view.accountId !== undefined) return accountIds.has(view.accountId);
+  if (view.source === undefined) return true;
+  for (const id of accountIds) {
+    const source = sourceOfAccount(state, id);
+    if (source === undefined || source === view.source) return true;
+  }
+  return false;
+}
+
+/** Subscribes the store to the hub's events; returns the unsubscribe. */
+export function followHubEvents(hub: Hub, schedule: Schedule = frameOrTimeout): () => void {
+  const changes = coalesce<string>(async (accountIds) => {
+    const state = hub.store.getState();
+    const work: Promise<void>[] = [loadCounts(hub)];
+    if (viewTouches(state, accountIds)) work.push(refreshVisible(hub));
+    if (activeQuery(state) !== '') work.push(runSearch(hub));
+    await Promise.all(work);
+  }, schedule);
+  const offs = [
+    hub.client.on('inbox.changed', (p) => changes.push(p.accountIds)),
+    hub.client.on('account.status', (p) => setAccountStatus(hub, p.accountId, p.connection)),
+    hub.client.on('accounts.changed', () => {
+      void loadAccounts(hub);
+      changes.push([]);
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+export function setConnection(hub: Hub, connection: HubConnection): void {
+  const was = hub.store.getState().connection;
+  hub.store.setState({ connection });
+  // Events sent while the socket was down are lost: fetch everything once it is back.
+  if (was === 'offline' && connection === 'online') void refreshAll(hub);
+}

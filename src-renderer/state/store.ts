@@ -1,0 +1,127 @@
+/**
+ * One zustand store built from typed slices. Slices hold data only; the actions that change
+ * it are plain functions in actions.ts, so the transport can update state outside React.
+ */
+import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
+import type { InboxFilter, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
+import type { AccountView, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
+
+export interface AccountsSlice {
+  accounts: AccountView[];
+  /** False until the first `accounts.list` answered: the onboarding message waits for it. */
+  accountsLoaded: boolean;
+  counts: UnreadCounts | null;
+}
+
+export type LoadState = 'idle' | 'loading' | 'error';
+
+export interface InboxSlice {
+  /** Which part of the inbox the list shows: {} is All. */
+  view: InboxFilter;
+  items: InboxItem[];
+  next: PageCursor | undefined;
+  listState: LoadState;
+  loadingMore: boolean;
+  listError: string | null;
+}
+
+export interface SelectionSlice {
+  /** The row the keyboard points at. */
+  selectedId: string | null;
+  /** The item in the reading pane. */
+  openId: string | null;
+  detail: ItemDetail | null;
+  detailState: LoadState;
+  detailError: string | null;
+}
+
+export interface SearchSlice {
+  /** As typed; a query of only spaces counts as none. */
+  query: string;
+  /** Results for `resultsFor`; null while there are none for the current query yet. */
+  results: InboxItem[] | null;
+  resultsFor: string;
+  searchError: string | null;
+}
+
+export type ToastKind = 'error' | 'info';
+export interface Toast {
+  id: number;
+  kind: ToastKind;
+  text: string;
+}
+
+/** How the page reaches the hub: the socket in `serve`, always 'online' in Electron. */
+export type HubConnection = 'connecting' | 'online' | 'offline';
+
+export interface UiSlice {
+  toasts: Toast[];
+  addAccountOpen: boolean;
+  connection: HubConnection;
+}
+
+export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice;
+export type AppStore = StoreApi<AppState>;
+
+const accountsSlice: StateCreator<AppState, [], [], AccountsSlice> = () => ({
+  accounts: [],
+  accountsLoaded: false,
+  counts: null,
+});
+
+const inboxSlice: StateCreator<AppState, [], [], InboxSlice> = () => ({
+  view: {},
+  items: [],
+  next: undefined,
+  listState: 'idle',
+  loadingMore: false,
+  listError: null,
+});
+
+const selectionSlice: StateCreator<AppState, [], [], SelectionSlice> = () => ({
+  selectedId: null,
+  openId: null,
+  detail: null,
+  detailState: 'idle',
+  detailError: null,
+});
+
+const searchSlice: StateCreator<AppState, [], [], SearchSlice> = () => ({
+  query: '',
+  results: null,
+  resultsFor: '',
+  searchError: null,
+});
+
+const uiSlice: StateCreator<AppState, [], [], UiSlice> = () => ({
+  toasts: [],
+  addAccountOpen: false,
+  connection: 'connecting',
+});
+
+export function createAppStore(): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...accountsSlice(...a),
+    ...inboxSlice(...a),
+    ...selectionSlice(...a),
+    ...searchSlice(...a),
+    ...uiSlice(...a),
+  }));
+}
+
+/** The search text that is in force, or '' when the list shows the inbox. */
+export function activeQuery(state: AppState): string {
+  return state.query.trim();
+}
+
+/** One shared empty list: selectors must return the same value for the same state, or React re-renders forever. */
+const NO_ITEMS: InboxItem[] = [];
+
+/** What the middle pane shows: search results while a query is present, else the inbox page(s). */
+export function visibleItems(state: AppState): InboxItem[] {
+  return activeQuery(state) === '' ? state.items : (state.results ?? NO_ITEMS);
+}
+
+export function sameView(a: InboxFilter, b: InboxFilter): boolean {
+  return a.source === b.source && a.accountId === b.accountId && Boolean(a.unreadOnly) === Boolean(b.unreadOnly);
+}

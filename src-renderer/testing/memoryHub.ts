@@ -1,0 +1,206 @@
+/**
+ * A complete HubClient that keeps accounts and items in arrays: the renderer's actions are tested
+ * against it, with real keyset paging, search, counts and events. Only for tests.
+ */
+import type {
+  CallName,
+  CallParams,
+  CallResult,
+  EventName,
+  HubCalls,
+  HubClient,
+  HubEvents,
+  InboxFilter,
+  InboxPage,
+  UnreadCounts,
+} from '../../src-shared/api.ts';
+import { SOURCE_OF_ACCOUNT, type AccountView, type InboxItem, type ItemDetail } from '../../src-shared/domain.ts';
+import { fail, ok, type AppError, type Result } from '../../src-shared/result.ts';
+
+type Listener = (payload: never) => void;
+
+function byNewest(a: InboxItem, b: InboxItem): number {
+  return b.timestamp - a.timestamp || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+export class MemoryHub implements HubClient {
+  accounts: AccountView[] = [];
+  items: InboxItem[] = [];
+  bodies = new Map<string, string>();
+  /** Every call made, in order: lets a test count refetches. */
+  readonly calls: { name: CallName; params: unknown }[] = [];
+  private readonly failures = new Map<CallName, AppError[]>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private nextAccount = 1;
+
+  /** The next call of `name` answers with this error instead. */
+  failNext(name: CallName, error: AppError): void {
+    const queue = this.failures.get(name) ?? [];
+    queue.push(error);
+    this.failures.set(name, queue);
+  }
+
+  emit<E extends EventName>(name: E, payload: HubEvents[E]): void {
+    for (const listener of this.listeners.get(name) ?? []) (listener as (p: HubEvents[E]) => void)(payload);
+  }
+
+  on<E extends EventName>(name: E, listener: (payload: HubEvents[E]) => void): () => void {
+    let set = this.listeners.get(name);
+    if (set === undefined) this.listeners.set(name, (set = new Set()));
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  countCalls(name: CallName): number {
+    return this.calls.filter((c) => c.name === name).length;
+  }
+
+  async call<C extends CallName>(name: C, params: CallParams<C>): Promise<CallResult<C>> {
+    this.calls.push({ name, params });
+    // Answers arrive later than the call returns, as over any real transport.
+    await Promise.resolve();
+    const forced = this.failures.get(name)?.shift();
+    if (forced !== undefined) return { ok: false, error: forced };
+    return this.answer(name, params) as CallResult<C>;
+  }
+
+  private answer(name: CallName, params: unknown): Result<HubCalls[CallName]['result']> {
+    switch (name) {
+      case 'accounts.list':
+        return ok(this.accounts.map((a) => ({ ...a, unread: this.counts().byAccount[a.account.id] ?? 0 })));
+      case 'accounts.addImap': {
+        const input = params as CallParams<'accounts.addImap'>;
+        if (input.host.trim() === '') return fail('invalid-input', 'Enter the server.', 'host');
+        const view: AccountView = {
+          account: {
+            id: `acct-${this.nextAccount++}`,
+            kind: 'imap',
+            displayName: input.displayName,
+            createdAt: 0,
+            settings: {
+              host: input.host,
+              port: input.port,
+              security: input.security,
+              user: input.user,
+              syncWindowDays: input.syncWindowDays ?? 30,
+              syncMaxMessages: input.syncMaxMessages ?? 2000,
+            },
+          },
+          status: { state: 'connecting' },
+          unread: 0,
+        };
+        this.accounts.push(view);
+        return ok(view);
+      }
+      case 'accounts.remove': {
+        const { accountId } = params as CallParams<'accounts.remove'>;
+        this.accounts = this.accounts.filter((a) => a.account.id !== accountId);
+        this.items = this.items.filter((i) => i.accountId !== accountId);
+        return ok(null);
+      }
+      case 'inbox.list':
+        return ok(this.list(params as CallParams<'inbox.list'>));
+      case 'inbox.search': {
+        const q = params as CallParams<'inbox.search'>;
+        const needle = q.text.toLowerCase();
+        const items = this.filtered(q).filter((i) => `${i.sender} ${i.title} ${i.snippet}`.toLowerCase().includes(needle));
+        return ok({ items: items.slice(0, q.limit ?? 50) });
+      }
+      case 'inbox.counts':
+        return ok(this.counts());
+      case 'item.get': {
+        const { itemId } = params as CallParams<'item.get'>;
+        const item = this.items.find((i) => i.id === itemId);
+        if (item === undefined) return fail('not-found', 'This item is gone.');
+        const detail: ItemDetail = {
+          item: { ...item },
+          headers: [
+            { name: 'From', value: item.sender },
+            { name: 'To', value: 'me@example.com' },
+            { name: 'Subject', value: item.title },
+          ],
+          bodyText: this.bodies.get(itemId) ?? item.snippet,
+        };
+        return ok(detail);
+      }
+      case 'item.markRead':
+      case 'item.markUnread': {
+        const { itemIds } = params as CallParams<'item.markRead'>;
+        const unread = name === 'item.markUnread';
+        const touched = new Set<string>();
+        this.items = this.items.map((i) => {
+          if (!itemIds.includes(i.id)) return i;
+          touched.add(i.accountId);
+          return { ...i, unread };
+        });
+        if (touched.size > 0) this.emit('inbox.changed', { accountIds: [...touched] });
+        return ok(null);
+      }
+      case 'sync.once':
+        return ok({ accounts: this.accounts.length });
+    }
+  }
+
+  private filtered(filter: InboxFilter): InboxItem[] {
+    return this.items
+      .filter((i) => (filter.source === undefined || i.source === filter.source) && (filter.accountId === undefined || i.accountId === filter.accountId) && (!filter.unreadOnly || i.unread))
+      .sort(byNewest);
+  }
+
+  private list(query: CallParams<'inbox.list'>): InboxPage {
+    let rows = this.filtered(query);
+    if (query.after !== undefined) {
+      const [ts, ...rest] = query.after.split(':');
+      const cursor = { timestamp: Number(ts), id: rest.join(':') } as InboxItem;
+      rows = rows.filter((r) => byNewest(cursor, r) < 0);
+    }
+    const limit = query.limit ?? 50;
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return rows.length > limit && last !== undefined ? { items: page, next: `${last.timestamp}:${last.id}` } : { items: page };
+  }
+
+  counts(): UnreadCounts {
+    const counts: UnreadCounts = { all: 0, bySource: { mail: 0, chat: 0, feed: 0 }, byAccount: {} };
+    for (const a of this.accounts) counts.byAccount[a.account.id] = 0;
+    for (const i of this.items) {
+      if (!i.unread) continue;
+      counts.all++;
+      counts.bySource[i.source]++;
+      counts.byAccount[i.accountId] = (counts.byAccount[i.accountId] ?? 0) + 1;
+    }
+    return counts;
+  }
+}
+
+/** An IMAP account view for tests. */
+export function imapAccount(id: string, displayName: string): AccountView {
+  return {
+    account: {
+      id,
+      kind: 'imap',
+      displayName,
+      createdAt: 0,
+      settings: { host: 'imap.example.com', port: 993, security: 'tls', user: 'me', syncWindowDays: 30, syncMaxMessages: 2000 },
+    },
+    status: { state: 'online', since: 0 },
+    unread: 0,
+  };
+}
+
+/** `count` mail items for an account, newest first from `newest`, one minute apart. */
+export function mailItems(accountId: string, count: number, newest = Date.UTC(2025, 2, 3, 12), unread = (i: number) => i % 3 === 0): InboxItem[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${accountId}:${i}`,
+    accountId,
+    source: SOURCE_OF_ACCOUNT.imap,
+    conversationKey: `${accountId}:thread-${i}`,
+    sender: `Sender ${i}`,
+    title: `Subject ${i}`,
+    snippet: `Body of message ${i}`,
+    timestamp: newest - i * 60_000,
+    unread: unread(i),
+    priority: i % 10 === 0,
+    origin: { kind: 'mail' as const, mailbox: 'INBOX', uidValidity: 1, uid: count - i },
+  }));
+}
