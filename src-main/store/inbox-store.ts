@@ -1,0 +1,487 @@
+/**
+ * The inbox as SQLite holds it: accounts, items, cached bodies, sync cursors, search and unread
+ * counts. The only code in the app that touches SQLite; the hub is its one caller.
+ *
+ * Newest first means `seq DESC`: seq is timestamp × 1024 + arrival order within the millisecond
+ * (see migrations/001-initial.ts). Pages continue from a keyset cursor holding the last seq, so the
+ * page after row 500,000 costs what the first one does. Items with the same timestamp come newest
+ * arrival first, which keeps a burst of chat messages sent in one second in the order they came.
+ */
+import Database from 'better-sqlite3';
+import type { Account, InboxItem, ItemOrigin, SourceKind } from '../../src-shared/domain.ts';
+import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
+import { migrate } from './migrations/index.ts';
+import { hasWordPrefix, toSearchExpression } from './search-text.ts';
+import { StoreError } from './store-error.ts';
+
+export interface StoredItem extends InboxItem {
+  externalId: string;
+  scope: string;
+  searchText?: string;
+}
+
+export interface StoredBody {
+  headers: { name: string; value: string }[];
+  bodyText: string;
+  fetchedAt: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+interface ItemRow {
+  seq: number;
+  id: string;
+  account_id: string;
+  external_id: string;
+  scope: string;
+  source: SourceKind;
+  conversation_key: string;
+  sender: string;
+  title: string;
+  snippet: string;
+  search_text: string | null;
+  timestamp: number;
+  unread: number;
+  priority: number;
+  origin: string;
+}
+
+interface AccountRow {
+  id: string;
+  kind: Account['kind'];
+  display_name: string;
+  settings: string;
+  created_at: number;
+}
+
+const ITEM_COLUMNS =
+  'items.seq, items.id, items.account_id, items.external_id, items.scope, items.source, items.conversation_key, items.sender, ' +
+  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin';
+
+/** Slots per millisecond in seq; past 1024 items in one millisecond, seq falls back to the end. */
+const SEQ_SLOTS = 1024;
+/** Keeps timestamp × 1024 inside a JavaScript safe integer (until the year 2248). */
+const MAX_SEQ_TIMESTAMP = Math.floor(Number.MAX_SAFE_INTEGER / SEQ_SLOTS) - 1;
+
+const UPSERT_ITEM = `
+  INSERT INTO items (seq, id, account_id, external_id, scope, source, conversation_key, sender, title, snippet,
+                     search_text, timestamp, unread, priority, origin)
+  VALUES (
+    (SELECT CASE WHEN last IS NULL THEN @base WHEN last + 1 < @base + ${SEQ_SLOTS} THEN last + 1
+                 ELSE (SELECT max(seq) + 1 FROM items) END
+       FROM (SELECT max(seq) AS last FROM items WHERE seq >= @base AND seq < @base + ${SEQ_SLOTS})),
+    @id, @accountId, @externalId, @scope, @source, @conversationKey, @sender, @title, @snippet,
+    @searchText, @timestamp, @unread, @priority, @origin)
+  ON CONFLICT (id) DO UPDATE SET
+    seq = CASE WHEN items.timestamp IS NOT excluded.timestamp THEN excluded.seq ELSE items.seq END,
+    scope = excluded.scope, source = excluded.source, conversation_key = excluded.conversation_key,
+    sender = excluded.sender, title = excluded.title, snippet = excluded.snippet,
+    search_text = excluded.search_text, timestamp = excluded.timestamp, unread = excluded.unread,
+    priority = excluded.priority, origin = excluded.origin
+  WHERE items.scope IS NOT excluded.scope OR items.source IS NOT excluded.source
+    OR items.conversation_key IS NOT excluded.conversation_key OR items.sender IS NOT excluded.sender
+    OR items.title IS NOT excluded.title OR items.snippet IS NOT excluded.snippet
+    OR items.search_text IS NOT excluded.search_text OR items.timestamp IS NOT excluded.timestamp
+    OR items.unread IS NOT excluded.unread OR items.priority IS NOT excluded.priority
+    OR items.origin IS NOT excluded.origin`;
+
+export class InboxStore {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  /** Opens (or creates) the profile database and brings its schema up to date. */
+  static open(path: string): InboxStore {
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      // Pages of the items table and its indexes are read at random during search; a bigger cache
+      // and memory-mapped reads keep a million-row profile off the syscall path.
+      db.pragma('cache_size = -65536');
+      db.pragma('mmap_size = 1073741824');
+      db.pragma('temp_store = MEMORY');
+      db.function('gs_has_word_prefix', { deterministic: true }, (text, prefix) =>
+        hasWordPrefix(String(text), String(prefix)) ? 1 : 0,
+      );
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new InboxStore(db);
+  }
+
+  close(): void {
+    if (!this.#db.open) return;
+    // Lets SQLite refresh its planner statistics for the next start; cheap when nothing changed.
+    this.#db.pragma('optimize');
+    this.#db.close();
+  }
+
+  // ---- accounts ---------------------------------------------------------------------------
+
+  listAccounts(): Account[] {
+    const rows = this.#prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[];
+    return rows.map(toAccount);
+  }
+
+  getAccount(id: string): Account | undefined {
+    const row = this.#prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+    return row === undefined ? undefined : toAccount(row);
+  }
+
+  insertAccount(account: Account): void {
+    this.#prepare(
+      'INSERT INTO accounts (id, kind, display_name, settings, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(account.id, account.kind, account.displayName, JSON.stringify(account.settings), account.createdAt);
+  }
+
+  updateAccount(account: Account): void {
+    const result = this.#prepare(
+      'UPDATE accounts SET kind = ?, display_name = ?, settings = ?, created_at = ? WHERE id = ?',
+    ).run(account.kind, account.displayName, JSON.stringify(account.settings), account.createdAt, account.id);
+    if (result.changes === 0) throw new StoreError('not-found', `No account with id ${account.id}.`);
+  }
+
+  /** Items, bodies, cursors, counters and search rows go with it (foreign-key cascade + triggers). */
+  deleteAccount(id: string): void {
+    this.#prepare('DELETE FROM accounts WHERE id = ?').run(id);
+  }
+
+  // ---- items ------------------------------------------------------------------------------
+
+  /** Inserts new items and rewrites changed ones; returns how many rows were inserted or changed. */
+  upsertItems(items: StoredItem[]): number {
+    if (items.length === 0) return 0;
+    const statement = this.#prepare(UPSERT_ITEM);
+    return this.#db.transaction(() => {
+      let changed = 0;
+      for (const item of items) {
+        changed += statement.run({
+          base: seqBase(item.timestamp),
+          id: itemId(item.accountId, item.externalId),
+          accountId: item.accountId,
+          externalId: item.externalId,
+          scope: item.scope,
+          source: item.source,
+          conversationKey: item.conversationKey,
+          sender: item.sender,
+          title: item.title,
+          snippet: item.snippet,
+          searchText: item.searchText ?? null,
+          timestamp: item.timestamp,
+          unread: item.unread ? 1 : 0,
+          priority: item.priority ? 1 : 0,
+          origin: JSON.stringify(item.origin),
+        }).changes;
+      }
+      return changed;
+    })();
+  }
+
+  /** Returns the ids whose state actually changed (unknown ids and no-ops are left out). */
+  setUnread(ids: string[], unread: boolean): string[] {
+    const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');
+    const flag = unread ? 1 : 0;
+    return this.#db.transaction(() => {
+      const changed: string[] = [];
+      for (const id of new Set(ids)) {
+        if (statement.run(flag, id, flag).changes > 0) changed.push(id);
+      }
+      return changed;
+    })();
+  }
+
+  setUnreadByExternalId(accountId: string, changes: { externalId: string; unread: boolean }[]): number {
+    // `id` is derived from (account, externalId) and is the one unique key, so it finds the row.
+    const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');
+    return this.#db.transaction(() => {
+      let changed = 0;
+      for (const change of changes) {
+        const flag = change.unread ? 1 : 0;
+        changed += statement.run(flag, itemId(accountId, change.externalId), flag).changes;
+      }
+      return changed;
+    })();
+  }
+
+  removeItems(accountId: string, externalIds: string[]): number {
+    const statement = this.#prepare('DELETE FROM items WHERE id = ?');
+    return this.#db.transaction(() => {
+      let removed = 0;
+      for (const externalId of externalIds) removed += statement.run(itemId(accountId, externalId)).changes;
+      return removed;
+    })();
+  }
+
+  clearScope(accountId: string, scope: string): number {
+    return this.#prepare('DELETE FROM items WHERE account_id = ? AND scope = ?').run(accountId, scope).changes;
+  }
+
+  getItem(id: string): StoredItem | undefined {
+    const row = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`).get(id) as ItemRow | undefined;
+    return row === undefined ? undefined : toStoredItem(row);
+  }
+
+  /** In the order asked for; unknown ids are skipped. */
+  getItems(ids: string[]): StoredItem[] {
+    const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`);
+    const found: StoredItem[] = [];
+    for (const id of ids) {
+      const row = statement.get(id) as ItemRow | undefined;
+      if (row !== undefined) found.push(toStoredItem(row));
+    }
+    return found;
+  }
+
+  knownExternalIds(accountId: string, scope: string): string[] {
+    return this.#prepare('SELECT external_id FROM items WHERE account_id = ? AND scope = ?')
+      .pluck()
+      .all(accountId, scope) as string[];
+  }
+
+  knownReadState(accountId: string, scope: string): Map<string, boolean> {
+    const rows = this.#prepare('SELECT external_id, unread FROM items WHERE account_id = ? AND scope = ?')
+      .raw()
+      .all(accountId, scope) as [string, number][];
+    return new Map(rows.map(([externalId, unread]) => [externalId, unread === 1]));
+  }
+
+  // ---- the inbox --------------------------------------------------------------------------
+
+  listInbox(query: InboxQuery): InboxPage {
+    const limit = pageSize(query.limit);
+    const { sql, params } = inboxQuery(query);
+    const rows = this.#prepare(sql).all(...params, limit + 1) as ItemRow[];
+    return toPage(rows, limit);
+  }
+
+  /**
+   * Full-text search, newest first. Any user text is accepted: it is turned into a quoted FTS5
+   * query (see search-text.ts), so operators and stray punctuation are searched as text, never parsed.
+   */
+  search(query: SearchQuery): InboxPage {
+    const built = searchQuery(query);
+    if (built === undefined) return { items: [] };
+    const rows = this.#prepare(built.sql).all(...built.params, pageSize(query.limit)) as ItemRow[];
+    return { items: rows.map(toInboxItem) };
+  }
+
+  /** The query plan listInbox runs for `query`, one line per step (tests and the bench check it). */
+  explainInbox(query: InboxQuery): string[] {
+    const { sql, params } = inboxQuery(query);
+    return this.#explain(sql, [...params, pageSize(query.limit) + 1]);
+  }
+
+  explainSearch(query: SearchQuery): string[] {
+    const built = searchQuery(query);
+    return built === undefined ? [] : this.#explain(built.sql, [...built.params, pageSize(query.limit)]);
+  }
+
+  unreadCounts(): UnreadCounts {
+    const rows = this.#prepare(
+      'SELECT account_id, source, unread FROM unread_counters WHERE unread > 0',
+    ).all() as { account_id: string; source: SourceKind; unread: number }[];
+    const counts: UnreadCounts = { all: 0, bySource: { mail: 0, chat: 0, feed: 0 }, byAccount: {} };
+    for (const row of rows) {
+      counts.all += row.unread;
+      counts.bySource[row.source] += row.unread;
+      counts.byAccount[row.account_id] = (counts.byAccount[row.account_id] ?? 0) + row.unread;
+    }
+    return counts;
+  }
+
+  // ---- sync cursors and bodies ------------------------------------------------------------
+
+  readCursor<T>(accountId: string, key: string): T | undefined {
+    const value = this.#prepare('SELECT value FROM sync_cursors WHERE account_id = ? AND key = ?')
+      .pluck()
+      .get(accountId, key) as string | undefined;
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+
+  writeCursor(accountId: string, key: string, value: unknown): void {
+    this.#prepare(
+      'INSERT INTO sync_cursors (account_id, key, value) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value',
+    ).run(accountId, key, JSON.stringify(value ?? null));
+  }
+
+  getBody(itemId: string): StoredBody | undefined {
+    const row = this.#prepare('SELECT headers, body_text, fetched_at FROM item_bodies WHERE item_id = ?').get(
+      itemId,
+    ) as { headers: string; body_text: string; fetched_at: number } | undefined;
+    if (row === undefined) return undefined;
+    return {
+      headers: JSON.parse(row.headers) as StoredBody['headers'],
+      bodyText: row.body_text,
+      fetchedAt: row.fetched_at,
+    };
+  }
+
+  /**
+   * Caches a body. If the item was removed while its body was being fetched there is nothing to
+   * cache it for, so that case is a no-op rather than an error.
+   */
+  putBody(itemId: string, body: StoredBody): void {
+    this.#prepare(
+      'INSERT INTO item_bodies (item_id, headers, body_text, fetched_at) ' +
+        'SELECT id, ?, ?, ? FROM items WHERE id = ? ' +
+        'ON CONFLICT (item_id) DO UPDATE SET headers = excluded.headers, body_text = excluded.body_text, ' +
+        'fetched_at = excluded.fetched_at',
+    ).run(JSON.stringify(body.headers), body.bodyText, body.fetchedAt, itemId);
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #explain(sql: string, params: unknown[]): string[] {
+    const rows = this.#db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+    return rows.map((row) => row.detail);
+  }
+}
+
+function inboxQuery(query: InboxQuery): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const index = addFilter(query, where, params);
+  if (query.after !== undefined) {
+    where.push('items.seq < ?');
+    params.push(decodeCursor(query.after));
+  }
+  // INDEXED BY pins the plan: a fresh profile has no planner statistics, and the wrong index
+  // would mean sorting every matching row to show fifty.
+  const sql =
+    `SELECT ${ITEM_COLUMNS} FROM items${index === undefined ? '' : ` INDEXED BY ${index}`}` +
+    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+    ' ORDER BY items.seq DESC LIMIT ?';
+  return { sql, params };
+}
+
+function searchQuery(query: SearchQuery): { sql: string; params: unknown[] } | undefined {
+  const expression = toSearchExpression(query.text);
+  if (expression === undefined) return undefined;
+  const where = ['items_fts MATCH ?'];
+  const params: unknown[] = [expression.match];
+  if (expression.wordPrefix !== undefined) {
+    where.push(
+      "gs_has_word_prefix(items.sender || ' ' || items.title || ' ' || items.snippet || ' ' || coalesce(items.search_text, ''), ?)",
+    );
+    params.push(expression.wordPrefix);
+  }
+  addFilter(query, where, params);
+  // Ordering by the FTS rowid lets FTS5 stream matches newest first; the join stops at one page.
+  const sql =
+    `SELECT ${ITEM_COLUMNS} FROM items_fts JOIN items ON items.seq = items_fts.rowid` +
+    ` WHERE ${where.join(' AND ')} ORDER BY items_fts.rowid DESC LIMIT ?`;
+  return { sql, params };
+}
+
+/**
+ * Adds the filter's conditions and names the index that serves it in seq order; undefined means
+ * the table itself, which is already in seq order.
+ */
+function addFilter(filter: InboxFilter, where: string[], params: unknown[]): string | undefined {
+  const unread = filter.unreadOnly === true;
+  // `unread = 1` is written literally: the planner only uses a partial index when the query's
+  // own text implies the index's WHERE clause, which a bound parameter never does.
+  if (unread) where.push('items.unread = 1');
+  if (filter.accountId !== undefined) {
+    where.push('items.account_id = ?');
+    params.push(filter.accountId);
+    if (filter.source !== undefined) {
+      where.push('items.source = ?');
+      params.push(filter.source);
+    }
+    return unread ? 'items_unread_by_account' : 'items_by_account';
+  }
+  if (filter.source !== undefined) {
+    where.push('items.source = ?');
+    params.push(filter.source);
+    return unread ? 'items_unread_by_source' : 'items_by_source';
+  }
+  return unread ? 'items_unread' : undefined;
+}
+
+export function itemId(accountId: string, externalId: string): string {
+  return `${accountId}:${externalId}`;
+}
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));
+}
+
+function seqBase(timestamp: number): number {
+  const clamped = Math.min(MAX_SEQ_TIMESTAMP, Math.max(0, Math.floor(Number.isFinite(timestamp) ? timestamp : 0)));
+  return clamped * SEQ_SLOTS;
+}
+
+function toPage(rows: ItemRow[], limit: number): InboxPage {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  const page: InboxPage = { items: items.map(toInboxItem) };
+  if (rows.length > limit && last !== undefined) page.next = encodeCursor(last.seq);
+  return page;
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(JSON.stringify([seq]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 1 && Number.isSafeInteger(value[0])) return value[0] as number;
+  } catch {
+    // fall through: any malformed cursor gets the same answer
+  }
+  throw new StoreError('invalid-input', 'That page position is no longer valid; reload the inbox from the top.');
+}
+
+function toInboxItem(row: ItemRow): InboxItem {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    source: row.source,
+    conversationKey: row.conversation_key,
+    sender: row.sender,
+    title: row.title,
+    snippet: row.snippet,
+    timestamp: row.timestamp,
+    unread: row.unread === 1,
+    priority: row.priority === 1,
+    origin: JSON.parse(row.origin) as ItemOrigin,
+  };
+}
+
+function toStoredItem(row: ItemRow): StoredItem {
+  const item: StoredItem = { ...toInboxItem(row), externalId: row.external_id, scope: row.scope };
+  if (row.search_text !== null) item.searchText = row.search_text;
+  return item;
+}
+
+function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    kind: row.kind,
+    displayName: row.display_name,
+    createdAt: row.created_at,
+    settings: JSON.parse(row.settings),
+  } as Account;
+}

@@ -1,0 +1,50 @@
+/**
+ * The ordered list of schema migrations. The schema version is `PRAGMA user_version`: migration N
+ * brings a database from version N-1 to N. Never edit a shipped migration; add the next one.
+ */
+import type { Database } from 'better-sqlite3';
+import { StoreError } from '../store-error.ts';
+import { up as initial } from './001-initial.ts';
+import { up as search } from './002-search.ts';
+import { up as unreadCounters } from './003-unread-counters.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: initial },
+  { version: 2, name: 'search', up: search },
+  { version: 3, name: 'unread-counters', up: unreadCounters },
+];
+
+export const LATEST_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Runs every pending migration up to `target` in one transaction, so a crash midway leaves the
+ * profile at the version it had. Refuses a profile written by a newer build rather than guessing.
+ */
+export function migrate(db: Database, target: number = LATEST_VERSION): void {
+  const current = schemaVersion(db);
+  if (current > LATEST_VERSION) {
+    throw new StoreError(
+      'profile-too-new',
+      `This profile was written by a newer Groundswell (data version ${current}; this version knows up to ${LATEST_VERSION}). ` +
+        'Update Groundswell, or start it with a different profile.',
+    );
+  }
+  const pending = MIGRATIONS.filter((m) => m.version > current && m.version <= target);
+  if (pending.length === 0) return;
+  db.transaction(() => {
+    for (const migration of pending) {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  })();
+}
