@@ -1,0 +1,63 @@
+/**
+ * The one interface every source implements. A connector runs in plain Node, knows its protocol
+ * and maps it to InboxItem in one place. It never touches the store, the keychain or Electron:
+ * the hub hands it everything it needs through ConnectorContext.
+ */
+import type { Account, ConnectionState, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
+import type { Logger } from '../common/logger.ts';
+
+/** An item as a connector produces it; the hub derives `id` from account id + externalId. */
+export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId'> & {
+  /** Unique within the account and stable across restarts. */
+  externalId: string;
+  /** Where the item lives inside the account (a mailbox, a room, a feed URL); sync works per scope. */
+  scope: string;
+  /** Extra text for the search index beyond the snippet (optional). */
+  searchText?: string;
+};
+
+export interface ConnectorContext {
+  readonly account: Account;
+  readonly log: Logger;
+  /** The account's secret (password or token) from the keychain, read when needed. */
+  readSecret(): Promise<string>;
+  /** Sync cursors persisted by the hub, namespaced per account. Values are JSON-serialisable. */
+  readCursor<T>(key: string): T | undefined;
+  writeCursor(key: string, value: unknown): void;
+  /** The externalIds the store holds for this account whose origin lies in `scope` (e.g. a mailbox). */
+  knownExternalIds(scope: string): string[];
+  /** Items that only need their read state checked: externalId → unread. */
+  knownReadState(scope: string): Map<string, boolean>;
+  status(state: ConnectionState): void;
+  upsert(items: ConnectorItem[]): void;
+  /** Changes read state of items already stored; cheaper than a full upsert. */
+  setUnread(changes: { externalId: string; unread: boolean }[]): void;
+  remove(externalIds: string[]): void;
+  /** Drop everything stored under `scope` (e.g. after a UIDVALIDITY change). */
+  clearScope(scope: string): void;
+}
+
+export interface Connector {
+  /** Starts connecting in the background; progress comes through ctx.status. */
+  start(): void;
+  /** Closes connections and timers. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Connects, catches up once and resolves; throws a ConnectorError on failure. */
+  syncOnce(): Promise<void>;
+  markRead(items: InboxItem[]): Promise<void>;
+  markUnread(items: InboxItem[]): Promise<void>;
+  /** Loads the full body for the reading pane. */
+  loadDetail(item: InboxItem): Promise<Omit<ItemDetail, 'item'>>;
+}
+
+export type ConnectorErrorCode = 'auth-failed' | 'connection-failed' | 'invalid-input' | 'not-found' | 'protocol';
+
+/** What a connector throws: a code the hub can map to a Result, and a message with no secret in it. */
+export class ConnectorError extends Error {
+  readonly code: ConnectorErrorCode;
+  constructor(code: ConnectorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConnectorError';
+    this.code = code;
+  }
+}

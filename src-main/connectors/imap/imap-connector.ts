@@ -1,0 +1,178 @@
+/**
+ * The IMAP connector: one long-lived connection that idles on INBOX and keeps the store in step,
+ * reconnecting with backoff; short-lived connections for syncOnce and for actions while offline.
+ */
+import type { ImapFlow } from 'imapflow';
+import type { ImapSettings, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
+import { ConnectorError, type Connector, type ConnectorContext } from '../connector.ts';
+import { createReconnectLoop } from '../reconnect.ts';
+import { closeClient, openClient, toConnectorError } from './imap-client.ts';
+import { loadMessageDetail } from './message-detail.ts';
+import { MailboxSync, uidSet } from './mailbox-sync.ts';
+import { externalIdOf } from './message-item.ts';
+
+export { verifyImapLogin } from './verify-login.ts';
+
+const INBOX = 'INBOX';
+
+interface LiveConnection {
+  client: ImapFlow;
+  sync: MailboxSync;
+}
+
+type MailOrigin = Extract<InboxItem['origin'], { kind: 'mail' }>;
+
+export function createImapConnector(ctx: ConnectorContext): Connector {
+  const account = ctx.account;
+  if (account.kind !== 'imap') throw new ConnectorError('invalid-input', `Account ${account.id} is not an IMAP account.`);
+  const settings: ImapSettings = account.settings;
+  const log = ctx.log.child('imap');
+
+  let live: LiveConnection | undefined;
+  // The connection still catching up, so stop() can cut a long initial sync short.
+  let connecting: ImapFlow | undefined;
+  let running = false;
+
+  const connectLive = async () => {
+    const client = await openClient(settings, await ctx.readSecret(), log);
+    if (!running) {
+      await closeClient(client);
+      return;
+    }
+    connecting = client;
+    const sync = new MailboxSync(client, ctx, settings, INBOX);
+    const connection: LiveConnection = { client, sync };
+    client.on('close', () => {
+      if (live !== connection) return;
+      live = undefined;
+      if (running) loop.lost(`The connection to ${settings.host} was lost; reconnecting.`);
+    });
+    sync.watch();
+    try {
+      await sync.catchUp();
+    } catch (error) {
+      client.close();
+      throw toConnectorError(error, settings);
+    } finally {
+      if (connecting === client) connecting = undefined;
+    }
+    if (!running || !client.usable) {
+      await closeClient(client);
+      if (running) throw new ConnectorError('connection-failed', `The connection to ${settings.host} closed during the sync.`);
+      return;
+    }
+    live = connection;
+    ctx.status({ state: 'online', since: Date.now() });
+    log.info('connected and idling', { mailbox: INBOX });
+  };
+
+  const loop = createReconnectLoop({
+    connect: connectLive,
+    status: (state) => ctx.status(state),
+    isAuthFailure: (error) => error instanceof ConnectorError && error.code === 'auth-failed',
+    describe: (error) => (error instanceof ConnectorError ? error.message : toConnectorError(error, settings).message),
+  });
+
+  /** Runs `work` with the mailbox selected: on the live connection if there is one, else on a short one. */
+  const withMailbox = async <T>(mailbox: string, work: (client: ImapFlow, uidValidity: number) => Promise<T>): Promise<T> => {
+    const current = live;
+    if (current && current.client.usable) {
+      try {
+        const lock = await current.client.getMailboxLock(mailbox);
+        try {
+          return await work(current.client, Number(current.client.mailbox ? current.client.mailbox.uidValidity : 0));
+        } finally {
+          lock.release();
+        }
+      } catch (error) {
+        throw toConnectorError(error, settings);
+      }
+    }
+    const client = await openClient(settings, await ctx.readSecret(), log);
+    try {
+      const lock = await client.getMailboxLock(mailbox);
+      try {
+        return await work(client, Number(client.mailbox ? client.mailbox.uidValidity : 0));
+      } finally {
+        lock.release();
+      }
+    } catch (error) {
+      throw toConnectorError(error, settings);
+    } finally {
+      await closeClient(client);
+    }
+  };
+
+  const setSeen = async (items: InboxItem[], seen: boolean) => {
+    const byMailbox = new Map<string, MailOrigin[]>();
+    for (const item of items) {
+      if (item.origin.kind !== 'mail') continue;
+      const list = byMailbox.get(item.origin.mailbox) ?? [];
+      list.push(item.origin);
+      byMailbox.set(item.origin.mailbox, list);
+    }
+    for (const [mailbox, origins] of byMailbox) {
+      await withMailbox(mailbox, async (client, uidValidity) => {
+        // A UID from an older UIDVALIDITY may now name another message: leave those alone.
+        const current = origins.filter((o) => o.uidValidity === uidValidity);
+        if (current.length === 0) return;
+        const range = uidSet(current.map((o) => o.uid));
+        if (seen) await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+        else await client.messageFlagsRemove(range, ['\\Seen'], { uid: true });
+        ctx.setUnread(current.map((o) => ({ externalId: externalIdOf(mailbox, o.uidValidity, o.uid), unread: !seen })));
+      });
+    }
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop.start();
+    },
+
+    async stop() {
+      const wasRunning = running;
+      running = false;
+      loop.stop();
+      const current = live;
+      live = undefined;
+      connecting?.close();
+      connecting = undefined;
+      if (current) await closeClient(current.client);
+      if (wasRunning) ctx.status({ state: 'stopped' });
+    },
+
+    async syncOnce() {
+      const current = live;
+      if (current && current.client.usable) {
+        await current.sync.catchUp();
+        await current.sync.settled();
+        return;
+      }
+      const client = await openClient(settings, await ctx.readSecret(), log);
+      try {
+        await new MailboxSync(client, ctx, settings, INBOX).catchUp();
+      } catch (error) {
+        throw toConnectorError(error, settings);
+      } finally {
+        await closeClient(client);
+      }
+      if (!running) ctx.status({ state: 'stopped' });
+    },
+
+    markRead: (items) => setSeen(items, true),
+    markUnread: (items) => setSeen(items, false),
+
+    async loadDetail(item): Promise<Omit<ItemDetail, 'item'>> {
+      if (item.origin.kind !== 'mail') throw new ConnectorError('invalid-input', 'This item is not a mail message.');
+      const origin = item.origin;
+      return withMailbox(origin.mailbox, (client, uidValidity) => {
+        if (uidValidity !== origin.uidValidity) {
+          throw new ConnectorError('not-found', 'This message is no longer on the server (the mailbox was rebuilt). It will disappear after the next sync.');
+        }
+        return loadMessageDetail(client, origin.uid, log);
+      });
+    },
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * A real Dovecot (the Debian binary) for integration tests and benches: generated config in a
+ * temp dir, listening on 127.0.0.1 on a free port, run in the foreground as our child and stopped
+ * by PID. Written for Dovecot 2.3 config syntax (2.4 renamed most settings); startDovecot checks.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DOVECOT = existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot';
+
+export interface DovecotUser {
+  user: string;
+  password: string;
+}
+
+export interface Dovecot {
+  host: '127.0.0.1';
+  port: number;
+  users: DovecotUser[];
+  dir: string;
+  /** Adds a passwd-file user; resolves once Dovecot will see it. */
+  addUser(user: string, password: string): Promise<DovecotUser>;
+  /** Stops and starts the server on the same port; open connections are cut. */
+  restart(): Promise<void>;
+  /** Deletes a user's maildir while the server is down, so INBOX comes back with a new UIDVALIDITY. */
+  recreateMailbox(user: string): Promise<void>;
+  stop(): Promise<void>;
+  /** The server's log, for failure messages. */
+  log(): string;
+}
+
+interface Ids {
+  dovecotUid: number;
+  dovecotGid: number;
+}
+
+export async function startDovecot(options: { users?: DovecotUser[] } = {}): Promise<Dovecot> {
+  if (process.getuid?.() !== 0) throw new Error('startDovecot needs root: Dovecot drops privileges to dovecot/dovenull.');
+  const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' });
+  if (version.status !== 0) throw new Error(`dovecot not runnable (apt-get install -y dovecot-imapd): ${version.stderr}`);
+  if (!/^2\.3\./.test(version.stdout.trim())) {
+    throw new Error(`Dovecot ${version.stdout.trim()} found; this harness writes 2.3 config syntax.`);
+  }
+  const ids = lookupIds();
+
+  const dir = mkdtempSync(join(tmpdir(), 'gs-dovecot-'));
+  // The login and mail processes run as dovenull/dovecot and must be able to walk into the dir.
+  chmodSync(dir, 0o755);
+  for (const sub of ['base', 'state']) mkdirSync(join(dir, sub), { mode: 0o755 });
+  const mailRoot = join(dir, 'mail');
+  mkdirSync(mailRoot, { mode: 0o755 });
+  chownSync(mailRoot, ids.dovecotUid, ids.dovecotGid);
+
+  const users: DovecotUser[] = [...(options.users ?? [{ user: 'alice', password: 'alice-pass-9f3k' }])];
+  const usersFile = join(dir, 'users');
+  writeFileSync(usersFile, users.map(passwdLine).join(''), { mode: 0o644 });
+  let usersStamp = Math.floor(Date.now() / 1000);
+  utimesSync(usersFile, usersStamp, usersStamp);
+
+  const port = await freePort();
+  const configPath = join(dir, 'dovecot.conf');
+  writeFileSync(configPath, config(dir, port, ids), { mode: 0o644 });
+
+  let child: ChildProcess | undefined;
+  const logPath = join(dir, 'dovecot.log');
+  const readLog = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
+
+  const launch = async () => {
+    const proc = spawn(DOVECOT, ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child = proc;
+    try {
+      await waitForGreeting(port, proc, 15_000);
+    } catch (error) {
+      await terminate(proc);
+      throw new Error(`Dovecot did not start: ${(error as Error).message}\n${stderr}\n${readLog()}`, { cause: error });
+    }
+  };
+
+  const stopChild = async () => {
+    if (child) await terminate(child);
+    child = undefined;
+  };
+
+  await launch();
+
+  return {
+    host: '127.0.0.1',
+    port,
+    users,
+    dir,
+    async addUser(user, password) {
+      const entry = { user, password };
+      // Dovecot looks at the passwd-file at most once per second and compares its mtime in whole
+      // seconds. So every change gets a new mtime, and we wait for the next second to begin.
+      appendFileSync(usersFile, passwdLine(entry));
+      usersStamp = Math.max(usersStamp + 1, Math.ceil(Date.now() / 1000));
+      utimesSync(usersFile, usersStamp, usersStamp);
+      users.push(entry);
+      await new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
+      return entry;
+    },
+    async restart() {
+      await stopChild();
+      await launch();
+    },
+    async recreateMailbox(user) {
+      await stopChild();
+      rmSync(join(mailRoot, user), { recursive: true, force: true });
+      await launch();
+    },
+    async stop() {
+      await stopChild();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    log: readLog,
+  };
+}
+
+function passwdLine(u: DovecotUser): string {
+  if (/[:\n]/.test(u.user + u.password)) throw new Error('user names and passwords must not contain ":" or newlines');
+  return `${u.user}:{PLAIN}${u.password}::::::\n`;
+}
+
+function lookupIds(): Ids {
+  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n');
+  const find = (name: string) => passwd.find((l) => l.startsWith(`${name}:`))?.split(':');
+  const dovecot = find('dovecot');
+  if (!dovecot || !find('dovenull')) throw new Error('users dovecot and dovenull are missing (apt-get install -y dovecot-imapd)');
+  return { dovecotUid: Number(dovecot[2]), dovecotGid: Number(dovecot[3]) };
+}
+
+function config(dir: string, port: number, ids: Ids): string {
+  return `# Generated for a test run; Dovecot 2.3 syntax.
+protocols = imap
+listen = 127.0.0.1
+base_dir = ${dir}/base
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = dovenull
+default_internal_user = dovecot
+first_valid_uid = ${Math.min(ids.dovecotUid, 100)}
+first_valid_gid = ${Math.min(ids.dovecotGid, 100)}
+mail_uid = dovecot
+mail_gid = dovecot
+mail_location = maildir:${dir}/mail/%u
+# Tests hold several connections per user (connector, second client, fixtures).
+mail_max_userip_connections = 200
+# Test mail is disposable: skipping fsync makes appending thousands of messages fast.
+mail_fsync = never
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u ${dir}/users
+  default_fields = home=${dir}/mail/%u
+}
+service imap-login {
+  chroot =
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Ready means the greeting says so: right after start Dovecot greets with "Waiting for authentication". */
+async function waitForGreeting(port: number, proc: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`dovecot exited with ${proc.exitCode}`);
+    const greeting = await readGreeting(port).catch((e: Error) => e.message);
+    if (/^\* OK .*ready/i.test(greeting)) return;
+    last = greeting;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ready greeting on 127.0.0.1:${port} (${last.trim()})`);
+}
+
+function readGreeting(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let data = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(data);
+    }, 1_000);
+    socket.on('data', (chunk) => {
+      data += chunk.toString();
+      if (data.includes('\r\n')) {
+        clearTimeout(timer);
+        socket.end('x LOGOUT\r\n');
+        resolve(data);
+      }
+    });
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+/**
+ * SIGTERM lets the master stop; SIGKILL only if it hangs. Dovecot 2.3 leaves running imap
+ * sessions alive after the master exits, so the master's descendants, noted by PID beforehand,
+ * are ended too: a restart must cut client connections like a real server restart does.
+ */
+async function terminate(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
+  const descendants = descendantsOf(proc.pid);
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGTERM');
+  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000));
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    proc.kill('SIGKILL');
+    await exited;
+  }
+  for (const pid of descendants) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + 3_000;
+  while (descendants.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of descendants.filter(isAlive)) signal(pid, 'SIGKILL');
+}
+
+function descendantsOf(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/PID/stat is the parent; the name before it may contain spaces, so split after ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: number[] = [];
+  const walk = (pid: number) => {
+    for (const [child, parent] of parents) {
+      if (parent === pid) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  return found;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

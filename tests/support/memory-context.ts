@@ -1,0 +1,99 @@
+/**
+ * A ConnectorContext that keeps everything in memory: what the hub would store in SQLite and the
+ * keychain, held in Maps. Tests read the result (items, cursors, status history, log lines) the way
+ * the hub would, instead of asserting on calls.
+ */
+import type { Account, ConnectionState } from '../../src-shared/domain.ts';
+import { createLogger, type Logger, type LogLevel } from '../../src-main/common/logger.ts';
+import type { ConnectorContext, ConnectorItem } from '../../src-main/connectors/connector.ts';
+
+export interface MemoryContext extends ConnectorContext {
+  readonly items: Map<string, ConnectorItem>;
+  readonly cursors: Map<string, unknown>;
+  readonly statuses: ConnectionState[];
+  /** Every JSON log line written through ctx.log (debug level unless told otherwise). */
+  readonly logLines: string[];
+  /** How often each externalId reached upsert: more than once means work was repeated. */
+  readonly upsertCounts: Map<string, number>;
+  secret: string;
+  itemsIn(scope: string): ConnectorItem[];
+  lastStatus(): ConnectionState | undefined;
+}
+
+export function createMemoryContext(account: Account, secret: string, options: { logLevel?: LogLevel } = {}): MemoryContext {
+  const items = new Map<string, ConnectorItem>();
+  const cursors = new Map<string, unknown>();
+  const statuses: ConnectionState[] = [];
+  const logLines: string[] = [];
+  const upsertCounts = new Map<string, number>();
+  const log: Logger = createLogger({ write: (line) => logLines.push(line) }, { level: options.logLevel ?? 'debug', scope: account.id });
+
+  const ctx: MemoryContext = {
+    account,
+    log,
+    items,
+    cursors,
+    statuses,
+    logLines,
+    upsertCounts,
+    secret,
+    async readSecret() {
+      return ctx.secret;
+    },
+    readCursor<T>(key: string): T | undefined {
+      const value = cursors.get(key);
+      // A round trip through JSON, as the hub's store does, so non-serialisable cursors show up.
+      return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
+    },
+    writeCursor(key, value) {
+      cursors.set(key, JSON.parse(JSON.stringify(value)) as unknown);
+    },
+    knownExternalIds(scope) {
+      return [...items.values()].filter((i) => i.scope === scope).map((i) => i.externalId);
+    },
+    knownReadState(scope) {
+      const state = new Map<string, boolean>();
+      for (const item of items.values()) if (item.scope === scope) state.set(item.externalId, item.unread);
+      return state;
+    },
+    status(state) {
+      statuses.push(state);
+    },
+    upsert(batch) {
+      for (const item of batch) {
+        items.set(item.externalId, { ...item });
+        upsertCounts.set(item.externalId, (upsertCounts.get(item.externalId) ?? 0) + 1);
+      }
+    },
+    setUnread(changes) {
+      for (const change of changes) {
+        const item = items.get(change.externalId);
+        if (item) items.set(change.externalId, { ...item, unread: change.unread });
+      }
+    },
+    remove(externalIds) {
+      for (const id of externalIds) items.delete(id);
+    },
+    clearScope(scope) {
+      for (const [id, item] of items) if (item.scope === scope) items.delete(id);
+    },
+    itemsIn(scope) {
+      return [...items.values()].filter((i) => i.scope === scope);
+    },
+    lastStatus() {
+      return statuses.at(-1);
+    },
+  };
+  return ctx;
+}
+
+/** Polls until `check` returns a value other than undefined/false; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
