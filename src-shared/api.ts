@@ -59,6 +59,8 @@ export interface HubCalls {
   'accounts.list': { params: Record<string, never>; result: AccountView[] };
   'accounts.addImap': { params: ImapAccountInput; result: AccountView };
   'accounts.remove': { params: { accountId: string }; result: null };
+  /** "Sign in again": checks the new password with the server, stores it and reconnects. */
+  'accounts.updatePassword': { params: { accountId: string; password: string }; result: AccountView };
   'inbox.list': { params: InboxQuery; result: InboxPage };
   'inbox.search': { params: SearchQuery; result: InboxPage };
   'inbox.counts': { params: Record<string, never>; result: UnreadCounts };
@@ -85,6 +87,7 @@ export const CALL_NAMES: readonly CallName[] = [
   'accounts.list',
   'accounts.addImap',
   'accounts.remove',
+  'accounts.updatePassword',
   'inbox.list',
   'inbox.search',
   'inbox.counts',

@@ -1,0 +1,271 @@
+/**
+ * `groundswell` — the command-line client and the `serve` entry point.
+ * Exit codes: 0 ok, 1 usage or user error, 2 connection or authentication problem.
+ */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { HubClient, CallName, CallParams, ImapAccountInput } from '../../src-shared/api.ts';
+import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
+import type { AppError } from '../../src-shared/result.ts';
+import { Hub } from '../hub/hub.ts';
+import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
+import { startServer } from '../server/serve.ts';
+import { connectRemote, inProcessClient } from './hub-clients.ts';
+
+export const USAGE = `Usage: groundswell <command> [options]
+
+Commands:
+  serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
+  account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
+                   [--name N] [--window-days D] [--max-messages M]
+  account list [--json]
+  account remove ID
+  sync --once [--account ID]            connect, catch up, exit
+  inbox [--json] [--source mail|chat|feed] [--account ID] [--unread] [--limit N]
+  read ID | unread ID                   mark an item read or unread (also on the server)
+  search QUERY [--json]
+
+Every command takes --profile DIR (default: $GROUNDSWELL_PROFILE, else the OS app-data folder).`;
+
+const OPTIONS = {
+  profile: { type: 'string' },
+  port: { type: 'string' },
+  name: { type: 'string' },
+  host: { type: 'string' },
+  security: { type: 'string' },
+  user: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  'window-days': { type: 'string' },
+  'max-messages': { type: 'string' },
+  json: { type: 'boolean' },
+  once: { type: 'boolean' },
+  account: { type: 'string' },
+  source: { type: 'string' },
+  unread: { type: 'boolean' },
+  limit: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+class UsageError extends Error {}
+
+/** An error already worded for the user, with the exit code it deserves. */
+class CliFailure extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 1;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    io.stdout.write(USAGE + '\n');
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  const profileDir = resolveProfileDir(values.profile);
+  try {
+    if (command === 'serve') return await serve(profileDir, values, io.stdout);
+    const input = command === 'account' && rest[0] === 'add' && values['password-stdin'] ? await readStdin(io.stdin) : undefined;
+    return await withClient(profileDir, (client) => run(client, command, rest, values, input, io.stdout));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      return 1;
+    }
+    if (error instanceof CliFailure) {
+      io.stderr.write(`groundswell: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof ProfileLockedError) {
+      io.stderr.write(`groundswell: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`groundswell: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function withClient(profileDir: string, work: (client: HubClient) => Promise<number>): Promise<number> {
+  const running = runningHub(profileDir);
+  if (running?.endpoint) {
+    const remote = await connectRemote(running.endpoint.port, running.endpoint.token).catch(() => {
+      throw new CliFailure(`A Groundswell hub (process ${running.pid}) holds this profile but does not answer. Quit it and try again.`, 2);
+    });
+    try {
+      return await work(remote);
+    } finally {
+      remote.close();
+    }
+  }
+  const hub = Hub.open({ profileDir });
+  try {
+    return await work(inProcessClient(hub));
+  } finally {
+    await hub.dispose();
+  }
+}
+
+async function run(client: HubClient, command: string, rest: string[], values: Values, stdinText: string | undefined, out: NodeJS.WritableStream): Promise<number> {
+  const call = async <C extends CallName>(name: C, params: CallParams<C>) => {
+    const result = await client.call(name, params);
+    if (!result.ok) throw new CliFailure(result.error.message, exitCodeFor(result.error));
+    return result.value;
+  };
+  const print = (text: string) => out.write(text + '\n');
+  const printJson = (value: unknown) => out.write(JSON.stringify(value, null, 2) + '\n');
+
+  switch (command) {
+    case 'account': {
+      const [sub, arg] = rest;
+      if (sub === 'list') {
+        const accounts = await call('accounts.list', {});
+        if (values.json) printJson(accounts);
+        else if (accounts.length === 0) print('No accounts yet. Add one with: groundswell account add imap …');
+        else for (const view of accounts) print(formatAccount(view));
+        return 0;
+      }
+      if (sub === 'add') {
+        if (arg !== 'imap') throw new UsageError('Only `account add imap` is available in this version.');
+        if (!values['password-stdin'] || stdinText === undefined) {
+          throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
+        }
+        const input: ImapAccountInput = {
+          displayName: values.name ?? '',
+          host: values.host ?? '',
+          port: Number(values.port ?? (values.security === 'tls' || values.security === undefined ? 993 : 143)),
+          security: (values.security ?? 'tls') as ImapAccountInput['security'],
+          user: values.user ?? '',
+          password: stdinText.replace(/\r?\n$/, ''),
+        };
+        if (values['window-days'] !== undefined) input.syncWindowDays = Number(values['window-days']);
+        if (values['max-messages'] !== undefined) input.syncMaxMessages = Number(values['max-messages']);
+        const view = await call('accounts.addImap', input);
+        if (values.json) printJson(view);
+        else print(`Added ${view.account.displayName} (${view.account.id}).`);
+        return 0;
+      }
+      if (sub === 'remove') {
+        if (!arg) throw new UsageError('account remove needs the account id (see `groundswell account list`).');
+        await call('accounts.remove', { accountId: arg });
+        print(`Removed account ${arg}.`);
+        return 0;
+      }
+      throw new UsageError(`Unknown account command ${JSON.stringify(sub ?? '')}.`);
+    }
+    case 'sync': {
+      if (!values.once) throw new UsageError('sync needs --once (the live sync runs inside `groundswell serve` or the app).');
+      const params = values.account ? { accountId: values.account } : {};
+      const result = await call('sync.once', params);
+      const counts = await call('inbox.counts', {});
+      if (values.json) printJson({ ...result, unread: counts.all });
+      else print(`Synced ${result.accounts} account(s); ${counts.all} unread.`);
+      return 0;
+    }
+    case 'inbox': {
+      const source = values.source;
+      if (source !== undefined && source !== 'mail' && source !== 'chat' && source !== 'feed') {
+        throw new UsageError('--source takes mail, chat or feed.');
+      }
+      const page = await call('inbox.list', {
+        ...(source ? { source } : {}),
+        ...(values.account ? { accountId: values.account } : {}),
+        ...(values.unread ? { unreadOnly: true } : {}),
+        limit: parseLimit(values.limit),
+      });
+      if (values.json) printJson(page.items);
+      else if (page.items.length === 0) print('The inbox is empty.');
+      else for (const item of page.items) print(formatItem(item));
+      return 0;
+    }
+    case 'read':
+    case 'unread': {
+      const [id] = rest;
+      if (!id) throw new UsageError(`${command} needs an item id (see \`groundswell inbox\`).`);
+      await call(command === 'read' ? 'item.markRead' : 'item.markUnread', { itemIds: [id] });
+      print(`Marked ${command}.`);
+      return 0;
+    }
+    case 'search': {
+      const text = rest.join(' ').trim();
+      if (!text) throw new UsageError('search needs the words to look for.');
+      const page = await call('inbox.search', { text, limit: parseLimit(values.limit) });
+      if (values.json) printJson(page.items);
+      else if (page.items.length === 0) print('Nothing matches.');
+      else for (const item of page.items) print(formatItem(item));
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown command ${JSON.stringify(command)}.`);
+  }
+}
+
+async function serve(profileDir: string, values: Values, out: NodeJS.WritableStream): Promise<number> {
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535.');
+  const hub = Hub.open({ profileDir });
+  const uiDir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+  let server;
+  try {
+    server = await startServer({ hub, port, uiDir });
+  } catch (error) {
+    await hub.dispose();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliFailure(`Port ${port} is already in use; pick another with --port, or leave it out for a free one.`, 1);
+    throw error;
+  }
+  hub.lockHandle.advertise({ port: server.port, token: server.token });
+  hub.startConnectors();
+  out.write(`Groundswell is running at ${server.url}\n(profile: ${profileDir}; press Ctrl+C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await hub.dispose();
+  return 0;
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return 50;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new UsageError('--limit takes a number from 1 to 500.');
+  return n;
+}
+
+function exitCodeFor(error: AppError): number {
+  return error.code === 'auth-failed' || error.code === 'connection-failed' || error.code === 'keychain-unavailable' ? 2 : 1;
+}
+
+function formatAccount(view: AccountView): string {
+  const { account, status, unread } = view;
+  const where = account.kind === 'imap' ? `${account.settings.user}@${account.settings.host}:${account.settings.port}` : account.kind;
+  return `${account.id}  ${account.kind.padEnd(6)}  ${account.displayName}  (${where})  ${unread} unread  [${status.state}]`;
+}
+
+function formatItem(item: InboxItem): string {
+  const when = new Date(item.timestamp).toISOString().slice(0, 16).replace('T', ' ');
+  return `${item.unread ? '●' : ' '} ${when}  ${item.source.padEnd(4)}  ${truncate(item.sender, 24).padEnd(24)}  ${truncate(item.title, 60)}  ${item.id}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,135 @@
+/**
+ * A profile is one directory: the SQLite store, logs and the hub lock. Secrets never live here
+ * (they are in the OS keychain). One hub per profile at a time: the lock names the holder.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const APP_NAME = 'Groundswell';
+
+/** Same folder Electron's app.getPath('userData') gives for our app name. */
+export function defaultProfileDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (platform === 'win32') return join(env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP_NAME);
+  return join(env['XDG_CONFIG_HOME'] ?? join(homedir(), '.config'), APP_NAME);
+}
+
+/** --profile beats GROUNDSWELL_PROFILE beats the OS default. */
+export function resolveProfileDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env['GROUNDSWELL_PROFILE'] ?? defaultProfileDir(env);
+}
+
+export interface ProfilePaths {
+  dir: string;
+  database: string;
+  lock: string;
+  log: string;
+}
+
+export function profilePaths(dir: string): ProfilePaths {
+  return {
+    dir,
+    database: join(dir, 'groundswell.sqlite'),
+    lock: join(dir, 'hub.lock'),
+    log: join(dir, 'logs', 'hub.log'),
+  };
+}
+
+/** What the running hub advertises so a CLI on the same profile can talk to it instead. */
+export interface LockInfo {
+  pid: number;
+  startedAt: number;
+  /** Present once the hub listens for clients (serve, or the Electron app's local endpoint). */
+  endpoint?: { port: number; token: string };
+}
+
+export class ProfileLockedError extends Error {
+  readonly holder: LockInfo;
+  constructor(lockPath: string, holder: LockInfo) {
+    super(
+      `This profile is already in use by Groundswell process ${holder.pid} (started ${new Date(holder.startedAt).toLocaleString()}). ` +
+        `Quit that process, or pass --profile DIR to use another profile. Lock file: ${lockPath}`,
+    );
+    this.name = 'ProfileLockedError';
+    this.holder = holder;
+  }
+}
+
+export interface ProfileLock {
+  readonly info: LockInfo;
+  advertise(endpoint: { port: number; token: string }): void;
+  release(): void;
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readLock(lockPath: string): LockInfo | undefined {
+  try {
+    const info = JSON.parse(readFileSync(lockPath, 'utf8')) as LockInfo;
+    return typeof info.pid === 'number' ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The running hub on this profile, if any (a lock whose process is alive). */
+export function runningHub(dir: string): LockInfo | undefined {
+  const info = readLock(profilePaths(dir).lock);
+  return info && info.pid !== process.pid && isProcessAlive(info.pid) ? info : undefined;
+}
+
+/** Lock files this process holds, so a second open in the same process is refused too. */
+const heldLocks = new Set<string>();
+
+export function acquireProfileLock(dir: string): ProfileLock {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lockPath = profilePaths(dir).lock;
+  const info: LockInfo = { pid: process.pid, startedAt: Date.now() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      // 'wx' makes creation atomic: of two hubs starting together, one wins.
+      const fd = openSync(lockPath, 'wx', 0o600);
+      writeSync(fd, JSON.stringify(info));
+      closeSync(fd);
+      heldLocks.add(lockPath);
+      let released = false;
+      return {
+        info,
+        advertise(endpoint) {
+          info.endpoint = endpoint;
+          const tmp = `${lockPath}.${process.pid}`;
+          const fd2 = openSync(tmp, 'w', 0o600);
+          writeSync(fd2, JSON.stringify(info));
+          closeSync(fd2);
+          // rename is atomic, so a reader never sees half a lock file.
+          renameSync(tmp, lockPath);
+        },
+        release() {
+          if (released) return;
+          released = true;
+          heldLocks.delete(lockPath);
+          const current = readLock(lockPath);
+          if (current?.pid === process.pid) rmSync(lockPath, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = readLock(lockPath);
+      const heldHere = holder?.pid === process.pid && heldLocks.has(lockPath);
+      if (holder && (heldHere || (holder.pid !== process.pid && isProcessAlive(holder.pid)))) {
+        throw new ProfileLockedError(lockPath, holder);
+      }
+      // A lock left by a crashed process: take it over.
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not take the profile lock at ${lockPath}; remove the file if no Groundswell is running.`);
+}

@@ -1,0 +1,129 @@
+/**
+ * Parameters arrive from a renderer or a socket and are untrusted. Each check names the field
+ * that is wrong so the form can show the message beside it.
+ */
+import type { ImapAccountInput, InboxFilter, InboxQuery, SearchQuery } from '../../src-shared/api.ts';
+import type { ImapSecurity, SourceKind } from '../../src-shared/domain.ts';
+
+export class InputError extends Error {
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super(message);
+    this.name = 'InputError';
+    this.field = field;
+  }
+}
+
+const SOURCES: readonly SourceKind[] = ['mail', 'chat', 'feed'];
+const SECURITIES: readonly ImapSecurity[] = ['tls', 'starttls', 'plain'];
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+const IPV6 = /^\[?[0-9a-f:.]+\]?$/i;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase());
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError(`Expected ${what} as an object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function text(value: unknown, field: string, label: string, options: { max?: number; optional?: boolean } = {}): string {
+  if (value === undefined || value === null || value === '') {
+    if (options.optional) return '';
+    throw new InputError(`${label} is required.`, field);
+  }
+  if (typeof value !== 'string') throw new InputError(`${label} must be text.`, field);
+  if (value.length > (options.max ?? 1000)) throw new InputError(`${label} is too long.`, field);
+  return value;
+}
+
+function integer(value: unknown, field: string, label: string, min: number, max: number, fallback?: number): number {
+  if ((value === undefined || value === null || value === '') && fallback !== undefined) return fallback;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(`${label} must be a whole number from ${min} to ${max}.`, field);
+  }
+  return n;
+}
+
+export function parseImapAccountInput(raw: unknown): Required<ImapAccountInput> {
+  const input = record(raw, 'the account');
+  const host = text(input['host'], 'host', 'Server', { max: 253 }).trim().toLowerCase();
+  if (!HOSTNAME.test(host) && !IPV6.test(host)) {
+    throw new InputError('Server must be a host name such as imap.example.com or an IP address.', 'host');
+  }
+  const security = input['security'];
+  if (typeof security !== 'string' || !SECURITIES.includes(security as ImapSecurity)) {
+    throw new InputError('Security must be TLS, STARTTLS or none.', 'security');
+  }
+  if (security === 'plain' && !isLoopbackHost(host)) {
+    throw new InputError(
+      'An unencrypted connection is only allowed to this computer (127.0.0.1 or localhost). Choose TLS or STARTTLS.',
+      'security',
+    );
+  }
+  const port = integer(input['port'], 'port', 'Port', 1, 65535);
+  const user = text(input['user'], 'user', 'User name', { max: 320 }).trim();
+  const password = text(input['password'], 'password', 'Password', { max: 4096 });
+  const displayName = text(input['displayName'], 'displayName', 'Display name', { max: 200, optional: true }).trim() || `${user} on ${host}`;
+  return {
+    displayName,
+    host,
+    port,
+    security: security as ImapSecurity,
+    user,
+    password,
+    syncWindowDays: integer(input['syncWindowDays'], 'syncWindowDays', 'Sync window', 1, 3650, 30),
+    syncMaxMessages: integer(input['syncMaxMessages'], 'syncMaxMessages', 'Maximum messages', 1, 100_000, 2000),
+  };
+}
+
+function parseFilter(input: Record<string, unknown>): InboxFilter {
+  const filter: InboxFilter = {};
+  const source = input['source'];
+  if (source !== undefined) {
+    if (typeof source !== 'string' || !SOURCES.includes(source as SourceKind)) {
+      throw new InputError('Source must be mail, chat or feed.', 'source');
+    }
+    filter.source = source as SourceKind;
+  }
+  if (input['accountId'] !== undefined) filter.accountId = text(input['accountId'], 'accountId', 'Account', { max: 100 });
+  if (input['unreadOnly'] !== undefined) filter.unreadOnly = input['unreadOnly'] === true;
+  return filter;
+}
+
+export function parseInboxQuery(raw: unknown): InboxQuery {
+  const input = record(raw ?? {}, 'the query');
+  const query: InboxQuery = { ...parseFilter(input), limit: integer(input['limit'], 'limit', 'Limit', 1, 500, 50) };
+  if (input['after'] !== undefined) query.after = text(input['after'], 'after', 'Page cursor', { max: 500 });
+  return query;
+}
+
+export function parseSearchQuery(raw: unknown): SearchQuery {
+  const input = record(raw, 'the search');
+  return {
+    ...parseFilter(input),
+    text: text(input['text'], 'text', 'Search text', { max: 500 }),
+    limit: integer(input['limit'], 'limit', 'Limit', 1, 500, 50),
+  };
+}
+
+export function parseId(raw: unknown, key: string, label: string): string {
+  return text(record(raw, 'the request')[key], key, label, { max: 400 });
+}
+
+export function parsePassword(raw: unknown): string {
+  return text(record(raw, 'the request')['password'], 'password', 'Password', { max: 4096 });
+}
+
+export function parseIds(raw: unknown): string[] {
+  const ids = record(raw, 'the request')['itemIds'];
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > 10_000 || !ids.every((id) => typeof id === 'string')) {
+    throw new InputError('itemIds must be a list of 1 to 10,000 item ids.', 'itemIds');
+  }
+  return ids as string[];
+}
