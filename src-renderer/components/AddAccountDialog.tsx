@@ -10,6 +10,7 @@ import {
   type ImapFormField,
   type ImapFormValues,
 } from '../forms/imapForm.ts';
+import { withoutSecret } from '../format/secret.ts';
 import { addImapAccount, closeAddAccount } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 
@@ -93,11 +94,6 @@ function Field({ field, label, errors, hint, children }: FieldProps) {
       ) : null}
     </div>
   );
-}
-
-/** Server messages are shown as text; should one ever quote the password, it is blanked out. */
-function withoutSecret(message: string, password: string): string {
-  return password.length >= 3 ? message.split(password).join('••••') : message;
 }
 
 function ImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) => void }) {

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { moveSelection, openSelected, toggleUnread } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { AccountSettingsDialog } from './AccountSettingsDialog.tsx';
 import { AddAccountDialog } from './AddAccountDialog.tsx';
 import { InboxList } from './InboxList.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
@@ -20,7 +21,8 @@ function useInboxKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-      if (hub.store.getState().addAccountOpen || belongsToTarget(e.target, e.key)) return;
+      const { addAccountOpen, accountSettings } = hub.store.getState();
+      if (addAccountOpen || accountSettings !== null || belongsToTarget(e.target, e.key)) return;
       switch (e.key) {
         case 'ArrowDown':
         case 'j':
@@ -77,6 +79,7 @@ export function App() {
         <ReadingPane />
       </div>
       <AddAccountDialog />
+      <AccountSettingsDialog />
       <Toasts />
     </div>
   );

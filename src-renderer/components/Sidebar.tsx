@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { InboxFilter } from '../../src-shared/api.ts';
 import { SOURCE_OF_ACCOUNT, type AccountView, type SourceKind } from '../../src-shared/domain.ts';
 import { describeStatus } from '../format/status.ts';
-import { openAddAccount, setView } from '../state/actions.ts';
+import { openAccountSettings, openAddAccount, setView } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { sameView } from '../state/store.ts';
 import { SourceIcon } from './SourceIcon.tsx';
@@ -33,17 +33,48 @@ function ViewButton({ view, children, count }: { view: InboxFilter; children: Re
   );
 }
 
+function GearIcon() {
+  return (
+    <svg className="gear-icon" viewBox="0 0 20 20" width="15" height="15" focusable="false" aria-hidden="true">
+      <path d="M15.99 8.05L18.01 8.24L18.01 11.76L15.99 11.95L15.61 12.86L16.91 14.42L14.42 16.91L12.86 15.61L11.95 15.99L11.76 18.01L8.24 18.01L8.05 15.99L7.14 15.61L5.58 16.91L3.09 14.42L4.39 12.86L4.01 11.95L1.99 11.76L1.99 8.24L4.01 8.05L4.39 7.14L3.09 5.58L5.58 3.09L7.14 4.39L8.05 4.01L8.24 1.99L11.76 1.99L11.95 4.01L12.86 4.39L14.42 3.09L16.91 5.58L15.61 7.14Z" />
+      <circle cx="10" cy="10" r="2.6" />
+    </svg>
+  );
+}
+
 function AccountRow({ view, unread, now }: { view: AccountView; unread: number; now: number }) {
+  const hub = useHub();
+  const { id, displayName } = view.account;
   const status = describeStatus(view.status, now);
   const reason = view.status.state === 'offline' || view.status.state === 'auth-failed' ? view.status.reason : undefined;
   return (
-    <li className="account">
-      <ViewButton view={{ accountId: view.account.id }} count={unread}>
-        {view.account.displayName}
-      </ViewButton>
+    <li className={`account${status.needsSignIn ? ' needs-sign-in' : ''}`}>
+      <div className="account-line">
+        <ViewButton view={{ accountId: id }} count={unread}>
+          {displayName}
+        </ViewButton>
+        <button
+          type="button"
+          className="icon-button account-settings-button"
+          aria-label={`Account settings for ${displayName}`}
+          aria-haspopup="dialog"
+          title="Account settings"
+          data-account-settings={id}
+          onClick={() => openAccountSettings(hub, id)}
+        >
+          <GearIcon />
+        </button>
+      </div>
       <span className={`account-status tone-${status.tone}`} data-state={view.status.state} title={reason}>
         <span className="dot" aria-hidden="true" />
-        {status.text}
+        <span className="status-text">
+          {status.text}
+          {status.needsSignIn ? (
+            <button type="button" className="link sign-in-again" aria-haspopup="dialog" onClick={() => openAccountSettings(hub, id, 'password')}>
+              Sign in again
+            </button>
+          ) : null}
+        </span>
       </span>
     </li>
   );

@@ -51,8 +51,9 @@ describe('formatRetryIn and describeStatus', () => {
     });
     expect(describeStatus({ state: 'offline', reason: 'ECONNREFUSED', nextRetryAt: now - 1 }, now).text).toBe('offline — retrying…');
     expect(describeStatus({ state: 'auth-failed', reason: 'bad password' }, now)).toEqual({
-      text: 'authentication failed — Sign in again',
+      text: 'authentication failed',
       tone: 'bad',
+      needsSignIn: true,
     });
   });
 });

@@ -5,8 +5,17 @@
 import type { HubClient, ImapAccountInput, InboxFilter, UnreadCounts } from '../../src-shared/api.ts';
 import { SOURCE_OF_ACCOUNT, type AccountView, type InboxItem, type SourceKind } from '../../src-shared/domain.ts';
 import type { AppError, Result } from '../../src-shared/result.ts';
+import { withoutSecret } from '../format/secret.ts';
 import { coalesce, frameOrTimeout, type Schedule } from './coalesce.ts';
-import { activeQuery, visibleItems, type AppState, type AppStore, type HubConnection, type ToastKind } from './store.ts';
+import {
+  activeQuery,
+  visibleItems,
+  type AccountSettings,
+  type AppState,
+  type AppStore,
+  type HubConnection,
+  type ToastKind,
+} from './store.ts';
 
 export const PAGE_SIZE = 100;
 const TOAST_MS = 6000;
@@ -50,8 +59,15 @@ export async function loadAccounts(hub: Hub): Promise<void> {
   const seq = ++hub.seq.accounts;
   const result = await hub.client.call('accounts.list', {});
   if (seq !== hub.seq.accounts) return;
-  if (result.ok) hub.store.setState({ accounts: result.value, accountsLoaded: true });
-  else showToast(hub, 'error', `Could not load accounts: ${result.error.message}`);
+  if (result.ok) {
+    const accounts = result.value;
+    // Removed elsewhere (the CLI, another window): its settings dialog has nothing left to show.
+    hub.store.setState((s) => ({
+      accounts,
+      accountsLoaded: true,
+      accountSettings: s.accountSettings !== null && !accounts.some((a) => a.account.id === s.accountSettings?.accountId) ? null : s.accountSettings,
+    }));
+  } else showToast(hub, 'error', `Could not load accounts: ${result.error.message}`);
 }
 
 export async function loadCounts(hub: Hub): Promise<void> {
@@ -320,6 +336,91 @@ export async function addImapAccount(hub: Hub, input: ImapAccountInput): Promise
   showToast(hub, 'info', `Added ${result.value.account.displayName}.`);
   await Promise.all([loadAccounts(hub), loadCounts(hub), refreshVisible(hub)]);
   return { ok: true };
+}
+
+// ---------------------------------------------------------------- one account's settings
+
+export function openAccountSettings(hub: Hub, accountId: string, focus: AccountSettings['focus'] = null): void {
+  hub.store.setState({
+    accountSettings: { accountId, focus, signingIn: false, passwordError: null, removeStep: 'idle', removeError: null },
+  });
+}
+
+export function closeAccountSettings(hub: Hub): void {
+  hub.store.setState({ accountSettings: null });
+}
+
+/** Changes the open dialog only if it still belongs to this account: an answer may land after the user moved on. */
+function patchAccountSettings(hub: Hub, accountId: string, patch: Partial<AccountSettings>): void {
+  hub.store.setState((s) => (s.accountSettings?.accountId === accountId ? { accountSettings: { ...s.accountSettings, ...patch } } : {}));
+}
+
+export function clearPasswordError(hub: Hub, accountId: string): void {
+  if (hub.store.getState().accountSettings?.passwordError != null) patchAccountSettings(hub, accountId, { passwordError: null });
+}
+
+/** Asks before removing (true) or steps back from it (false). */
+export function confirmRemoveAccount(hub: Hub, accountId: string, asking: boolean): void {
+  patchAccountSettings(hub, accountId, { removeStep: asking ? 'confirm' : 'idle', removeError: null });
+}
+
+function accountName(state: AppState, accountId: string): string {
+  return state.accounts.find((a) => a.account.id === accountId)?.account.displayName ?? 'the account';
+}
+
+/**
+ * "Sign in again": the hub checks the password with the server before keeping it. A refusal stays in
+ * the dialog under the password field; success closes it and the account reconnects.
+ */
+export async function updateAccountPassword(hub: Hub, accountId: string, password: string): Promise<{ ok: true } | { ok: false; error: AppError }> {
+  if (password === '') {
+    const error: AppError = { code: 'invalid-input', message: 'Enter the password.', field: 'password' };
+    patchAccountSettings(hub, accountId, { passwordError: error.message });
+    return { ok: false, error };
+  }
+  patchAccountSettings(hub, accountId, { signingIn: true, passwordError: null });
+  const result = await hub.client.call('accounts.updatePassword', { accountId, password });
+  if (!result.ok) {
+    const error = { ...result.error, message: withoutSecret(result.error.message, password) };
+    patchAccountSettings(hub, accountId, { signingIn: false, passwordError: error.message });
+    return { ok: false, error };
+  }
+  hub.store.setState((s) => ({
+    accounts: s.accounts.map((a) => (a.account.id === accountId ? result.value : a)),
+    accountSettings: s.accountSettings?.accountId === accountId ? null : s.accountSettings,
+  }));
+  showToast(hub, 'info', `Signed in to ${result.value.account.displayName} again.`);
+  await Promise.all([loadAccounts(hub), loadCounts(hub)]);
+  return { ok: true };
+}
+
+/** Removes the account and everything it brought in; the list falls back to All if it showed only that account. */
+export async function removeAccount(hub: Hub, accountId: string): Promise<Result<null>> {
+  const name = accountName(hub.store.getState(), accountId);
+  patchAccountSettings(hub, accountId, { removeStep: 'removing', removeError: null });
+  const result = await hub.client.call('accounts.remove', { accountId });
+  if (!result.ok) {
+    patchAccountSettings(hub, accountId, { removeStep: 'confirm', removeError: result.error.message });
+    showToast(hub, 'error', `Could not remove ${name}: ${result.error.message}`);
+    return result;
+  }
+  const state = hub.store.getState();
+  const ofAccount = (item: InboxItem): boolean => item.accountId === accountId;
+  const openGone = state.openId !== null && (state.detail?.item.accountId === accountId || findItem(state, state.openId)?.accountId === accountId);
+  const selectedGone = state.selectedId !== null && findItem(state, state.selectedId)?.accountId === accountId;
+  if (openGone) hub.seq.detail++;
+  hub.store.setState((s) => ({
+    accounts: s.accounts.filter((a) => a.account.id !== accountId),
+    accountSettings: s.accountSettings?.accountId === accountId ? null : s.accountSettings,
+    items: s.items.filter((i) => !ofAccount(i)),
+    results: s.results === null ? null : s.results.filter((i) => !ofAccount(i)),
+    ...(selectedGone ? { selectedId: null } : {}),
+    ...(openGone ? { openId: null, detail: null, detailState: 'idle' as const, detailError: null } : {}),
+  }));
+  showToast(hub, 'info', `Removed ${name}.`);
+  const showedIt = hub.store.getState().view.accountId === accountId;
+  await Promise.all([loadAccounts(hub), loadCounts(hub), showedIt ? setView(hub, {}) : refreshVisible(hub)]);
+  return result;
 }
 
 // ---------------------------------------------------------------- hub events and the connection

@@ -54,9 +54,24 @@ export interface Toast {
 /** How the page reaches the hub: the socket in `serve`, always 'online' in Electron. */
 export type HubConnection = 'connecting' | 'online' | 'offline';
 
+/** One account's settings dialog. The password typed there stays in the form, never here. */
+export interface AccountSettings {
+  accountId: string;
+  /** 'password' when opened from "Sign in again": the password field takes the focus. */
+  focus: 'password' | null;
+  signingIn: boolean;
+  /** The hub's answer to the last sign-in, shown under the password field. */
+  passwordError: string | null;
+  /** 'confirm' asks before anything is deleted; 'removing' while the hub works. */
+  removeStep: 'idle' | 'confirm' | 'removing';
+  removeError: string | null;
+}
+
 export interface UiSlice {
   toasts: Toast[];
   addAccountOpen: boolean;
+  /** The account whose settings dialog is open, or null. */
+  accountSettings: AccountSettings | null;
   connection: HubConnection;
 }
 
@@ -96,6 +111,7 @@ const searchSlice: StateCreator<AppState, [], [], SearchSlice> = () => ({
 const uiSlice: StateCreator<AppState, [], [], UiSlice> = () => ({
   toasts: [],
   addAccountOpen: false,
+  accountSettings: null,
   connection: 'connecting',
 });
 

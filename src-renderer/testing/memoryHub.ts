@@ -27,6 +27,8 @@ export class MemoryHub implements HubClient {
   accounts: AccountView[] = [];
   items: InboxItem[] = [];
   bodies = new Map<string, string>();
+  /** The password the "server" accepts per account id; "Sign in again" with any other is refused. */
+  passwords = new Map<string, string>();
   /** Every call made, in order: lets a test count refetches. */
   readonly calls: { name: CallName; params: unknown }[] = [];
   private readonly failures = new Map<CallName, AppError[]>();
@@ -90,13 +92,29 @@ export class MemoryHub implements HubClient {
           unread: 0,
         };
         this.accounts.push(view);
+        this.passwords.set(view.account.id, input.password);
         return ok(view);
       }
       case 'accounts.remove': {
         const { accountId } = params as CallParams<'accounts.remove'>;
+        if (!this.accounts.some((a) => a.account.id === accountId)) return fail('not-found', 'No account has that id. It may have been removed already.');
+        this.passwords.delete(accountId);
         this.accounts = this.accounts.filter((a) => a.account.id !== accountId);
         this.items = this.items.filter((i) => i.accountId !== accountId);
         return ok(null);
+      }
+      case 'accounts.updatePassword': {
+        const { accountId, password } = params as CallParams<'accounts.updatePassword'>;
+        const index = this.accounts.findIndex((a) => a.account.id === accountId);
+        const current = this.accounts[index];
+        if (current === undefined) return fail('not-found', 'No account has that id. It may have been removed.');
+        if (password === '' || this.passwords.get(accountId) !== password) {
+          return fail('auth-failed', 'The server refused this password. Check it and try again.', 'password');
+        }
+        // As the real hub does: the account reconnects with the new password.
+        const view: AccountView = { ...current, status: { state: 'connecting' }, unread: this.counts().byAccount[accountId] ?? 0 };
+        this.accounts[index] = view;
+        return ok(view);
       }
       case 'inbox.list':
         return ok(this.list(params as CallParams<'inbox.list'>));

@@ -1,0 +1,259 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { missingCase, type Account, type AccountView } from '../../src-shared/domain.ts';
+import { SECURITY_LABELS } from '../forms/imapForm.ts';
+import { describeStatus } from '../format/status.ts';
+import {
+  clearPasswordError,
+  closeAccountSettings,
+  confirmRemoveAccount,
+  removeAccount,
+  updateAccountPassword,
+  type Hub,
+} from '../state/actions.ts';
+import { useApp, useHub } from '../state/hooks.ts';
+import type { AccountSettings } from '../state/store.ts';
+import { useNow } from './useNow.ts';
+
+const KIND_LABELS: Record<Account['kind'], string> = { imap: 'IMAP mail', matrix: 'Matrix chat', feed: 'Feed' };
+
+/** Where the account lives, as the user typed it when adding it. */
+function connectionRows(account: Account): { name: string; value: string }[] {
+  switch (account.kind) {
+    case 'imap': {
+      const s = account.settings;
+      return [
+        { name: 'Server', value: `${s.user}@${s.host}:${s.port}` },
+        { name: 'Security', value: SECURITY_LABELS[s.security] },
+      ];
+    }
+    case 'matrix':
+      return [
+        { name: 'User', value: account.settings.userId },
+        { name: 'Homeserver', value: account.settings.homeserverUrl },
+      ];
+    case 'feed':
+      return [{ name: 'Address', value: account.settings.url }];
+    default:
+      return missingCase(account);
+  }
+}
+
+export function AccountSettingsDialog() {
+  const settings = useApp((s) => s.accountSettings);
+  const view = useApp((s) => (settings === null ? undefined : s.accounts.find((a) => a.account.id === settings.accountId)));
+  if (settings === null || view === undefined) return null;
+  // Keyed by account: opening another account's settings starts a fresh form.
+  return <AccountSettingsModal key={settings.accountId} settings={settings} view={view} />;
+}
+
+/**
+ * Back to whatever opened the dialog; if that is gone (the "Sign in again" link after a successful
+ * sign-in, the whole row after removal) to the account's settings button, else to the sidebar.
+ */
+function returnFocus(opener: Element | null, accountId: string): void {
+  if (opener instanceof HTMLElement && opener.isConnected && opener.getClientRects().length > 0) {
+    opener.focus();
+    return;
+  }
+  const fallback =
+    document.querySelector<HTMLElement>(`[data-account-settings="${CSS.escape(accountId)}"]`) ??
+    document.querySelector<HTMLElement>('nav[aria-label="Sources"] [aria-current="page"]') ??
+    document.querySelector<HTMLElement>('nav[aria-label="Sources"] button');
+  fallback?.focus();
+}
+
+function AccountSettingsModal({ settings, view }: { settings: AccountSettings; view: AccountView }) {
+  const hub = useHub();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const password = useRef<HTMLInputElement>(null);
+  const [opener] = useState(() => document.activeElement);
+  const { account } = view;
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (d !== null && !d.open) d.showModal();
+    if (settings.focus === 'password') password.current?.focus();
+    else d?.focus();
+    return () => {
+      d?.close();
+      returnFocus(opener, account.id);
+    };
+    // Once per opening (the component is keyed by account): focus moves when the dialog appears, not on every change.
+  }, []);
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog account-settings"
+      aria-label="Account settings"
+      tabIndex={-1}
+      onCancel={(e) => {
+        // The store decides whether the dialog is open; the browser must not close it behind React's back.
+        e.preventDefault();
+        closeAccountSettings(hub);
+      }}
+    >
+      <header className="settings-header">
+        <p className="dialog-kicker">Account settings</p>
+        <h2 className="dialog-title">
+          {account.displayName}
+        </h2>
+      </header>
+      <AccountFacts view={view} />
+      {account.kind === 'feed' ? null : <SignInSection hub={hub} settings={settings} view={view} passwordRef={password} />}
+      <RemoveSection hub={hub} settings={settings} view={view} />
+      <div className="dialog-buttons">
+        <button type="button" onClick={() => closeAccountSettings(hub)}>
+          Close
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+function AccountFacts({ view }: { view: AccountView }) {
+  const { account } = view;
+  const unread = useApp((s) => s.counts?.byAccount[account.id] ?? view.unread);
+  const now = useNow(1000, view.status.state === 'offline');
+  const status = describeStatus(view.status, now);
+  const reason = view.status.state === 'offline' || view.status.state === 'auth-failed' ? view.status.reason : undefined;
+  const rows = [{ name: 'Type', value: KIND_LABELS[account.kind] }, ...connectionRows(account)];
+  return (
+    <dl className="facts">
+      {rows.map((r) => (
+        <div key={r.name} className="fact">
+          <dt>{r.name}</dt>
+          <dd>{r.value}</dd>
+        </div>
+      ))}
+      <div className="fact">
+        <dt>Status</dt>
+        <dd>
+          <span className={`account-status-inline tone-${status.tone}`} data-state={view.status.state}>
+            <span className="dot" aria-hidden="true" />
+            {status.text}
+          </span>
+          {reason !== undefined ? <span className="status-reason">{reason}</span> : null}
+        </dd>
+      </div>
+      <div className="fact">
+        <dt>Unread</dt>
+        <dd>{unread}</dd>
+      </div>
+    </dl>
+  );
+}
+
+interface SectionProps {
+  hub: Hub;
+  settings: AccountSettings;
+  view: AccountView;
+}
+
+function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { passwordRef: RefObject<HTMLInputElement | null> }) {
+  const id = useId();
+  const [value, setValue] = useState('');
+  const { signingIn, passwordError } = settings;
+  const accountId = view.account.id;
+  const described = [`${id}-hint`, passwordError !== null ? `${id}-error` : ''].filter(Boolean).join(' ');
+
+  const onSubmit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (signingIn) return;
+    const result = await updateAccountPassword(hub, accountId, value);
+    // The dialog closes on success; on a refusal the user retypes, so the field takes the focus again.
+    if (!result.ok) passwordRef.current?.select();
+  };
+
+  return (
+    <section className="settings-section" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Sign in again</h3>
+      <form className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={signingIn ? 'true' : undefined}>
+        <div className={`field${passwordError !== null ? ' invalid' : ''}`}>
+          <label htmlFor={`${id}-password`}>Password</label>
+          <input
+            ref={passwordRef}
+            id={`${id}-password`}
+            type="password"
+            autoComplete="current-password"
+            aria-invalid={passwordError !== null}
+            aria-describedby={described}
+            value={value}
+            onChange={(e) => {
+              setValue(e.target.value);
+              clearPasswordError(hub, accountId);
+            }}
+          />
+          <p id={`${id}-hint`} className="hint">
+            {view.account.kind === 'imap'
+              ? `Checked with ${view.account.settings.host} before it replaces the saved one.`
+              : 'Checked with the server before it replaces the saved one.'}
+          </p>
+          {passwordError !== null ? (
+            <p id={`${id}-error`} className="field-error" role="alert">
+              {passwordError}
+            </p>
+          ) : null}
+        </div>
+        <div className="section-buttons">
+          {/* The main action only while the account actually needs it; a healthy account keeps it quiet. */}
+          <button type="submit" className={view.status.state === 'auth-failed' ? 'primary' : undefined} disabled={signingIn}>
+            {signingIn ? 'Signing in…' : 'Sign in again'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function RemoveSection({ hub, settings, view }: SectionProps) {
+  const id = useId();
+  const { removeStep, removeError } = settings;
+  const { account } = view;
+  const keep = useRef<HTMLButtonElement>(null);
+  const ask = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+
+  // Focus follows the step: onto the safe choice when asked, back to "Remove account" when the user keeps it.
+  useEffect(() => {
+    if (removeStep === 'confirm' && !wasAsking.current) keep.current?.focus();
+    if (removeStep === 'idle' && wasAsking.current) ask.current?.focus();
+    wasAsking.current = removeStep !== 'idle';
+  }, [removeStep]);
+
+  const where = account.kind === 'feed' ? 'The feed itself is not affected.' : 'Nothing is deleted on the server.';
+  return (
+    <section className="settings-section remove-section" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Remove account</h3>
+      {removeStep === 'idle' ? (
+        <>
+          <p className="hint">Removes {account.displayName} and its items from Groundswell. {where}</p>
+          <div className="section-buttons">
+            <button ref={ask} type="button" className="danger-outline" onClick={() => confirmRemoveAccount(hub, account.id, true)}>
+              Remove account
+            </button>
+          </div>
+        </>
+      ) : (
+        <div className="confirm" role="group" aria-labelledby={`${id}-ask`}>
+          <p id={`${id}-ask`} className="confirm-question">
+            Remove {account.displayName} and all its items from Groundswell? {where}
+          </p>
+          {removeError !== null ? (
+            <p className="field-error" role="alert">
+              Could not remove: {removeError}
+            </p>
+          ) : null}
+          <div className="section-buttons">
+            <button ref={keep} type="button" disabled={removeStep === 'removing'} onClick={() => confirmRemoveAccount(hub, account.id, false)}>
+              Keep account
+            </button>
+            <button type="button" className="danger" disabled={removeStep === 'removing'} onClick={() => void removeAccount(hub, account.id)}>
+              {removeStep === 'removing' ? 'Removing…' : `Remove ${account.displayName} and its items`}
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
