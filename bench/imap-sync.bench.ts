@@ -50,10 +50,10 @@ try {
     return performance.now() - started;
   };
 
-  const connectorSync = async (): Promise<number> => {
-    const ctx = createMemoryContext(
+  const benchContext = (id: string) =>
+    createMemoryContext(
       {
-        id: 'bench',
+        id,
         kind: 'imap',
         displayName: 'bench',
         createdAt: 0,
@@ -63,6 +63,9 @@ try {
       // The hub logs at info; debug would add a JSON line per IMAP response to our side only.
       { logLevel: 'info' },
     );
+
+  const connectorSync = async (): Promise<number> => {
+    const ctx = benchContext('bench');
     const connector = createImapConnector(ctx);
     const started = performance.now();
     await connector.syncOnce();
@@ -96,17 +99,7 @@ try {
   report({ bench: BENCH, metric: 'sync / plain fetch', value: ratio, unit: '×', floor: `≤ ${FLOOR_RATIO}×`, pass: ratio <= FLOOR_RATIO });
 
   // New mail while idling: from the end of the APPEND on a second connection to ctx.upsert.
-  const liveCtx = createMemoryContext(
-    {
-      id: 'bench-live',
-      kind: 'imap',
-      displayName: 'bench',
-      createdAt: 0,
-      settings: { host: dovecot.host, port: dovecot.port, security: 'plain', user: user.user, syncWindowDays: 30, syncMaxMessages: COUNT },
-    },
-    user.password,
-    { logLevel: 'info' },
-  );
+  const liveCtx = benchContext('bench-live');
   const arrivals = new Map<string, number>();
   const upsert = liveCtx.upsert.bind(liveCtx);
   liveCtx.upsert = (items) => {

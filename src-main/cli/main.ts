@@ -229,9 +229,11 @@ async function serve(profileDir: string, values: Values, out: NodeJS.WritableStr
   hub.startConnectors();
   out.write(`Groundswell is running at ${server.url}\n(profile: ${profileDir}; press Ctrl+C to stop)\n`);
   await new Promise<void>((resolve) => {
+    // A signal often arrives twice (from the terminal's process group and from a parent that
+    // forwards it); the second must not kill us halfway through closing the store.
     const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   await server.close();
   await hub.dispose();
