@@ -103,6 +103,12 @@ export interface AccountView {
   unread: number;
 }
 
+/** Unencrypted IMAP would send the password in the clear, so only this computer may be reached that way. */
+export function isLocalHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '127.0.0.1' || h === '::1';
+}
+
 export function missingCase(value: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
 }

@@ -3,6 +3,7 @@
  * that is wrong so the form can show the message beside it.
  */
 import type { ImapAccountInput, InboxFilter, InboxQuery, SearchQuery } from '../../src-shared/api.ts';
+import { isLocalHost } from '../../src-shared/domain.ts';
 import type { ImapSecurity, SourceKind } from '../../src-shared/domain.ts';
 
 export class InputError extends Error {
@@ -16,13 +17,8 @@ export class InputError extends Error {
 
 const SOURCES: readonly SourceKind[] = ['mail', 'chat', 'feed'];
 const SECURITIES: readonly ImapSecurity[] = ['tls', 'starttls', 'plain'];
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 const IPV6 = /^\[?[0-9a-f:.]+\]?$/i;
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host.toLowerCase());
-}
 
 function record(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -60,7 +56,7 @@ export function parseImapAccountInput(raw: unknown): Required<ImapAccountInput> 
   if (typeof security !== 'string' || !SECURITIES.includes(security as ImapSecurity)) {
     throw new InputError('Security must be TLS, STARTTLS or none.', 'security');
   }
-  if (security === 'plain' && !isLoopbackHost(host)) {
+  if (security === 'plain' && !isLocalHost(host)) {
     throw new InputError(
       'An unencrypted connection is only allowed to this computer (127.0.0.1 or localhost). Choose TLS or STARTTLS.',
       'security',

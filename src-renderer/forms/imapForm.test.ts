@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkImapForm, emptyImapForm, formFieldOf, isLocalHost, withSecurity, type ImapFormValues } from './imapForm.ts';
+import { isLocalHost } from '../../src-shared/domain.ts';
+import { checkImapForm, emptyImapForm, formFieldOf, withSecurity, type ImapFormValues } from './imapForm.ts';
 
 function filled(over: Partial<ImapFormValues> = {}): ImapFormValues {
   return { ...emptyImapForm(), displayName: 'Work', host: 'imap.example.com', user: 'ana', password: 'pw', ...over };

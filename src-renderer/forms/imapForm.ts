@@ -4,6 +4,7 @@
  * so every rule is unit-tested.
  */
 import type { ImapAccountInput } from '../../src-shared/api.ts';
+import { isLocalHost } from '../../src-shared/domain.ts';
 import type { ImapSecurity } from '../../src-shared/domain.ts';
 
 export interface ImapFormValues {
@@ -58,12 +59,6 @@ export function emptyImapForm(): ImapFormValues {
 /** A new security choice moves the port to its default unless the user typed a port of their own. */
 export function withSecurity(values: ImapFormValues, security: ImapSecurity, portEdited: boolean): ImapFormValues {
   return portEdited ? { ...values, security } : { ...values, security, port: String(defaultPort(security)) };
-}
-
-/** Unencrypted IMAP would send the password in the clear, so only the local machine may use it. */
-export function isLocalHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return h === 'localhost' || h === '127.0.0.1' || h === '::1';
 }
 
 function parseWholeNumber(text: string): number | undefined {

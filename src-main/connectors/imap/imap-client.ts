@@ -3,6 +3,7 @@
  * ConnectorError that says what happened and what to do, with no secret in it.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { isLocalHost } from '../../../src-shared/domain.ts';
 import type { ImapSettings } from '../../../src-shared/domain.ts';
 import { redact, type Logger } from '../../common/logger.ts';
 import { ConnectorError } from '../connector.ts';
@@ -11,12 +12,6 @@ import { ConnectorError } from '../connector.ts';
 export const MAX_IDLE_MS = 5 * 60_000;
 /** How soon after the last command IDLE starts; short, so new mail is pushed to us almost at once. */
 export const AUTO_IDLE_DELAY_MS = 300;
-
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
-export function isLocalHost(host: string): boolean {
-  return LOCAL_HOSTS.has(host.trim().toLowerCase());
-}
 
 /** Plain IMAP sends the password in clear text, so it is only allowed to this machine. */
 export function checkSettings(settings: ImapSettings): void {
