@@ -136,18 +136,18 @@ export class Hub {
       const accountId = (raw as { accountId?: unknown } | undefined)?.accountId;
       const accounts = this.store.listAccounts().filter((a) => accountId === undefined || a.id === accountId);
       if (accountId !== undefined && accounts.length === 0) throw new NotFoundError('No account has that id.');
-      for (const account of accounts) await this.syncAccountOnce(account);
+      for (const account of accounts) await this.withConnector(account, (connector) => connector.syncOnce());
       return { accounts: accounts.length };
     },
   };
 
   private accountViews(): AccountView[] {
     const counts = this.store.unreadCounts();
-    return this.store.listAccounts().map((account) => ({
-      account,
-      status: this.statuses.get(account.id) ?? { state: 'stopped' },
-      unread: counts.byAccount[account.id] ?? 0,
-    }));
+    return this.store.listAccounts().map((account) => this.viewOf(account, counts.byAccount[account.id] ?? 0));
+  }
+
+  private viewOf(account: Account, unread: number): AccountView {
+    return { account, status: this.statuses.get(account.id) ?? { state: 'stopped' }, unread };
   }
 
   private async addImapAccount(raw: unknown): Promise<AccountView> {
@@ -174,7 +174,7 @@ export class Hub {
     this.log.info('account added', { accountId: account.id, kind: account.kind });
     this.emit('accounts.changed', {});
     if (this.liveStarted) this.startConnector(account);
-    return { account, status: this.statuses.get(account.id) ?? { state: 'stopped' }, unread: 0 };
+    return this.viewOf(account, 0);
   }
 
   private async removeAccount(accountId: string): Promise<void> {
@@ -205,7 +205,7 @@ export class Hub {
       this.startConnector(account);
     }
     this.emit('accounts.changed', {});
-    return { account, status: this.statuses.get(accountId) ?? { state: 'stopped' }, unread: this.store.unreadCounts().byAccount[accountId] ?? 0 };
+    return this.viewOf(account, this.store.unreadCounts().byAccount[accountId] ?? 0);
   }
 
   private async itemDetail(itemId: string): Promise<ItemDetail> {
@@ -267,17 +267,6 @@ export class Hub {
     const connector = this.connectorKind(account).create(this.contextFor(account));
     try {
       return await run(connector);
-    } finally {
-      await connector.stop();
-    }
-  }
-
-  private async syncAccountOnce(account: Account): Promise<void> {
-    const live = this.live.get(account.id);
-    if (live) return live.syncOnce();
-    const connector = this.connectorKind(account).create(this.contextFor(account));
-    try {
-      await connector.syncOnce();
     } finally {
       await connector.stop();
     }
