@@ -83,13 +83,18 @@ export function createReconnectLoop(options: ReconnectOptions): ReconnectLoop {
     }
   };
 
+  /** Forgets any attempt in flight (its result is ignored by generation) and any retry scheduled. */
+  const abandonPending = () => {
+    generation += 1;
+    attempting = false;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+
   return {
     start() {
       stopped = false;
-      generation += 1;
-      attempting = false;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
+      abandonPending();
       failures = 0;
       void attempt();
     },
@@ -99,10 +104,7 @@ export function createReconnectLoop(options: ReconnectOptions): ReconnectLoop {
     },
     stop() {
       stopped = true;
-      generation += 1;
-      attempting = false;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
+      abandonPending();
     },
     get failures() {
       return failures;
