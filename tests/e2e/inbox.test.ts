@@ -12,7 +12,7 @@ import type { InboxItem } from '../../src-shared/domain.ts';
 import { runCli } from '../support/cli.ts';
 import { startDovecot } from '../support/dovecot.ts';
 import type { Dovecot, DovecotUser } from '../support/dovecot.ts';
-import { appendMessages, mailboxFixture, withClient } from '../support/mail-fixtures.ts';
+import { appendMessages, mailboxFixture, serverFlags } from '../support/mail-fixtures.ts';
 import { tempProfile } from '../support/profile.ts';
 import { startServe } from '../support/serve-process.ts';
 import type { ServeProcess } from '../support/serve-process.ts';
@@ -28,12 +28,7 @@ describe('the inbox in a browser', () => {
   let page: Page;
 
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-  const seenOnServer = (uid: number) =>
-    withClient(dovecot, user, async (client) => {
-      await client.mailboxOpen('INBOX', { readOnly: true });
-      const message = await client.fetchOne(String(uid), { flags: true }, { uid: true });
-      return message ? (message.flags?.has('\\Seen') ?? false) : undefined;
-    });
+  const seenOnServer = async (uid: number) => (await serverFlags(dovecot, user, uid)).has('\\Seen');
   const itemsFromHub = async () =>
     JSON.parse((await runCli(['inbox', '--json', '--limit', '500', '--profile', profile.dir])).stdout) as InboxItem[];
 

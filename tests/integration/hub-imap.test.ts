@@ -12,7 +12,7 @@ import { Hub } from '../../src-main/hub/hub.ts';
 import { runCli } from '../support/cli.ts';
 import { startDovecot } from '../support/dovecot.ts';
 import type { Dovecot, DovecotUser } from '../support/dovecot.ts';
-import { appendMessages, mailboxFixture, realisticMessages, withClient } from '../support/mail-fixtures.ts';
+import { appendMessages, mailboxFixture, realisticMessages, serverFlags } from '../support/mail-fixtures.ts';
 import { tempProfile } from '../support/profile.ts';
 
 function filesUnder(dir: string): string[] {
@@ -75,19 +75,9 @@ describe('hub + CLI against a real Dovecot', () => {
     expect(target).toBeDefined();
     expect((await cli('read', target.id)).code).toBe(0);
     const uid = target.origin.kind === 'mail' ? target.origin.uid : 0;
-    const seen = await withClient(dovecot, user, async (client) => {
-      await client.mailboxOpen('INBOX', { readOnly: true });
-      const message = await client.fetchOne(String(uid), { flags: true }, { uid: true });
-      return message ? message.flags?.has('\\Seen') : undefined;
-    });
-    expect(seen).toBe(true);
+    expect((await serverFlags(dovecot, user, uid)).has('\\Seen')).toBe(true);
     expect((await cli('unread', target.id)).code).toBe(0);
-    const unseen = await withClient(dovecot, user, async (client) => {
-      await client.mailboxOpen('INBOX', { readOnly: true });
-      const message = await client.fetchOne(String(uid), { flags: true }, { uid: true });
-      return message ? message.flags?.has('\\Seen') : undefined;
-    });
-    expect(unseen).toBe(false);
+    expect((await serverFlags(dovecot, user, uid)).has('\\Seen')).toBe(false);
 
     const word = target.title.split(/\s+/).find((w) => /^[A-Za-z]{4,}$/.test(w))!;
     const found = JSON.parse((await cli('search', word, '--json')).stdout) as InboxItem[];

@@ -7,7 +7,7 @@ import type { Account, ImapSettings, InboxItem } from '../../src-shared/domain.t
 import { ConnectorError, type Connector, type ConnectorItem } from '../../src-main/connectors/connector.ts';
 import { createImapConnector, verifyImapLogin } from '../../src-main/connectors/imap/imap-connector.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
-import { appendMessages, hostileMessages, mailboxFixture, realisticMessages, rfc822, withClient, type FixtureMessage } from '../support/mail-fixtures.ts';
+import { appendMessages, hostileMessages, mailboxFixture, realisticMessages, rfc822, serverFlags, withClient, type FixtureMessage } from '../support/mail-fixtures.ts';
 import { createMemoryContext, waitFor, type MemoryContext } from '../support/memory-context.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -48,15 +48,6 @@ function byMessageId(ctx: MemoryContext, messageId: string): ConnectorItem | und
 function uidOf(item: ConnectorItem): number {
   if (item.origin.kind !== 'mail') throw new Error('not mail');
   return item.origin.uid;
-}
-
-async function serverFlags(user: DovecotUser, uid: number): Promise<Set<string>> {
-  return withClient(dovecot, user, async (client) => {
-    await client.mailboxOpen('INBOX', { readOnly: true });
-    const message = await client.fetchOne(String(uid), { uid: true, flags: true }, { uid: true });
-    if (!message) throw new Error(`uid ${uid} not found`);
-    return message.flags ?? new Set();
-  });
 }
 
 function freshMessage(subject: string, when = new Date()): FixtureMessage {
@@ -154,7 +145,7 @@ describe('initial sync', () => {
         { name: 'To', value: 'Alice Example <alice@example.test>' },
       ]),
     );
-    expect((await serverFlags(user, uidOf(item))).has('\\Seen')).toBe(false);
+    expect((await serverFlags(dovecot, user, uidOf(item))).has('\\Seen')).toBe(false);
   });
 
   it('shows HTML-only mail as text and a huge-header message with its subject', async () => {
@@ -221,11 +212,11 @@ describe('live connection', () => {
 
       await connector.markRead([asInboxItem(ctx, first)]);
       expect(ctx.items.get(first.externalId)?.unread).toBe(false);
-      expect((await serverFlags(user, uidOf(first))).has('\\Seen')).toBe(true);
+      expect((await serverFlags(dovecot, user, uidOf(first))).has('\\Seen')).toBe(true);
 
       await connector.markUnread([asInboxItem(ctx, first)]);
       expect(ctx.items.get(first.externalId)?.unread).toBe(true);
-      expect((await serverFlags(user, uidOf(first))).has('\\Seen')).toBe(false);
+      expect((await serverFlags(dovecot, user, uidOf(first))).has('\\Seen')).toBe(false);
 
       await withClient(dovecot, user, async (client) => {
         await client.mailboxOpen('INBOX');

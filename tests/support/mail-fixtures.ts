@@ -355,3 +355,13 @@ export async function appendMessages(server: MailServer, user: MailUser, message
     return uids;
   });
 }
+
+/** The flags of one INBOX message as the server has them, read over a second connection. */
+export async function serverFlags(server: MailServer, user: MailUser, uid: number): Promise<Set<string>> {
+  return withClient(server, user, async (client) => {
+    await client.mailboxOpen('INBOX', { readOnly: true });
+    const message = await client.fetchOne(String(uid), { uid: true, flags: true }, { uid: true });
+    if (!message) throw new Error(`uid ${uid} not found`);
+    return message.flags ?? new Set();
+  });
+}
