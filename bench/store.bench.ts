@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Account, SourceKind } from '../src-shared/domain.ts';
+import type { Account, FeedSettings, SourceKind } from '../src-shared/domain.ts';
 import type { InboxQuery } from '../src-shared/api.ts';
 import { InboxStore, type StoredItem } from '../src-main/store/inbox-store.ts';
 import { percentile, report } from './report.ts';
@@ -82,15 +82,17 @@ function snippet(): string {
   return text.slice(0, 200);
 }
 
+const FEED_RULES = { folder: '', alertLevel: 'badge', keywords: [] as string[], auth: 'none' } as const satisfies Partial<FeedSettings>;
+
 const ACCOUNTS: Account[] = [
   { id: 'acct-work-mail', kind: 'imap', displayName: 'Work mail', createdAt: 1, settings: { host: 'imap.example.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 } },
   { id: 'acct-home-mail', kind: 'imap', displayName: 'Home mail', createdAt: 2, settings: { host: 'imap.home.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 } },
   { id: 'acct-lists', kind: 'imap', displayName: 'Lists', createdAt: 3, settings: { host: 'imap.lists.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 } },
   { id: 'acct-team-chat', kind: 'matrix', displayName: 'Team chat', createdAt: 4, settings: { homeserverUrl: 'https://hs.example.test', userId: '@me:example.test' } },
   { id: 'acct-community', kind: 'matrix', displayName: 'Community', createdAt: 5, settings: { homeserverUrl: 'https://hs.community.test', userId: '@me:community.test' } },
-  { id: 'acct-status', kind: 'feed', displayName: 'Status page', createdAt: 6, settings: { url: 'https://status.example.test/feed', intervalSeconds: 300 } },
-  { id: 'acct-blog', kind: 'feed', displayName: 'Company blog', createdAt: 7, settings: { url: 'https://blog.example.test/atom', intervalSeconds: 900 } },
-  { id: 'acct-ci', kind: 'feed', displayName: 'CI alerts', createdAt: 8, settings: { url: 'https://ci.example.test/rss', intervalSeconds: 60 } },
+  { id: 'acct-status', kind: 'feed', displayName: 'Status page', createdAt: 6, settings: { url: 'https://status.example.test/feed', intervalSeconds: 300, ...FEED_RULES } },
+  { id: 'acct-blog', kind: 'feed', displayName: 'Company blog', createdAt: 7, settings: { url: 'https://blog.example.test/atom', intervalSeconds: 900, ...FEED_RULES } },
+  { id: 'acct-ci', kind: 'feed', displayName: 'CI alerts', createdAt: 8, settings: { url: 'https://ci.example.test/rss', intervalSeconds: 60, ...FEED_RULES } },
 ];
 /** Mail half the traffic, chat a third, feeds the rest. */
 const ACCOUNT_WEIGHTS = [0.3, 0.12, 0.08, 0.25, 0.1, 0.06, 0.04, 0.05];

@@ -39,7 +39,7 @@ function account(id: string, kind: Account['kind'], createdAt = 1_000): Account 
     case 'matrix':
       return { id, kind, displayName: `Chat ${id}`, createdAt, settings: { homeserverUrl: 'https://hs.example.test', userId: '@ada:example.test' } };
     case 'feed':
-      return { id, kind, displayName: `Feed ${id}`, createdAt, settings: { url: 'https://example.test/feed.xml', intervalSeconds: 300 } };
+      return { id, kind, displayName: `Feed ${id}`, createdAt, settings: { url: 'https://example.test/feed.xml', intervalSeconds: 300, folder: '', alertLevel: 'badge', keywords: [], auth: 'none' } };
   }
 }
 
@@ -169,7 +169,7 @@ describe('accounts', () => {
     expect(store.getBody('gone:m1')).toBeUndefined();
     expect(store.readCursor('gone', 'INBOX')).toBeUndefined();
     expect(store.search({ text: 'zebra' }).items.map((i) => i.id)).toEqual(['kept:m1']);
-    expect(store.unreadCounts()).toEqual({ all: 1, bySource: { mail: 1, chat: 0, feed: 0 }, byAccount: { kept: 1 } });
+    expect(store.unreadCounts()).toEqual({ all: 1, bySource: { mail: 1, chat: 0, feed: 0 }, byAccount: { kept: 1 }, priority: 0, priorityByAccount: {} });
     expect(peek<number>('SELECT count(*) FROM items_fts')).toBe(1);
     expect(peek<number>('SELECT count(*) FROM item_bodies')).toBe(0);
     expect(peek<number>('SELECT count(*) FROM sync_cursors')).toBe(0);
@@ -388,12 +388,21 @@ describe('unread counts', () => {
     store.insertAccount(account('f', 'feed'));
     const truth = new Map<string, StoredItem>();
     const check = () => {
-      const expected = { all: 0, bySource: { mail: 0, chat: 0, feed: 0 }, byAccount: {} as Record<string, number> };
+      const expected = {
+        all: 0,
+        bySource: { mail: 0, chat: 0, feed: 0 },
+        byAccount: {} as Record<string, number>,
+        priority: 0,
+        priorityByAccount: {} as Record<string, number>,
+      };
       for (const i of truth.values()) {
         if (!i.unread) continue;
         expected.all++;
         expected.bySource[i.source]++;
         expected.byAccount[i.accountId] = (expected.byAccount[i.accountId] ?? 0) + 1;
+        if (!i.priority) continue;
+        expected.priority++;
+        expected.priorityByAccount[i.accountId] = (expected.priorityByAccount[i.accountId] ?? 0) + 1;
       }
       expect(store.unreadCounts()).toEqual(expected);
     };
@@ -402,11 +411,15 @@ describe('unread counts', () => {
       for (const i of items) truth.set(i.id, i);
     };
 
-    expect(store.unreadCounts()).toEqual({ all: 0, bySource: { mail: 0, chat: 0, feed: 0 }, byAccount: {} });
+    expect(store.unreadCounts()).toEqual({ all: 0, bySource: { mail: 0, chat: 0, feed: 0 }, byAccount: {}, priority: 0, priorityByAccount: {} });
     put([item('m', '1'), item('m', '2'), item('m', '3', { unread: false })]);
     put([item('c', '1', { source: 'chat' }), item('f', '1', { source: 'feed' }), item('f', '2', { source: 'feed' })]);
     check();
     put([item('m', '1', { unread: false }), item('m', '3', { unread: true })]);
+    check();
+    put([item('m', '3', { unread: true, priority: true }), item('f', '2', { source: 'feed', priority: true })]);
+    check();
+    put([item('m', '3', { unread: false, priority: true })]);
     check();
     for (const id of store.setUnread(['m:2', 'c:1'], false)) truth.set(id, { ...truth.get(id)!, unread: false });
     check();

@@ -9,6 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Account, InboxItem, ItemOrigin, SourceKind } from '../../src-shared/domain.ts';
+import type { RichNode } from '../../src-shared/rich-text.ts';
 import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
 import { migrate } from './migrations/index.ts';
 import { hasWordPrefix, toSearchExpression } from './search-text.ts';
@@ -23,6 +24,7 @@ export interface StoredItem extends InboxItem {
 export interface StoredBody {
   headers: { name: string; value: string }[];
   bodyText: string;
+  content?: RichNode[];
   fetchedAt: number;
 }
 
@@ -67,7 +69,7 @@ const SEQ_SLOTS = 1024;
  * its own segment and ingest would run several times slower. The sort is stable: items sharing a
  * millisecond keep their arrival order, which is their order in seq.
  */
-function oldestFirst(items: readonly StoredItem[]): StoredItem[] {
+function oldestFirst<T extends StoredItem>(items: readonly T[]): T[] {
   return items.toSorted((a, b) => a.timestamp - b.timestamp);
 }
 
@@ -95,6 +97,22 @@ const UPSERT_ITEM = `
     OR items.search_text IS NOT excluded.search_text OR items.timestamp IS NOT excluded.timestamp
     OR items.unread IS NOT excluded.unread OR items.priority IS NOT excluded.priority
     OR items.origin IS NOT excluded.origin`;
+
+const PUT_BODY =
+  'INSERT INTO item_bodies (item_id, headers, body_text, content, fetched_at) ' +
+  'SELECT id, ?, ?, ?, ? FROM items WHERE id = ? ' +
+  'ON CONFLICT (item_id) DO UPDATE SET headers = excluded.headers, body_text = excluded.body_text, ' +
+  'content = excluded.content, fetched_at = excluded.fetched_at';
+
+function bodyParams(itemId: string, body: StoredBody): [string, string, string | null, number, string] {
+  return [
+    JSON.stringify(body.headers),
+    body.bodyText,
+    body.content === undefined ? null : JSON.stringify(body.content),
+    body.fetchedAt,
+    itemId,
+  ];
+}
 
 export class InboxStore {
   readonly #db: Database.Database;
@@ -167,16 +185,22 @@ export class InboxStore {
 
   // ---- items ------------------------------------------------------------------------------
 
-  /** Inserts new items and rewrites changed ones; returns how many rows were inserted or changed. */
-  upsertItems(items: StoredItem[]): number {
+  /**
+   * Inserts new items and rewrites changed ones; returns how many rows were inserted or changed.
+   * An item may carry its body (feed entries): it is written in the same transaction, and only when
+   * the item itself was new or changed, so a poll that re-sends a thousand unchanged entries writes nothing.
+   */
+  upsertItems(items: (StoredItem & { body?: StoredBody })[]): number {
     if (items.length === 0) return 0;
     const statement = this.#prepare(UPSERT_ITEM);
+    const putBody = this.#prepare(PUT_BODY);
     return this.#db.transaction(() => {
       let changed = 0;
       for (const item of oldestFirst(items)) {
-        changed += statement.run({
+        const id = itemId(item.accountId, item.externalId);
+        const changes = statement.run({
           base: seqBase(item.timestamp),
-          id: itemId(item.accountId, item.externalId),
+          id,
           accountId: item.accountId,
           externalId: item.externalId,
           scope: item.scope,
@@ -191,6 +215,8 @@ export class InboxStore {
           priority: item.priority ? 1 : 0,
           origin: JSON.stringify(item.origin),
         }).changes;
+        changed += changes;
+        if (changes > 0 && item.body !== undefined) putBody.run(...bodyParams(id, item.body));
       }
       return changed;
     })();
@@ -257,6 +283,14 @@ export class InboxStore {
       .all(accountId, scope) as string[];
   }
 
+  /** What a polling connector needs to keep an entry's read state and first-seen time. */
+  knownItems(accountId: string, scope: string): Map<string, { unread: boolean; timestamp: number }> {
+    const rows = this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?')
+      .raw()
+      .all(accountId, scope) as [string, number, number][];
+    return new Map(rows.map(([externalId, unread, timestamp]) => [externalId, { unread: unread === 1, timestamp }]));
+  }
+
   knownReadState(accountId: string, scope: string): Map<string, boolean> {
     const rows = this.#prepare('SELECT external_id, unread FROM items WHERE account_id = ? AND scope = ?')
       .raw()
@@ -297,13 +331,23 @@ export class InboxStore {
 
   unreadCounts(): UnreadCounts {
     const rows = this.#prepare(
-      'SELECT account_id, source, unread FROM unread_counters WHERE unread > 0',
-    ).all() as { account_id: string; source: SourceKind; unread: number }[];
-    const counts: UnreadCounts = { all: 0, bySource: { mail: 0, chat: 0, feed: 0 }, byAccount: {} };
+      'SELECT account_id, source, unread, priority_unread FROM unread_counters WHERE unread > 0',
+    ).all() as { account_id: string; source: SourceKind; unread: number; priority_unread: number }[];
+    const counts: UnreadCounts = {
+      all: 0,
+      bySource: { mail: 0, chat: 0, feed: 0 },
+      byAccount: {},
+      priority: 0,
+      priorityByAccount: {},
+    };
     for (const row of rows) {
       counts.all += row.unread;
       counts.bySource[row.source] += row.unread;
       counts.byAccount[row.account_id] = (counts.byAccount[row.account_id] ?? 0) + row.unread;
+      if (row.priority_unread > 0) {
+        counts.priority += row.priority_unread;
+        counts.priorityByAccount[row.account_id] = (counts.priorityByAccount[row.account_id] ?? 0) + row.priority_unread;
+      }
     }
     return counts;
   }
@@ -325,13 +369,14 @@ export class InboxStore {
   }
 
   getBody(itemId: string): StoredBody | undefined {
-    const row = this.#prepare('SELECT headers, body_text, fetched_at FROM item_bodies WHERE item_id = ?').get(
+    const row = this.#prepare('SELECT headers, body_text, content, fetched_at FROM item_bodies WHERE item_id = ?').get(
       itemId,
-    ) as { headers: string; body_text: string; fetched_at: number } | undefined;
+    ) as { headers: string; body_text: string; content: string | null; fetched_at: number } | undefined;
     if (row === undefined) return undefined;
     return {
       headers: JSON.parse(row.headers) as StoredBody['headers'],
       bodyText: row.body_text,
+      ...(row.content === null ? {} : { content: JSON.parse(row.content) as RichNode[] }),
       fetchedAt: row.fetched_at,
     };
   }
@@ -341,12 +386,7 @@ export class InboxStore {
    * cache it for, so that case is a no-op rather than an error.
    */
   putBody(itemId: string, body: StoredBody): void {
-    this.#prepare(
-      'INSERT INTO item_bodies (item_id, headers, body_text, fetched_at) ' +
-        'SELECT id, ?, ?, ? FROM items WHERE id = ? ' +
-        'ON CONFLICT (item_id) DO UPDATE SET headers = excluded.headers, body_text = excluded.body_text, ' +
-        'fetched_at = excluded.fetched_at',
-    ).run(JSON.stringify(body.headers), body.bodyText, body.fetchedAt, itemId);
+    this.#prepare(PUT_BODY).run(...bodyParams(itemId, body));
   }
 
   // ---- internals --------------------------------------------------------------------------

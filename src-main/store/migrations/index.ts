@@ -7,6 +7,7 @@ import { StoreError } from '../store-error.ts';
 import { up as initial } from './001-initial.ts';
 import { up as search } from './002-search.ts';
 import { up as unreadCounters } from './003-unread-counters.ts';
+import { up as priorityAndContent } from './004-priority-and-content.ts';
 
 export interface Migration {
   version: number;
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'search', up: search },
   { version: 3, name: 'unread-counters', up: unreadCounters },
+  { version: 4, name: 'priority-and-content', up: priorityAndContent },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -37,7 +37,7 @@ function seedVersion1(): void {
   insert.run('m:2', 'm', '2', 'mail', 'Ada Lovelace', 'Budget', 'numbers inside', 'spreadsheet', 200, 0);
   insert.run('c:3', 'c', '3', 'chat', 'Linus', '#dev', 'compiler broken', null, 300, 1);
   insert.run('c:4', 'c', '4', 'chat', 'Linus', '#dev', 'fixed now', null, 400, 1);
-  db.prepare("INSERT INTO item_bodies VALUES ('m:1', '[]', 'full body', 5)").run();
+  db.prepare("INSERT INTO item_bodies (item_id, headers, body_text, fetched_at) VALUES ('m:1', '[]', 'full body', 5)").run();
   db.prepare("INSERT INTO sync_cursors VALUES ('m', 'INBOX', '{\"uidNext\":3}')").run();
 }
 
@@ -125,6 +125,41 @@ describe('003-unread-counters', () => {
     expect(() => migrate(db)).toThrow();
     expect(schemaVersion(db)).toBe(2);
     expect(itemsSnapshot()).toHaveLength(4);
+  });
+});
+
+describe('004-priority-and-content', () => {
+  const counters = () =>
+    db.prepare('SELECT account_id, source, unread, priority_unread FROM unread_counters ORDER BY account_id').all();
+
+  it('counts the unread priority items already stored and keeps the cached bodies', () => {
+    migrate(db, 3);
+    seedVersion1();
+    db.prepare("UPDATE items SET priority = 1 WHERE id IN ('c:3', 'm:2')").run();
+    migrate(db, 4);
+    expect(schemaVersion(db)).toBe(4);
+    // m:2 is read, so it does not count; c:3 is unread and priority.
+    expect(counters()).toEqual([
+      { account_id: 'c', source: 'chat', unread: 2, priority_unread: 1 },
+      { account_id: 'm', source: 'mail', unread: 1, priority_unread: 0 },
+    ]);
+    expect(db.prepare("SELECT body_text, content FROM item_bodies WHERE item_id = 'm:1'").get()).toEqual({
+      body_text: 'full body',
+      content: null,
+    });
+  });
+
+  it('keeps both counters in step when read state and priority change', () => {
+    migrate(db, 4);
+    seedVersion1();
+    db.prepare("UPDATE items SET priority = 1 WHERE id = 'c:4'").run();
+    expect(counters()[0]).toEqual({ account_id: 'c', source: 'chat', unread: 2, priority_unread: 1 });
+    db.prepare("UPDATE items SET unread = 0 WHERE id = 'c:4'").run();
+    expect(counters()[0]).toEqual({ account_id: 'c', source: 'chat', unread: 1, priority_unread: 0 });
+    db.prepare("UPDATE items SET unread = 1, priority = 1 WHERE id = 'c:3'").run();
+    expect(counters()[0]).toEqual({ account_id: 'c', source: 'chat', unread: 1, priority_unread: 1 });
+    db.prepare("DELETE FROM items WHERE id = 'c:3'").run();
+    expect(counters()[0]).toEqual({ account_id: 'c', source: 'chat', unread: 0, priority_unread: 0 });
   });
 });
 
