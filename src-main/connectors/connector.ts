@@ -3,7 +3,7 @@
  * and maps it to InboxItem in one place. It never touches the store, the keychain or Electron:
  * the hub hands it everything it needs through ConnectorContext.
  */
-import type { Account, ConnectionState, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
+import type { Account, ConnectionState, InboxItem, ItemDetail, PollActivity } from '../../src-shared/domain.ts';
 import type { Logger } from '../common/logger.ts';
 
 /** An item as a connector produces it; the hub derives `id` from account id + externalId. */
@@ -14,6 +14,11 @@ export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId'> & {
   scope: string;
   /** Extra text for the search index beyond the snippet (optional). */
   searchText?: string;
+  /**
+   * The reading-pane body, when the connector has it at hand and cannot fetch it later (a feed entry
+   * leaves the feed); the hub stores it beside the item.
+   */
+  detail?: Omit<ItemDetail, 'item'>;
 };
 
 export interface ConnectorContext {
@@ -28,7 +33,15 @@ export interface ConnectorContext {
   knownExternalIds(scope: string): string[];
   /** Items that only need their read state checked: externalId → unread. */
   knownReadState(scope: string): Map<string, boolean>;
+  /** Read state and timestamp of stored items, for sources that re-send what they sent before. */
+  knownItems(scope: string): Map<string, { unread: boolean; timestamp: number }>;
   status(state: ConnectionState): void;
+  /** For polled sources: the last success, last error and next poll, shown with the account. */
+  activity(activity: PollActivity): void;
+  /** The server moved the account for good (a permanent redirect): persist the new settings. */
+  updateSettings(settings: Account['settings']): void;
+  /** Asks for a desktop notification about these newly stored items. */
+  notify(externalIds: string[]): void;
   upsert(items: ConnectorItem[]): void;
   /** Changes read state of items already stored; cheaper than a full upsert. */
   setUnread(changes: { externalId: string; unread: boolean }[]): void;
