@@ -5,6 +5,7 @@
 import type {
   AccountView,
   AccountStatus,
+  FeedAlertLevel,
   ImapSecurity,
   InboxItem,
   ItemDetail,
@@ -21,6 +22,44 @@ export interface ImapAccountInput {
   password: string;
   syncWindowDays?: number;
   syncMaxMessages?: number;
+}
+
+/** Credentials for an internal feed; stored in the keychain, never in the profile. */
+export type FeedCredentials = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
+
+export interface FeedAccountInput {
+  /** The feed's address, or a web page that links to its feed. */
+  url: string;
+  /** Empty: the feed's own title. */
+  displayName?: string;
+  intervalSeconds?: number;
+  folder?: string;
+  alertLevel?: FeedAlertLevel;
+  keywords?: string[];
+  credentials?: FeedCredentials;
+}
+
+export interface FeedSettingsInput {
+  accountId: string;
+  displayName?: string;
+  intervalSeconds?: number;
+  folder?: string;
+  alertLevel?: FeedAlertLevel;
+  keywords?: string[];
+}
+
+export interface OpmlImportResult {
+  added: number;
+  /** Feeds not added, each with the reason (already subscribed, not a valid address). */
+  skipped: { url: string; reason: string }[];
+}
+
+/** A new item the user asked to be told about (a feed at alert level "notify", new mail). */
+export interface NewItemNotice {
+  itemId: string;
+  accountName: string;
+  title: string;
+  snippet: string;
 }
 
 export interface InboxFilter {
@@ -52,14 +91,20 @@ export interface UnreadCounts {
   all: number;
   bySource: Record<SourceKind, number>;
   byAccount: Record<string, number>;
+  /** Unread priority items, counted apart from the plain unread ones. */
+  priority: number;
+  priorityByAccount: Record<string, number>;
 }
 
 /** Every call: its parameters and what a successful result carries. */
 export interface HubCalls {
   'accounts.list': { params: Record<string, never>; result: AccountView[] };
   'accounts.addImap': { params: ImapAccountInput; result: AccountView };
+  /** Fetches the feed first (following a page's autodiscovery link) and saves it only if it parses. */
+  'accounts.addFeed': { params: FeedAccountInput; result: AccountView };
+  'accounts.updateFeed': { params: FeedSettingsInput; result: AccountView };
   'accounts.remove': { params: { accountId: string }; result: null };
-  /** "Sign in again": checks the new password with the server, stores it and reconnects. */
+  /** "Sign in again": checks the new password (or feed token) with the server, stores it and reconnects. */
   'accounts.updatePassword': { params: { accountId: string; password: string }; result: AccountView };
   'inbox.list': { params: InboxQuery; result: InboxPage };
   'inbox.search': { params: SearchQuery; result: InboxPage };
@@ -68,6 +113,9 @@ export interface HubCalls {
   'item.markRead': { params: { itemIds: string[] }; result: null };
   'item.markUnread': { params: { itemIds: string[] }; result: null };
   'sync.once': { params: { accountId?: string }; result: { accounts: number } };
+  /** Subscribes to every feed in an OPML document; folders become sidebar groups. */
+  'feeds.importOpml': { params: { opml: string }; result: OpmlImportResult };
+  'feeds.exportOpml': { params: Record<string, never>; result: { opml: string } };
 }
 
 /** Everything the hub pushes without being asked. */
@@ -76,6 +124,8 @@ export interface HubEvents {
   'inbox.changed': { accountIds: string[] };
   'account.status': AccountStatus;
   'accounts.changed': Record<string, never>;
+  /** New items that should raise a desktop notification. */
+  'inbox.notify': { items: NewItemNotice[] };
 }
 
 export type CallName = keyof HubCalls;
@@ -86,6 +136,8 @@ export type EventName = keyof HubEvents;
 export const CALL_NAMES: readonly CallName[] = [
   'accounts.list',
   'accounts.addImap',
+  'accounts.addFeed',
+  'accounts.updateFeed',
   'accounts.remove',
   'accounts.updatePassword',
   'inbox.list',
@@ -95,6 +147,8 @@ export const CALL_NAMES: readonly CallName[] = [
   'item.markRead',
   'item.markUnread',
   'sync.once',
+  'feeds.importOpml',
+  'feeds.exportOpml',
 ];
 
 export function isCallName(name: unknown): name is CallName {

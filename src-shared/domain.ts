@@ -2,6 +2,7 @@
  * Domain types shared by the hub and the renderer. No node:, electron or DOM here:
  * this folder must compile for every layer.
  */
+import type { RichNode } from './rich-text.ts';
 
 /** What the user sees a source as. One account kind maps to exactly one source kind. */
 export type SourceKind = 'mail' | 'chat' | 'feed';
@@ -35,10 +36,31 @@ export interface MatrixSettings {
   deviceId?: string;
 }
 
+/** How loudly a feed's new entries arrive: a desktop notification, only the unread badge, or read. */
+export type FeedAlertLevel = 'notify' | 'badge' | 'silent';
+export const FEED_ALERT_LEVELS: readonly FeedAlertLevel[] = ['notify', 'badge', 'silent'];
+
+/** Internal feeds may need credentials; the password or token itself lives in the keychain. */
+export type FeedAuth = 'none' | 'basic' | 'bearer';
+
 export interface FeedSettings {
+  /** The feed document's address (after autodiscovery; updated on a permanent redirect). */
   url: string;
+  /** The site's home page, when the feed names one. */
+  siteUrl?: string;
   intervalSeconds: number;
+  /** Sidebar group (from OPML folders); empty for none. */
+  folder: string;
+  alertLevel: FeedAlertLevel;
+  /** Entries whose title or categories contain one of these words are marked priority. */
+  keywords: string[];
+  auth: FeedAuth;
+  /** The user name for basic auth. */
+  username?: string;
 }
+
+export const FEED_MIN_INTERVAL_SECONDS = 60;
+export const FEED_DEFAULT_INTERVAL_SECONDS = 600;
 
 interface AccountBase {
   id: string;
@@ -80,6 +102,8 @@ export interface ItemDetail {
   item: InboxItem;
   headers: { name: string; value: string }[];
   bodyText: string;
+  /** Sanitized formatted content, when the source has any (feed entries); shown instead of bodyText. */
+  content?: RichNode[];
   /** Set when the body could not be fetched or parsed; the item itself still shows. */
   bodyError?: string;
 }
@@ -92,15 +116,27 @@ export type ConnectionState =
   | { state: 'auth-failed'; reason: string }
   | { state: 'stopped' };
 
+/** For polled sources: what the last polls did and when the next one is due. */
+export interface PollActivity {
+  lastSuccessAt?: number;
+  lastErrorAt?: number;
+  lastError?: string;
+  nextPollAt?: number;
+}
+
 export interface AccountStatus {
   accountId: string;
   connection: ConnectionState;
+  activity?: PollActivity;
 }
 
 export interface AccountView {
   account: Account;
   status: ConnectionState;
+  activity?: PollActivity;
   unread: number;
+  /** Unread items marked priority (mentions, keyword matches, flagged mail). */
+  priorityUnread: number;
 }
 
 /** Unencrypted IMAP would send the password in the clear, so only this computer may be reached that way. */

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { HubClient, CallName, CallParams, ImapAccountInput } from '../../src-shared/api.ts';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { HubClient, CallName, CallParams, FeedAccountInput, ImapAccountInput } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
 import { Hub } from '../hub/hub.ts';
@@ -19,12 +20,17 @@ Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
                    [--name N] [--window-days D] [--max-messages M]
+  account add feed --url URL [--name N] [--interval SECONDS] [--folder F]
+                   [--alerts notify|badge|silent] [--keyword WORD]...
+                   [--user U --password-stdin | --token-stdin]
   account list [--json]
   account remove ID
   sync --once [--account ID]            connect, catch up, exit
   inbox [--json] [--source mail|chat|feed] [--account ID] [--unread] [--limit N]
   read ID | unread ID                   mark an item read or unread (also on the server)
   search QUERY [--json]
+  feeds import-opml FILE                follow every feed in an OPML file (folders kept)
+  feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
 
 Every command takes --profile DIR (default: $GROUNDSWELL_PROFILE, else the OS app-data folder).`;
 
@@ -36,6 +42,12 @@ const OPTIONS = {
   security: { type: 'string' },
   user: { type: 'string' },
   'password-stdin': { type: 'boolean' },
+  'token-stdin': { type: 'boolean' },
+  url: { type: 'string' },
+  interval: { type: 'string' },
+  folder: { type: 'string' },
+  alerts: { type: 'string' },
+  keyword: { type: 'string', multiple: true },
   'window-days': { type: 'string' },
   'max-messages': { type: 'string' },
   json: { type: 'boolean' },
@@ -77,7 +89,8 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   const profileDir = resolveProfileDir(values.profile);
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
-    const input = command === 'account' && rest[0] === 'add' && values['password-stdin'] ? await readStdin(io.stdin) : undefined;
+    const secretOnStdin = values['password-stdin'] || values['token-stdin'];
+    const input = command === 'account' && rest[0] === 'add' && secretOnStdin ? await readStdin(io.stdin) : undefined;
     return await withClient(profileDir, (client) => run(client, command, rest, values, input, io.stdout));
   } catch (error) {
     if (error instanceof UsageError) {
@@ -137,7 +150,13 @@ async function run(client: HubClient, command: string, rest: string[], values: V
         return 0;
       }
       if (sub === 'add') {
-        if (arg !== 'imap') throw new UsageError('Only `account add imap` is available in this version.');
+        if (arg === 'feed') {
+          const view = await call('accounts.addFeed', feedInput(values, stdinText));
+          if (values.json) printJson(view);
+          else print(`Following ${view.account.displayName} (${view.account.id}) at ${view.account.kind === 'feed' ? view.account.settings.url : ''}.`);
+          return 0;
+        }
+        if (arg !== 'imap') throw new UsageError('account add takes imap or feed.');
         if (!values['password-stdin'] || stdinText === undefined) {
           throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
         }
@@ -206,6 +225,31 @@ async function run(client: HubClient, command: string, rest: string[], values: V
       else for (const item of page.items) print(formatItem(item));
       return 0;
     }
+    case 'feeds': {
+      const [sub, file] = rest;
+      if (sub === 'import-opml') {
+        if (!file) throw new UsageError('feeds import-opml needs the OPML file.');
+        const opml = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          throw new CliFailure(`Could not read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`, 1);
+        });
+        const result = await call('feeds.importOpml', { opml });
+        if (values.json) printJson(result);
+        else {
+          print(`Imported ${result.added} feed(s).`);
+          for (const skip of result.skipped) print(`Skipped ${skip.url}: ${skip.reason}`);
+        }
+        return 0;
+      }
+      if (sub === 'export-opml') {
+        const { opml } = await call('feeds.exportOpml', {});
+        if (file) {
+          await writeFile(file, opml);
+          print(`Wrote ${file}.`);
+        } else out.write(opml.endsWith('\n') ? opml : `${opml}\n`);
+        return 0;
+      }
+      throw new UsageError('feeds takes import-opml FILE or export-opml [FILE].');
+    }
     default:
       throw new UsageError(`Unknown command ${JSON.stringify(command)}.`);
   }
@@ -240,6 +284,28 @@ async function serve(profileDir: string, values: Values, out: NodeJS.WritableStr
   return 0;
 }
 
+function feedInput(values: Values, stdinText: string | undefined): FeedAccountInput {
+  if (!values.url) throw new UsageError('account add feed needs --url.');
+  const secret = stdinText?.replace(/\r?\n$/, '');
+  const input: FeedAccountInput = { url: values.url, displayName: values.name ?? '' };
+  if (values.interval !== undefined) input.intervalSeconds = Number(values.interval);
+  if (values.folder !== undefined) input.folder = values.folder;
+  if (values.alerts !== undefined) {
+    if (values.alerts !== 'notify' && values.alerts !== 'badge' && values.alerts !== 'silent') throw new UsageError('--alerts takes notify, badge or silent.');
+    input.alertLevel = values.alerts;
+  }
+  if (values.keyword !== undefined) input.keywords = values.keyword;
+  if (values['password-stdin']) {
+    if (!values.user) throw new UsageError('--password-stdin for a feed needs --user.');
+    input.credentials = { kind: 'basic', username: values.user, password: secret ?? '' };
+  } else if (values['token-stdin']) {
+    input.credentials = { kind: 'bearer', token: secret ?? '' };
+  } else if (values.user) {
+    throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
+  }
+  return input;
+}
+
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 50;
   const n = Number(raw);
@@ -253,7 +319,8 @@ function exitCodeFor(error: AppError): number {
 
 function formatAccount(view: AccountView): string {
   const { account, status, unread } = view;
-  const where = account.kind === 'imap' ? `${account.settings.user}@${account.settings.host}:${account.settings.port}` : account.kind;
+  const where =
+    account.kind === 'imap' ? `${account.settings.user}@${account.settings.host}:${account.settings.port}` : account.kind === 'feed' ? account.settings.url : account.kind;
   return `${account.id}  ${account.kind.padEnd(6)}  ${account.displayName}  (${where})  ${unread} unread  [${status.state}]`;
 }
 

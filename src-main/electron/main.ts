@@ -2,11 +2,12 @@
  * The Electron shell: one window, the hub in this process, the contract over IPC. Kept thin on
  * purpose — everything that is not window, preload or IPC lives in the hub.
  */
-import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, Notification, session, shell } from 'electron';
 import type { IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isCallName } from '../../src-shared/api.ts';
+import type { HubEvents } from '../../src-shared/api.ts';
 import { fail } from '../../src-shared/result.ts';
 import { Hub } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir } from '../hub/profile.ts';
@@ -72,7 +73,10 @@ if (!app.requestSingleInstanceLock()) {
       if (!isCallName(name)) return fail('invalid-input', `Unknown call ${JSON.stringify(name)}.`);
       return hub!.call(name, params as never);
     });
-    hub.on((name, payload) => window?.webContents.send(IPC_EVENT_CHANNEL, name, payload));
+    hub.on((name, payload) => {
+      window?.webContents.send(IPC_EVENT_CHANNEL, name, payload);
+      if (name === 'inbox.notify') showNotifications(payload as HubEvents['inbox.notify']);
+    });
 
     // The CLI talks to the running app through the same local endpoint `serve` uses.
     endpoint = await startServer({ hub, uiDir: join(__dirname, '..', 'renderer') });
@@ -94,6 +98,23 @@ if (!app.requestSingleInstanceLock()) {
     hub = undefined;
     void Promise.allSettled([endpoint?.close(), closing.dispose()]).then(() => app.exit(0));
   });
+
+  /** The window shows its own toast; the desktop hears only when the user is elsewhere. */
+  function showNotifications({ items }: HubEvents['inbox.notify']): void {
+    if (!Notification.isSupported() || window?.isFocused()) return;
+    const [first] = items;
+    if (!first) return;
+    const notification = new Notification(
+      items.length === 1
+        ? { title: `${first.accountName}: ${first.title}`, body: first.snippet }
+        : { title: `${items.length} new alerts`, body: items.slice(0, 3).map((i) => `${i.accountName}: ${i.title}`).join('\n') },
+    );
+    notification.on('click', () => {
+      window?.show();
+      window?.focus();
+    });
+    notification.show();
+  }
 
   function createWindow(indexFile: string): BrowserWindow {
     const state = loadWindowState(profileDir);

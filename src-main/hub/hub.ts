@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CallName, CallParams, CallResult, EventName, HubCalls, HubEvents } from '../../src-shared/api.ts';
-import type { Account, AccountView, ConnectionState, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
+import type { FeedCredentials, NewItemNotice, UnreadCounts } from '../../src-shared/api.ts';
+import type { Account, AccountView, ConnectionState, FeedSettings, InboxItem, ItemDetail, PollActivity } from '../../src-shared/domain.ts';
 import { SOURCE_OF_ACCOUNT } from '../../src-shared/domain.ts';
 import { fail, ok } from '../../src-shared/result.ts';
 import type { Result } from '../../src-shared/result.ts';
@@ -15,13 +16,27 @@ import type { Connector, ConnectorContext, ConnectorItem } from '../connectors/c
 import { createKeychainSecretStore, KeychainUnavailableError } from '../secrets/secret-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { InboxStore } from '../store/inbox-store.ts';
-import type { StoredItem } from '../store/inbox-store.ts';
+import type { StoredBody, StoredItem } from '../store/inbox-store.ts';
 import { StoreError } from '../store/store-error.ts';
+import { parseOpml, serializeOpml } from '../connectors/feeds/opml.ts';
+import { normalizeIdentity } from '../connectors/feeds/entry-identity.ts';
 import { defaultConnectors } from './connector-registry.ts';
 import type { ConnectorRegistry } from './connector-registry.ts';
 import { acquireProfileLock, profilePaths } from './profile.ts';
 import type { ProfileLock } from './profile.ts';
-import { InputError, parseId, parseIds, parseImapAccountInput, parseInboxQuery, parsePassword, parseSearchQuery } from './validate.ts';
+import {
+  InputError,
+  parseFeedAccountInput,
+  parseFeedSettingsInput,
+  parseFeedUrl,
+  parseId,
+  parseIds,
+  parseImapAccountInput,
+  parseInboxQuery,
+  parseOpmlText,
+  parsePassword,
+  parseSearchQuery,
+} from './validate.ts';
 
 export interface HubOptions {
   profileDir: string;
@@ -45,6 +60,7 @@ export class Hub {
   private readonly lock: ProfileLock;
   private readonly live = new Map<string, Connector>();
   private readonly statuses = new Map<string, ConnectionState>();
+  private readonly activities = new Map<string, PollActivity>();
   private readonly listeners = new Set<Listener>();
   private readonly changedAccounts = new Set<string>();
   private changeTimer: NodeJS.Timeout | undefined;
@@ -58,7 +74,7 @@ export class Hub {
     this.store = store;
     this.log = log;
     this.secrets = options.secrets ?? createKeychainSecretStore();
-    this.registry = options.connectors ?? defaultConnectors;
+    this.registry = options.connectors ?? defaultConnectors();
   }
 
   /** Takes the profile lock and opens the store; throws ProfileLockedError if another hub runs. */
@@ -114,6 +130,8 @@ export class Hub {
   private readonly handlers: Handlers = {
     'accounts.list': async () => this.accountViews(),
     'accounts.addImap': async (raw) => this.addImapAccount(raw),
+    'accounts.addFeed': async (raw) => this.addFeedAccount(raw),
+    'accounts.updateFeed': async (raw) => this.updateFeed(raw),
     'accounts.remove': async (raw) => {
       await this.removeAccount(parseId(raw, 'accountId', 'Account'));
       return null;
@@ -136,18 +154,38 @@ export class Hub {
       const accountId = (raw as { accountId?: unknown } | undefined)?.accountId;
       const accounts = this.store.listAccounts().filter((a) => accountId === undefined || a.id === accountId);
       if (accountId !== undefined && accounts.length === 0) throw new NotFoundError('No account has that id.');
-      for (const account of accounts) await this.withConnector(account, (connector) => connector.syncOnce());
+      // Side by side: a feed that hangs until its timeout must not hold up the mail or the other feeds.
+      const results = await Promise.allSettled(accounts.map((account) => this.withConnector(account, (c) => c.syncOnce())));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ account: accounts[i]!, error: r.reason as unknown }] : []));
+      if (failed.length === 1 && accounts.length === 1) throw failed[0]!.error;
+      if (failed.length > 0) {
+        const worst = failed.some((f) => f.error instanceof ConnectorError && f.error.code === 'auth-failed') ? 'auth-failed' : 'connection-failed';
+        throw new ConnectorError(
+          worst,
+          `${failed.length} of ${accounts.length} accounts could not sync (the others did): ` +
+            failed.map((f) => `${f.account.displayName}: ${describe(f.error)}`).join('; '),
+        );
+      }
       return { accounts: accounts.length };
     },
+    'feeds.importOpml': async (raw) => this.importOpml(parseOpmlText(raw)),
+    'feeds.exportOpml': async () => ({ opml: this.exportOpml() }),
   };
 
   private accountViews(): AccountView[] {
     const counts = this.store.unreadCounts();
-    return this.store.listAccounts().map((account) => this.viewOf(account, counts.byAccount[account.id] ?? 0));
+    return this.store.listAccounts().map((account) => this.viewOf(account, counts));
   }
 
-  private viewOf(account: Account, unread: number): AccountView {
-    return { account, status: this.statuses.get(account.id) ?? { state: 'stopped' }, unread };
+  private viewOf(account: Account, counts: UnreadCounts = this.store.unreadCounts()): AccountView {
+    const activity = this.activities.get(account.id);
+    return {
+      account,
+      status: this.statuses.get(account.id) ?? { state: 'stopped' },
+      ...(activity ? { activity } : {}),
+      unread: counts.byAccount[account.id] ?? 0,
+      priorityUnread: counts.priorityByAccount[account.id] ?? 0,
+    };
   }
 
   private async addImapAccount(raw: unknown): Promise<AccountView> {
@@ -166,15 +204,115 @@ export class Hub {
         syncMaxMessages: input.syncMaxMessages,
       },
     };
-    const kind = this.connectorKind(account);
-    await kind.verify(account, input.password);
-    // The keychain first: an account row without its password would fail at every start.
-    await this.secrets.setPassword(account.id, input.password);
+    const verified = await this.connectorKind(account).verify(account, input.password);
+    return this.saveAccount(verified, input.password);
+  }
+
+  private async addFeedAccount(raw: unknown): Promise<AccountView> {
+    const input = parseFeedAccountInput(raw);
+    const duplicate = this.findFeed(input.url);
+    if (duplicate) throw new InputError(`You already follow this feed as "${duplicate.displayName}".`, 'url');
+    const account: Account = {
+      id: randomUUID(),
+      kind: 'feed',
+      displayName: input.displayName,
+      createdAt: Date.now(),
+      settings: { ...feedAuth(input.credentials), url: input.url, intervalSeconds: input.intervalSeconds, folder: input.folder, alertLevel: input.alertLevel, keywords: input.keywords },
+    };
+    const secret = feedSecret(input.credentials);
+    const verified = await this.connectorKind(account).verify(account, secret).catch((error: unknown) => {
+      // Whatever is wrong with the address belongs beside the address field.
+      if (error instanceof ConnectorError && (error.code === 'not-found' || error.code === 'invalid-input')) throw new InputError(error.message, 'url');
+      throw error;
+    });
+    // Autodiscovery may have led from a page to a feed already followed.
+    if (verified.kind === 'feed' && verified.settings.url !== input.url) {
+      const again = this.findFeed(verified.settings.url);
+      if (again) throw new InputError(`That page's feed is already followed as "${again.displayName}".`, 'url');
+    }
+    return this.saveAccount(verified, secret);
+  }
+
+  /** The keychain first: an account row without its secret would fail at every start. */
+  private async saveAccount(account: Account, secret: string | undefined): Promise<AccountView> {
+    if (secret !== undefined) await this.secrets.setPassword(account.id, secret);
     this.store.insertAccount(account);
     this.log.info('account added', { accountId: account.id, kind: account.kind });
     this.emit('accounts.changed', {});
     if (this.liveStarted) this.startConnector(account);
-    return this.viewOf(account, 0);
+    return this.viewOf(account);
+  }
+
+  private findFeed(url: string): Account | undefined {
+    const wanted = normalizeIdentity(url);
+    return this.store.listAccounts().find((a) => a.kind === 'feed' && normalizeIdentity(a.settings.url) === wanted);
+  }
+
+  private async updateFeed(raw: unknown): Promise<AccountView> {
+    const input = parseFeedSettingsInput(raw);
+    const account = this.store.getAccount(input.accountId);
+    if (!account) throw new NotFoundError('No account has that id. It may have been removed.');
+    if (account.kind !== 'feed') throw new InputError('Only feeds have these settings.', 'accountId');
+    const { accountId: _id, displayName, ...settings } = input;
+    const updated: Account = {
+      ...account,
+      displayName: displayName ?? account.displayName,
+      settings: { ...account.settings, ...definedOnly(settings) },
+    };
+    this.store.updateAccount(updated);
+    this.log.info('feed settings changed', { accountId: account.id });
+    await this.restartConnector(updated);
+    this.emit('accounts.changed', {});
+    return this.viewOf(updated);
+  }
+
+  /** Subscribes without fetching each feed first: hundreds of feeds would take minutes; each reports its own errors once polled. */
+  private importOpml(text: string): { added: number; skipped: { url: string; reason: string }[] } {
+    let entries;
+    try {
+      entries = parseOpml(text);
+    } catch (error) {
+      throw new InputError(describe(error), 'opml');
+    }
+    const skipped: { url: string; reason: string }[] = [];
+    const followed = new Set(this.store.listAccounts().flatMap((a) => (a.kind === 'feed' ? [normalizeIdentity(a.settings.url)] : [])));
+    const added: Account[] = [];
+    for (const entry of entries) {
+      let url: string;
+      try {
+        url = parseFeedUrl(entry.url);
+      } catch (error) {
+        skipped.push({ url: entry.url, reason: describe(error) });
+        continue;
+      }
+      if (followed.has(normalizeIdentity(url))) {
+        skipped.push({ url, reason: 'Already followed.' });
+        continue;
+      }
+      followed.add(normalizeIdentity(url));
+      const account: Account = {
+        id: randomUUID(),
+        kind: 'feed',
+        displayName: entry.title?.trim() || new URL(url).hostname,
+        createdAt: Date.now() + added.length,
+        settings: { url, ...(entry.siteUrl ? { siteUrl: entry.siteUrl } : {}), intervalSeconds: 600, folder: entry.folder ?? '', alertLevel: 'badge', keywords: [], auth: 'none' },
+      };
+      this.store.insertAccount(account);
+      added.push(account);
+    }
+    this.log.info('OPML imported', { added: added.length, skipped: skipped.length });
+    if (added.length > 0) this.emit('accounts.changed', {});
+    if (this.liveStarted) for (const account of added) this.startConnector(account);
+    return { added: added.length, skipped };
+  }
+
+  private exportOpml(): string {
+    const feeds = this.store.listAccounts().flatMap((a) =>
+      a.kind === 'feed'
+        ? [{ url: a.settings.url, title: a.displayName, ...(a.settings.siteUrl ? { siteUrl: a.settings.siteUrl } : {}), ...(a.settings.folder ? { folder: a.settings.folder } : {}) }]
+        : [],
+    );
+    return serializeOpml(feeds, 'Groundswell feeds');
   }
 
   private async removeAccount(accountId: string): Promise<void> {
@@ -183,6 +321,7 @@ export class Hub {
     await this.live.get(accountId)?.stop();
     this.live.delete(accountId);
     this.statuses.delete(accountId);
+    this.activities.delete(accountId);
     this.store.deleteAccount(accountId);
     await this.secrets.deletePassword(accountId).catch((error: unknown) => {
       this.log.warn('could not delete the password from the keychain', { accountId, error });
@@ -195,17 +334,24 @@ export class Hub {
   private async updatePassword(accountId: string, password: string): Promise<AccountView> {
     const account = this.store.getAccount(accountId);
     if (!account) throw new NotFoundError('No account has that id. It may have been removed.');
+    if (account.kind === 'feed' && account.settings.auth === 'none') {
+      throw new InputError('This feed does not sign in; there is no password to change.', 'password');
+    }
     await this.connectorKind(account).verify(account, password);
     await this.secrets.setPassword(account.id, password);
     this.log.info('account password updated', { accountId });
-    const live = this.live.get(accountId);
-    if (live) {
-      this.live.delete(accountId);
-      await live.stop();
-      this.startConnector(account);
-    }
+    await this.restartConnector(account);
     this.emit('accounts.changed', {});
-    return this.viewOf(account, this.store.unreadCounts().byAccount[accountId] ?? 0);
+    return this.viewOf(account);
+  }
+
+  /** A live connector picks up new settings or a new password by starting afresh. */
+  private async restartConnector(account: Account): Promise<void> {
+    const live = this.live.get(account.id);
+    if (!live) return;
+    this.live.delete(account.id);
+    await live.stop();
+    this.startConnector(account);
   }
 
   private async itemDetail(itemId: string): Promise<ItemDetail> {
@@ -213,7 +359,9 @@ export class Hub {
     if (!stored) throw new NotFoundError('That item no longer exists; it may have been deleted on the server.');
     const item = toInboxItem(stored);
     const cached = this.store.getBody(itemId);
-    if (cached) return { item, headers: cached.headers, bodyText: cached.bodyText };
+    if (cached) {
+      return { item, headers: cached.headers, bodyText: cached.bodyText, ...(cached.content ? { content: cached.content } : {}) };
+    }
     const account = this.store.getAccount(stored.accountId);
     if (!account) throw new NotFoundError('The account of that item was removed.');
     try {
@@ -292,11 +440,12 @@ export class Hub {
 
   private contextFor(account: Account): ConnectorContext {
     const log = this.log.child(`${account.kind}.${account.id.slice(0, 8)}`);
-    const toStored = (item: ConnectorItem): StoredItem => ({
+    const toStored = ({ detail, ...item }: ConnectorItem): StoredItem & { body?: StoredBody } => ({
       ...item,
       id: `${account.id}:${item.externalId}`,
       accountId: account.id,
       source: SOURCE_OF_ACCOUNT[account.kind],
+      ...(detail ? { body: { ...detail, fetchedAt: Date.now() } } : {}),
     });
     return {
       account,
@@ -312,7 +461,28 @@ export class Hub {
       writeCursor: (key, value) => this.store.writeCursor(account.id, key, value),
       knownExternalIds: (scope) => this.store.knownExternalIds(account.id, scope),
       knownReadState: (scope) => this.store.knownReadState(account.id, scope),
+      knownItems: (scope) => this.store.knownItems(account.id, scope),
       status: (state) => this.setStatus(account.id, state),
+      activity: (activity) => {
+        if (this.disposed) return;
+        this.activities.set(account.id, activity);
+        this.emit('account.status', { accountId: account.id, connection: this.statuses.get(account.id) ?? { state: 'stopped' }, activity });
+      },
+      updateSettings: (settings) => {
+        if (this.disposed) return;
+        const current = this.store.getAccount(account.id);
+        if (!current || current.kind !== account.kind) return;
+        this.store.updateAccount({ ...current, settings } as Account);
+        this.emit('accounts.changed', {});
+      },
+      notify: (externalIds) => {
+        if (this.disposed) return;
+        const items = this.store.getItems(externalIds.map((externalId) => `${account.id}:${externalId}`));
+        const notices: NewItemNotice[] = items
+          .filter((i) => i.unread)
+          .map((i) => ({ itemId: i.id, accountName: account.displayName, title: i.title, snippet: i.snippet }));
+        if (notices.length > 0) this.emit('inbox.notify', { items: notices });
+      },
       upsert: (items) => {
         if (items.length === 0 || this.disposed) return;
         if (this.store.upsertItems(items.map(toStored)) > 0) this.noteChanged(account.id);
@@ -334,7 +504,8 @@ export class Hub {
 
   private setStatus(accountId: string, connection: ConnectionState): void {
     this.statuses.set(accountId, connection);
-    this.emit('account.status', { accountId, connection });
+    const activity = this.activities.get(accountId);
+    this.emit('account.status', { accountId, connection, ...(activity ? { activity } : {}) });
   }
 
   private noteChanged(accountId: string): void {
@@ -388,6 +559,20 @@ class UnsupportedError extends Error {}
 function toInboxItem(stored: StoredItem): InboxItem {
   const { externalId: _e, scope: _s, searchText: _t, ...item } = stored;
   return item;
+}
+
+function feedAuth(credentials: FeedCredentials | undefined): Pick<FeedSettings, 'auth' | 'username'> {
+  if (!credentials) return { auth: 'none' };
+  return credentials.kind === 'basic' ? { auth: 'basic', username: credentials.username } : { auth: 'bearer' };
+}
+
+function feedSecret(credentials: FeedCredentials | undefined): string | undefined {
+  if (!credentials) return undefined;
+  return credentials.kind === 'basic' ? credentials.password : credentials.token;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function groupBy<T>(values: T[], key: (value: T) => string): Map<string, T[]> {

@@ -2,9 +2,17 @@
  * Parameters arrive from a renderer or a socket and are untrusted. Each check names the field
  * that is wrong so the form can show the message beside it.
  */
-import type { ImapAccountInput, InboxFilter, InboxQuery, SearchQuery } from '../../src-shared/api.ts';
-import { isLocalHost } from '../../src-shared/domain.ts';
-import type { ImapSecurity, SourceKind } from '../../src-shared/domain.ts';
+import type {
+  FeedAccountInput,
+  FeedCredentials,
+  FeedSettingsInput,
+  ImapAccountInput,
+  InboxFilter,
+  InboxQuery,
+  SearchQuery,
+} from '../../src-shared/api.ts';
+import { FEED_ALERT_LEVELS, FEED_DEFAULT_INTERVAL_SECONDS, FEED_MIN_INTERVAL_SECONDS, isLocalHost } from '../../src-shared/domain.ts';
+import type { FeedAlertLevel, ImapSecurity, SourceKind } from '../../src-shared/domain.ts';
 
 export class InputError extends Error {
   readonly field: string | undefined;
@@ -122,4 +130,111 @@ export function parseIds(raw: unknown): string[] {
     throw new InputError('itemIds must be a list of 1 to 10,000 item ids.', 'itemIds');
   }
   return ids as string[];
+}
+
+/** A week: polling less often than that is better done by removing the feed. */
+const FEED_MAX_INTERVAL_SECONDS = 7 * 24 * 3600;
+const MAX_KEYWORDS = 50;
+
+/** An http(s) address; a bare host ("status.example.com/feed") gets https:// in front. */
+export function parseFeedUrl(value: unknown, field = 'url'): string {
+  const raw = text(value, field, 'Feed address', { max: 2000 }).trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new InputError('Feed address must be a web address such as https://status.example.com/feed.', field);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InputError('Feed address must start with https:// or http://.', field);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new InputError('Put the user name and password in the sign-in fields, not in the address.', field);
+  }
+  return url.href;
+}
+
+function feedRules(input: Record<string, unknown>): Pick<Required<FeedSettingsInput>, 'intervalSeconds' | 'alertLevel' | 'keywords' | 'folder'> {
+  const intervalSeconds = integer(
+    input['intervalSeconds'], 'intervalSeconds', 'Polling interval (seconds)',
+    FEED_MIN_INTERVAL_SECONDS, FEED_MAX_INTERVAL_SECONDS, FEED_DEFAULT_INTERVAL_SECONDS,
+  );
+  const level = input['alertLevel'] ?? 'badge';
+  if (typeof level !== 'string' || !FEED_ALERT_LEVELS.includes(level as FeedAlertLevel)) {
+    throw new InputError('Alerts must be notify, badge or silent.', 'alertLevel');
+  }
+  return {
+    intervalSeconds,
+    alertLevel: level as FeedAlertLevel,
+    keywords: parseKeywords(input['keywords']),
+    folder: text(input['folder'], 'folder', 'Folder', { max: 200, optional: true }).trim(),
+  };
+}
+
+function parseKeywords(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || !list.every((k) => typeof k === 'string')) {
+    throw new InputError('Keywords must be a list of words.', 'keywords');
+  }
+  const keywords = [...new Set((list as string[]).map((k) => k.trim()).filter((k) => k !== ''))];
+  if (keywords.length > MAX_KEYWORDS || keywords.some((k) => k.length > 100)) {
+    throw new InputError(`Give at most ${MAX_KEYWORDS} keywords of up to 100 characters each.`, 'keywords');
+  }
+  return keywords;
+}
+
+function parseCredentials(value: unknown): FeedCredentials | undefined {
+  if (value === undefined || value === null) return undefined;
+  const input = record(value, 'the credentials');
+  if (input['kind'] === 'basic') {
+    return {
+      kind: 'basic',
+      username: text(input['username'], 'username', 'User name', { max: 320 }),
+      password: text(input['password'], 'password', 'Password', { max: 4096 }),
+    };
+  }
+  if (input['kind'] === 'bearer') {
+    return { kind: 'bearer', token: text(input['token'], 'token', 'Token', { max: 8192 }).trim() };
+  }
+  throw new InputError('Sign-in must be basic (user name and password) or a bearer token.', 'credentials');
+}
+
+export type ParsedFeedInput = Required<Omit<FeedAccountInput, 'credentials'>> & { credentials?: FeedCredentials };
+
+export function parseFeedAccountInput(raw: unknown): ParsedFeedInput {
+  const input = record(raw, 'the feed');
+  const url = parseFeedUrl(input['url']);
+  const credentials = parseCredentials(input['credentials']);
+  if (credentials && new URL(url).protocol === 'http:' && !isLocalHost(new URL(url).hostname)) {
+    throw new InputError('A feed that needs a password must use https://, or the password would cross the network in the clear.', 'url');
+  }
+  const parsed: ParsedFeedInput = {
+    url,
+    displayName: text(input['displayName'], 'displayName', 'Name', { max: 200, optional: true }).trim(),
+    ...feedRules(input),
+  };
+  if (credentials) parsed.credentials = credentials;
+  return parsed;
+}
+
+export function parseFeedSettingsInput(raw: unknown): FeedSettingsInput {
+  const input = record(raw, 'the feed settings');
+  const settings: FeedSettingsInput = { accountId: parseId(raw, 'accountId', 'Account') };
+  const rules = feedRules(input);
+  if (input['displayName'] !== undefined) {
+    settings.displayName = text(input['displayName'], 'displayName', 'Name', { max: 200 }).trim();
+    if (settings.displayName === '') throw new InputError('Name is required.', 'displayName');
+  }
+  if (input['intervalSeconds'] !== undefined) settings.intervalSeconds = rules.intervalSeconds;
+  if (input['alertLevel'] !== undefined) settings.alertLevel = rules.alertLevel;
+  if (input['keywords'] !== undefined) settings.keywords = rules.keywords;
+  if (input['folder'] !== undefined) settings.folder = rules.folder;
+  return settings;
+}
+
+/** OPML files from other readers run to a few hundred kB; 5 MB is far beyond any real one. */
+export function parseOpmlText(raw: unknown): string {
+  return text(record(raw, 'the request')['opml'], 'opml', 'OPML file', { max: 5 * 1024 * 1024 });
 }

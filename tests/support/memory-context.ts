@@ -3,7 +3,7 @@
  * keychain, held in Maps. Tests read the result (items, cursors, status history, log lines) the way
  * the hub would, instead of asserting on calls.
  */
-import type { Account, ConnectionState } from '../../src-shared/domain.ts';
+import type { Account, ConnectionState, PollActivity } from '../../src-shared/domain.ts';
 import { createLogger, type Logger, type LogLevel } from '../../src-main/common/logger.ts';
 import type { ConnectorContext, ConnectorItem } from '../../src-main/connectors/connector.ts';
 
@@ -11,6 +11,11 @@ export interface MemoryContext extends ConnectorContext {
   readonly items: Map<string, ConnectorItem>;
   readonly cursors: Map<string, unknown>;
   readonly statuses: ConnectionState[];
+  readonly activities: PollActivity[];
+  /** Settings the connector asked to persist (permanent redirects), newest last. */
+  readonly settingsUpdates: Account['settings'][];
+  /** externalIds the connector asked a notification for, in order. */
+  readonly notified: string[];
   /** Every JSON log line written through ctx.log (debug level unless told otherwise). */
   readonly logLines: string[];
   /** How often each externalId reached upsert: more than once means work was repeated. */
@@ -24,6 +29,9 @@ export function createMemoryContext(account: Account, secret: string, options: {
   const items = new Map<string, ConnectorItem>();
   const cursors = new Map<string, unknown>();
   const statuses: ConnectionState[] = [];
+  const activities: PollActivity[] = [];
+  const settingsUpdates: Account['settings'][] = [];
+  const notified: string[] = [];
   const logLines: string[] = [];
   const upsertCounts = new Map<string, number>();
   const log: Logger = createLogger({ write: (line) => logLines.push(line) }, { level: options.logLevel ?? 'debug', scope: account.id });
@@ -34,6 +42,9 @@ export function createMemoryContext(account: Account, secret: string, options: {
     items,
     cursors,
     statuses,
+    activities,
+    settingsUpdates,
+    notified,
     logLines,
     upsertCounts,
     secret,
@@ -56,8 +67,22 @@ export function createMemoryContext(account: Account, secret: string, options: {
       for (const item of items.values()) if (item.scope === scope) state.set(item.externalId, item.unread);
       return state;
     },
+    knownItems(scope) {
+      const known = new Map<string, { unread: boolean; timestamp: number }>();
+      for (const item of items.values()) if (item.scope === scope) known.set(item.externalId, { unread: item.unread, timestamp: item.timestamp });
+      return known;
+    },
     status(state) {
       statuses.push(state);
+    },
+    activity(activity) {
+      activities.push(activity);
+    },
+    updateSettings(settings) {
+      settingsUpdates.push(settings);
+    },
+    notify(externalIds) {
+      notified.push(...externalIds);
     },
     upsert(batch) {
       for (const item of batch) {
