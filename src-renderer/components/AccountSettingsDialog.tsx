@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { missingCase, type Account, type AccountView } from '../../src-shared/domain.ts';
 import { SECURITY_LABELS } from '../forms/imapForm.ts';
-import { describeStatus } from '../format/status.ts';
+import { describeActivity, describeStatus } from '../format/status.ts';
 import {
   clearPasswordError,
   closeAccountSettings,
@@ -12,6 +12,7 @@ import {
 } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import type { AccountSettings } from '../state/store.ts';
+import { FeedSettingsSection } from './FeedSettingsSection.tsx';
 import { useNow } from './useNow.ts';
 
 const KIND_LABELS: Record<Account['kind'], string> = { imap: 'IMAP mail', matrix: 'Matrix chat', feed: 'Feed' };
@@ -100,7 +101,10 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
         </h2>
       </header>
       <AccountFacts view={view} />
-      {account.kind === 'feed' ? null : <SignInSection hub={hub} settings={settings} view={view} passwordRef={password} />}
+      {account.kind === 'feed' ? <FeedSettingsSection account={account} /> : null}
+      {account.kind === 'feed' && account.settings.auth === 'none' ? null : (
+        <SignInSection hub={hub} settings={settings} view={view} passwordRef={password} />
+      )}
       <RemoveSection hub={hub} settings={settings} view={view} />
       <div className="dialog-buttons">
         <button type="button" onClick={() => closeAccountSettings(hub)}>
@@ -114,8 +118,8 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
 function AccountFacts({ view }: { view: AccountView }) {
   const { account } = view;
   const unread = useApp((s) => s.counts?.byAccount[account.id] ?? view.unread);
-  const now = useNow(1000, view.status.state === 'offline');
-  const status = describeStatus(view.status, now);
+  const now = useNow(1000, view.status.state === 'offline' || view.activity !== undefined);
+  const status = describeStatus(view.status, now, view.activity);
   const reason = view.status.state === 'offline' || view.status.state === 'auth-failed' ? view.status.reason : undefined;
   const rows = [{ name: 'Type', value: KIND_LABELS[account.kind] }, ...connectionRows(account)];
   return (
@@ -136,6 +140,18 @@ function AccountFacts({ view }: { view: AccountView }) {
           {reason !== undefined ? <span className="status-reason">{reason}</span> : null}
         </dd>
       </div>
+      {view.activity !== undefined ? (
+        <div className="fact">
+          <dt>Checks</dt>
+          <dd className="activity">
+            {describeActivity(view.activity, now).map((line) => (
+              <span key={line} className="activity-line">
+                {line}
+              </span>
+            ))}
+          </dd>
+        </div>
+      ) : null}
       <div className="fact">
         <dt>Unread</dt>
         <dd>{unread}</dd>
@@ -185,7 +201,9 @@ function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { pa
             }}
           />
           <p id={`${id}-hint`} className="hint">
-            {view.account.kind === 'imap'
+            {view.account.kind === 'feed'
+              ? 'The new password or token is checked with the feed server before it replaces the saved one.'
+              : view.account.kind === 'imap'
               ? `Checked with ${view.account.settings.host} before it replaces the saved one.`
               : 'Checked with the server before it replaces the saved one.'}
           </p>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ImapSecurity } from '../../src-shared/domain.ts';
 import {
   SECURITY_LABELS,
@@ -13,9 +13,14 @@ import {
 import { withoutSecret } from '../format/secret.ts';
 import { addImapAccount, closeAddAccount } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { AddFeedForm } from './AddFeedForm.tsx';
+import { Field } from './FormField.tsx';
 
 /** Account types the dialog offers; a new connector adds its entry and its form here. */
-const ACCOUNT_TYPES = [{ kind: 'imap', label: 'IMAP mail', hint: 'Any mail provider that offers IMAP' }] as const;
+const ACCOUNT_TYPES = [
+  { kind: 'imap', label: 'IMAP mail', hint: 'Any mail provider that offers IMAP' },
+  { kind: 'feed', label: 'Feed', hint: 'RSS, Atom or JSON Feed: status pages, CI, announcements' },
+] as const;
 type AccountTypeKind = (typeof ACCOUNT_TYPES)[number]['kind'];
 
 const ADVANCED_FIELDS: readonly ImapFormField[] = ['syncWindowDays', 'syncMaxMessages'];
@@ -61,38 +66,8 @@ function AddAccountModal() {
           </label>
         ))}
       </fieldset>
-      {kind === 'imap' ? <ImapForm busy={busy} setBusy={setBusy} /> : null}
+      {kind === 'imap' ? <ImapForm busy={busy} setBusy={setBusy} /> : <AddFeedForm busy={busy} setBusy={setBusy} />}
     </dialog>
-  );
-}
-
-interface FieldProps {
-  field: ImapFormField;
-  label: string;
-  errors: ImapFormErrors;
-  hint?: string;
-  children: (a11y: { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined }) => ReactNode;
-}
-
-function Field({ field, label, errors, hint, children }: FieldProps) {
-  const id = `${useId()}-${field}`;
-  const error = errors[field];
-  const described = [hint !== undefined ? `${id}-hint` : '', error !== undefined ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div className={`field${error !== undefined ? ' invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': error !== undefined, 'aria-describedby': described === '' ? undefined : described })}
-      {hint !== undefined ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      {error !== undefined ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </div>
   );
 }
 

@@ -1,8 +1,10 @@
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxItem, ItemDetail } from '../../src-shared/domain.ts';
 import { formatFullTime } from '../format/time.ts';
 import { findItem, markRead, markUnread, openAddAccount } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { hasRemoteImages, RichContent } from './RichContent.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 
 function headerValue(detail: ItemDetail | null, name: string): string | undefined {
@@ -22,7 +24,7 @@ function headerRows(item: InboxItem, detail: ItemDetail | null): { name: string;
     ];
     return rows.filter((r): r is { name: string; value: string } => r.value !== undefined && r.value !== '');
   }
-  const shown = new Set(['from', 'date']);
+  const shown = new Set(['from', 'date', 'link']);
   return [
     { name: 'From', value: item.sender },
     { name: 'Date', value: date },
@@ -39,7 +41,7 @@ function EmptyState() {
     return (
       <div className="empty onboarding">
         <h2>Welcome to Groundswell</h2>
-        <p>One inbox for your mail, team chat and feed alerts. Start by adding a mail account; new messages show up here as they arrive.</p>
+        <p>One inbox for your mail, team chat and feed alerts. Start by adding a mail account or a feed; new items show up here as they arrive.</p>
         <button type="button" className="primary" onClick={() => openAddAccount(hub)}>
           Add account
         </button>
@@ -54,6 +56,30 @@ function EmptyState() {
         <kbd>↑</kbd>/<kbd>↓</kbd> or <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> opens · <kbd>u</kbd> toggles unread · <kbd>/</kbd> searches
       </p>
     </div>
+  );
+}
+
+/** The entry's web page, for the button that opens it in the browser. */
+function originalLink(item: InboxItem): string | undefined {
+  return item.origin.kind === 'feed' && item.origin.link !== undefined && /^https?:/i.test(item.origin.link) ? item.origin.link : undefined;
+}
+
+function Body({ detail }: { detail: ItemDetail }) {
+  const [imagesFor, setImagesFor] = useState<string | null>(null);
+  if (detail.content === undefined || detail.content.length === 0) return <pre className="body">{detail.bodyText}</pre>;
+  const showImages = imagesFor === detail.item.id;
+  return (
+    <>
+      {hasRemoteImages(detail.content) && !showImages ? (
+        <p className="body-note">
+          Remote images are off, so the sender cannot see that you read this.{' '}
+          <button type="button" className="link" onClick={() => setImagesFor(detail.item.id)}>
+            Show images
+          </button>
+        </p>
+      ) : null}
+      <RichContent nodes={detail.content} showImages={showImages} />
+    </>
   );
 }
 
@@ -89,6 +115,11 @@ export function ReadingPane() {
               <span>{shown.title}</span>
             </h2>
             <div className="message-actions">
+              {originalLink(shown) !== undefined ? (
+                <a className="button" href={originalLink(shown)} target="_blank" rel="noopener noreferrer" title={originalLink(shown)}>
+                  Open link
+                </a>
+              ) : null}
               {shown.unread ? (
                 <button type="button" onClick={() => void markRead(hub, [shown.id])}>
                   Mark as read
@@ -111,7 +142,7 @@ export function ReadingPane() {
           {detailState === 'loading' ? <p className="body-note">Loading…</p> : null}
           {detailState === 'error' ? <p className="body-note error">Could not load the message: {detailError}</p> : null}
           {detail !== null && detail.bodyError !== undefined ? <p className="body-note error">{detail.bodyError}</p> : null}
-          {detail !== null ? <pre className="body">{detail.bodyText}</pre> : null}
+          {detail !== null ? <Body detail={detail} /> : null}
         </article>
       )}
     </section>

@@ -12,25 +12,46 @@ import { useNow } from './useNow.ts';
 const KIND_ORDER: readonly SourceKind[] = ['mail', 'chat', 'feed'];
 const KIND_TITLES: Record<SourceKind, string> = { mail: 'Mail', chat: 'Chat', feed: 'Feeds' };
 
-function Count({ n }: { n: number }) {
-  if (n <= 0) return null;
+function Count({ n, priority = 0 }: { n: number; priority?: number }) {
   return (
-    <span className="count">
-      {n}
-      <span className="visually-hidden"> unread</span>
-    </span>
+    <>
+      {priority > 0 ? (
+        <span className="count priority" title={`${priority} unread priority`}>
+          {priority}
+          <span className="visually-hidden"> priority</span>
+        </span>
+      ) : null}
+      {n > 0 ? (
+        <span className="count">
+          {n}
+          <span className="visually-hidden"> unread</span>
+        </span>
+      ) : null}
+    </>
   );
 }
 
-function ViewButton({ view, children, count }: { view: InboxFilter; children: ReactNode; count: number }) {
+function ViewButton({ view, children, count, priority }: { view: InboxFilter; children: ReactNode; count: number; priority?: number }) {
   const hub = useHub();
   const current = useApp((s) => sameView(s.view, view));
   return (
     <button type="button" className="view-button" aria-current={current ? 'page' : undefined} onClick={() => void setView(hub, view)}>
       <span className="view-name">{children}</span>
-      <Count n={count} />
+      <Count n={count} {...(priority === undefined ? {} : { priority })} />
     </button>
   );
+}
+
+/** Feeds sit under their OPML folder; mail and chat accounts are one flat group. */
+function groupByFolder(accounts: AccountView[]): { folder: string; accounts: AccountView[] }[] {
+  const groups = new Map<string, AccountView[]>();
+  for (const view of accounts) {
+    const folder = view.account.kind === 'feed' ? view.account.settings.folder : '';
+    groups.set(folder, [...(groups.get(folder) ?? []), view]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)))
+    .map(([folder, list]) => ({ folder, accounts: list }));
 }
 
 function GearIcon() {
@@ -42,15 +63,15 @@ function GearIcon() {
   );
 }
 
-function AccountRow({ view, unread, now }: { view: AccountView; unread: number; now: number }) {
+function AccountRow({ view, unread, priority, now }: { view: AccountView; unread: number; priority: number; now: number }) {
   const hub = useHub();
   const { id, displayName } = view.account;
-  const status = describeStatus(view.status, now);
+  const status = describeStatus(view.status, now, view.activity);
   const reason = view.status.state === 'offline' || view.status.state === 'auth-failed' ? view.status.reason : undefined;
   return (
     <li className={`account${status.needsSignIn ? ' needs-sign-in' : ''}`}>
       <div className="account-line">
-        <ViewButton view={{ accountId: id }} count={unread}>
+        <ViewButton view={{ accountId: id }} count={unread} priority={priority}>
           {displayName}
         </ViewButton>
         <button
@@ -83,8 +104,8 @@ function AccountRow({ view, unread, now }: { view: AccountView; unread: number; 
 export function Sidebar() {
   const hub = useHub();
   const { accounts, counts } = useApp(useShallow((s) => ({ accounts: s.accounts, counts: s.counts })));
-  const ticking = accounts.some((a) => a.status.state === 'offline');
-  const now = useNow(1000, ticking);
+  const ticking = accounts.some((a) => a.status.state === 'offline' || a.activity !== undefined);
+  const now = useNow(ticking && accounts.every((a) => a.status.state !== 'offline') ? 30_000 : 1000, ticking);
   const kinds = KIND_ORDER.filter((kind) => accounts.some((a) => SOURCE_OF_ACCOUNT[a.account.kind] === kind));
   const totalUnread = counts?.all ?? accounts.reduce((n, a) => n + a.unread, 0);
 
@@ -92,7 +113,7 @@ export function Sidebar() {
     <nav aria-label="Sources" className="sidebar">
       <ul className="views">
         <li>
-          <ViewButton view={{}} count={totalUnread}>
+          <ViewButton view={{}} count={totalUnread} priority={counts?.priority ?? 0}>
             All
           </ViewButton>
         </li>
@@ -105,11 +126,22 @@ export function Sidebar() {
                 <SourceIcon kind={kind} decorative />
                 {KIND_TITLES[kind]}
               </ViewButton>
-              <ul className="accounts">
-                {ofKind.map((a) => (
-                  <AccountRow key={a.account.id} view={a} unread={counts?.byAccount[a.account.id] ?? a.unread} now={now} />
-                ))}
-              </ul>
+              {groupByFolder(ofKind).map(({ folder, accounts: inFolder }) => (
+                <div key={folder} className={folder === '' ? undefined : 'folder'}>
+                  {folder === '' ? null : <h3 className="folder-name">{folder}</h3>}
+                  <ul className="accounts" aria-label={folder === '' ? undefined : folder}>
+                    {inFolder.map((a) => (
+                      <AccountRow
+                        key={a.account.id}
+                        view={a}
+                        unread={counts?.byAccount[a.account.id] ?? a.unread}
+                        priority={counts?.priorityByAccount[a.account.id] ?? a.priorityUnread}
+                        now={now}
+                      />
+                    ))}
+                  </ul>
+                </div>
+              ))}
             </li>
           );
         })}

@@ -1,5 +1,5 @@
-import { missingCase, type ConnectionState } from '../../src-shared/domain.ts';
-import { formatRetryIn } from './time.ts';
+import { missingCase, type ConnectionState, type PollActivity } from '../../src-shared/domain.ts';
+import { formatAgo, formatRetryIn } from './time.ts';
 
 export type StatusTone = 'ok' | 'busy' | 'warn' | 'bad' | 'idle';
 
@@ -11,12 +11,14 @@ export interface StatusWords {
 }
 
 /** The words and colour for an account's connection, in the user's terms. */
-export function describeStatus(status: ConnectionState, now: number): StatusWords {
+export function describeStatus(status: ConnectionState, now: number, activity?: PollActivity): StatusWords {
   switch (status.state) {
     case 'connecting':
-      return { text: 'connecting…', tone: 'busy' };
+      return { text: activity ? 'checking…' : 'connecting…', tone: 'busy' };
     case 'online':
-      return { text: 'online', tone: 'ok' };
+      return activity?.lastSuccessAt !== undefined
+        ? { text: `updated ${formatAgo(activity.lastSuccessAt, now)}`, tone: 'ok' }
+        : { text: 'online', tone: 'ok' };
     case 'syncing':
       return { text: `syncing ${status.done}/${status.total}`, tone: 'busy' };
     case 'offline':
@@ -30,4 +32,17 @@ export function describeStatus(status: ConnectionState, now: number): StatusWord
     default:
       return missingCase(status);
   }
+}
+
+/** A polled account's history in three short lines: last success, last error, next check. */
+export function describeActivity(activity: PollActivity, now: number): string[] {
+  const lines: string[] = [];
+  lines.push(activity.lastSuccessAt === undefined ? 'Not fetched yet.' : `Last updated ${formatAgo(activity.lastSuccessAt, now)}.`);
+  if (activity.lastError !== undefined && activity.lastErrorAt !== undefined && (activity.lastSuccessAt ?? 0) < activity.lastErrorAt) {
+    lines.push(`Last error ${formatAgo(activity.lastErrorAt, now)}: ${activity.lastError}`);
+  }
+  if (activity.nextPollAt !== undefined) {
+    lines.push(activity.nextPollAt > now ? `Next check in ${formatRetryIn(activity.nextPollAt, now)}.` : 'Checking now…');
+  }
+  return lines;
 }

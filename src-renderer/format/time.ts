@@ -34,3 +34,14 @@ export function formatRetryIn(nextRetryAt: number, now: number): string {
   if (seconds < 90) return `${seconds}s`;
   return `${Math.round(seconds / 60)}m`;
 }
+
+/** "just now" / "5m ago" / "3h ago" / "2d ago" for when something last happened. */
+export function formatAgo(at: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes}m ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 36) return `${hours}h ago`;
+  return `${Math.round(hours / 24)}d ago`;
+}

@@ -78,9 +78,9 @@ export async function loadCounts(hub: Hub): Promise<void> {
   if (result.ok) hub.store.setState({ counts: result.value });
 }
 
-export function setAccountStatus(hub: Hub, accountId: string, status: AccountView['status']): void {
+export function setAccountStatus(hub: Hub, accountId: string, status: AccountView['status'], activity?: AccountView['activity']): void {
   hub.store.setState((s) => ({
-    accounts: s.accounts.map((a) => (a.account.id === accountId ? { ...a, status } : a)),
+    accounts: s.accounts.map((a) => (a.account.id === accountId ? { ...a, status, ...(activity ? { activity } : {}) } : a)),
   }));
 }
 
@@ -280,11 +280,16 @@ function patchUnread(state: AppState, ids: ReadonlySet<string>, unread: boolean)
 function shiftCounts(counts: UnreadCounts, items: InboxItem[], by: 1 | -1): UnreadCounts {
   const bySource = { ...counts.bySource };
   const byAccount = { ...counts.byAccount };
+  const priorityByAccount = { ...counts.priorityByAccount };
+  let priority = counts.priority;
   for (const item of items) {
     bySource[item.source] = Math.max(0, (bySource[item.source] ?? 0) + by);
     byAccount[item.accountId] = Math.max(0, (byAccount[item.accountId] ?? 0) + by);
+    if (!item.priority) continue;
+    priority = Math.max(0, priority + by);
+    priorityByAccount[item.accountId] = Math.max(0, (priorityByAccount[item.accountId] ?? 0) + by);
   }
-  return { all: Math.max(0, counts.all + by * items.length), bySource, byAccount };
+  return { all: Math.max(0, counts.all + by * items.length), bySource, byAccount, priority, priorityByAccount };
 }
 
 async function setUnread(hub: Hub, itemIds: string[], unread: boolean): Promise<Result<null>> {
@@ -460,7 +465,11 @@ export function followHubEvents(hub: Hub, schedule: Schedule = frameOrTimeout): 
   }, schedule);
   const offs = [
     hub.client.on('inbox.changed', (p) => changes.push(p.accountIds)),
-    hub.client.on('account.status', (p) => setAccountStatus(hub, p.accountId, p.connection)),
+    hub.client.on('account.status', (p) => setAccountStatus(hub, p.accountId, p.connection, p.activity)),
+    hub.client.on('inbox.notify', (p) => {
+      for (const notice of p.items.slice(0, 3)) showToast(hub, 'info', `${notice.accountName}: ${notice.title}`);
+      if (p.items.length > 3) showToast(hub, 'info', `${p.items.length - 3} more new alerts.`);
+    }),
     hub.client.on('accounts.changed', () => {
       void loadAccounts(hub);
       changes.push([]);

@@ -69,7 +69,7 @@ export class MemoryHub implements HubClient {
   private answer(name: CallName, params: unknown): Result<HubCalls[CallName]['result']> {
     switch (name) {
       case 'accounts.list':
-        return ok(this.accounts.map((a) => ({ ...a, unread: this.counts().byAccount[a.account.id] ?? 0 })));
+        return ok(this.accounts.map((a) => ({ ...a, unread: this.counts().byAccount[a.account.id] ?? 0, priorityUnread: this.counts().priorityByAccount[a.account.id] ?? 0 })));
       case 'accounts.addImap': {
         const input = params as CallParams<'accounts.addImap'>;
         if (input.host.trim() === '') return fail('invalid-input', 'Enter the server.', 'host');
@@ -90,10 +90,46 @@ export class MemoryHub implements HubClient {
           },
           status: { state: 'connecting' },
           unread: 0,
+          priorityUnread: 0,
         };
         this.accounts.push(view);
         this.passwords.set(view.account.id, input.password);
         return ok(view);
+      }
+      case 'accounts.addFeed': {
+        const input = params as CallParams<'accounts.addFeed'>;
+        if (!/^https?:\/\//.test(input.url)) return fail('invalid-input', 'Feed address must start with https:// or http://.', 'url');
+        if (input.url.includes('not-a-feed')) {
+          return fail('invalid-input', 'This address is a web page that does not link to a feed.', 'url');
+        }
+        const view = feedAccount(`acct-${this.nextAccount++}`, input.displayName || 'Status feed', input.url);
+        view.account.settings = { ...view.account.settings, folder: input.folder ?? '', keywords: input.keywords ?? [], alertLevel: input.alertLevel ?? 'badge' } as typeof view.account.settings;
+        this.accounts.push(view);
+        return ok(view);
+      }
+      case 'accounts.updateFeed': {
+        const input = params as CallParams<'accounts.updateFeed'>;
+        const index = this.accounts.findIndex((a) => a.account.id === input.accountId);
+        const current = this.accounts[index];
+        if (current === undefined || current.account.kind !== 'feed') return fail('not-found', 'No feed has that id.');
+        const { accountId: _id, displayName, ...settings } = input;
+        const view: AccountView = {
+          ...current,
+          account: { ...current.account, displayName: displayName ?? current.account.displayName, settings: { ...current.account.settings, ...settings } },
+        };
+        this.accounts[index] = view;
+        return ok(view);
+      }
+      case 'feeds.importOpml': {
+        const { opml } = params as CallParams<'feeds.importOpml'>;
+        const urls = [...opml.matchAll(/xmlUrl="([^"]+)"/g)].map((m) => m[1]!);
+        if (urls.length === 0) return fail('invalid-input', 'This file is not an OPML subscription list.', 'opml');
+        for (const url of urls) this.accounts.push(feedAccount(`acct-${this.nextAccount++}`, new URL(url).hostname, url));
+        return ok({ added: urls.length, skipped: [] });
+      }
+      case 'feeds.exportOpml': {
+        const outlines = this.accounts.flatMap((a) => (a.account.kind === 'feed' ? [`<outline type="rss" text="${a.account.displayName}" xmlUrl="${a.account.settings.url}"/>`] : []));
+        return ok({ opml: `<?xml version="1.0"?><opml version="2.0"><body>${outlines.join('')}</body></opml>` });
       }
       case 'accounts.remove': {
         const { accountId } = params as CallParams<'accounts.remove'>;
@@ -112,7 +148,12 @@ export class MemoryHub implements HubClient {
           return fail('auth-failed', 'The server refused this password. Check it and try again.', 'password');
         }
         // As the real hub does: the account reconnects with the new password.
-        const view: AccountView = { ...current, status: { state: 'connecting' }, unread: this.counts().byAccount[accountId] ?? 0 };
+        const view: AccountView = {
+          ...current,
+          status: { state: 'connecting' },
+          unread: this.counts().byAccount[accountId] ?? 0,
+          priorityUnread: this.counts().priorityByAccount[accountId] ?? 0,
+        };
         this.accounts[index] = view;
         return ok(view);
       }
@@ -179,13 +220,16 @@ export class MemoryHub implements HubClient {
   }
 
   counts(): UnreadCounts {
-    const counts: UnreadCounts = { all: 0, bySource: { mail: 0, chat: 0, feed: 0 }, byAccount: {} };
+    const counts: UnreadCounts = { all: 0, bySource: { mail: 0, chat: 0, feed: 0 }, byAccount: {}, priority: 0, priorityByAccount: {} };
     for (const a of this.accounts) counts.byAccount[a.account.id] = 0;
     for (const i of this.items) {
       if (!i.unread) continue;
       counts.all++;
       counts.bySource[i.source]++;
       counts.byAccount[i.accountId] = (counts.byAccount[i.accountId] ?? 0) + 1;
+      if (!i.priority) continue;
+      counts.priority++;
+      counts.priorityByAccount[i.accountId] = (counts.priorityByAccount[i.accountId] ?? 0) + 1;
     }
     return counts;
   }
@@ -203,6 +247,23 @@ export function imapAccount(id: string, displayName: string): AccountView {
     },
     status: { state: 'online', since: 0 },
     unread: 0,
+    priorityUnread: 0,
+  };
+}
+
+/** A feed account view for tests. */
+export function feedAccount(id: string, displayName: string, url = 'https://status.example.com/feed.xml', folder = ''): AccountView {
+  return {
+    account: {
+      id,
+      kind: 'feed',
+      displayName,
+      createdAt: 0,
+      settings: { url, intervalSeconds: 600, folder, alertLevel: 'badge', keywords: [], auth: 'none' },
+    },
+    status: { state: 'online', since: 0 },
+    unread: 0,
+    priorityUnread: 0,
   };
 }
 
