@@ -1,0 +1,212 @@
+/**
+ * Feeds through the whole hub against a local HTTP server: adding by page address, 304s that add
+ * nothing, new entries arriving unread with their alerts, guid drift, edits, redirects, credentials
+ * in the keychain, OPML, and a hanging feed that does not hold up the others.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { HubEvents } from '../../src-shared/api.ts';
+import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
+import { Hub } from '../../src-main/hub/hub.ts';
+import { feedConnectorKind } from '../../src-main/hub/connector-registry.ts';
+import { atomFeed, rssFeed, statusEntries, windows1251Feed } from '../support/feed-fixtures.ts';
+import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
+import { testKeychain } from '../support/keychain.ts';
+import { tempProfile, type TempProfile } from '../support/profile.ts';
+
+let server: FeedServer;
+const keychain = testKeychain();
+let profile: TempProfile;
+let hub: Hub;
+
+beforeAll(async () => {
+  server = await startFeedServer();
+});
+afterAll(async () => {
+  await server.stop();
+  await keychain.clear();
+});
+
+function openHub(): Hub {
+  profile = tempProfile('gs-feeds-');
+  hub = Hub.open({
+    profileDir: profile.dir,
+    secrets: keychain.secrets,
+    connectors: { feed: feedConnectorKind({ connectTimeoutMs: 1_000, totalTimeoutMs: 1_500 }) },
+  });
+  return hub;
+}
+
+afterEach(async () => {
+  await hub?.dispose();
+  profile?.remove();
+});
+
+async function value<T>(promise: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
+  const result = await promise;
+  if (!result.ok) throw new Error(`call failed: ${result.error.message}`);
+  return result.value;
+}
+
+async function inbox(accountId?: string): Promise<InboxItem[]> {
+  return (await value(hub.call('inbox.list', { limit: 500, ...(accountId ? { accountId } : {}) }))).items;
+}
+
+describe('a feed added through the hub', () => {
+  it('is found from its web page, arrives read at first, and a second poll answered 304 adds nothing', async () => {
+    openHub();
+    const entries = statusEntries(12);
+    server.serveFeed('/status.rss', { body: rssFeed(entries), contentType: 'application/rss+xml', etag: '"v1"' });
+    server.route('/status', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><html><head><title>Status</title><link rel="alternate" type="application/rss+xml" href="/status.rss"></head><body>All good</body></html>');
+    });
+    const view = await value(hub.call('accounts.addFeed', { url: server.url('/status') }));
+    expect(view.account.displayName).toBe('Example Status');
+    expect(view.account.kind === 'feed' && view.account.settings.url).toBe(server.url('/status.rss'));
+
+    await value(hub.call('sync.once', {}));
+    const items = await inbox();
+    expect(items).toHaveLength(12);
+    expect(items.every((i) => !i.unread && i.source === 'feed')).toBe(true);
+    expect(items[0]!.title).toBe(entries[0]!.title);
+
+    const before = server.requestsTo('/status.rss');
+    await value(hub.call('sync.once', {}));
+    expect(server.requestsTo('/status.rss')).toBe(before + 1);
+    expect(server.requests.at(-1)!.headers['if-none-match']).toBe('"v1"');
+    expect(await inbox()).toHaveLength(12);
+
+    // The body is stored with the item, sanitized, with the relative link resolved.
+    const detail = await value(hub.call('item.get', { itemId: items[0]!.id }));
+    expect(JSON.stringify(detail.content)).toContain('https://status.example.com/incidents/12');
+    expect(detail.bodyText).toContain('investigating elevated error rates');
+  });
+
+  it('brings new entries unread, flags keyword matches as priority, notifies, and dedupes guid drift and edits', async () => {
+    openHub();
+    const notices: HubEvents['inbox.notify'][] = [];
+    hub.on((name, payload) => {
+      if (name === 'inbox.notify') notices.push(payload as HubEvents['inbox.notify']);
+    });
+    const entries = statusEntries(5);
+    server.serveFeed('/alerts.rss', { body: rssFeed(entries, { guidBase: 'http://status.example.com/incidents/' }), contentType: 'application/rss+xml', etag: '"a1"' });
+    const view = await value(hub.call('accounts.addFeed', { url: server.url('/alerts.rss'), alertLevel: 'notify', keywords: ['outage'] }));
+    await value(hub.call('sync.once', {}));
+    expect(notices).toEqual([]);
+
+    const fresh = [...statusEntries(7).slice(0, 2), ...entries];
+    fresh[0] = { ...fresh[0]!, id: 'incident-new-1', title: 'Partial outage: API' };
+    fresh[1] = { ...fresh[1]!, id: 'incident-new-2', title: 'Scheduled maintenance: Search' };
+    // Same entries, guids now https:// with a trailing slash; one old entry edited upstream.
+    fresh[2] = { ...fresh[2]!, title: `${fresh[2]!.title} — resolved` };
+    server.serveFeed('/alerts.rss', { body: rssFeed(fresh, { guidBase: 'https://status.example.com/incidents/' }).replaceAll('</guid>', '/</guid>'), contentType: 'application/rss+xml', etag: '"a2"' });
+    await value(hub.call('sync.once', {}));
+
+    const items = await inbox(view.account.id);
+    expect(items).toHaveLength(7);
+    const unread = items.filter((i) => i.unread).map((i) => i.title).sort();
+    expect(unread).toEqual(['Partial outage: API', 'Scheduled maintenance: Search']);
+    // Whole-word keyword matches, old (read) and new alike; only the new one counts as unread priority.
+    expect(items.filter((i) => i.priority).map((i) => i.title).sort()).toEqual(['Partial outage: API', 'Partial outage: Dashboard (#4)']);
+    expect(items.some((i) => i.title.endsWith('— resolved'))).toBe(true);
+    const counts = await value(hub.call('inbox.counts', {}));
+    expect(counts.priorityByAccount[view.account.id]).toBe(1);
+    expect(notices.flatMap((n) => n.items.map((i) => i.title)).sort()).toEqual(unread);
+
+    // Read state made here survives the next poll of the same entries.
+    const target = items.find((i) => i.unread)!;
+    await value(hub.call('item.markRead', { itemIds: [target.id] }));
+    server.serveFeed('/alerts.rss', { body: rssFeed(fresh), contentType: 'application/rss+xml', etag: '"a3"' });
+    await value(hub.call('sync.once', {}));
+    expect((await inbox(view.account.id)).find((i) => i.id === target.id)?.unread).toBe(false);
+  });
+
+  it('follows a permanent redirect by updating the stored address, and parses windows-1251', async () => {
+    openHub();
+    server.route('/old-news', (_req, res) => res.writeHead(301, { location: '/news-1251.xml' }).end());
+    server.serveFeed('/news-1251.xml', { body: windows1251Feed(), contentType: 'text/xml' });
+    const view = await value(hub.call('accounts.addFeed', { url: server.url('/old-news') }));
+    expect(view.account.kind === 'feed' && view.account.settings.url).toBe(server.url('/news-1251.xml'));
+    expect(view.account.displayName).toBe('Новости компании');
+    await value(hub.call('sync.once', {}));
+    const [item] = await inbox();
+    expect(item!.title).toBe('Плановые работы в субботу');
+    expect(new Date(item!.timestamp).toISOString()).toBe('2026-11-07T06:05:00.000Z');
+  });
+
+  it('keeps feed credentials in the keychain and refuses a wrong password', async () => {
+    openHub();
+    const password = `canary-${randomBytes(12).toString('hex')}`;
+    server.route('/internal.atom', (req, res) => {
+      const expected = `Basic ${Buffer.from(`ci:${password}`).toString('base64')}`;
+      if (req.headers.authorization !== expected) return res.writeHead(401, { 'www-authenticate': 'Basic realm="ci"' }).end();
+      res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(atomFeed(statusEntries(3)));
+    });
+    const wrong = await hub.call('accounts.addFeed', { url: server.url('/internal.atom'), credentials: { kind: 'basic', username: 'ci', password: 'nope' } });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) {
+      expect(wrong.error.code).toBe('auth-failed');
+      expect(wrong.error.message).toMatch(/refused the sign-in/);
+    }
+    const view = await value(hub.call('accounts.addFeed', { url: server.url('/internal.atom'), credentials: { kind: 'basic', username: 'ci', password } }));
+    await value(hub.call('sync.once', {}));
+    expect(await inbox()).toHaveLength(3);
+    expect(await keychain.secrets.getPassword(view.account.id)).toBe(password);
+    await hub.dispose();
+    const leaks = filesUnder(profile.dir).filter((file) => readFileSync(file).includes(password));
+    expect(leaks).toEqual([]);
+  });
+
+  it('polls the other feeds while one hangs, and reports which one failed', async () => {
+    openHub();
+    server.route('/hangs.rss', () => {
+      // Never answers.
+    });
+    server.serveFeed('/fine.rss', { body: rssFeed(statusEntries(2)), contentType: 'application/rss+xml' });
+    server.serveFeed('/hangs-at-first.rss', { body: rssFeed(statusEntries(1)), contentType: 'application/rss+xml' });
+    await value(hub.call('accounts.addFeed', { url: server.url('/fine.rss'), displayName: 'Fine' }));
+    const hanging = await value(hub.call('accounts.addFeed', { url: server.url('/hangs-at-first.rss'), displayName: 'Hangs' }));
+    // Point the second feed at the hanging path the way a server move would.
+    server.route('/hangs-at-first.rss', (_req, res) => res.writeHead(301, { location: '/hangs.rss' }).end());
+
+    const started = Date.now();
+    const result = await hub.call('sync.once', {});
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toMatch(/1 of 2 accounts could not sync.*Hangs: .*did not finish/);
+    expect((await inbox()).filter((i) => i.sender === 'Fine')).toHaveLength(2);
+    const views = await value(hub.call('accounts.list', {}));
+    const failed = views.find((v: AccountView) => v.account.id === hanging.account.id)!;
+    expect(failed.activity?.lastError).toMatch(/did not finish/);
+  });
+
+  it('imports and exports OPML, folders included, skipping feeds already followed', async () => {
+    openHub();
+    server.serveFeed('/one.rss', { body: rssFeed(statusEntries(1)), contentType: 'application/rss+xml' });
+    await value(hub.call('accounts.addFeed', { url: server.url('/one.rss'), displayName: 'One' }));
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>
+      <outline text="Status pages"><outline type="rss" text="Cloud &amp; Co" xmlUrl="https://status.cloud.example/feed"/></outline>
+      <outline type="rss" text="Again" xmlUrl="${server.url('/one.rss')}"/>
+      <outline type="rss" text="Broken" xmlUrl="javascript:alert(1)"/></body></opml>`;
+    const result = await value(hub.call('feeds.importOpml', { opml }));
+    expect(result.added).toBe(1);
+    expect(result.skipped.map((s) => s.reason)).toHaveLength(2);
+    const views = await value(hub.call('accounts.list', {}));
+    const cloud = views.find((v) => v.account.displayName === 'Cloud & Co')!;
+    expect(cloud.account.kind === 'feed' && cloud.account.settings.folder).toBe('Status pages');
+    const exported = (await value(hub.call('feeds.exportOpml', {}))).opml;
+    expect(exported).toContain('xmlUrl="https://status.cloud.example/feed"');
+    expect(exported).toContain('Cloud &amp; Co');
+    expect(exported).toMatch(/<outline[^>]*text="Status pages"/);
+  });
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
