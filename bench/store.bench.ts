@@ -224,7 +224,17 @@ try {
     ingestMs += performance.now() - start;
   }
   const ingestRate = INGEST_ITEMS / (ingestMs / 1000);
-  report({ bench: BENCH, metric: `ingest ${INGEST_ITEMS.toLocaleString('en-US')} items`, value: ingestRate, unit: 'items/s', floor: '≥ 20,000', pass: ingestRate >= 20_000 });
+  report({ bench: BENCH, metric: `ingest ${INGEST_ITEMS.toLocaleString('en-US')} items (in the inbox)`, value: ingestRate, unit: 'items/s', floor: '≥ 20,000', pass: ingestRate >= 20_000 });
+  // The search index catches up after the inbox (in the app: in the background, in slices).
+  const catchUp = (): number => {
+    const pending = store.pendingSearchCount();
+    const start = performance.now();
+    while (store.indexPendingSearch() > 0);
+    return pending / ((performance.now() - start) / 1000);
+  };
+  const indexRate = catchUp();
+  report({ bench: BENCH, metric: `  search index catching up on those items`, value: indexRate, unit: 'items/s' });
+  report({ bench: BENCH, metric: `  stored and searchable, both together`, value: 1 / (1 / ingestRate + 1 / indexRate), unit: 'items/s' });
 
   let growMs = 0;
   while (n < TOTAL_ITEMS) {
@@ -235,6 +245,7 @@ try {
   }
   if (TOTAL_ITEMS > INGEST_ITEMS) {
     report({ bench: BENCH, metric: `ingest up to ${TOTAL_ITEMS.toLocaleString('en-US')} items`, value: (TOTAL_ITEMS - INGEST_ITEMS) / (growMs / 1000), unit: 'items/s' });
+    report({ bench: BENCH, metric: `  search index catching up on those items`, value: catchUp(), unit: 'items/s' });
   }
   store.close();
   report({ bench: BENCH, metric: `profile size at ${TOTAL_ITEMS.toLocaleString('en-US')} items`, value: statSync(path).size / 1024 / 1024, unit: 'MiB' });

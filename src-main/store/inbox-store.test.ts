@@ -160,6 +160,7 @@ describe('accounts', () => {
     ]);
     store.putBody('gone:m1', { headers: [], bodyText: 'body', fetchedAt: 1 });
     store.writeCursor('gone', 'INBOX', { uidNext: 10 });
+    store.catchUpSearchIndex();
     expect(peek<number>('SELECT count(*) FROM items_fts')).toBe(3);
 
     store.deleteAccount('gone');
@@ -186,6 +187,7 @@ describe('items', () => {
     expect(store.upsertItems([first])).toBe(1);
     expect(store.upsertItems([first])).toBe(0);
     expect(peek<number>('SELECT count(*) FROM items')).toBe(1);
+    store.catchUpSearchIndex();
     expect(peek<number>('SELECT count(*) FROM items_fts')).toBe(1);
 
     const edited = { ...first, title: 'Annual numbers', unread: false, searchText: 'spreadsheet attached' };
@@ -441,6 +443,64 @@ describe('unread counts', () => {
     store.insertAccount(account('m', 'imap'));
     put([item('m', 'again')]);
     check();
+  });
+});
+
+describe('the search index catching up', () => {
+  beforeEach(() => {
+    store.insertAccount(account('a1', 'imap'));
+  });
+
+  const searched = (text: string) => store.search({ text }).items.map((i) => i.id);
+
+  it('leaves new rows for the index to take later, oldest first, in slices', () => {
+    store.upsertItems([1, 2, 3, 4, 5].map((n) => item('a1', `m${n}`, { title: `walrus ${n}`, timestamp: 1_000 * n })));
+    expect(store.pendingSearchCount()).toBe(5);
+    expect(peek<number>('SELECT count(*) FROM items_fts')).toBe(0);
+
+    expect(store.indexPendingSearch(2)).toBe(2);
+    expect(store.pendingSearchCount()).toBe(3);
+    // The two oldest went first.
+    expect(peek<number>("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'walrus'")).toBe(2);
+    expect(peek<number>('SELECT max(rowid) FROM items_fts')).toBeLessThan(peek<number>("SELECT seq FROM items WHERE id = 'a1:m3'"));
+
+    expect(store.indexPendingSearch(10)).toBe(3);
+    expect(store.indexPendingSearch(10)).toBe(0);
+    expect(store.pendingSearchCount()).toBe(0);
+  });
+
+  it('never misses a row search has not indexed yet', () => {
+    store.upsertItems([item('a1', 'm1', { title: 'narwhal sighting' })]);
+    expect(store.pendingSearchCount()).toBe(1);
+    expect(searched('narwhal')).toEqual(['a1:m1']);
+    expect(store.pendingSearchCount()).toBe(0);
+  });
+
+  it('drops a row deleted before it was indexed, and finds a deleted indexed row no more', () => {
+    store.upsertItems([item('a1', 'm1', { title: 'okapi one' }), item('a1', 'm2', { title: 'okapi two', timestamp: 1_700_000_000_001 })]);
+    store.indexPendingSearch(1);
+    store.removeItems('a1', ['m1', 'm2']);
+    expect(store.pendingSearchCount()).toBe(0);
+    expect(searched('okapi')).toEqual([]);
+    expect(peek<number>('SELECT count(*) FROM items_fts')).toBe(0);
+  });
+
+  it('takes an edited row out of the index until its new text is indexed', () => {
+    store.upsertItems([item('a1', 'm1', { title: 'quokka' })]);
+    store.catchUpSearchIndex();
+    store.upsertItems([item('a1', 'm1', { title: 'wombat' })]);
+    expect(store.pendingSearchCount()).toBe(1);
+    expect(peek<number>("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'quokka'")).toBe(0);
+    expect(searched('quokka')).toEqual([]);
+    expect(searched('wombat')).toEqual(['a1:m1']);
+  });
+
+  it('moves the index row with an item whose timestamp changed', () => {
+    store.upsertItems([item('a1', 'm1', { title: 'axolotl', timestamp: 5_000 })]);
+    store.catchUpSearchIndex();
+    store.upsertItems([item('a1', 'm1', { title: 'axolotl', timestamp: 9_000 })]);
+    expect(searched('axolotl')).toEqual(['a1:m1']);
+    expect(peek<number>('SELECT rowid FROM items_fts')).toBe(peek<number>("SELECT seq FROM items WHERE id = 'a1:m1'"));
   });
 });
 

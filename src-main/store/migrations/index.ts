@@ -8,6 +8,7 @@ import { up as initial } from './001-initial.ts';
 import { up as search } from './002-search.ts';
 import { up as unreadCounters } from './003-unread-counters.ts';
 import { up as priorityAndContent } from './004-priority-and-content.ts';
+import { up as deferredSearchIndex } from './005-deferred-search-index.ts';
 
 export interface Migration {
   version: number;
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'search', up: search },
   { version: 3, name: 'unread-counters', up: unreadCounters },
   { version: 4, name: 'priority-and-content', up: priorityAndContent },
+  { version: 5, name: 'deferred-search-index', up: deferredSearchIndex },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -179,3 +179,33 @@ describe('a profile from the future', () => {
     expect(schemaVersion(db)).toBe(LATEST_VERSION + 5);
   });
 });
+
+describe('005-deferred-search-index', () => {
+  it('keeps what was indexed searchable and queues later inserts and edits for the index', () => {
+    migrate(db, 4);
+    seedVersion1();
+    const before = itemsSnapshot();
+    migrate(db, 5);
+    expect(schemaVersion(db)).toBe(5);
+    expect(itemsSnapshot()).toEqual(before);
+    expect(ftsMatches('compiler')).toEqual([seqOf('m:1'), seqOf('c:3')]);
+
+    const pending = () => db.prepare('SELECT seq FROM search_pending ORDER BY seq').pluck().all();
+    expect(pending()).toEqual([]);
+    db.prepare(
+      `INSERT INTO items (seq, id, account_id, external_id, scope, source, conversation_key, sender, title, snippet,
+                          timestamp, unread, priority, origin)
+       VALUES (999000, 'm:9', 'm', '9', 'INBOX', 'mail', 'conv', 'Grace', 'Linker', 'later', 999, 0, 0, '{}')`,
+    ).run();
+    expect(pending()).toEqual([999000]);
+    expect(ftsMatches('linker')).toEqual([]);
+
+    db.prepare("UPDATE items SET title = 'Interpreter release' WHERE id = 'm:1'").run();
+    expect(ftsMatches('compiler')).toEqual([seqOf('c:3')]);
+    expect(pending()).toEqual([seqOf('m:1'), 999000]);
+
+    db.prepare("DELETE FROM items WHERE id IN ('m:9', 'c:3')").run();
+    expect(pending()).toEqual([seqOf('m:1')]);
+    expect(ftsMatches('compiler')).toEqual([]);
+  });
+});
