@@ -15,7 +15,7 @@ import { ConnectorError } from '../connectors/connector.ts';
 import type { Connector, ConnectorContext, ConnectorItem } from '../connectors/connector.ts';
 import { createKeychainSecretStore, KeychainUnavailableError } from '../secrets/secret-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { InboxStore } from '../store/inbox-store.ts';
+import { InboxStore, SEARCH_INDEX_SLICE } from '../store/inbox-store.ts';
 import type { StoredBody, StoredItem } from '../store/inbox-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { parseOpml, serializeOpml } from '../connectors/feeds/opml.ts';
@@ -50,6 +50,8 @@ type Listener = (name: EventName, payload: unknown) => void;
 
 /** Coalesces bursts of item changes into one `inbox.changed` event. */
 const CHANGE_FLUSH_MS = 30;
+/** The search index catches up this long after a write, so a sync's batches land first. */
+const SEARCH_INDEX_DELAY_MS = 50;
 
 export class Hub {
   readonly profileDir: string;
@@ -64,6 +66,7 @@ export class Hub {
   private readonly listeners = new Set<Listener>();
   private readonly changedAccounts = new Set<string>();
   private changeTimer: NodeJS.Timeout | undefined;
+  private searchIndexTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   /** Set once startConnectors ran: accounts added later start live too. */
   private liveStarted = false;
@@ -75,6 +78,8 @@ export class Hub {
     this.log = log;
     this.secrets = options.secrets ?? createKeychainSecretStore();
     this.registry = options.connectors ?? defaultConnectors();
+    // Rows the last run stored but did not index yet.
+    this.scheduleSearchIndexing();
   }
 
   /** Takes the profile lock and opens the store; throws ProfileLockedError if another hub runs. */
@@ -120,6 +125,7 @@ export class Hub {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.changeTimer);
+    clearTimeout(this.searchIndexTimer);
     await Promise.allSettled([...this.live.values()].map((connector) => connector.stop()));
     this.live.clear();
     this.listeners.clear();
@@ -485,7 +491,10 @@ export class Hub {
       },
       upsert: (items) => {
         if (items.length === 0 || this.disposed) return;
-        if (this.store.upsertItems(items.map(toStored)) > 0) this.noteChanged(account.id);
+        if (this.store.upsertItems(items.map(toStored)) > 0) {
+          this.noteChanged(account.id);
+          this.scheduleSearchIndexing();
+        }
       },
       setUnread: (changes) => {
         if (changes.length === 0 || this.disposed) return;
@@ -506,6 +515,24 @@ export class Hub {
     this.statuses.set(accountId, connection);
     const activity = this.activities.get(accountId);
     this.emit('account.status', { accountId, connection, ...(activity ? { activity } : {}) });
+  }
+
+  /**
+   * Indexes stored rows for search one slice at a time, yielding between slices so connectors and
+   * calls are never held up for long. A search before it finishes indexes the rest itself.
+   */
+  private scheduleSearchIndexing(): void {
+    if (this.searchIndexTimer !== undefined || this.disposed) return;
+    this.searchIndexTimer = setTimeout(() => {
+      this.searchIndexTimer = undefined;
+      if (this.disposed) return;
+      try {
+        if (this.store.indexPendingSearch() === SEARCH_INDEX_SLICE) this.scheduleSearchIndexing();
+      } catch (error) {
+        // Search indexes what is left when it runs; the next write tries the background again.
+        this.log.warn('search indexing failed', { error });
+      }
+    }, SEARCH_INDEX_DELAY_MS);
   }
 
   private noteChanged(accountId: string): void {

@@ -11,6 +11,8 @@ import type { HubEvents } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { feedConnectorKind } from '../../src-main/hub/connector-registry.ts';
+import { profilePaths } from '../../src-main/hub/profile.ts';
+import { InboxStore } from '../../src-main/store/inbox-store.ts';
 import { atomFeed, rssFeed, statusEntries, windows1251Feed } from '../support/feed-fixtures.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
 import { testKeychain } from '../support/keychain.ts';
@@ -50,6 +52,16 @@ async function value<T>(promise: Promise<{ ok: true; value: T } | { ok: false; e
   return result.value;
 }
 
+/** A second connection on the hub's database, as another reader would open it. */
+function pendingSearchRows(): number {
+  const store = InboxStore.open(profilePaths(profile.dir).database);
+  try {
+    return store.pendingSearchCount();
+  } finally {
+    store.close();
+  }
+}
+
 async function inbox(accountId?: string): Promise<InboxItem[]> {
   return (await value(hub.call('inbox.list', { limit: 500, ...(accountId ? { accountId } : {}) }))).items;
 }
@@ -83,6 +95,10 @@ describe('a feed added through the hub', () => {
     const detail = await value(hub.call('item.get', { itemId: items[0]!.id }));
     expect(JSON.stringify(detail.content)).toContain('https://status.example.com/incidents/12');
     expect(detail.bodyText).toContain('investigating elevated error rates');
+
+    // The search index catches up in the background, without a search asking for it.
+    await expect.poll(() => pendingSearchRows(), { timeout: 5_000 }).toBe(0);
+    expect((await value(hub.call('inbox.search', { text: 'Dashboard' }))).items.length).toBeGreaterThan(0);
   });
 
   it('brings new entries unread, flags keyword matches as priority, notifies, and dedupes guid drift and edits', async () => {
