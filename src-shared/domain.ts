@@ -30,9 +30,13 @@ export interface ImapSettings {
   syncMaxMessages: number;
 }
 
+/** Non-secret Matrix settings. The access (and refresh) token lives in the keychain, never the password. */
 export interface MatrixSettings {
+  /** The client-server API base, as /.well-known/matrix/client named it or the user typed it. */
   homeserverUrl: string;
+  /** The full user id, `@alice:example.org`. */
   userId: string;
+  /** The device this login created ("Groundswell on <hostname>"); signing in again keeps it. */
   deviceId?: string;
 }
 
@@ -76,7 +80,19 @@ export type Account =
 /** The way back from an inbox item to the thing it stands for on its server. */
 export type ItemOrigin =
   | { kind: 'mail'; mailbox: string; uidValidity: number; uid: number; messageId?: string }
-  | { kind: 'chat'; roomId: string; eventId: string }
+  | {
+      kind: 'chat';
+      roomId: string;
+      /** The room's latest event, which a read receipt names. */
+      eventId: string;
+      /** Set while the user is only invited: the item offers Accept and Decline. */
+      membership?: 'invite';
+      /** Messages the server counts as unread in the room (its notification count). */
+      unreadCount?: number;
+      encrypted?: boolean;
+      /** The other person, for a direct message. */
+      direct?: boolean;
+    }
   | { kind: 'feed'; guid: string; link?: string };
 
 export interface InboxItem {

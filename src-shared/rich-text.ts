@@ -16,7 +16,10 @@ export interface RichElement {
   children: RichNode[];
   /** Only on `a`: an absolute http:, https: or mailto: URL. */
   href?: string;
-  /** Only on `img`: an absolute https: or http: URL; the renderer loads it only when the user allows it. */
+  /**
+   * Only on `img`: an absolute https: or http: URL, which the renderer loads only when the user allows
+   * it, or (chat) an mxc:// URI, fetched through the hub's media call.
+   */
   src?: string;
   /** Only on `img`. */
   alt?: string;

@@ -3,6 +3,7 @@
  * and maps it to InboxItem in one place. It never touches the store, the keychain or Electron:
  * the hub hands it everything it needs through ConnectorContext.
  */
+import type { ChatMessage, ChatTimeline } from '../../src-shared/api.ts';
 import type { Account, ConnectionState, InboxItem, ItemDetail, PollActivity } from '../../src-shared/domain.ts';
 import type { Logger } from '../common/logger.ts';
 
@@ -48,6 +49,25 @@ export interface ConnectorContext {
   remove(externalIds: string[]): void;
   /** Drop everything stored under `scope` (e.g. after a UIDVALIDITY change). */
   clearScope(scope: string): void;
+  /** A conversation's timeline changed (chat): the hub tells a reading pane that shows it. */
+  chatChanged(externalIds: string[]): void;
+}
+
+/** A room's timeline, as the connector knows it; the hub adds the item id. */
+export type ConnectorTimeline = Omit<ChatTimeline, 'itemId'>;
+
+/** What chat sources offer beyond the inbox row: the room itself. Rooms are addressed by externalId. */
+export interface ChatConnector {
+  timeline(externalId: string, options: { older: boolean }): Promise<ConnectorTimeline>;
+  /** Queues the message and returns once it shows as "sending"; failure shows on the message. */
+  send(externalId: string, text: string, replyToId?: string): Promise<void>;
+  retry(externalId: string, messageId: ChatMessage['id']): Promise<void>;
+  respondToInvite(externalId: string, accept: boolean): Promise<void>;
+  /** Media from the homeserver (images only), at most `maxBytes`. */
+  media(mxc: string, options: { thumbnail: boolean; maxBytes: number }): Promise<{ contentType: string; bytes: Uint8Array }>;
+  typing(externalId: string, typing: boolean): Promise<void>;
+  /** The room a Matrix room id names, when this account is in it. */
+  hasRoom(roomId: string): boolean;
 }
 
 export interface Connector {
@@ -61,6 +81,8 @@ export interface Connector {
   markUnread(items: InboxItem[]): Promise<void>;
   /** Loads the full body for the reading pane. */
   loadDetail(item: InboxItem): Promise<Omit<ItemDetail, 'item'>>;
+  /** Present on chat connectors. */
+  readonly chat?: ChatConnector;
 }
 
 export type ConnectorErrorCode = 'auth-failed' | 'connection-failed' | 'invalid-input' | 'not-found' | 'protocol';

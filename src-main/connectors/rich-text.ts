@@ -62,22 +62,29 @@ interface Place {
   link: boolean;
 }
 
+/**
+ * Which images survive: web pages and feeds link http(s) images; Matrix allows only its own mxc://
+ * media (as Element does), so a message cannot make the client fetch an address of the sender's choosing.
+ */
+export type ImageSources = 'web' | 'mxc';
+
 interface Walk {
   base: string | undefined;
+  images: ImageSources;
   /** Nodes the output may still gain. */
   left: number;
   /** Counts text and elements that show something, so a section can tell it came out empty without rescanning its text. */
   content: number;
 }
 
-export function sanitizeHtml(html: string, baseUrl?: string): RichNode[] {
-  return sanitizeNodes(parseMarkup(html, 'html').children, baseUrl);
+export function sanitizeHtml(html: string, baseUrl?: string, images: ImageSources = 'web'): RichNode[] {
+  return sanitizeNodes(parseMarkup(html, 'html').children, baseUrl, images);
 }
 
 /** The same filter for nodes already parsed, such as an Atom entry's XHTML content. */
-export function sanitizeNodes(nodes: readonly AnyNode[], baseUrl?: string): RichNode[] {
+export function sanitizeNodes(nodes: readonly AnyNode[], baseUrl?: string, images: ImageSources = 'web'): RichNode[] {
   const out: RichNode[] = [];
-  walk(nodes, out, { container: undefined, level: 0, pre: false, link: false }, { base: baseUrl, left: MAX_RICH_NODES, content: 0 });
+  walk(nodes, out, { container: undefined, level: 0, pre: false, link: false }, { base: baseUrl, images, left: MAX_RICH_NODES, content: 0 });
   return finishChildren(undefined, out);
 }
 
@@ -154,7 +161,7 @@ function element(node: Element, out: RichNode[], place: Place, state: Walk): voi
   const roomForLeaf = place.level + 2 <= MAX_RICH_DEPTH;
   if (name === 'img') {
     if (!roomForLeaf) return;
-    const image = imageOf(node, state.base);
+    const image = imageOf(node, state);
     if (image) push(out, image, state);
     return;
   }
@@ -277,9 +284,9 @@ function appendText(out: RichNode[], text: string, state: Walk): void {
   out.push(text);
 }
 
-function imageOf(node: Element, base: string | undefined): RichElement | undefined {
-  const src = absolute(node.attribs['src'], base);
-  if (!src || !/^https?:/.test(src)) return undefined;
+function imageOf(node: Element, state: Walk): RichElement | undefined {
+  const src = absolute(node.attribs['src'], state.base);
+  if (!src || !(state.images === 'mxc' ? /^mxc:\/\/[^/]+\/[^/?#]+$/ : /^https?:/).test(src)) return undefined;
   const alt = collapse(node.attribs['alt'] ?? '').trim();
   return alt ? { tag: 'img', children: [], src, alt } : { tag: 'img', children: [], src };
 }

@@ -20,6 +20,8 @@ export interface MemoryContext extends ConnectorContext {
   readonly logLines: string[];
   /** How often each externalId reached upsert: more than once means work was repeated. */
   readonly upsertCounts: Map<string, number>;
+  /** externalIds whose chat timeline the connector said changed, in order. */
+  readonly chatChanges: string[];
   secret: string;
   itemsIn(scope: string): ConnectorItem[];
   lastStatus(): ConnectionState | undefined;
@@ -34,6 +36,7 @@ export function createMemoryContext(account: Account, secret: string, options: {
   const notified: string[] = [];
   const logLines: string[] = [];
   const upsertCounts = new Map<string, number>();
+  const chatChanges: string[] = [];
   const log: Logger = createLogger({ write: (line) => logLines.push(line) }, { level: options.logLevel ?? 'debug', scope: account.id });
 
   const ctx: MemoryContext = {
@@ -47,6 +50,7 @@ export function createMemoryContext(account: Account, secret: string, options: {
     notified,
     logLines,
     upsertCounts,
+    chatChanges,
     secret,
     async readSecret() {
       return ctx.secret;
@@ -101,6 +105,9 @@ export function createMemoryContext(account: Account, secret: string, options: {
     },
     clearScope(scope) {
       for (const [id, item] of items) if (item.scope === scope) items.delete(id);
+    },
+    chatChanged(externalIds) {
+      chatChanges.push(...externalIds);
     },
     itemsIn(scope) {
       return [...items.values()].filter((i) => i.scope === scope);

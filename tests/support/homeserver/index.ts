@@ -12,6 +12,10 @@ export type { RecordedRequest } from './server.ts';
 export { createRawClient, MatrixHttpError, type RawClient } from './raw-client.ts';
 
 export interface HomeserverOptions {
+  /**
+   * Default 'localhost'. 'address' names the server after where it listens ("127.0.0.1:PORT"), so
+   * a client can find it from a user id through /.well-known, as it would a real server.
+   */
   serverName?: string;
   rateLimit?: RateLimitRule | RateLimitRule[];
   /** Lifetime of access tokens that come with a refresh token. */
@@ -55,10 +59,11 @@ export async function startHomeserver(options: HomeserverOptions = {}): Promise<
   for (const rule of rules) http.rateLimiter.add(rule);
   await http.listen();
   const baseUrl = http.baseUrl;
+  if (options.serverName === 'address') state.serverName = new URL(baseUrl).host;
 
   return {
     baseUrl,
-    serverName,
+    serverName: state.serverName,
     requests: http.requests,
     state,
     async registerUser(localpart, password, registerOptions = {}) {

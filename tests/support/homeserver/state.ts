@@ -52,7 +52,8 @@ export function pushRulesOf(user: User): PushRuleset {
 export const randomId = (bytes = 12) => randomBytes(bytes).toString('base64url');
 
 export class HomeserverState {
-  readonly serverName: string;
+  /** Settled before the first request: `startHomeserver` may name the server after the port it got. */
+  serverName: string;
   readonly accessTokenLifetimeMs: number;
   readonly users = new Map<string, User>();
   readonly sessions = new Map<string, Session>();

@@ -1,0 +1,463 @@
+/**
+ * A Matrix account: matrix-js-sdk syncs in the hub (plain Node), its sync state persisted through
+ * the hub's cursor so a restart resumes where it stopped, and every room the user is in or invited
+ * to kept as one inbox row. The reading pane's timeline, sending, receipts and invitations go
+ * through the same client. Crypto is not started: encrypted rooms show that they are encrypted.
+ */
+import {
+  ClientEvent,
+  createClient,
+  Direction,
+  EventStatus,
+  EventType,
+  HttpApiEvent,
+  MatrixError,
+  NotificationCountType,
+  PendingEventOrdering,
+  RoomEvent,
+  RoomMemberEvent,
+  SyncState,
+} from 'matrix-js-sdk';
+import type { SyncStateData, MatrixClient, MatrixEvent, Room, RoomMember } from 'matrix-js-sdk';
+import { logger as sdkGlobalLogger } from 'matrix-js-sdk/lib/logger.js';
+import type { Logger as SdkLogger } from 'matrix-js-sdk/lib/logger.js';
+import type { ISyncData } from 'matrix-js-sdk/lib/sync-accumulator.js';
+import type { Account, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
+import type { Logger } from '../../common/logger.ts';
+import { ConnectorError } from '../connector.ts';
+import type { ChatConnector, Connector, ConnectorContext, ConnectorTimeline } from '../connector.ts';
+import { composeText } from './compose.ts';
+import { parseSession } from './matrix-session.ts';
+import { roomItem, ROOM_SCOPE } from './room-item.ts';
+import type { RoomFacts } from './room-item.ts';
+import { SavedSyncStore } from './saved-sync-store.ts';
+import { timelineMessages } from './timeline.ts';
+
+const SYNC_CURSOR = 'sync';
+const INITIAL_SYNC_LIMIT = 20;
+const PAGE_SIZE = 30;
+/** After a limited sync, history is fetched back to what was last seen, but never more than this. */
+const GAP_FILL_PAGES = 5;
+const TYPING_TIMEOUT_MS = 5_000;
+const SYNC_WAIT_MS = 60_000;
+
+// Some SDK modules (MatrixRTC among them) log through its global loglevel logger, straight to the
+// console, which would mix into the CLI's output. Its children copy the root's method factory when
+// they are made, so a silent factory here silences them all; the client's own lines go to our log.
+const sdkRoot = sdkGlobalLogger as unknown as { methodFactory: () => () => void; rebuild(): void };
+sdkRoot.methodFactory = () => () => undefined;
+sdkRoot.rebuild();
+
+function sdkLogger(log: Logger): SdkLogger {
+  const forward = (level: 'debug' | 'warn') => (...parts: unknown[]) => log[level]('matrix-js-sdk', { message: parts.map(String).join(' ').slice(0, 500) });
+  const child: SdkLogger = { trace: forward('debug'), debug: forward('debug'), info: forward('debug'), warn: forward('debug'), error: forward('warn'), getChild: () => child };
+  return child;
+}
+
+function matrixAccount(account: Account): Account & { kind: 'matrix' } {
+  if (account.kind !== 'matrix') throw new Error('The Matrix connector was given a non-Matrix account.');
+  return account;
+}
+
+/** Errors in words the status line and a toast can show; never the token. */
+export function toConnectorError(error: unknown, doing: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  if (error instanceof MatrixError) {
+    if (error.errcode === 'M_UNKNOWN_TOKEN' || error.httpStatus === 401) {
+      return new ConnectorError('auth-failed', 'The homeserver ended this session. Sign in again; your rooms and messages stay here.', { cause: error });
+    }
+    if (error.errcode === 'M_FORBIDDEN') return new ConnectorError('invalid-input', `The homeserver refused to ${doing}: ${error.data.error ?? 'forbidden'}.`, { cause: error });
+    if (error.errcode === 'M_NOT_FOUND') return new ConnectorError('not-found', `The homeserver does not know that room or message (${doing}).`, { cause: error });
+    if (error.errcode === 'M_LIMIT_EXCEEDED') return new ConnectorError('connection-failed', `The homeserver is limiting requests; try again in a moment (${doing}).`, { cause: error });
+    return new ConnectorError('protocol', `The homeserver could not ${doing} (${error.errcode ?? `HTTP ${error.httpStatus ?? '?'}`}).`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectorError('connection-failed', `Could not ${doing}: ${message.slice(0, 200)}. Check the connection to the homeserver.`, { cause: error });
+}
+
+interface Running {
+  client: MatrixClient;
+  store: SavedSyncStore;
+  /** Resolves once a sync with the server (not just the saved state) has been processed. */
+  synced: Promise<void>;
+  detach: () => void;
+}
+
+export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat: ChatConnector } {
+  const account = matrixAccount(ctx.account);
+  const settings = account.settings;
+  let running: Promise<Running> | undefined;
+  let stopped = true;
+  let authFailed = false;
+  const dirtyRooms = new Set<string>();
+  /** Rooms whose timeline a limited sync reset, with the newest event seen before it. */
+  const gaps = new Map<string, string | undefined>();
+  /** Rooms read here whose server counts have not caught up yet: they stay read in the meantime. */
+  const readLocally = new Set<string>();
+
+  const launch = (): Promise<Running> => {
+    running ??= open().catch((error: unknown) => {
+      running = undefined;
+      throw error;
+    });
+    return running;
+  };
+
+  const open = async (): Promise<Running> => {
+    const session = parseSession(await ctx.readSecret());
+    const store = new SavedSyncStore({
+      load: () => ctx.readCursor<ISyncData>(SYNC_CURSOR),
+      save: (data) => ctx.writeCursor(SYNC_CURSOR, data),
+    });
+    await store.startup();
+    const client = createClient({
+      baseUrl: settings.homeserverUrl,
+      userId: settings.userId,
+      accessToken: session.accessToken,
+      ...(settings.deviceId ? { deviceId: settings.deviceId } : {}),
+      store,
+      timelineSupport: false,
+      useAuthorizationHeader: true,
+      logger: sdkLogger(ctx.log),
+    });
+    let markSynced: () => void = () => undefined;
+    let failSynced: (error: unknown) => void = () => undefined;
+    const synced = new Promise<void>((resolve, reject) => {
+      markSynced = resolve;
+      failSynced = reject;
+    });
+    synced.catch(() => undefined);
+
+    const onSync = (state: SyncState, _previous: SyncState | null, data?: SyncStateData) => {
+      switch (state) {
+        case SyncState.Prepared:
+        case SyncState.Syncing:
+        case SyncState.Catchup:
+          if (state === SyncState.Prepared) for (const room of client.getRooms()) dirtyRooms.add(room.roomId);
+          flush(client);
+          if (!data?.fromCache) {
+            markSynced();
+            if (!authFailed) ctx.status({ state: 'online', since: Date.now() });
+          }
+          break;
+        case SyncState.Reconnecting:
+        case SyncState.Error:
+          if (authFailed) break;
+          ctx.status({
+            state: 'offline',
+            reason: `The homeserver cannot be reached${data?.error ? ` (${data.error.message.slice(0, 120)})` : ''}. Groundswell keeps trying.`,
+            nextRetryAt: Date.now() + 5_000,
+          });
+          if (state === SyncState.Error) failSynced(toConnectorError(data?.error ?? new Error('sync failed'), 'sync'));
+          break;
+        default:
+          break;
+      }
+    };
+    const onLoggedOut = (error: MatrixError) => {
+      authFailed = true;
+      const failure = toConnectorError(error, 'sync');
+      failSynced(failure);
+      ctx.status({ state: 'auth-failed', reason: failure.message });
+      client.stopClient();
+    };
+    const touch = (roomId: string | undefined) => {
+      if (!roomId) return;
+      dirtyRooms.add(roomId);
+      ctx.chatChanged([roomId]);
+    };
+    const onTimeline = (event: MatrixEvent, room: Room | undefined) => touch(room?.roomId ?? event.getRoomId());
+    const onRoom = (room: Room) => touch(room.roomId);
+    const onEcho = (_event: MatrixEvent, room: Room) => {
+      touch(room.roomId);
+      flush(client);
+    };
+    const onTyping = (_event: MatrixEvent, member: RoomMember) => ctx.chatChanged([member.roomId]);
+    const onReset = (room: Room | undefined) => {
+      if (room) gaps.set(room.roomId, gaps.get(room.roomId) ?? lastEventId(room));
+    };
+    const onAccountData = (event: MatrixEvent) => {
+      if (event.getType() !== EventType.Direct) return;
+      for (const room of client.getRooms()) dirtyRooms.add(room.roomId);
+    };
+
+    client.on(ClientEvent.Sync, onSync);
+    client.on(HttpApiEvent.SessionLoggedOut, onLoggedOut);
+    client.on(ClientEvent.Room, onRoom);
+    client.on(ClientEvent.AccountData, onAccountData);
+    client.on(RoomEvent.Timeline, onTimeline);
+    client.on(RoomEvent.Receipt, (_event, room) => touch(room.roomId));
+    client.on(RoomEvent.Name, onRoom);
+    client.on(RoomEvent.AccountData, (_event, room) => touch(room.roomId));
+    client.on(RoomEvent.MyMembership, onRoom);
+    client.on(RoomEvent.Redaction, (_event, room) => touch(room.roomId));
+    client.on(RoomEvent.LocalEchoUpdated, onEcho);
+    client.on(RoomEvent.TimelineReset, onReset);
+    client.on(RoomMemberEvent.Typing, onTyping);
+
+    const firstSync = (await store.getSavedSyncToken()) === null;
+    if (firstSync) ctx.status({ state: 'syncing', done: 0, total: 1 });
+    else ctx.status({ state: 'connecting' });
+    await client.startClient({
+      initialSyncLimit: INITIAL_SYNC_LIMIT,
+      lazyLoadMembers: true,
+      pendingEventOrdering: PendingEventOrdering.Detached,
+      disablePresence: true,
+    });
+    return {
+      client,
+      store,
+      synced,
+      detach: () => client.removeAllListeners(),
+    };
+  };
+
+  /** The rows of every room a sync touched since the last flush, and the gaps it left to fill. */
+  const flush = (client: MatrixClient) => {
+    if (dirtyRooms.size === 0) return;
+    const direct = directRooms(client);
+    const upserts = [];
+    const removed: string[] = [];
+    for (const roomId of dirtyRooms) {
+      const room = client.getRoom(roomId);
+      const item = room ? roomItem(client, room, factsOf(room, direct)) : undefined;
+      if (!item) {
+        removed.push(roomId);
+        continue;
+      }
+      if (readLocally.has(roomId)) {
+        if (item.origin.kind === 'chat' && (item.origin.unreadCount ?? 0) === 0) readLocally.delete(roomId);
+        else item.unread = false;
+      }
+      upserts.push(item);
+    }
+    dirtyRooms.clear();
+    if (upserts.length > 0) ctx.upsert(upserts);
+    if (removed.length > 0) ctx.remove(removed);
+    for (const roomId of [...gaps.keys()]) void fillGap(client, roomId);
+  };
+
+  const fillGap = async (client: MatrixClient, roomId: string) => {
+    const seenBefore = gaps.get(roomId);
+    gaps.delete(roomId);
+    const room = client.getRoom(roomId);
+    if (!room || seenBefore === undefined) return;
+    for (let page = 0; page < GAP_FILL_PAGES; page++) {
+      if (room.findEventById(seenBefore) || room.getLiveTimeline().getPaginationToken(Direction.Backward) === null) break;
+      try {
+        await client.scrollback(room, PAGE_SIZE);
+      } catch (error) {
+        ctx.log.debug('could not fill a timeline gap', { error: String(error) });
+        break;
+      }
+    }
+    dirtyRooms.add(roomId);
+    flush(client);
+    ctx.chatChanged([roomId]);
+  };
+
+  const factsOf = (room: Room, direct: Set<string>): RoomFacts => ({
+    direct: direct.has(room.roomId) || room.getDMInviter() !== undefined,
+    markedUnread: room.getAccountData('m.marked_unread')?.getContent()['unread'] === true,
+  });
+
+  /** The client, synced with the server at least once. */
+  const ready = async (): Promise<MatrixClient> => {
+    const { client, synced } = await launch();
+    await withTimeout(synced, SYNC_WAIT_MS, 'The homeserver did not answer the first sync within a minute.');
+    return client;
+  };
+
+  const roomOf = async (externalId: string): Promise<{ client: MatrixClient; room: Room }> => {
+    const client = await ready();
+    const room = client.getRoom(externalId);
+    if (!room) throw new ConnectorError('not-found', 'This room is no longer on the account (you may have left it).');
+    return { client, room };
+  };
+
+  const shutdown = async () => {
+    const current = running;
+    running = undefined;
+    if (!current) return;
+    const state = await current.catch(() => undefined);
+    if (!state) return;
+    state.client.stopClient();
+    state.detach();
+    await state.store.save(true).catch((error: unknown) => ctx.log.warn('could not save the sync state', { error: String(error) }));
+  };
+
+  const chat: ChatConnector = {
+    async timeline(externalId, options): Promise<ConnectorTimeline> {
+      const { client, room } = await roomOf(externalId);
+      if (options.older && room.getLiveTimeline().getPaginationToken(Direction.Backward) !== null) {
+        await client.scrollback(room, PAGE_SIZE).catch((error: unknown) => {
+          throw toConnectorError(error, 'load older messages');
+        });
+      }
+      const myUserId = client.getSafeUserId();
+      const membership = room.getMyMembership() === 'invite' ? 'invite' : 'join';
+      const inviter = membership === 'invite' ? room.currentState.getMember(myUserId)?.events.member?.getSender() : undefined;
+      const topic = room.currentState.getStateEvents(EventType.RoomTopic, '')?.getContent()['topic'];
+      return {
+        roomId: room.roomId,
+        roomName: room.name || room.roomId,
+        ...(typeof topic === 'string' && topic !== '' ? { topic: topic.slice(0, 500) } : {}),
+        encrypted: room.hasEncryptionStateEvent(),
+        membership,
+        ...(inviter ? { inviter: room.getMember(inviter)?.name ?? inviter } : {}),
+        messages: membership === 'invite' ? [] : timelineMessages(room, myUserId),
+        hasOlder: membership !== 'invite' && room.getLiveTimeline().getPaginationToken(Direction.Backward) !== null,
+        typing: room.getMembers().filter((m) => m.typing && m.userId !== myUserId).map((m) => m.name),
+      };
+    },
+
+    async send(externalId, text, replyToId) {
+      const { client, room } = await roomOf(externalId);
+      if (room.getMyMembership() !== 'join') throw new ConnectorError('invalid-input', 'Accept the invitation before writing in this room.');
+      if (room.hasEncryptionStateEvent()) {
+        throw new ConnectorError('invalid-input', 'This room is end-to-end encrypted; Groundswell cannot send encrypted messages yet.');
+      }
+      if (text.trim() === '') throw new ConnectorError('invalid-input', 'Write something first.');
+      const sending = client.sendMessage(room.roomId, composeText(text, replyToId) as never);
+      // The echo is in the room as "sending" now; a failure marks it "failed" there, with Retry.
+      sending.catch((error: unknown) => ctx.log.info('message not sent', { error: toConnectorError(error, 'send').message }));
+    },
+
+    async retry(externalId, messageId) {
+      const { client, room } = await roomOf(externalId);
+      const pending = room.getPendingEvents().find((e) => (e.getId() ?? e.getTxnId()) === messageId);
+      if (!pending || pending.status !== EventStatus.NOT_SENT) throw new ConnectorError('not-found', 'That message is no longer waiting to be sent.');
+      client.resendEvent(pending, room).catch((error: unknown) => ctx.log.info('message not sent again', { error: toConnectorError(error, 'send').message }));
+    },
+
+    async respondToInvite(externalId, accept) {
+      const { client, room } = await roomOf(externalId);
+      if (room.getMyMembership() !== 'invite') throw new ConnectorError('invalid-input', 'There is no open invitation to this room.');
+      try {
+        if (accept) await client.joinRoom(room.roomId);
+        else await client.leave(room.roomId);
+      } catch (error) {
+        throw toConnectorError(error, accept ? 'join the room' : 'decline the invitation');
+      }
+      dirtyRooms.add(room.roomId);
+      flush(client);
+    },
+
+    async media(mxc, options) {
+      const client = await ready();
+      const authenticated = await client.isVersionSupported('v1.11').catch(() => false);
+      const url = options.thumbnail
+        ? client.mxcUrlToHttp(mxc, 640, 640, 'scale', false, true, authenticated)
+        : client.mxcUrlToHttp(mxc, undefined, undefined, undefined, false, true, authenticated);
+      if (!url) throw new ConnectorError('invalid-input', 'That is not a Matrix media address.');
+      const session = parseSession(await ctx.readSecret());
+      const response = await fetch(url, {
+        headers: authenticated ? { authorization: `Bearer ${session.accessToken}` } : {},
+        signal: AbortSignal.timeout(30_000),
+      }).catch((error: unknown) => {
+        throw toConnectorError(error, 'download the image');
+      });
+      if (!response.ok) throw new ConnectorError(response.status === 404 ? 'not-found' : 'protocol', `The homeserver did not hand out the image (HTTP ${response.status}).`);
+      const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!/^image\/(png|jpeg|gif|webp|avif)$/.test(contentType)) throw new ConnectorError('invalid-input', 'Only images are shown here; this attachment is of another kind.');
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.byteLength > options.maxBytes) throw new ConnectorError('invalid-input', 'The image is too large to show here.');
+      return { contentType, bytes };
+    },
+
+    async typing(externalId, typing) {
+      const { client, room } = await roomOf(externalId);
+      await client.sendTyping(room.roomId, typing, TYPING_TIMEOUT_MS).catch((error: unknown) => {
+        throw toConnectorError(error, 'send a typing notice');
+      });
+    },
+
+    hasRoom(roomId) {
+      return ctx.knownExternalIds(ROOM_SCOPE).includes(roomId);
+    },
+  };
+
+  return {
+    chat,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      authFailed = false;
+      launch().catch((error: unknown) => {
+        const failure = toConnectorError(error, 'connect');
+        ctx.status(failure.code === 'auth-failed' ? { state: 'auth-failed', reason: failure.message } : { state: 'offline', reason: failure.message, nextRetryAt: Date.now() + 30_000 });
+      });
+    },
+    async stop() {
+      stopped = true;
+      await shutdown();
+      ctx.status({ state: 'stopped' });
+    },
+    async syncOnce() {
+      const wasStopped = stopped;
+      try {
+        await ready();
+      } finally {
+        if (wasStopped) await shutdown();
+      }
+    },
+    async markRead(items: InboxItem[]) {
+      const client = await ready();
+      for (const item of items) {
+        const room = client.getRoom(item.origin.kind === 'chat' ? item.origin.roomId : '');
+        if (!room || room.getMyMembership() !== 'join') continue;
+        readLocally.add(room.roomId);
+        room.setUnreadNotificationCount(NotificationCountType.Total, 0);
+        room.setUnreadNotificationCount(NotificationCountType.Highlight, 0);
+        try {
+          const latest = [...room.getLiveTimeline().getEvents()].reverse().find((e) => e.getId() && !e.getId()!.startsWith('~'));
+          if (latest) await client.setRoomReadMarkers(room.roomId, latest.getId()!, latest);
+          if (room.getAccountData('m.marked_unread')?.getContent()['unread'] === true) {
+            await client.setRoomAccountData(room.roomId, 'm.marked_unread' as never, { unread: false } as never);
+          }
+        } catch (error) {
+          readLocally.delete(room.roomId);
+          throw toConnectorError(error, 'mark the room as read');
+        }
+      }
+    },
+    async markUnread(items: InboxItem[]) {
+      const client = await ready();
+      for (const item of items) {
+        if (item.origin.kind !== 'chat') continue;
+        readLocally.delete(item.origin.roomId);
+        await client.setRoomAccountData(item.origin.roomId, 'm.marked_unread' as never, { unread: true } as never).catch((error: unknown) => {
+          throw toConnectorError(error, 'mark the room as unread');
+        });
+      }
+    },
+    async loadDetail(item: InboxItem): Promise<Omit<ItemDetail, 'item'>> {
+      // The reading pane shows a room through chat.timeline; this is the plain fallback.
+      return { headers: [], bodyText: item.snippet };
+    },
+  };
+}
+
+function lastEventId(room: Room): string | undefined {
+  return room.getLiveTimeline().getEvents().at(-1)?.getId();
+}
+
+function directRooms(client: MatrixClient): Set<string> {
+  const content = client.getAccountData(EventType.Direct)?.getContent() ?? {};
+  return new Set(Object.values(content).flatMap((ids) => (Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [])));
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new ConnectorError('connection-failed', message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
