@@ -4,19 +4,31 @@
  */
 import type { Account, AccountKind } from '../../src-shared/domain.ts';
 import { APP_NAME, APP_VERSION } from '../common/app-info.ts';
+import { ConnectorError } from '../connectors/connector.ts';
 import type { Connector, ConnectorContext } from '../connectors/connector.ts';
 import { createFeedConnector, resolveFeed } from '../connectors/feeds/feed-connector.ts';
 import type { FeedFetchSettings } from '../connectors/feeds/feed-connector.ts';
 import { HostLimiter } from '../connectors/feeds/host-limiter.ts';
 import { createImapConnector, verifyImapLogin } from '../connectors/imap/imap-connector.ts';
+import { createMatrixConnector } from '../connectors/matrix/matrix-connector.ts';
+import { checkHomeserver, discoverHomeserver, loginWithPassword, logout, parseSession } from '../connectors/matrix/matrix-session.ts';
+
+/** An account as it should be saved, and the secret the keychain keeps for it. */
+export interface VerifiedAccount {
+  account: Account;
+  /** A password or token to keep (a Matrix login keeps its access token, never the password). */
+  secret: string | undefined;
+}
 
 export interface ConnectorKind {
   create(ctx: ConnectorContext): Connector;
   /**
    * Proves the settings and credentials work before an account is saved; throws a ConnectorError.
-   * Returns the account as it should be saved (a feed page resolves to its feed's address and title).
+   * A feed page resolves to its feed's address and title; a Matrix user id to its homeserver and a session.
    */
-  verify(account: Account, secret: string | undefined): Promise<Account>;
+  verify(account: Account, secret: string | undefined): Promise<VerifiedAccount>;
+  /** Ends the account's session on its server when it is removed (a Matrix logout); best effort. */
+  forget?(account: Account, secret: string): Promise<void>;
 }
 
 export type ConnectorRegistry = Partial<Record<AccountKind, ConnectorKind>>;
@@ -32,7 +44,7 @@ export function imapConnectorKind(): ConnectorKind {
     verify: async (account, secret) => {
       if (account.kind !== 'imap') throw new Error('IMAP connector given a non-IMAP account');
       await verifyImapLogin(account.settings, secret ?? '');
-      return account;
+      return { account, secret };
     },
   };
 }
@@ -50,18 +62,50 @@ export function feedConnectorKind(options: Partial<FeedFetchSettings> = {}): Con
       if (account.kind !== 'feed') throw new Error('Feed connector given a non-feed account');
       const resolved = await resolveFeed(account.settings.url, account.settings, secret, fetching);
       return {
-        ...account,
-        displayName: account.displayName || resolved.title || new URL(resolved.url).hostname,
-        settings: {
-          ...account.settings,
-          url: resolved.url,
-          ...(resolved.siteUrl ? { siteUrl: resolved.siteUrl } : {}),
+        account: {
+          ...account,
+          displayName: account.displayName || resolved.title || new URL(resolved.url).hostname,
+          settings: {
+            ...account.settings,
+            url: resolved.url,
+            ...(resolved.siteUrl ? { siteUrl: resolved.siteUrl } : {}),
+          },
         },
+        secret,
       };
     },
   };
 }
 
+/**
+ * The secret given to verify is the password; what comes back to keep is the login's session. An
+ * account that signs in again passes its device id, so the user's device list does not grow.
+ */
+export function matrixConnectorKind(): ConnectorKind {
+  return {
+    create: createMatrixConnector,
+    verify: async (account, password) => {
+      if (account.kind !== 'matrix') throw new Error('Matrix connector given a non-Matrix account');
+      const { settings } = account;
+      const homeserverUrl = settings.homeserverUrl ? await checkHomeserver(settings.homeserverUrl) : await discoverHomeserver(settings.userId);
+      const login = await loginWithPassword(homeserverUrl, settings.userId, password ?? '', settings.deviceId);
+      // Signing in again must not quietly turn the account into someone else's.
+      if (settings.deviceId !== undefined && login.userId !== settings.userId) {
+        await logout(homeserverUrl, login.session).catch(() => undefined);
+        throw new ConnectorError('invalid-input', `That password signs in ${login.userId}, not ${settings.userId}. Add it as a separate account.`);
+      }
+      return {
+        account: { ...account, displayName: account.displayName || login.userId, settings: { homeserverUrl, userId: login.userId, deviceId: login.deviceId } },
+        secret: JSON.stringify(login.session),
+      };
+    },
+    forget: async (account, secret) => {
+      if (account.kind !== 'matrix') return;
+      await logout(account.settings.homeserverUrl, parseSession(secret));
+    },
+  };
+}
+
 export function defaultConnectors(): ConnectorRegistry {
-  return { imap: imapConnectorKind(), feed: feedConnectorKind() };
+  return { imap: imapConnectorKind(), feed: feedConnectorKind(), matrix: matrixConnectorKind() };
 }

@@ -20,6 +20,7 @@ import type { StoredBody, StoredItem } from '../store/inbox-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { parseOpml, serializeOpml } from '../connectors/feeds/opml.ts';
 import { normalizeIdentity } from '../connectors/feeds/entry-identity.ts';
+import { ChatCalls, ChatNotFoundError } from './chat-calls.ts';
 import { defaultConnectors } from './connector-registry.ts';
 import type { ConnectorRegistry } from './connector-registry.ts';
 import { acquireProfileLock, profilePaths } from './profile.ts';
@@ -27,6 +28,7 @@ import type { ProfileLock } from './profile.ts';
 import {
   InputError,
   parseFeedAccountInput,
+  parseMatrixAccountInput,
   parseFeedSettingsInput,
   parseFeedUrl,
   parseId,
@@ -67,6 +69,9 @@ export class Hub {
   private readonly changedAccounts = new Set<string>();
   private changeTimer: NodeJS.Timeout | undefined;
   private searchIndexTimer: NodeJS.Timeout | undefined;
+  private readonly changedRooms = new Set<string>();
+  private chatTimer: NodeJS.Timeout | undefined;
+  private readonly chat: ChatCalls;
   private disposed = false;
   /** Set once startConnectors ran: accounts added later start live too. */
   private liveStarted = false;
@@ -78,6 +83,12 @@ export class Hub {
     this.log = log;
     this.secrets = options.secrets ?? createKeychainSecretStore();
     this.registry = options.connectors ?? defaultConnectors();
+    this.chat = new ChatCalls(store, (account, run) =>
+      this.withConnector(account, (connector) => {
+        if (!connector.chat) throw new UnsupportedError(`${account.displayName} is not a chat account.`);
+        return run(connector.chat);
+      }),
+    );
     // Rows the last run stored but did not index yet.
     this.scheduleSearchIndexing();
   }
@@ -126,6 +137,7 @@ export class Hub {
     this.disposed = true;
     clearTimeout(this.changeTimer);
     clearTimeout(this.searchIndexTimer);
+    clearTimeout(this.chatTimer);
     await Promise.allSettled([...this.live.values()].map((connector) => connector.stop()));
     this.live.clear();
     this.listeners.clear();
@@ -176,6 +188,13 @@ export class Hub {
     },
     'feeds.importOpml': async (raw) => this.importOpml(parseOpmlText(raw)),
     'feeds.exportOpml': async () => ({ opml: this.exportOpml() }),
+    'accounts.addMatrix': async (raw) => this.addMatrixAccount(raw),
+    'chat.timeline': async (raw) => this.chat.timeline(raw),
+    'chat.send': async (raw) => this.chat.send(raw),
+    'chat.retry': async (raw) => this.chat.retry(raw),
+    'chat.respondToInvite': async (raw) => this.chat.respondToInvite(raw),
+    'chat.media': async (raw) => this.chat.media(raw),
+    'chat.typing': async (raw) => this.chat.typing(raw),
   };
 
   private accountViews(): AccountView[] {
@@ -211,7 +230,34 @@ export class Hub {
       },
     };
     const verified = await this.connectorKind(account).verify(account, input.password);
-    return this.saveAccount(verified, input.password);
+    return this.saveAccount(verified.account, verified.secret);
+  }
+
+  private async addMatrixAccount(raw: unknown): Promise<AccountView> {
+    const input = parseMatrixAccountInput(raw);
+    const account: Account = {
+      id: randomUUID(),
+      kind: 'matrix',
+      displayName: input.displayName,
+      createdAt: Date.now(),
+      settings: { homeserverUrl: input.homeserverUrl ?? '', userId: input.user },
+    };
+    const verified = await this.connectorKind(account).verify(account, input.password).catch((error: unknown) => {
+      // A homeserver that cannot be found or is not one belongs beside the field it came from.
+      if (error instanceof ConnectorError && (error.code === 'not-found' || error.code === 'invalid-input' || error.code === 'connection-failed')) {
+        throw new InputError(error.message, input.homeserverUrl ? 'homeserverUrl' : 'userId');
+      }
+      throw error;
+    });
+    const duplicate = this.store
+      .listAccounts()
+      .find((a) => a.kind === 'matrix' && verified.account.kind === 'matrix' && a.settings.userId === verified.account.settings.userId && a.settings.homeserverUrl === verified.account.settings.homeserverUrl);
+    if (duplicate) {
+      // The login just made a second device; end it rather than leave it behind.
+      await this.connectorKind(account).forget?.(verified.account, verified.secret ?? '').catch(() => undefined);
+      throw new InputError(`This Matrix account is already here as "${duplicate.displayName}".`, 'userId');
+    }
+    return this.saveAccount(verified.account, verified.secret);
   }
 
   private async addFeedAccount(raw: unknown): Promise<AccountView> {
@@ -226,7 +272,7 @@ export class Hub {
       settings: { ...feedAuth(input.credentials), url: input.url, intervalSeconds: input.intervalSeconds, folder: input.folder, alertLevel: input.alertLevel, keywords: input.keywords },
     };
     const secret = feedSecret(input.credentials);
-    const verified = await this.connectorKind(account).verify(account, secret).catch((error: unknown) => {
+    const { account: verified } = await this.connectorKind(account).verify(account, secret).catch((error: unknown) => {
       // Whatever is wrong with the address belongs beside the address field.
       if (error instanceof ConnectorError && (error.code === 'not-found' || error.code === 'invalid-input')) throw new InputError(error.message, 'url');
       throw error;
@@ -328,6 +374,7 @@ export class Hub {
     this.live.delete(accountId);
     this.statuses.delete(accountId);
     this.activities.delete(accountId);
+    await this.forgetOnServer(account);
     this.store.deleteAccount(accountId);
     await this.secrets.deletePassword(accountId).catch((error: unknown) => {
       this.log.warn('could not delete the password from the keychain', { accountId, error });
@@ -337,18 +384,31 @@ export class Hub {
     this.emit('inbox.changed', { accountIds: [accountId] });
   }
 
+  /** A Matrix account logs out, so its token stops working; the account goes even if the server is away. */
+  private async forgetOnServer(account: Account): Promise<void> {
+    const forget = this.registry[account.kind]?.forget;
+    if (!forget) return;
+    try {
+      const secret = await this.secrets.getPassword(account.id);
+      if (secret !== null) await forget(account, secret);
+    } catch (error) {
+      this.log.warn('could not end the session on the server', { accountId: account.id, error });
+    }
+  }
+
   private async updatePassword(accountId: string, password: string): Promise<AccountView> {
     const account = this.store.getAccount(accountId);
     if (!account) throw new NotFoundError('No account has that id. It may have been removed.');
     if (account.kind === 'feed' && account.settings.auth === 'none') {
       throw new InputError('This feed does not sign in; there is no password to change.', 'password');
     }
-    await this.connectorKind(account).verify(account, password);
-    await this.secrets.setPassword(account.id, password);
+    const verified = await this.connectorKind(account).verify(account, password);
+    if (verified.secret !== undefined) await this.secrets.setPassword(account.id, verified.secret);
+    if (JSON.stringify(verified.account.settings) !== JSON.stringify(account.settings)) this.store.updateAccount(verified.account);
     this.log.info('account password updated', { accountId });
-    await this.restartConnector(account);
+    await this.restartConnector(verified.account);
     this.emit('accounts.changed', {});
-    return this.viewOf(account);
+    return this.viewOf(verified.account);
   }
 
   /** A live connector picks up new settings or a new password by starting afresh. */
@@ -508,6 +568,16 @@ export class Hub {
         if (this.disposed) return;
         if (this.store.clearScope(account.id, scope) > 0) this.noteChanged(account.id);
       },
+      chatChanged: (externalIds) => {
+        if (this.disposed) return;
+        for (const externalId of externalIds) this.changedRooms.add(`${account.id}:${externalId}`);
+        this.chatTimer ??= setTimeout(() => {
+          this.chatTimer = undefined;
+          const itemIds = [...this.changedRooms];
+          this.changedRooms.clear();
+          this.emit('chat.changed', { itemIds });
+        }, CHANGE_FLUSH_MS);
+      },
     };
   }
 
@@ -557,7 +627,7 @@ export class Hub {
 
   private toFailure(call: CallName, error: unknown): Result<never> {
     if (error instanceof InputError) return fail('invalid-input', error.message, error.field);
-    if (error instanceof NotFoundError) return fail('not-found', error.message);
+    if (error instanceof NotFoundError || error instanceof ChatNotFoundError) return fail('not-found', error.message);
     if (error instanceof UnsupportedError) return fail('unsupported', error.message);
     if (error instanceof KeychainUnavailableError) return fail('keychain-unavailable', error.message);
     if (error instanceof StoreError && error.code !== 'profile-too-new') return fail(error.code, error.message);

@@ -238,3 +238,68 @@ export function parseFeedSettingsInput(raw: unknown): FeedSettingsInput {
 export function parseOpmlText(raw: unknown): string {
   return text(record(raw, 'the request')['opml'], 'opml', 'OPML file', { max: 5 * 1024 * 1024 });
 }
+
+/** The localpart and server name the spec allows, generously: servers in the wild are lax about case. */
+const MATRIX_USER_ID = /^@[^\s:]{1,255}:[a-z0-9.\-[\]:]{1,255}$/i;
+
+export interface ParsedMatrixInput {
+  /** Full `@user:server`, or a bare localpart when a homeserver is given. */
+  user: string;
+  homeserverUrl?: string;
+  password: string;
+  displayName: string;
+}
+
+export function parseMatrixAccountInput(raw: unknown): ParsedMatrixInput {
+  const input = record(raw, 'the account');
+  const user = text(input['userId'], 'userId', 'User ID', { max: 512 }).trim();
+  const homeserver = text(input['homeserverUrl'], 'homeserverUrl', 'Homeserver', { max: 2000, optional: true }).trim();
+  if (!homeserver && !MATRIX_USER_ID.test(user)) {
+    throw new InputError('A Matrix user ID looks like @alice:example.org (or give the homeserver and a user name).', 'userId');
+  }
+  if (homeserver && user.startsWith('@') && !MATRIX_USER_ID.test(user)) {
+    throw new InputError('A Matrix user ID looks like @alice:example.org.', 'userId');
+  }
+  const parsed: ParsedMatrixInput = {
+    user,
+    password: text(input['password'], 'password', 'Password', { max: 4096 }),
+    displayName: text(input['displayName'], 'displayName', 'Name', { max: 200, optional: true }).trim(),
+  };
+  if (homeserver) parsed.homeserverUrl = homeserver;
+  return parsed;
+}
+
+/** What a message may be: Matrix servers refuse events over 64 KiB, and the body is most of one. */
+const MAX_MESSAGE_LENGTH = 30_000;
+
+export function parseChatText(raw: unknown): string {
+  const value = text(record(raw, 'the message')['text'], 'text', 'Message', { max: MAX_MESSAGE_LENGTH });
+  if (value.trim() === '') throw new InputError('Write something first.', 'text');
+  return value;
+}
+
+export function parseOptionalId(raw: unknown, field: string, label: string): string | undefined {
+  const value = record(raw, 'the request')[field];
+  if (value === undefined || value === null || value === '') return undefined;
+  return parseId(raw, field, label);
+}
+
+export function parseBoolean(raw: unknown, field: string, label: string): boolean {
+  const value = record(raw, 'the request')[field];
+  if (typeof value !== 'boolean') throw new InputError(`${label} must be true or false.`, field);
+  return value;
+}
+
+/** An mxc:// URI: the server name and media id, nothing else (no path tricks through the media API). */
+export function parseMxc(raw: unknown): string {
+  const value = text(record(raw, 'the request')['mxc'], 'mxc', 'Media address', { max: 500 });
+  if (!/^mxc:\/\/[a-z0-9.\-[\]:]+\/[A-Za-z0-9_-]+$/i.test(value)) throw new InputError('That is not a Matrix media address (mxc://…).', 'mxc');
+  return value;
+}
+
+/** A room id (`!opaque:server`) from the CLI. */
+export function parseRoomId(raw: unknown): string {
+  const value = text(record(raw, 'the request')['roomId'], 'roomId', 'Room', { max: 512 }).trim();
+  if (!/^![^\s:]+:\S+$/.test(value)) throw new InputError('A Matrix room id looks like !abc123:example.org.', 'roomId');
+  return value;
+}
