@@ -5,6 +5,7 @@ import { electronClient } from './api/electronClient.ts';
 import { socketClient, socketUrl } from './api/socketClient.ts';
 import { App } from './components/App.tsx';
 import { createHub, followHubEvents, refreshAll, setConnection, type Hub } from './state/actions.ts';
+import { followChatEvents } from './state/chatActions.ts';
 import { HubContext } from './state/hooks.ts';
 import { createAppStore } from './state/store.ts';
 import './styles.css';
@@ -27,6 +28,7 @@ function start(): void {
   }
   hub = createHub(client, store);
   followHubEvents(hub);
+  followChatEvents(hub);
   void refreshAll(hub);
 
   const root = document.getElementById('root');

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ImapSecurity } from '../../src-shared/domain.ts';
 import {
   SECURITY_LABELS,
@@ -14,11 +14,13 @@ import { withoutSecret } from '../format/secret.ts';
 import { addImapAccount, closeAddAccount } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { AddFeedForm } from './AddFeedForm.tsx';
+import { AddMatrixForm } from './AddMatrixForm.tsx';
 import { Field } from './FormField.tsx';
 
 /** Account types the dialog offers; a new connector adds its entry and its form here. */
 const ACCOUNT_TYPES = [
   { kind: 'imap', label: 'IMAP mail', hint: 'Any mail provider that offers IMAP' },
+  { kind: 'matrix', label: 'Matrix chat', hint: 'Rooms and direct messages on any Matrix homeserver' },
   { kind: 'feed', label: 'Feed', hint: 'RSS, Atom or JSON Feed: status pages, CI, announcements' },
 ] as const;
 type AccountTypeKind = (typeof ACCOUNT_TYPES)[number]['kind'];
@@ -35,6 +37,7 @@ function AddAccountModal() {
   const dialog = useRef<HTMLDialogElement>(null);
   const [kind, setKind] = useState<AccountTypeKind>('imap');
   const [busy, setBusy] = useState(false);
+  const hintId = useId();
 
   useEffect(() => {
     const d = dialog.current;
@@ -58,15 +61,26 @@ function AddAccountModal() {
         <legend>Account type</legend>
         {ACCOUNT_TYPES.map((t) => (
           <label key={t.kind} className="account-type">
-            <input type="radio" name="account-type" value={t.kind} checked={kind === t.kind} onChange={() => setKind(t.kind)} />
+            {/* Named by the type alone; the hint is its description, so "Matrix chat" finds the radio exactly. */}
+            <input
+              type="radio"
+              name="account-type"
+              value={t.kind}
+              aria-label={t.label}
+              aria-describedby={`${hintId}-${t.kind}`}
+              checked={kind === t.kind}
+              onChange={() => setKind(t.kind)}
+            />
             <span>
               {t.label}
-              <small>{t.hint}</small>
+              <small id={`${hintId}-${t.kind}`}>{t.hint}</small>
             </span>
           </label>
         ))}
       </fieldset>
-      {kind === 'imap' ? <ImapForm busy={busy} setBusy={setBusy} /> : <AddFeedForm busy={busy} setBusy={setBusy} />}
+      {kind === 'imap' ? <ImapForm busy={busy} setBusy={setBusy} /> : null}
+      {kind === 'matrix' ? <AddMatrixForm busy={busy} setBusy={setBusy} /> : null}
+      {kind === 'feed' ? <AddFeedForm busy={busy} setBusy={setBusy} /> : null}
     </dialog>
   );
 }

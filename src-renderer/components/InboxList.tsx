@@ -25,10 +25,13 @@ interface RowProps {
 }
 
 const InboxRow = memo(function InboxRow({ item, index, total, start, selected, open, now, onOpen }: RowProps) {
+  const chat = item.origin.kind === 'chat' ? item.origin : undefined;
+  const invite = chat?.membership === 'invite';
   const classes = ['row'];
   if (item.unread) classes.push('unread');
   if (selected) classes.push('selected');
   if (open) classes.push('open');
+  if (invite) classes.push('invite');
   return (
     <div
       role="listitem"
@@ -44,7 +47,14 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, selected, o
       <div className="row-line">
         <SourceIcon kind={item.source} />
         {item.unread ? <span className="unread-dot" role="img" aria-label="Unread" /> : null}
-        <span className="sender">{item.sender}</span>
+        {/* A room is known by its name; the latest message's sender goes with the message below. */}
+        <span className="sender">{chat !== undefined ? item.title : item.sender}</span>
+        {chat?.unreadCount !== undefined && chat.unreadCount > 0 ? (
+          <span className="room-count" title={`${chat.unreadCount} unread messages`}>
+            {chat.unreadCount}
+            <span className="visually-hidden"> unread messages</span>
+          </span>
+        ) : null}
         {item.priority ? (
           <span className="priority" role="img" aria-label="Priority" title="Priority">
             !
@@ -54,13 +64,38 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, selected, o
           {formatItemTime(item.timestamp, now)}
         </time>
       </div>
-      <div className="row-line">
-        <span className="title">{item.title}</span>
-        {item.snippet !== '' ? <span className="snippet">{item.snippet}</span> : null}
-      </div>
+      <div className="row-line">{chat !== undefined ? <ChatRowText item={item} invite={invite} direct={chat.direct === true} /> : <MailRowText item={item} />}</div>
     </div>
   );
 });
+
+function MailRowText({ item }: { item: InboxItem }) {
+  return (
+    <>
+      <span className="title">{item.title}</span>
+      {item.snippet !== '' ? <span className="snippet">{item.snippet}</span> : null}
+    </>
+  );
+}
+
+function ChatRowText({ item, invite, direct }: { item: InboxItem; invite: boolean; direct: boolean }) {
+  if (invite) {
+    return (
+      <>
+        <span className="invite-tag">Invitation</span>
+        <span className="snippet">{item.snippet !== '' ? item.snippet : `${item.sender} invited you`}</span>
+      </>
+    );
+  }
+  // In a direct chat the room is named after the other person: saying it twice tells nothing.
+  const showSender = item.sender !== '' && !(direct && item.sender === item.title);
+  return (
+    <span className="snippet chat-snippet">
+      {showSender ? <span className="chat-snippet-sender">{item.sender}: </span> : null}
+      {item.snippet}
+    </span>
+  );
+}
 
 function ListMessage({ children }: { children: ReactNode }) {
   return <div className="list-message">{children}</div>;

@@ -4,6 +4,7 @@ import type { InboxItem, ItemDetail } from '../../src-shared/domain.ts';
 import { formatFullTime } from '../format/time.ts';
 import { findItem, markRead, markUnread, openAddAccount } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { ChatRoom } from './ChatRoom.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 
@@ -41,7 +42,7 @@ function EmptyState() {
     return (
       <div className="empty onboarding">
         <h2>Welcome to Groundswell</h2>
-        <p>One inbox for your mail, team chat and feed alerts. Start by adding a mail account or a feed; new items show up here as they arrive.</p>
+        <p>One inbox for your mail, team chat and feed alerts. Start by adding a mail account, a Matrix chat account or a feed; new items show up here as they arrive.</p>
         <button type="button" className="primary" onClick={() => openAddAccount(hub)}>
           Add account
         </button>
@@ -103,6 +104,14 @@ export function ReadingPane() {
     );
   }
   const shown = item ?? detail?.item;
+  if (shown?.source === 'chat') {
+    // Keyed by room: another room starts with its own scroll position, draft and image viewer.
+    return (
+      <section aria-label="Reading pane" className="reading chat-reading">
+        <ChatRoom key={shown.id} item={shown} />
+      </section>
+    );
+  }
   return (
     <section aria-label="Reading pane" className="reading">
       {shown === undefined ? (

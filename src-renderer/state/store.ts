@@ -3,7 +3,7 @@
  * it are plain functions in actions.ts, so the transport can update state outside React.
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
-import type { InboxFilter, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
+import type { ChatMessage, ChatTimeline, InboxFilter, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
 
 export interface AccountsSlice {
@@ -75,7 +75,31 @@ export interface UiSlice {
   connection: HubConnection;
 }
 
-export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice;
+/** The message a reply answers, as the chip above the composer shows it. */
+export type ChatReplyTarget = NonNullable<ChatMessage['replyTo']>;
+
+/** The room in the reading pane; only one is open at a time. */
+export interface ChatRoomView {
+  itemId: string;
+  timeline: ChatTimeline | null;
+  loadState: LoadState;
+  /** Why the first load failed; a failed reload keeps the messages already shown instead. */
+  loadError: string | null;
+  loadingOlder: boolean;
+  replyTo: ChatReplyTarget | null;
+  sending: boolean;
+  /** The hub's answer to the last send; the text stays in the composer. */
+  sendError: string | null;
+  answeringInvite: boolean;
+}
+
+export interface ChatSlice {
+  chatRoom: ChatRoomView | null;
+  /** What the user has typed per room, kept while they look at other items. */
+  drafts: Record<string, string>;
+}
+
+export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice;
 export type AppStore = StoreApi<AppState>;
 
 const accountsSlice: StateCreator<AppState, [], [], AccountsSlice> = () => ({
@@ -115,6 +139,11 @@ const uiSlice: StateCreator<AppState, [], [], UiSlice> = () => ({
   connection: 'connecting',
 });
 
+const chatSlice: StateCreator<AppState, [], [], ChatSlice> = () => ({
+  chatRoom: null,
+  drafts: {},
+});
+
 export function createAppStore(): AppStore {
   return createStore<AppState>()((...a) => ({
     ...accountsSlice(...a),
@@ -122,6 +151,7 @@ export function createAppStore(): AppStore {
     ...selectionSlice(...a),
     ...searchSlice(...a),
     ...uiSlice(...a),
+    ...chatSlice(...a),
   }));
 }
 

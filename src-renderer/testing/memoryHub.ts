@@ -4,6 +4,8 @@
  */
 import type {
   CallName,
+  ChatMessage,
+  ChatTimeline,
   CallParams,
   CallResult,
   EventName,
@@ -14,7 +16,7 @@ import type {
   InboxPage,
   UnreadCounts,
 } from '../../src-shared/api.ts';
-import { SOURCE_OF_ACCOUNT, type AccountView, type InboxItem, type ItemDetail } from '../../src-shared/domain.ts';
+import { SOURCE_OF_ACCOUNT, missingCase, type AccountView, type InboxItem, type ItemDetail } from '../../src-shared/domain.ts';
 import { fail, ok, type AppError, type Result } from '../../src-shared/result.ts';
 
 type Listener = (payload: never) => void;
@@ -29,11 +31,33 @@ export class MemoryHub implements HubClient {
   bodies = new Map<string, string>();
   /** The password the "server" accepts per account id; "Sign in again" with any other is refused. */
   passwords = new Map<string, string>();
+  /** Matrix users the "homeserver" knows, with their passwords. */
+  matrixUsers = new Map<string, string>();
+  /** Each chat item's room as the hub holds it: what `chat.timeline` answers. */
+  timelines = new Map<string, ChatTimeline>();
+  /** History not fetched yet per chat item, the page just before the loaded messages last. */
+  olderPages = new Map<string, ChatMessage[][]>();
+  /** Who is typing in which room, as the renderer last said. */
+  typing = new Map<string, boolean>();
   /** Every call made, in order: lets a test count refetches. */
   readonly calls: { name: CallName; params: unknown }[] = [];
   private readonly failures = new Map<CallName, AppError[]>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private nextAccount = 1;
+  private nextLocalEcho = 1;
+  /** Calls held back until a test lets them go: `hold('chat.timeline')`, then `release()`. */
+  private readonly held = new Map<CallName, (() => void)[]>();
+  private readonly holding = new Set<CallName>();
+
+  /** Calls of `name` wait until `release(name)`: for testing what happens while one is in flight. */
+  hold(name: CallName): void {
+    this.holding.add(name);
+  }
+
+  release(name: CallName): void {
+    this.holding.delete(name);
+    for (const go of this.held.get(name)?.splice(0) ?? []) go();
+  }
 
   /** The next call of `name` answers with this error instead. */
   failNext(name: CallName, error: AppError): void {
@@ -61,6 +85,13 @@ export class MemoryHub implements HubClient {
     this.calls.push({ name, params });
     // Answers arrive later than the call returns, as over any real transport.
     await Promise.resolve();
+    if (this.holding.has(name)) {
+      await new Promise<void>((go) => {
+        const queue = this.held.get(name) ?? [];
+        queue.push(go);
+        this.held.set(name, queue);
+      });
+    }
     const forced = this.failures.get(name)?.shift();
     if (forced !== undefined) return { ok: false, error: forced };
     return this.answer(name, params) as CallResult<C>;
@@ -197,6 +228,81 @@ export class MemoryHub implements HubClient {
       }
       case 'sync.once':
         return ok({ accounts: this.accounts.length });
+      case 'accounts.addMatrix': {
+        const input = params as CallParams<'accounts.addMatrix'>;
+        const userId = input.userId.startsWith('@') ? input.userId : `@${input.userId}:${new URL(input.homeserverUrl ?? 'https://unknown.invalid').hostname}`;
+        const known = this.matrixUsers.get(userId);
+        if (known === undefined) return fail('auth-failed', 'The homeserver does not know this user ID.', 'userId');
+        if (known !== input.password) return fail('auth-failed', 'The homeserver refused this password. Check it and try again.', 'password');
+        const view = matrixAccount(`acct-${this.nextAccount++}`, input.displayName ?? userId, userId, input.homeserverUrl);
+        this.accounts.push(view);
+        return ok(view);
+      }
+      case 'chat.timeline': {
+        const { itemId, older } = params as CallParams<'chat.timeline'>;
+        const timeline = this.timelines.get(itemId);
+        if (timeline === undefined) return fail('not-found', 'This room is gone.');
+        const pages = this.olderPages.get(itemId) ?? [];
+        if (older === true) {
+          const page = pages.pop();
+          if (page !== undefined) timeline.messages = [...page, ...timeline.messages];
+        }
+        timeline.hasOlder = pages.length > 0;
+        return ok(structuredClone(timeline));
+      }
+      case 'chat.send': {
+        const input = params as CallParams<'chat.send'>;
+        const itemId = 'itemId' in input ? input.itemId : undefined;
+        const timeline = itemId === undefined ? undefined : this.timelines.get(itemId);
+        if (itemId === undefined || timeline === undefined) return fail('not-found', 'This room is gone.');
+        if (timeline.membership !== 'join') return fail('invalid-input', 'Join the room before writing in it.');
+        const parent = timeline.messages.find((m) => m.id === input.replyToId);
+        timeline.messages.push({
+          ...chatMessage(`~local-${this.nextLocalEcho++}`, 'Me', input.text, Date.now()),
+          senderId: '@me:example.org',
+          mine: true,
+          sendState: 'sending',
+          ...(parent === undefined ? {} : { replyTo: { id: parent.id, senderName: parent.senderName, body: parent.body } }),
+        });
+        this.emit('chat.changed', { itemIds: [itemId] });
+        return ok({ itemId });
+      }
+      case 'chat.retry': {
+        const { itemId, messageId } = params as CallParams<'chat.retry'>;
+        const message = this.timelines.get(itemId)?.messages.find((m) => m.id === messageId);
+        if (message?.sendState !== 'failed') return fail('not-found', 'This message is not waiting to be sent again.');
+        message.sendState = 'sending';
+        this.emit('chat.changed', { itemIds: [itemId] });
+        return ok(null);
+      }
+      case 'chat.respondToInvite': {
+        const { itemId, accept } = params as CallParams<'chat.respondToInvite'>;
+        const timeline = this.timelines.get(itemId);
+        const item = this.items.find((i) => i.id === itemId);
+        if (timeline === undefined || item === undefined || timeline.membership !== 'invite') return fail('not-found', 'There is no invitation to answer.');
+        if (accept) {
+          timeline.membership = 'join';
+          delete timeline.inviter;
+          if (item.origin.kind === 'chat') delete item.origin.membership;
+        } else {
+          this.timelines.delete(itemId);
+          this.items = this.items.filter((i) => i.id !== itemId);
+        }
+        this.emit('inbox.changed', { accountIds: [item.accountId] });
+        return ok(null);
+      }
+      case 'chat.media': {
+        const { mxc, thumbnail } = params as CallParams<'chat.media'>;
+        if (!mxc.startsWith('mxc://')) return fail('invalid-input', 'Not a Matrix media address.');
+        return ok({ dataUrl: `data:text/plain;base64,${btoa(`${thumbnail ? 'thumbnail' : 'full'} ${mxc}`)}` });
+      }
+      case 'chat.typing': {
+        const { itemId, typing } = params as CallParams<'chat.typing'>;
+        this.typing.set(itemId, typing);
+        return ok(null);
+      }
+      default:
+        return missingCase(name);
     }
   }
 
@@ -282,4 +388,72 @@ export function mailItems(accountId: string, count: number, newest = Date.UTC(20
     priority: i % 10 === 0,
     origin: { kind: 'mail' as const, mailbox: 'INBOX', uidValidity: 1, uid: count - i },
   }));
+}
+
+/** A Matrix account view for tests. */
+export function matrixAccount(id: string, displayName: string, userId = '@me:example.org', homeserverUrl = 'https://matrix.example.org'): AccountView {
+  return {
+    account: { id, kind: 'matrix', displayName, createdAt: 0, settings: { userId, homeserverUrl } },
+    status: { state: 'online', since: 0 },
+    unread: 0,
+    priorityUnread: 0,
+  };
+}
+
+/** A plain text message from someone else. */
+export function chatMessage(id: string, senderName: string, body: string, timestamp: number): ChatMessage {
+  return {
+    id,
+    senderId: `@${senderName.toLowerCase()}:example.org`,
+    senderName,
+    mine: false,
+    timestamp,
+    kind: 'text',
+    body,
+    edited: false,
+    reactions: [],
+  };
+}
+
+/**
+ * A room for tests: its inbox item and its timeline, `count` messages a minute apart ending at `newest`,
+ * of which the last `loaded` are in the timeline and the rest wait as older pages of `loaded`.
+ */
+export function chatRoom(
+  accountId: string,
+  roomName: string,
+  options: { count?: number; loaded?: number; newest?: number; membership?: 'join' | 'invite'; encrypted?: boolean } = {},
+): { item: InboxItem; timeline: ChatTimeline; olderPages: ChatMessage[][] } {
+  const { count = 5, newest = Date.UTC(2025, 2, 3, 12), membership = 'join', encrypted = false } = options;
+  const loaded = options.loaded ?? count;
+  const roomId = `!${roomName.toLowerCase().replace(/\W+/g, '')}:example.org`;
+  const all = Array.from({ length: count }, (_, i) => chatMessage(`$${roomName}-${i}`, i % 2 === 0 ? 'Alice' : 'Bob', `${roomName} message ${i}`, newest - (count - 1 - i) * 60_000));
+  const olderPages: ChatMessage[][] = [];
+  for (let end = count - loaded; end > 0; end -= loaded) olderPages.unshift(all.slice(Math.max(0, end - loaded), end));
+  const last = all[all.length - 1];
+  const item: InboxItem = {
+    id: `${accountId}:${roomId}`,
+    accountId,
+    source: SOURCE_OF_ACCOUNT.matrix,
+    conversationKey: roomId,
+    sender: membership === 'invite' ? 'Alice' : (last?.senderName ?? ''),
+    title: roomName,
+    snippet: membership === 'invite' ? 'Alice invited you' : (last?.body ?? ''),
+    timestamp: last?.timestamp ?? newest,
+    unread: true,
+    priority: false,
+    origin: { kind: 'chat', roomId, eventId: last?.id ?? '$none', unreadCount: 2, encrypted, ...(membership === 'invite' ? { membership } : {}) },
+  };
+  const timeline: ChatTimeline = {
+    itemId: item.id,
+    roomId,
+    roomName,
+    encrypted,
+    membership,
+    ...(membership === 'invite' ? { inviter: 'Alice' } : {}),
+    messages: membership === 'invite' ? [] : all.slice(count - loaded),
+    hasOlder: membership !== 'invite' && loaded < count,
+    typing: [],
+  };
+  return { item, timeline, olderPages: membership === 'invite' ? [] : olderPages };
 }

@@ -1,0 +1,194 @@
+/**
+ * A chat item in the reading pane: the room's header, then either the invitation to answer or the
+ * timeline with who is typing and the composer. The timeline is loaded while the room is shown and
+ * reloaded by the hub's `chat.changed` events (chatActions.followChatEvents).
+ */
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { ChatMessage } from '../../src-shared/api.ts';
+import type { InboxItem } from '../../src-shared/domain.ts';
+import { quoteLine, typingText } from '../format/chat.ts';
+import { markRead, markUnread } from '../state/actions.ts';
+import { answerInvite, cancelReply, leaveChatRoom, openChatRoom, reloadTimeline, sendMessage, setDraft, startReply, stopTyping } from '../state/chatActions.ts';
+import { useApp, useHub } from '../state/hooks.ts';
+import { ChatTimeline } from './ChatTimeline.tsx';
+import { SourceIcon } from './SourceIcon.tsx';
+
+/** The composer grows with its text up to this many lines, then scrolls. */
+const COMPOSER_MAX_ROWS = 8;
+
+export function ChatRoom({ item }: { item: InboxItem }) {
+  const hub = useHub();
+  const itemId = item.id;
+  const input = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    void openChatRoom(hub, itemId);
+    return () => leaveChatRoom(hub, itemId);
+  }, [hub, itemId]);
+
+  const { loaded, loadState, loadError, roomName, topic, encrypted, membership, inviter, answering } = useApp(
+    useShallow((s) => {
+      const room = s.chatRoom?.itemId === itemId ? s.chatRoom : null;
+      const timeline = room?.timeline ?? null;
+      const origin = item.origin.kind === 'chat' ? item.origin : undefined;
+      return {
+        loaded: timeline !== null,
+        loadState: room?.loadState ?? 'loading',
+        loadError: room?.loadError ?? null,
+        roomName: timeline?.roomName ?? item.title,
+        topic: timeline?.topic,
+        encrypted: timeline?.encrypted ?? origin?.encrypted === true,
+        // The item knows about an invitation before the timeline has loaded.
+        membership: timeline?.membership ?? (origin?.membership === 'invite' ? 'invite' : 'join'),
+        inviter: timeline?.inviter ?? item.sender,
+        answering: room?.answeringInvite ?? false,
+      };
+    }),
+  );
+
+  const onReply = (message: ChatMessage): void => {
+    startReply(hub, message);
+    input.current?.focus();
+  };
+
+  let main: ReactNode;
+  if (membership === 'invite') {
+    main = (
+      <div className="chat-invite" role="group" aria-label="Invitation">
+        <p className="chat-invite-text">
+          <strong>{inviter}</strong> invited you to <strong>{roomName}</strong>
+        </p>
+        <div className="chat-invite-buttons">
+          <button type="button" className="primary" disabled={answering} onClick={() => void answerInvite(hub, true)}>
+            Accept
+          </button>
+          <button type="button" disabled={answering} onClick={() => void answerInvite(hub, false)}>
+            Decline
+          </button>
+        </div>
+      </div>
+    );
+  } else if (!loaded) {
+    main =
+      loadState === 'error' ? (
+        <p className="body-note error chat-load-note">
+          Could not load the messages: {loadError}{' '}
+          <button type="button" className="link" onClick={() => void reloadTimeline(hub)}>
+            Try again
+          </button>
+        </p>
+      ) : (
+        <p className="body-note chat-load-note">Loading messages…</p>
+      );
+  } else {
+    main = (
+      <>
+        <ChatTimeline itemId={itemId} onReply={onReply} />
+        <TypingLine itemId={itemId} />
+        <Composer itemId={itemId} roomName={roomName} inputRef={input} />
+      </>
+    );
+  }
+
+  return (
+    <article className="chat-room" aria-label={roomName}>
+      <header className="message-header chat-header">
+        <h2 className="message-title">
+          <SourceIcon kind="chat" />
+          <span>{roomName}</span>
+          {encrypted ? <span className="badge encrypted-badge">Encrypted</span> : null}
+          {membership === 'invite' ? <span className="badge invite-badge">Invitation</span> : null}
+        </h2>
+        <div className="message-actions">
+          {item.unread ? (
+            <button type="button" onClick={() => void markRead(hub, [item.id])}>
+              Mark as read
+            </button>
+          ) : (
+            <button type="button" onClick={() => void markUnread(hub, [item.id])}>
+              Mark as unread
+            </button>
+          )}
+        </div>
+        {topic !== undefined && topic !== '' ? <p className="chat-topic">{topic}</p> : null}
+        {encrypted ? <p className="chat-encrypted-note">This room is end-to-end encrypted. Groundswell cannot read encrypted messages yet.</p> : null}
+      </header>
+      {main}
+    </article>
+  );
+}
+
+function TypingLine({ itemId }: { itemId: string }) {
+  const text = useApp((s) => typingText(s.chatRoom?.itemId === itemId ? (s.chatRoom.timeline?.typing ?? []) : []));
+  return (
+    <p className="chat-typing" aria-live="polite">
+      {text}
+    </p>
+  );
+}
+
+function Composer({ itemId, roomName, inputRef }: { itemId: string; roomName: string; inputRef: RefObject<HTMLTextAreaElement | null> }) {
+  const hub = useHub();
+  const errorId = useId();
+  const { draft, replyTo, sending, sendError } = useApp(
+    useShallow((s) => {
+      const room = s.chatRoom?.itemId === itemId ? s.chatRoom : null;
+      return { draft: s.drafts[itemId] ?? '', replyTo: room?.replyTo ?? null, sending: room?.sending ?? false, sendError: room?.sendError ?? null };
+    }),
+  );
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
+    // Enter sends, Shift+Enter is a new line; Enter that ends an input-method composition is neither.
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void sendMessage(hub);
+    } else if (e.key === 'Escape' && replyTo !== null) {
+      e.preventDefault();
+      cancelReply(hub);
+    }
+  };
+
+  return (
+    <form
+      className="chat-composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void sendMessage(hub);
+      }}
+      aria-busy={sending ? 'true' : undefined}
+    >
+      {replyTo !== null ? (
+        <div className="chat-replying">
+          <span className="chat-replying-text">
+            Replying to <strong>{replyTo.senderName}</strong>: {quoteLine(replyTo.body, 100)}
+          </span>
+          <button type="button" className="icon-button" aria-label="Cancel reply" title="Cancel reply" onClick={() => cancelReply(hub)}>
+            ×
+          </button>
+        </div>
+      ) : null}
+      <div className="chat-compose-row">
+        <textarea
+          ref={inputRef}
+          aria-label="Message"
+          aria-invalid={sendError !== null}
+          aria-describedby={sendError !== null ? errorId : undefined}
+          rows={Math.min(COMPOSER_MAX_ROWS, draft.split('\n').length)}
+          placeholder={`Message ${roomName}`}
+          value={draft}
+          onChange={(e) => setDraft(hub, e.target.value)}
+          onKeyDown={onKeyDown}
+          onBlur={() => stopTyping(hub)}
+        />
+        <button type="submit" className="primary" disabled={sending || draft.trim() === ''}>
+          Send
+        </button>
+      </div>
+      {sendError !== null ? (
+        <p id={errorId} className="field-error" role="alert">
+          {sendError}
+        </p>
+      ) : null}
+    </form>
+  );
+}

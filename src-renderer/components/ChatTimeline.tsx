@@ -1,0 +1,231 @@
+/**
+ * The open room's messages, oldest first, in a scrolling log. It sticks to the bottom while the user
+ * is there, pages back when they reach the top (keeping what they look at in place), and draws each
+ * message from plain text or the hub's sanitized rich tree; nothing is ever parsed as HTML.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { ChatMessage } from '../../src-shared/api.ts';
+import { missingCase } from '../../src-shared/domain.ts';
+import { formatClock, quoteLine, reactionLabel, timelineRows } from '../format/chat.ts';
+import { formatFullTime } from '../format/time.ts';
+import { loadChatMedia, loadOlderMessages, retryMessage } from '../state/chatActions.ts';
+import { useApp, useHub } from '../state/hooks.ts';
+import { ChatImage } from './ChatImage.tsx';
+import { RichContent, type ImageResolver } from './RichContent.tsx';
+import { useNow } from './useNow.ts';
+
+/** Closer than this to the bottom counts as "at the bottom": new messages scroll into view. */
+const STICK_PX = 48;
+/** Closer than this to the top asks for older messages, so they are usually there before the user arrives. */
+const OLDER_PX = 120;
+const NO_MESSAGES: ChatMessage[] = [];
+
+export function ChatTimeline({ itemId, onReply }: { itemId: string; onReply: (message: ChatMessage) => void }) {
+  const hub = useHub();
+  const { messages, hasOlder, loadingOlder, roomName } = useApp(
+    useShallow((s) => {
+      const timeline = s.chatRoom?.itemId === itemId ? s.chatRoom.timeline : null;
+      return {
+        messages: timeline?.messages ?? NO_MESSAGES,
+        hasOlder: timeline?.hasOlder ?? false,
+        loadingOlder: s.chatRoom?.itemId === itemId && s.chatRoom.loadingOlder,
+        roomName: timeline?.roomName ?? '',
+      };
+    }),
+  );
+  // Day separators say "Today"; re-reading the clock each minute moves them on at midnight.
+  const now = useNow(60_000);
+  const rows = useMemo(() => timelineRows(messages, now), [messages, now]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
+  const stuck = useRef(true);
+  /** Distance from the bottom when older messages were asked for: restored once they are in. */
+  const anchor = useRef<number | null>(null);
+  const lastId = useRef<string | undefined>(undefined);
+  const filledFor = useRef(-1);
+
+  const requestOlder = useCallback((): void => {
+    const el = scroller.current;
+    const room = hub.store.getState().chatRoom;
+    if (el === null || room?.itemId !== itemId || room.loadingOlder || room.timeline?.hasOlder !== true) return;
+    anchor.current = el.scrollHeight - el.scrollTop;
+    void loadOlderMessages(hub);
+  }, [hub, itemId]);
+
+  const onScroll = (): void => {
+    const el = scroller.current;
+    if (el === null) return;
+    stuck.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+    if (el.scrollTop < OLDER_PX) requestOlder();
+  };
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el === null) return;
+    const last = messages[messages.length - 1];
+    // What the user just sent is what they want to see, wherever they had scrolled to.
+    if (last !== undefined && last.id !== lastId.current && last.mine && lastId.current !== undefined) stuck.current = true;
+    lastId.current = last?.id;
+    if (anchor.current !== null) {
+      if (loadingOlder) return;
+      el.scrollTop = el.scrollHeight - anchor.current;
+      anchor.current = null;
+    } else if (stuck.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    // A first page shorter than the pane cannot be scrolled up: fetch more once per page until it can.
+    if (el.scrollHeight <= el.clientHeight && filledFor.current !== messages.length) {
+      filledFor.current = messages.length;
+      requestOlder();
+    }
+  }, [rows, messages, loadingOlder, requestOlder]);
+
+  useEffect(() => {
+    // Images and the rich bodies settle after the first layout; keep the bottom in view meanwhile.
+    const el = scroller.current;
+    const inner = content.current;
+    if (el === null || inner === null || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (stuck.current && anchor.current === null) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(inner);
+    return () => observer.disconnect();
+  }, []);
+
+  const resolveImage = useCallback<ImageResolver>((src) => loadChatMedia(hub, itemId, src, true).then((r) => (r.ok ? r.value : null)), [hub, itemId]);
+
+  return (
+    <div ref={scroller} className="chat-log" role="log" aria-label="Messages" aria-busy={loadingOlder ? 'true' : undefined} tabIndex={0} onScroll={onScroll}>
+      <div ref={content} className="chat-log-content">
+        {loadingOlder ? <p className="chat-log-note">Loading older messages…</p> : null}
+        {!hasOlder && !loadingOlder ? <p className="chat-log-note">This is the beginning of {roomName === '' ? 'the room' : roomName}.</p> : null}
+        {rows.map((row) => {
+          switch (row.kind) {
+            case 'day':
+              return (
+                <div key={row.key} className="chat-day" role="separator" aria-label={row.label}>
+                  <span>{row.label}</span>
+                </div>
+              );
+            case 'notice':
+              return (
+                <p key={row.key} className="chat-notice" title={formatFullTime(row.message.timestamp)}>
+                  {row.message.body}
+                </p>
+              );
+            case 'message':
+              return <MessageRow key={row.key} itemId={itemId} message={row.message} showSender={row.showSender} onReply={onReply} resolveImage={resolveImage} />;
+            default:
+              return missingCase(row);
+          }
+        })}
+      </div>
+    </div>
+  );
+}
+
+/** A message can be answered once the server has it and there is something to quote. */
+function canReply(message: ChatMessage): boolean {
+  return message.sendState === undefined && message.kind !== 'redacted' && message.kind !== 'encrypted' && message.kind !== 'membership';
+}
+
+interface MessageRowProps {
+  itemId: string;
+  message: ChatMessage;
+  showSender: boolean;
+  onReply: (message: ChatMessage) => void;
+  resolveImage: ImageResolver;
+}
+
+function MessageRow({ itemId, message, showSender, onReply, resolveImage }: MessageRowProps) {
+  const hub = useHub();
+  const classes = ['chat-message'];
+  if (showSender) classes.push('first');
+  if (message.mine) classes.push('mine');
+  if (message.sendState !== undefined) classes.push(`send-${message.sendState}`);
+  const time = (
+    <time className="chat-time" dateTime={new Date(message.timestamp).toISOString()} title={formatFullTime(message.timestamp)}>
+      {formatClock(message.timestamp)}
+    </time>
+  );
+  return (
+    <div className={classes.join(' ')} data-message-id={message.id}>
+      {showSender ? (
+        <div className="chat-meta">
+          <span className="chat-sender">{message.senderName}</span>
+          {time}
+        </div>
+      ) : (
+        <span className="chat-gutter-time">{time}</span>
+      )}
+      {message.replyTo !== undefined ? (
+        <blockquote className="chat-quote">
+          <span className="chat-quote-sender">{message.replyTo.senderName}</span>
+          <span className="chat-quote-body">{quoteLine(message.replyTo.body)}</span>
+        </blockquote>
+      ) : null}
+      <MessageBody itemId={itemId} message={message} resolveImage={resolveImage} />
+      {message.edited || message.sendState !== undefined ? (
+        <p className="chat-status">
+          {message.edited ? <span className="chat-edited">(edited)</span> : null}
+          {message.sendState === 'sending' ? <span className="chat-sending">Sending…</span> : null}
+          {message.sendState === 'failed' ? (
+            <>
+              <span className="chat-failed">Failed to send</span>
+              <button type="button" className="link" onClick={() => void retryMessage(hub, message.id)}>
+                Retry
+              </button>
+            </>
+          ) : null}
+        </p>
+      ) : null}
+      {message.reactions.length > 0 ? (
+        <ul className="chat-reactions" aria-label="Reactions">
+          {message.reactions.map((r) => (
+            <li key={r.key} className={`chat-reaction${r.mine ? ' mine' : ''}`} title={reactionLabel(r)}>
+              {r.key} {r.count}
+              {r.mine ? <span className="visually-hidden">, including you</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {canReply(message) ? (
+        <button type="button" className="chat-reply-button" aria-label="Reply" title={`Reply to ${message.senderName}`} onClick={() => onReply(message)}>
+          Reply
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function MessageBody({ itemId, message, resolveImage }: { itemId: string; message: ChatMessage; resolveImage: ImageResolver }) {
+  switch (message.kind) {
+    case 'redacted':
+      return <p className="chat-text chat-muted chat-deleted">Message deleted</p>;
+    case 'encrypted':
+      return <p className="chat-text chat-muted">Encrypted message</p>;
+    case 'image':
+      return message.image !== undefined ? <ChatImage itemId={itemId} image={message.image} /> : <p className="chat-text">{message.body}</p>;
+    case 'file':
+      return <p className="chat-text chat-file">File: {message.body}</p>;
+    case 'emote':
+      return (
+        <p className="chat-text chat-emote">
+          * {message.senderName} {message.body}
+        </p>
+      );
+    case 'text':
+    case 'notice':
+    case 'membership':
+    case 'other': {
+      const kindClass = message.kind === 'notice' ? ' chat-bot' : '';
+      if (message.content !== undefined && message.content.length > 0) {
+        return <RichContent nodes={message.content} showImages={false} resolveImage={resolveImage} className={`chat-rich${kindClass}`} />;
+      }
+      return <p className={`chat-text${kindClass}`}>{message.body}</p>;
+    }
+    default:
+      return missingCase(message.kind);
+  }
+}
