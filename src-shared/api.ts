@@ -176,8 +176,12 @@ export interface HubCalls {
   'feeds.exportOpml': { params: Record<string, never>; result: { opml: string } };
   /** A room's timeline; `older` first loads one more page of history from the server. */
   'chat.timeline': { params: { itemId: string; older?: boolean }; result: ChatTimeline };
-  /** Sends a message (markdown becomes formatted_body); it shows at once as "sending". */
-  'chat.send': { params: ChatTarget & { text: string; replyToId?: string }; result: { itemId: string } };
+  /**
+   * Sends a message (markdown becomes formatted_body); it shows at once as "sending", and a failure
+   * shows on the message with Retry. With `waitForDelivery` (the CLI) the call resolves once the
+   * server has it, and fails if it does not.
+   */
+  'chat.send': { params: ChatTarget & { text: string; replyToId?: string; waitForDelivery?: boolean }; result: { itemId: string } };
   /** Sends again a message whose first try failed. */
   'chat.retry': { params: { itemId: string; messageId: string }; result: null };
   'chat.respondToInvite': { params: { itemId: string; accept: boolean }; result: null };

@@ -20,6 +20,7 @@ Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
                    [--name N] [--window-days D] [--max-messages M]
+  account add matrix (--user @u:server | --homeserver URL --user U) --password-stdin [--name N]
   account add feed --url URL [--name N] [--interval SECONDS] [--folder F]
                    [--alerts notify|badge|silent] [--keyword WORD]...
                    [--user U --password-stdin | --token-stdin]
@@ -29,6 +30,8 @@ Commands:
   inbox [--json] [--source mail|chat|feed] [--account ID] [--unread] [--limit N]
   read ID | unread ID                   mark an item read or unread (also on the server)
   search QUERY [--json]
+  send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
+  reply ID --text-stdin                 answer the latest message of a chat item (see \`inbox --source chat\`)
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
   feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
 
@@ -43,6 +46,8 @@ const OPTIONS = {
   user: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   'token-stdin': { type: 'boolean' },
+  'text-stdin': { type: 'boolean' },
+  homeserver: { type: 'string' },
   url: { type: 'string' },
   interval: { type: 'string' },
   folder: { type: 'string' },
@@ -89,8 +94,9 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   const profileDir = resolveProfileDir(values.profile);
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
-    const secretOnStdin = values['password-stdin'] || values['token-stdin'];
-    const input = command === 'account' && rest[0] === 'add' && secretOnStdin ? await readStdin(io.stdin) : undefined;
+    const secretOnStdin = command === 'account' && rest[0] === 'add' && (values['password-stdin'] || values['token-stdin']);
+    const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
+    const input = secretOnStdin || textOnStdin ? await readStdin(io.stdin) : undefined;
     return await withClient(profileDir, (client) => run(client, command, rest, values, input, io.stdout));
   } catch (error) {
     if (error instanceof UsageError) {
@@ -156,7 +162,22 @@ async function run(client: HubClient, command: string, rest: string[], values: V
           else print(`Following ${view.account.displayName} (${view.account.id}) at ${view.account.kind === 'feed' ? view.account.settings.url : ''}.`);
           return 0;
         }
-        if (arg !== 'imap') throw new UsageError('account add takes imap or feed.');
+        if (arg === 'matrix') {
+          if (!values.user) throw new UsageError('account add matrix needs --user @name:server (or --homeserver URL --user NAME).');
+          if (!values['password-stdin'] || stdinText === undefined) {
+            throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
+          }
+          const view = await call('accounts.addMatrix', {
+            userId: values.user,
+            password: stdinText.replace(/\r?\n$/, ''),
+            ...(values.homeserver ? { homeserverUrl: values.homeserver } : {}),
+            ...(values.name ? { displayName: values.name } : {}),
+          });
+          if (values.json) printJson(view);
+          else print(`Signed in as ${view.account.kind === 'matrix' ? view.account.settings.userId : view.account.displayName} (${view.account.id}).`);
+          return 0;
+        }
+        if (arg !== 'imap') throw new UsageError('account add takes imap, matrix or feed.');
         if (!values['password-stdin'] || stdinText === undefined) {
           throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
         }
@@ -214,6 +235,23 @@ async function run(client: HubClient, command: string, rest: string[], values: V
       if (!id) throw new UsageError(`${command} needs an item id (see \`groundswell inbox\`).`);
       await call(command === 'read' ? 'item.markRead' : 'item.markUnread', { itemIds: [id] });
       print(`Marked ${command}.`);
+      return 0;
+    }
+    case 'send':
+    case 'reply': {
+      const [target] = rest;
+      if (!target) throw new UsageError(command === 'send' ? 'send needs a room id (!abc:example.org).' : 'reply needs an item id (see `groundswell inbox --source chat`).');
+      if (!values['text-stdin'] || stdinText === undefined) throw new UsageError(`Pass the message on standard input with --text-stdin.`);
+      const text = stdinText.replace(/\r?\n$/, '');
+      if (command === 'send') {
+        await call('chat.send', { roomId: target, text, waitForDelivery: true, ...(values.account ? { accountId: values.account } : {}) });
+      } else {
+        const { messages } = await call('chat.timeline', { itemId: target });
+        const parent = [...messages].reverse().find((m) => m.sendState === undefined && m.kind !== 'membership');
+        if (!parent) throw new CliFailure('That room has no message to reply to yet; use `send` instead.', 1);
+        await call('chat.send', { itemId: target, text, replyToId: parent.id, waitForDelivery: true });
+      }
+      print('Sent.');
       return 0;
     }
     case 'search': {
@@ -320,7 +358,11 @@ function exitCodeFor(error: AppError): number {
 function formatAccount(view: AccountView): string {
   const { account, status, unread } = view;
   const where =
-    account.kind === 'imap' ? `${account.settings.user}@${account.settings.host}:${account.settings.port}` : account.kind === 'feed' ? account.settings.url : account.kind;
+    account.kind === 'imap'
+      ? `${account.settings.user}@${account.settings.host}:${account.settings.port}`
+      : account.kind === 'feed'
+        ? account.settings.url
+        : `${account.settings.userId} on ${account.settings.homeserverUrl}`;
   return `${account.id}  ${account.kind.padEnd(6)}  ${account.displayName}  (${where})  ${unread} unread  [${status.state}]`;
 }
 

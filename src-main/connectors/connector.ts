@@ -59,8 +59,11 @@ export type ConnectorTimeline = Omit<ChatTimeline, 'itemId'>;
 /** What chat sources offer beyond the inbox row: the room itself. Rooms are addressed by externalId. */
 export interface ChatConnector {
   timeline(externalId: string, options: { older: boolean }): Promise<ConnectorTimeline>;
-  /** Queues the message and returns once it shows as "sending"; failure shows on the message. */
-  send(externalId: string, text: string, replyToId?: string): Promise<void>;
+  /**
+   * Queues the message and returns once it shows as "sending"; failure shows on the message. With
+   * `waitForDelivery` it resolves when the server has it and throws if it does not.
+   */
+  send(externalId: string, text: string, options: { replyToId?: string; waitForDelivery: boolean }): Promise<void>;
   retry(externalId: string, messageId: ChatMessage['id']): Promise<void>;
   respondToInvite(externalId: string, accept: boolean): Promise<void>;
   /** Media from the homeserver (images only), at most `maxBytes`. */

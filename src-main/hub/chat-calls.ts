@@ -36,7 +36,8 @@ export class ChatCalls {
     const replyToId = parseOptionalId(raw, 'replyToId', 'Reply');
     const itemId = parseOptionalId(raw, 'itemId', 'Item');
     const { item, account } = itemId !== undefined ? this.#room(itemId) : this.#roomById(parseRoomId(raw), parseOptionalId(raw, 'accountId', 'Account'));
-    await this.#withChat(account, (chat) => chat.send(item.externalId, text, replyToId));
+    const waitForDelivery = (raw as { waitForDelivery?: unknown }).waitForDelivery === true;
+    await this.#withChat(account, (chat) => chat.send(item.externalId, text, { ...(replyToId ? { replyToId } : {}), waitForDelivery }));
     return { itemId: item.id };
   }
 

@@ -40,6 +40,7 @@ const PAGE_SIZE = 30;
 const GAP_FILL_PAGES = 5;
 const TYPING_TIMEOUT_MS = 5_000;
 const SYNC_WAIT_MS = 60_000;
+const SEND_DRAIN_MS = 15_000;
 
 // Some SDK modules (MatrixRTC among them) log through its global loglevel logger, straight to the
 // console, which would mix into the CLI's output. Its children copy the root's method factory when
@@ -275,7 +276,23 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     return { client, room };
   };
 
+  /** Sends under way: stopping waits for them (a while), so quitting right after Send loses nothing. */
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    promise.then(
+      () => inFlight.delete(promise),
+      () => inFlight.delete(promise),
+    );
+    return promise;
+  };
+
   const shutdown = async () => {
+    if (inFlight.size > 0) {
+      await withTimeout(Promise.allSettled([...inFlight]), SEND_DRAIN_MS, 'sends still under way').catch(() => {
+        ctx.log.warn('stopped with messages still sending', { count: inFlight.size });
+      });
+    }
     const current = running;
     running = undefined;
     if (!current) return;
@@ -311,14 +328,20 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       };
     },
 
-    async send(externalId, text, replyToId) {
+    async send(externalId, text, { replyToId, waitForDelivery }) {
       const { client, room } = await roomOf(externalId);
       if (room.getMyMembership() !== 'join') throw new ConnectorError('invalid-input', 'Accept the invitation before writing in this room.');
       if (room.hasEncryptionStateEvent()) {
         throw new ConnectorError('invalid-input', 'This room is end-to-end encrypted; Groundswell cannot send encrypted messages yet.');
       }
       if (text.trim() === '') throw new ConnectorError('invalid-input', 'Write something first.');
-      const sending = client.sendMessage(room.roomId, composeText(text, replyToId) as never);
+      const sending = track(client.sendMessage(room.roomId, composeText(text, replyToId) as never));
+      if (waitForDelivery) {
+        await sending.catch((error: unknown) => {
+          throw toConnectorError(error, 'send the message');
+        });
+        return;
+      }
       // The echo is in the room as "sending" now; a failure marks it "failed" there, with Retry.
       sending.catch((error: unknown) => ctx.log.info('message not sent', { error: toConnectorError(error, 'send').message }));
     },
@@ -327,7 +350,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       const { client, room } = await roomOf(externalId);
       const pending = room.getPendingEvents().find((e) => (e.getId() ?? e.getTxnId()) === messageId);
       if (!pending || pending.status !== EventStatus.NOT_SENT) throw new ConnectorError('not-found', 'That message is no longer waiting to be sent.');
-      client.resendEvent(pending, room).catch((error: unknown) => ctx.log.info('message not sent again', { error: toConnectorError(error, 'send').message }));
+      track(client.resendEvent(pending, room)).catch((error: unknown) => ctx.log.info('message not sent again', { error: toConnectorError(error, 'send').message }));
     },
 
     async respondToInvite(externalId, accept) {
