@@ -41,6 +41,7 @@ const GAP_FILL_PAGES = 5;
 const TYPING_TIMEOUT_MS = 5_000;
 const SYNC_WAIT_MS = 60_000;
 const SEND_DRAIN_MS = 15_000;
+const FIRST_SYNC_DRAIN_MS = 5_000;
 
 // Some SDK modules (MatrixRTC among them) log through its global loglevel logger, straight to the
 // console, which would mix into the CLI's output. Its children copy the root's method factory when
@@ -81,6 +82,8 @@ interface Running {
   store: SavedSyncStore;
   /** Resolves once a sync with the server (not just the saved state) has been processed. */
   synced: Promise<void>;
+  /** Resolves when the first sync request was answered either way. */
+  firstAnswer: Promise<void>;
   detach: () => void;
 }
 
@@ -91,8 +94,8 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
   let stopped = true;
   let authFailed = false;
   const dirtyRooms = new Set<string>();
-  /** Rooms whose timeline a limited sync reset, with the newest event seen before it. */
-  const gaps = new Map<string, string | undefined>();
+  /** Rooms whose timeline a limited sync reset, with the time of the newest message stored before it. */
+  const gaps = new Map<string, number>();
   /** Rooms read here whose server counts have not caught up yet: they stay read in the meantime. */
   const readLocally = new Set<string>();
 
@@ -128,8 +131,11 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       failSynced = reject;
     });
     synced.catch(() => undefined);
+    let answered: () => void = () => undefined;
+    const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
 
     const onSync = (state: SyncState, _previous: SyncState | null, data?: SyncStateData) => {
+      if (!data?.fromCache) answered();
       switch (state) {
         case SyncState.Prepared:
         case SyncState.Syncing:
@@ -175,7 +181,8 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     };
     const onTyping = (_event: MatrixEvent, member: RoomMember) => ctx.chatChanged([member.roomId]);
     const onReset = (room: Room | undefined) => {
-      if (room) gaps.set(room.roomId, gaps.get(room.roomId) ?? lastEventId(room));
+      const stored = room ? ctx.knownItems(ROOM_SCOPE).get(room.roomId) : undefined;
+      if (room && stored && !gaps.has(room.roomId)) gaps.set(room.roomId, stored.timestamp);
     };
     const onAccountData = (event: MatrixEvent) => {
       if (event.getType() !== EventType.Direct) return;
@@ -209,6 +216,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       client,
       store,
       synced,
+      firstAnswer,
       detach: () => client.removeAllListeners(),
     };
   };
@@ -238,13 +246,15 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     for (const roomId of [...gaps.keys()]) void fillGap(client, roomId);
   };
 
+  /** Pages back until the timeline reaches what was stored before the gap (or there is no more). */
   const fillGap = async (client: MatrixClient, roomId: string) => {
-    const seenBefore = gaps.get(roomId);
+    const storedUntil = gaps.get(roomId);
     gaps.delete(roomId);
     const room = client.getRoom(roomId);
-    if (!room || seenBefore === undefined) return;
+    if (!room || storedUntil === undefined) return;
     for (let page = 0; page < GAP_FILL_PAGES; page++) {
-      if (room.findEventById(seenBefore) || room.getLiveTimeline().getPaginationToken(Direction.Backward) === null) break;
+      const oldest = room.getLiveTimeline().getEvents()[0];
+      if ((oldest && oldest.getTs() <= storedUntil) || room.getLiveTimeline().getPaginationToken(Direction.Backward) === null) break;
       try {
         await client.scrollback(room, PAGE_SIZE);
       } catch (error) {
@@ -298,6 +308,9 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     if (!current) return;
     const state = await current.catch(() => undefined);
     if (!state) return;
+    // matrix-js-sdk leaves an unhandled rejection behind when its very first /sync is aborted, so a
+    // stop right after a start lets that one request finish (it does not wait on the server).
+    await withTimeout(state.firstAnswer, FIRST_SYNC_DRAIN_MS, 'first sync').catch(() => undefined);
     state.client.stopClient();
     state.detach();
     await state.store.save(true).catch((error: unknown) => ctx.log.warn('could not save the sync state', { error: String(error) }));
@@ -459,10 +472,6 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       return { headers: [], bodyText: item.snippet };
     },
   };
-}
-
-function lastEventId(room: Room): string | undefined {
-  return room.getLiveTimeline().getEvents().at(-1)?.getId();
 }
 
 function directRooms(client: MatrixClient): Set<string> {
