@@ -7,4 +7,7 @@ if (major < 24) {
   process.exit(1);
 }
 const { main } = await import('../src-main/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Everything Groundswell opened is closed by now, but matrix-js-sdk leaves one request-timeout timer
+// per HTTP request running (up to ~2 minutes for /sync). Exit once output is flushed instead of waiting.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -31,7 +31,7 @@ Commands:
   read ID | unread ID                   mark an item read or unread (also on the server)
   search QUERY [--json]
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
-  reply ID --text-stdin                 answer the latest message of a chat item (see \`inbox --source chat\`)
+  reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
   feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
 
@@ -247,8 +247,9 @@ async function run(client: HubClient, command: string, rest: string[], values: V
         await call('chat.send', { roomId: target, text, waitForDelivery: true, ...(values.account ? { accountId: values.account } : {}) });
       } else {
         const { messages } = await call('chat.timeline', { itemId: target });
-        const parent = [...messages].reverse().find((m) => m.sendState === undefined && m.kind !== 'membership');
-        if (!parent) throw new CliFailure('That room has no message to reply to yet; use `send` instead.', 1);
+        // The newest message someone else wrote: what "reply" answers.
+        const parent = [...messages].reverse().find((m) => !m.mine && m.sendState === undefined && m.kind !== 'membership');
+        if (!parent) throw new CliFailure('Nobody else has written in that room yet; use `send` instead.', 1);
         await call('chat.send', { itemId: target, text, replyToId: parent.id, waitForDelivery: true });
       }
       print('Sent.');
