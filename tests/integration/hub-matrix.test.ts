@@ -1,160 +1,194 @@
 /**
- * Matrix through the whole hub against the spec homeserver in tests/support/homeserver: alice uses
- * Groundswell, bob talks raw HTTP, and each test checks what both of them see.
+ * Matrix accounts and rooms through the whole hub against the spec homeserver: signing in, the
+ * keychain, rooms and DMs in the inbox, invitations, sending and replying, read state both ways.
+ * Alice uses Groundswell; bob talks raw HTTP; each test checks what both of them see.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatTimeline, HubEvents } from '../../src-shared/api.ts';
-import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
-import { Hub } from '../../src-main/hub/hub.ts';
-import { matrixConnectorKind } from '../../src-main/hub/connector-registry.ts';
-import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
-import { testKeychain } from '../support/keychain.ts';
-import { tempProfile, type TempProfile } from '../support/profile.ts';
+import { createRawClient } from '../support/homeserver/index.ts';
+import { ALICE_PASSWORD, AliceHub, eventually, startMatrixWorld, value, type MatrixWorld } from '../support/matrix-world.ts';
 
-const ALICE_PASSWORD = 'alice-secret-Zq81';
-const keychain = testKeychain();
-let hs: Homeserver;
-let bob: RawClient;
-let profile: TempProfile;
-let hub: Hub;
-let events: { name: string; payload: unknown }[];
+let world: MatrixWorld;
+let alice: AliceHub;
 
 beforeAll(async () => {
-  hs = await startHomeserver({ serverName: 'address' });
-  await hs.registerUser('alice', ALICE_PASSWORD);
-  const b = await hs.registerUser('bob', 'bob-pass');
-  bob = createRawClient(hs.baseUrl, b.accessToken);
-  await bob.request('PUT', `/_matrix/client/v3/profile/${encodeURIComponent(b.userId)}/displayname`, { displayname: 'Bob Builder' });
+  world = await startMatrixWorld();
 });
-
 afterAll(async () => {
-  await hs.stop();
-  await keychain.clear();
+  await world.stop();
 });
-
 beforeEach(() => {
-  profile = tempProfile('gs-matrix-');
-  events = [];
-  openHub();
+  alice = new AliceHub(world);
 });
-
 afterEach(async () => {
-  await hub?.dispose();
-  profile?.remove();
+  await alice.dispose();
 });
 
-function openHub(): Hub {
-  hub = Hub.open({ profileDir: profile.dir, secrets: keychain.secrets, connectors: { matrix: matrixConnectorKind() } });
-  hub.on((name, payload) => events.push({ name, payload }));
-  return hub;
+/** Alice's own raw view of the server, as a second device would have it. */
+async function aliceToken(accountId: string): Promise<string> {
+  const secret = await world.keychain.secrets.getPassword(accountId);
+  return (JSON.parse(secret ?? '{}') as { accessToken: string }).accessToken;
 }
 
-async function value<T>(promise: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) throw new Error(`call failed: ${result.error.message}`);
-  return result.value;
-}
-
-const alice = () => `@alice:${hs.serverName}`;
-
-async function addAlice(): Promise<AccountView> {
-  return value(hub.call('accounts.addMatrix', { userId: alice(), password: ALICE_PASSWORD }));
-}
-
-async function chats(): Promise<InboxItem[]> {
-  return (await value(hub.call('inbox.list', { source: 'chat', limit: 100 }))).items;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const room = (title: string) => waitFor(`room ${title}`, async () => (await chats()).find((i) => i.title === title));
-
-async function timeline(itemId: string): Promise<ChatTimeline> {
-  return value(hub.call('chat.timeline', { itemId }));
-}
-
-describe('a Matrix account in the hub', () => {
+describe('signing in', () => {
   it('finds the homeserver through .well-known, keeps only the token, and names the device', async () => {
-    const view = await addAlice();
-    expect(view.account.kind).toBe('matrix');
-    if (view.account.kind !== 'matrix') return;
-    expect(view.account.settings.homeserverUrl).toBe(hs.baseUrl);
-    expect(view.account.settings.userId).toBe(alice());
-    const device = [...hs.state.sessions.values()].find((s) => s.deviceId === (view.account.kind === 'matrix' ? view.account.settings.deviceId : ''));
+    const view = await alice.signIn();
+    if (view.account.kind !== 'matrix') throw new Error('not a Matrix account');
+    expect(view.account.settings.homeserverUrl).toBe(world.hs.baseUrl);
+    expect(view.account.settings.userId).toBe(world.aliceId());
+    const deviceId = view.account.settings.deviceId;
+    const device = [...world.hs.state.sessions.values()].find((s) => s.deviceId === deviceId);
     expect(device).toBeDefined();
-    const secret = await keychain.secrets.getPassword(view.account.id);
-    expect(secret).not.toContain(ALICE_PASSWORD);
-    expect(JSON.parse(secret!).accessToken).toBeTruthy();
-    // Neither the password nor the token is anywhere in the profile.
-    const token = JSON.parse(secret!).accessToken as string;
-    for (const file of walk(profile.dir)) {
+    const token = await aliceToken(view.account.id);
+    expect(token).toBeTruthy();
+    expect(await world.keychain.secrets.getPassword(view.account.id)).not.toContain(ALICE_PASSWORD);
+    // Neither the password nor the token is anywhere in the profile, the log included.
+    for (const file of walk(alice.profile.dir)) {
       const text = readFileSync(file).toString('latin1');
       expect(text.includes(ALICE_PASSWORD), file).toBe(false);
       expect(text.includes(token), file).toBe(false);
     }
   });
 
-  it('refuses a wrong password with the password field and saves nothing', async () => {
-    const result = await hub.call('accounts.addMatrix', { userId: alice(), password: 'wrong' });
+  it('refuses a wrong password beside the password field and saves nothing', async () => {
+    const result = await alice.hub.call('accounts.addMatrix', { userId: world.aliceId(), password: 'wrong' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('auth-failed');
     expect(result.error.field).toBe('password');
-    expect(result.error.message).not.toContain('wrong');
-    expect(await value(hub.call('accounts.list', {}))).toEqual([]);
+    expect(await value(alice.hub.call('accounts.list', {}))).toEqual([]);
   });
 
-  it('shows rooms with their names and latest message, DMs by the other person, and sends replies bob receives', async () => {
-    const view = await addAlice();
-    hub.startConnectors();
-    const roomId = await bob.createRoom({ name: 'Release planning', preset: 'private_chat', invite: [alice()] });
-    const invite = await room('Release planning');
-    expect(invite.origin.kind === 'chat' && invite.origin.membership).toBe('invite');
-    expect(invite.snippet).toContain('Bob Builder');
-    await value(hub.call('chat.respondToInvite', { itemId: invite.id, accept: true }));
-    await waitFor('joined', async () => (await room('Release planning')).origin.kind === 'chat' && (await room('Release planning')).origin.membership === undefined);
+  it('says when the user id leads to no homeserver, beside the user id', async () => {
+    const result = await alice.hub.call('accounts.addMatrix', { userId: '@alice:127.0.0.1:9', password: 'x' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.field).toBe('userId');
+    expect(result.error.message).toMatch(/could not be reached|not a Matrix homeserver/);
+  });
 
-    const first = await bob.sendText(roomId, 'Ship on Friday?');
-    const item = await waitFor('bob message', async () => {
-      const found = await room('Release planning');
-      return found.snippet === 'Ship on Friday?' ? found : undefined;
-    });
+  it('logs out on removal, so the token stops working', async () => {
+    const view = await alice.signIn();
+    const token = await aliceToken(view.account.id);
+    await value(alice.hub.call('accounts.remove', { accountId: view.account.id }));
+    const whoami = await createRawClient(world.hs.baseUrl, token).request('GET', '/_matrix/client/v3/account/whoami');
+    expect(whoami.status).toBe(401);
+    expect(await world.keychain.secrets.getPassword(view.account.id)).toBeNull();
+  });
+});
+
+describe('rooms in the inbox', () => {
+  beforeEach(async () => {
+    await alice.signIn();
+    alice.hub.startConnectors();
+  });
+
+  it('shows an invitation, joins on Accept, and shows the room with its latest message and unread count', async () => {
+    const roomId = await world.bob.createRoom({ name: 'Release planning', preset: 'private_chat', invite: [world.aliceId()] });
+    const invite = await alice.room(roomId);
+    expect(invite.title).toBe('Release planning');
+    expect(invite.origin.kind === 'chat' && invite.origin.membership).toBe('invite');
+    expect(invite.snippet).toBe('Bob Builder invited you');
+    expect(invite.unread).toBe(true);
+    const shownInvite = await alice.timeline(invite.id);
+    expect(shownInvite.membership).toBe('invite');
+    expect(shownInvite.inviter).toBe('Bob Builder');
+
+    await value(alice.hub.call('chat.respondToInvite', { itemId: invite.id, accept: true }));
+    await world.bob.sendText(roomId, 'Ship on Friday?');
+    const item = await alice.roomWhere(roomId, 'bob message', (i) => i.snippet === 'Ship on Friday?');
     expect(item.sender).toBe('Bob Builder');
     expect(item.unread).toBe(true);
     expect(item.origin.kind === 'chat' && item.origin.unreadCount).toBe(1);
+    expect(item.origin.kind === 'chat' && item.origin.membership).toBeUndefined();
+  });
 
-    const shown = await timeline(item.id);
-    expect(shown.messages.map((m) => [m.senderName, m.body])).toContainEqual(['Bob Builder', 'Ship on Friday?']);
+  it('removes a declined invitation', async () => {
+    const roomId = await world.bob.createRoom({ name: 'Not for me', invite: [world.aliceId()] });
+    const invite = await alice.room(roomId);
+    await value(alice.hub.call('chat.respondToInvite', { itemId: invite.id, accept: false }));
+    await eventually('invite gone', async () => !(await alice.chats()).some((i) => i.id === invite.id));
+  });
 
-    await value(hub.call('chat.send', { itemId: item.id, text: 'Yes, *Friday* it is', replyToId: first }));
-    const received = await waitFor('bob sees the reply', async () => {
-      const messages = (await bob.messages(roomId, { dir: 'b', limit: 5 }))['chunk'] as { sender: string; content: Record<string, unknown> }[];
-      return messages.find((m) => m.sender === alice() && m.content['msgtype'] === 'm.text');
+  it('names a direct chat after the other person', async () => {
+    const roomId = await world.bob.createRoom({ preset: 'trusted_private_chat', is_direct: true, invite: [world.aliceId()] });
+    const dm = await alice.room(roomId);
+    await value(alice.hub.call('chat.respondToInvite', { itemId: dm.id, accept: true }));
+    await world.bob.sendText(roomId, 'psst');
+    const named = await alice.roomWhere(roomId, 'the DM with a message', (i) => i.snippet === 'psst');
+    expect(named.title).toBe('Bob Builder');
+    expect(named.origin.kind === 'chat' && named.origin.direct).toBe(true);
+  });
+
+  it('sends markdown and replies that bob receives as formatted_body with the reply relation', async () => {
+    const { roomId, item } = await alice.sharedRoom({ name: 'Replies' });
+    const first = await world.bob.sendText(roomId, 'Ship on Friday?');
+    await alice.roomWhere(roomId, 'bob message', (i) => i.snippet === 'Ship on Friday?');
+    await value(alice.hub.call('chat.send', { itemId: item.id, text: 'Yes, *Friday* it is', replyToId: first }));
+    const received = await eventually('bob sees the reply', async () => {
+      const chunk = (await world.bob.messages(roomId, { dir: 'b', limit: 5 }))['chunk'] as { sender: string; content: Record<string, unknown> }[];
+      return chunk.find((m) => m.sender === world.aliceId() && m.content['msgtype'] === 'm.text');
     });
     expect(received.content['body']).toBe('Yes, *Friday* it is');
     expect(received.content['formatted_body']).toBe('<p>Yes, <em>Friday</em> it is</p>');
     expect(received.content['m.relates_to']).toEqual({ 'm.in_reply_to': { event_id: first } });
 
-    const dmId = await bob.createRoom({ preset: 'trusted_private_chat', is_direct: true, invite: [alice()] });
-    const dm = await waitFor('dm invite', async () => (await chats()).find((i) => i.origin.kind === 'chat' && i.origin.roomId === dmId));
-    await value(hub.call('chat.respondToInvite', { itemId: dm.id, accept: true }));
-    await bob.sendText(dmId, 'psst');
-    const named = await waitFor('dm named after bob', async () => {
-      const found = (await chats()).find((i) => i.id === dm.id);
-      return found?.snippet === 'psst' ? found : undefined;
+    const shown = await eventually('the reply confirmed in the timeline', async () => {
+      const timeline = await alice.timeline(item.id);
+      const mine = timeline.messages.find((m) => m.mine && m.body === 'Yes, *Friday* it is');
+      return mine && mine.sendState === undefined ? mine : undefined;
     });
-    expect(named.title).toBe('Bob Builder');
-    expect(view.account.id).toBe(named.accountId);
+    expect(shown.replyTo).toEqual({ id: first, senderName: 'Bob Builder', body: 'Ship on Friday?' });
+    expect(shown.content).toEqual([{ tag: 'p', children: ['Yes, ', { tag: 'em', children: ['Friday'] }, ' it is'] }]);
+  });
+
+  it('marks a mention as priority, by the push rules', async () => {
+    const { roomId } = await alice.sharedRoom({ name: 'Mentions' });
+    await world.bob.sendText(roomId, 'general chatter');
+    const plain = await alice.roomWhere(roomId, 'plain message', (i) => i.snippet === 'general chatter');
+    expect(plain.priority).toBe(false);
+    await world.bob.sendText(roomId, 'alice: can you review?');
+    const mention = await alice.roomWhere(roomId, 'mention', (i) => i.snippet === 'alice: can you review?');
+    expect(mention.priority).toBe(true);
+    const counts = await value(alice.hub.call('inbox.counts', {}));
+    expect(counts.priorityByAccount[mention.accountId]).toBeGreaterThan(0);
+  });
+});
+
+describe('read state both ways', () => {
+  beforeEach(async () => {
+    await alice.signIn();
+    alice.hub.startConnectors();
+  });
+
+  it('opening the room sends a read receipt and read marker for the latest event; Mark as unread sets m.marked_unread', async () => {
+    const { roomId } = await alice.sharedRoom({ name: 'Receipts' });
+    const latest = await world.bob.sendText(roomId, 'read me');
+    const item = await alice.roomWhere(roomId, 'unread message', (i) => i.unread && i.snippet === 'read me');
+    await value(alice.hub.call('item.markRead', { itemIds: [item.id] }));
+
+    const serverRoom = world.hs.state.rooms.get(roomId)!;
+    await eventually('receipt on the server', () => serverRoom.receipts.some((r) => r.userId === world.aliceId() && r.eventId === latest));
+    expect(serverRoom.roomAccountData(world.aliceId()).get('m.fully_read')?.content).toEqual({ event_id: latest });
+    // The next sync confirms: no unread count, still read.
+    await alice.roomWhere(roomId, 'read after the next sync', (i) => !i.unread && (i.origin.kind !== 'chat' || i.origin.unreadCount === undefined));
+
+    await value(alice.hub.call('item.markUnread', { itemIds: [item.id] }));
+    await eventually('marked unread on the server', () => serverRoom.roomAccountData(world.aliceId()).get('m.marked_unread')?.content['unread'] === true);
+    await alice.roomWhere(roomId, 'unread again after the sync', (i) => i.unread);
+
+    await value(alice.hub.call('item.markRead', { itemIds: [item.id] }));
+    await eventually('unmarked on the server', () => serverRoom.roomAccountData(world.aliceId()).get('m.marked_unread')?.content['unread'] === false);
+  });
+
+  it('a room read on another device stops being unread here', async () => {
+    const { roomId } = await alice.sharedRoom({ name: 'Other device' });
+    const latest = await world.bob.sendText(roomId, 'seen on the phone');
+    await alice.roomWhere(roomId, 'unread here', (i) => i.unread && i.snippet === 'seen on the phone');
+    const phone = await world.hs.login('alice', ALICE_PASSWORD);
+    await createRawClient(world.hs.baseUrl, phone.accessToken).sendReceipt(roomId, latest);
+    await alice.roomWhere(roomId, 'read here too', (i) => !i.unread);
   });
 });
 
@@ -164,5 +198,3 @@ function walk(dir: string): string[] {
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
 }
-
-export type { HubEvents };

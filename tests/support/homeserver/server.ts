@@ -18,6 +18,8 @@ export interface RecordedRequest {
   /** As requested, query included. */
   path: string;
   at: number;
+  /** Set once the answer went out. */
+  status?: number;
 }
 
 export class HomeserverHttp {
@@ -35,7 +37,9 @@ export class HomeserverHttp {
       baseUrl: () => this.baseUrl,
     };
     this.server = createServer((req, res) => {
-      this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: Date.now() });
+      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', at: Date.now() };
+      this.requests.push(recorded);
+      res.on('finish', () => (recorded.status = res.statusCode));
       void dispatch(dispatcher, req, res);
     });
     this.server.on('connection', (socket) => {
