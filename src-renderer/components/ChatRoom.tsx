@@ -3,7 +3,7 @@
  * timeline with who is typing and the composer. The timeline is loaded while the room is shown and
  * reloaded by the hub's `chat.changed` events (chatActions.followChatEvents).
  */
-import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage } from '../../src-shared/api.ts';
 import type { InboxItem } from '../../src-shared/domain.ts';
@@ -16,6 +16,26 @@ import { SourceIcon } from './SourceIcon.tsx';
 
 /** The composer grows with its text up to this many lines, then scrolls. */
 const COMPOSER_MAX_ROWS = 8;
+
+/**
+ * Publishes the composer's height as `--composer-height` on the document, so the toasts (fixed in
+ * the bottom-right corner) sit above the composer instead of over its text and Send button.
+ */
+function useComposerHeight(form: RefObject<HTMLFormElement | null>): void {
+  useLayoutEffect(() => {
+    const el = form.current;
+    const root = document.documentElement;
+    if (el === null) return;
+    const publish = (): void => root.style.setProperty('--composer-height', `${Math.ceil(el.getBoundingClientRect().height)}px`);
+    publish();
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(publish);
+    observer?.observe(el);
+    return () => {
+      observer?.disconnect();
+      root.style.removeProperty('--composer-height');
+    };
+  }, [form]);
+}
 
 export function ChatRoom({ item }: { item: InboxItem }) {
   const hub = useHub();
@@ -130,6 +150,8 @@ function TypingLine({ itemId }: { itemId: string }) {
 function Composer({ itemId, roomName, inputRef }: { itemId: string; roomName: string; inputRef: RefObject<HTMLTextAreaElement | null> }) {
   const hub = useHub();
   const errorId = useId();
+  const form = useRef<HTMLFormElement>(null);
+  useComposerHeight(form);
   const { draft, replyTo, sending, sendError } = useApp(
     useShallow((s) => {
       const room = s.chatRoom?.itemId === itemId ? s.chatRoom : null;
@@ -150,6 +172,7 @@ function Composer({ itemId, roomName, inputRef }: { itemId: string; roomName: st
 
   return (
     <form
+      ref={form}
       className="chat-composer"
       onSubmit={(e) => {
         e.preventDefault();

@@ -72,7 +72,9 @@ function AccountRow({ view, unread, priority, now }: { view: AccountView; unread
     <li className={`account${status.needsSignIn ? ' needs-sign-in' : ''}`}>
       <div className="account-line">
         <ViewButton view={{ accountId: id }} count={unread} priority={priority}>
-          {displayName}
+          <span className="view-label" title={displayName}>
+            {displayName}
+          </span>
         </ViewButton>
         <button
           type="button"
@@ -124,7 +126,7 @@ export function Sidebar() {
             <li key={kind} className="kind">
               <ViewButton view={{ source: kind }} count={kindUnread}>
                 <SourceIcon kind={kind} decorative />
-                {KIND_TITLES[kind]}
+                <span className="view-label">{KIND_TITLES[kind]}</span>
               </ViewButton>
               {groupByFolder(ofKind).map(({ folder, accounts: inFolder }) => (
                 <div key={folder} className={folder === '' ? undefined : 'folder'}>
