@@ -308,6 +308,47 @@ describe('hub events', () => {
   });
 });
 
+describe('reading while the room is open', () => {
+  function newMessageArrives(): void {
+    const stored = server.items.find((i) => i.id === general.item.id)!;
+    stored.unread = true;
+    if (stored.origin.kind === 'chat') stored.origin.unreadCount = 1;
+  }
+  const markReads = () => server.calls.filter((c) => c.name === 'item.markRead').length;
+
+  it('marks new messages in the open room read while the window is attended', async () => {
+    await openItem(hub, general.item.id);
+    await openChatRoom(hub, general.item.id);
+    followChatEvents(hub, manualFrames().schedule, () => true);
+    const before = markReads();
+    newMessageArrives();
+    await refreshAll(hub);
+    await settle();
+    expect(markReads() - before).toBe(1);
+    expect(server.items.find((i) => i.id === general.item.id)!.unread).toBe(false);
+  });
+
+  it('leaves them unread while the user is elsewhere, and a room marked unread stays unread', async () => {
+    await openItem(hub, general.item.id);
+    await openChatRoom(hub, general.item.id);
+    let attended = false;
+    followChatEvents(hub, manualFrames().schedule, () => attended);
+    const before = markReads();
+    newMessageArrives();
+    await refreshAll(hub);
+    await settle();
+    expect(markReads() - before).toBe(0);
+
+    // Marked unread by hand: no new messages, only the mark.
+    attended = true;
+    const stored = server.items.find((i) => i.id === general.item.id)!;
+    if (stored.origin.kind === 'chat') delete stored.origin.unreadCount;
+    await refreshAll(hub);
+    await settle();
+    expect(markReads() - before).toBe(0);
+  });
+});
+
 describe('invitations', () => {
   it('accepting joins the room and shows it', async () => {
     await openItem(hub, invite.item.id);

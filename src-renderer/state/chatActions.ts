@@ -6,7 +6,7 @@
 import type { ChatMessage, ChatTimeline, MatrixAccountInput } from '../../src-shared/api.ts';
 import type { AppError, Result } from '../../src-shared/result.ts';
 import { withoutSecret } from '../format/secret.ts';
-import { closeItem, loadAccounts, loadCounts, refreshVisible, showToast, type Hub } from './actions.ts';
+import { closeItem, findItem, loadAccounts, loadCounts, markRead, refreshVisible, showToast, type Hub } from './actions.ts';
 import { coalesce, frameOrTimeout, type Schedule } from './coalesce.ts';
 import type { ChatReplyTarget, ChatRoomView } from './store.ts';
 
@@ -294,8 +294,29 @@ export function loadChatMedia(hub: Hub, itemId: string, mxc: string, thumbnail: 
 
 // ---------------------------------------------------------------- hub events
 
-/** Reloads the open room when the hub says it changed (bursts become one reload) or the connection returns. */
-export function followChatEvents(hub: Hub, schedule: Schedule = frameOrTimeout): () => void {
+/** The user is looking at the window: messages arriving in the open room count as read. */
+export function windowAttended(): boolean {
+  return typeof document !== 'undefined' && document.visibilityState === 'visible' && document.hasFocus();
+}
+
+/**
+ * Reloads the open room when the hub says it changed (bursts become one reload) or the connection
+ * returns. New messages in the open room are read while the user attends the window, as in any chat
+ * client; a room the user marked unread stays so (it has no new messages, only the mark).
+ */
+export function followChatEvents(hub: Hub, schedule: Schedule = frameOrTimeout, attended: () => boolean = windowAttended): () => void {
+  let marking = false;
+  const readOpenRoom = () => {
+    const { chatRoom } = hub.store.getState();
+    if (chatRoom === null || marking || !attended()) return;
+    const item = findItem(hub.store.getState(), chatRoom.itemId);
+    if (!item?.unread || item.origin.kind !== 'chat' || (item.origin.unreadCount ?? 0) === 0) return;
+    marking = true;
+    void markRead(hub, [item.id]).finally(() => (marking = false));
+  };
+  const offRead = hub.store.subscribe(readOpenRoom);
+  const onFocus = () => readOpenRoom();
+  if (typeof window !== 'undefined') window.addEventListener('focus', onFocus);
   const changes = coalesce<string>(async (itemIds) => {
     const room = hub.store.getState().chatRoom;
     if (room !== null && itemIds.has(room.itemId)) await reloadTimeline(hub);
@@ -311,5 +332,7 @@ export function followChatEvents(hub: Hub, schedule: Schedule = frameOrTimeout):
   return () => {
     offEvent();
     offStore();
+    offRead();
+    if (typeof window !== 'undefined') window.removeEventListener('focus', onFocus);
   };
 }
