@@ -143,8 +143,9 @@ describe('rooms in the inbox', () => {
     expect(shown.content).toEqual([{ tag: 'p', children: ['Yes, ', { tag: 'em', children: ['Friday'] }, ' it is'] }]);
   });
 
-  it('marks a mention as priority, by the push rules', async () => {
+  it('marks a mention as priority, by the push rules, and asks for a notification about it alone', async () => {
     const { roomId } = await alice.sharedRoom({ name: 'Mentions' });
+    const notices = () => alice.events.filter((e) => e.name === 'inbox.notify').flatMap((e) => (e.payload as { items: { title: string; snippet: string }[] }).items);
     await world.bob.sendText(roomId, 'general chatter');
     const plain = await alice.roomWhere(roomId, 'plain message', (i) => i.snippet === 'general chatter');
     expect(plain.priority).toBe(false);
@@ -153,6 +154,8 @@ describe('rooms in the inbox', () => {
     expect(mention.priority).toBe(true);
     const counts = await value(alice.hub.call('inbox.counts', {}));
     expect(counts.priorityByAccount[mention.accountId]).toBeGreaterThan(0);
+    await eventually('a notification', () => notices().length > 0);
+    expect(notices()).toEqual([{ itemId: mention.id, accountName: expect.any(String), title: 'Mentions', snippet: 'alice: can you review?' }]);
   });
 });
 

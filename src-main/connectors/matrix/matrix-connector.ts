@@ -96,8 +96,11 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
   const dirtyRooms = new Set<string>();
   /** Rooms whose timeline a limited sync reset, with the time of the newest message stored before it. */
   const gaps = new Map<string, number>();
-  /** Rooms read here whose server counts have not caught up yet: they stay read in the meantime. */
-  const readLocally = new Set<string>();
+  /**
+   * Rooms read here, with their newest event then, whose server counts have not caught up yet: they
+   * stay read in the meantime, unless a newer message arrived.
+   */
+  const readLocally = new Map<string, string | undefined>();
 
   const launch = (): Promise<Running> => {
     running ??= open().catch((error: unknown) => {
@@ -141,7 +144,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
         case SyncState.Syncing:
         case SyncState.Catchup:
           if (state === SyncState.Prepared) for (const room of client.getRooms()) dirtyRooms.add(room.roomId);
-          flush(client);
+          flush(client, { notify: state === SyncState.Syncing && !data?.catchingUp });
           if (!data?.fromCache) {
             markSynced();
             if (!authFailed) ctx.status({ state: 'online', since: Date.now() });
@@ -221,28 +224,39 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     };
   };
 
-  /** The rows of every room a sync touched since the last flush, and the gaps it left to fill. */
-  const flush = (client: MatrixClient) => {
+  /**
+   * The rows of every room a sync touched since the last flush, and the gaps it left to fill. Live
+   * syncs (not the first one, not a catch-up) ask for a notification about new mentions and DMs.
+   */
+  const flush = (client: MatrixClient, options: { notify: boolean } = { notify: false }) => {
     if (dirtyRooms.size === 0) return;
     const direct = directRooms(client);
+    const stored = options.notify ? ctx.knownItems(ROOM_SCOPE) : undefined;
     const upserts = [];
     const removed: string[] = [];
+    const noteworthy: string[] = [];
     for (const roomId of dirtyRooms) {
       const room = client.getRoom(roomId);
       const item = room ? roomItem(client, room, factsOf(room, direct)) : undefined;
-      if (!item) {
+      if (!item || item.origin.kind !== 'chat') {
         removed.push(roomId);
         continue;
       }
+      const newCount = item.origin.unreadCount ?? 0;
       if (readLocally.has(roomId)) {
-        if (item.origin.kind === 'chat' && (item.origin.unreadCount ?? 0) === 0) readLocally.delete(roomId);
+        if (newCount === 0 || readLocally.get(roomId) !== item.origin.eventId) readLocally.delete(roomId);
         else item.unread = false;
+      }
+      const previous = stored?.get(roomId);
+      if (stored && item.unread && newCount > 0 && (item.priority || item.origin.direct) && (!previous || item.timestamp > previous.timestamp)) {
+        noteworthy.push(roomId);
       }
       upserts.push(item);
     }
     dirtyRooms.clear();
     if (upserts.length > 0) ctx.upsert(upserts);
     if (removed.length > 0) ctx.remove(removed);
+    if (noteworthy.length > 0) ctx.notify(noteworthy);
     for (const roomId of [...gaps.keys()]) void fillGap(client, roomId);
   };
 
@@ -442,7 +456,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       for (const item of items) {
         const room = client.getRoom(item.origin.kind === 'chat' ? item.origin.roomId : '');
         if (!room || room.getMyMembership() !== 'join') continue;
-        readLocally.add(room.roomId);
+        readLocally.set(room.roomId, room.getLiveTimeline().getEvents().at(-1)?.getId());
         room.setUnreadNotificationCount(NotificationCountType.Total, 0);
         room.setUnreadNotificationCount(NotificationCountType.Highlight, 0);
         try {
