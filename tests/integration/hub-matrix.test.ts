@@ -4,6 +4,7 @@
  * Alice uses Groundswell; bob talks raw HTTP; each test checks what both of them see.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRawClient } from '../support/homeserver/index.ts';
@@ -38,8 +39,8 @@ describe('signing in', () => {
     expect(view.account.settings.homeserverUrl).toBe(world.hs.baseUrl);
     expect(view.account.settings.userId).toBe(world.aliceId());
     const deviceId = view.account.settings.deviceId;
-    const device = [...world.hs.state.sessions.values()].find((s) => s.deviceId === deviceId);
-    expect(device).toBeDefined();
+    const device = world.hs.state.users.get(world.aliceId())?.devices.get(deviceId ?? '');
+    expect(device?.displayName).toBe(`Groundswell on ${hostname()}`);
     const token = await aliceToken(view.account.id);
     expect(token).toBeTruthy();
     expect(await world.keychain.secrets.getPassword(view.account.id)).not.toContain(ALICE_PASSWORD);
