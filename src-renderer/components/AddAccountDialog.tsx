@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+import type { ImapAccountInput } from '../../src-shared/api.ts';
 import type { ImapSecurity } from '../../src-shared/domain.ts';
 import {
   SECURITY_LABELS,
@@ -6,7 +7,6 @@ import {
   emptyImapForm,
   formFieldOf,
   withSecurity,
-  type ImapFormErrors,
   type ImapFormField,
   type ImapFormValues,
 } from '../forms/imapForm.ts';
@@ -16,6 +16,7 @@ import { useApp, useHub } from '../state/hooks.ts';
 import { AddFeedForm } from './AddFeedForm.tsx';
 import { AddMatrixForm } from './AddMatrixForm.tsx';
 import { Field } from './FormField.tsx';
+import { useAccountForm } from './useAccountForm.ts';
 
 /** Account types the dialog offers; a new connector adds its entry and its form here. */
 const ACCOUNT_TYPES = [
@@ -87,57 +88,19 @@ function AddAccountModal() {
 
 function ImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) => void }) {
   const hub = useHub();
-  const form = useRef<HTMLFormElement>(null);
-  const [values, setValues] = useState<ImapFormValues>(emptyImapForm);
   const [portEdited, setPortEdited] = useState(false);
-  const [errors, setErrors] = useState<ImapFormErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
   const [advancedOpen, setAdvancedOpen] = useState(false);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-
-  const set = (field: ImapFormField, value: string): void => {
-    setValues((v) => ({ ...v, [field]: value }));
-    // An error goes away as soon as the user works on its field.
-    if (errors[field] !== undefined) setErrors((e) => ({ ...e, [field]: undefined }));
-  };
-
-  const focusFirstInvalid = (found: ImapFormErrors): void => {
-    if (ADVANCED_FIELDS.some((f) => found[f] !== undefined)) setAdvancedOpen(true);
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-  };
-
-  const onSubmit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    setFormError(null);
-    const check = checkImapForm(values);
-    if (!check.ok) {
-      setErrors(check.errors);
-      focusFirstInvalid(check.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    const result = await addImapAccount(hub, check.input);
-    if (!mounted.current) return;
-    setBusy(false);
-    if (result.ok) return;
-    const message = withoutSecret(result.error.message, check.input.password);
-    const field = formFieldOf(result.error.field);
-    if (field !== undefined) {
-      const found = { [field]: message };
-      setErrors(found);
-      focusFirstInvalid(found);
-    } else {
-      setFormError(message);
-    }
-  };
+  const { form, values, setValues, errors, setErrors, formError, set, onSubmit } = useAccountForm<ImapFormValues, ImapFormField, ImapAccountInput>({
+    empty: emptyImapForm,
+    check: checkImapForm,
+    submit: (input) => addImapAccount(hub, input),
+    placeError: (error, input) => ({ field: formFieldOf(error.field), message: withoutSecret(error.message, input.password) }),
+    revealErrors: (found) => {
+      if (ADVANCED_FIELDS.some((f) => found[f] !== undefined)) setAdvancedOpen(true);
+    },
+    busy,
+    setBusy,
+  });
 
   const onSecurity = (security: ImapSecurity): void => {
     setValues((v) => withSecurity(v, security, portEdited));

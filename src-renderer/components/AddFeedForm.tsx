@@ -2,7 +2,8 @@
  * "Add feed" inside the Add account dialog: an address (a page works too), how often to check,
  * how loudly to alert, and sign-in for internal feeds. OPML moves whole subscription lists in and out.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState } from 'react';
+import type { FeedAccountInput } from '../../src-shared/api.ts';
 import type { FeedAlertLevel, FeedAuth } from '../../src-shared/domain.ts';
 import {
   ALERT_LEVEL_LABELS,
@@ -10,7 +11,6 @@ import {
   checkFeedForm,
   emptyFeedForm,
   feedFieldOf,
-  type FeedFormErrors,
   type FeedFormField,
   type FeedFormValues,
 } from '../forms/feedForm.ts';
@@ -18,52 +18,23 @@ import { closeAddAccount } from '../state/actions.ts';
 import { addFeedAccount, exportOpml, importOpml } from '../state/feedActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { Field } from './FormField.tsx';
+import { useAccountForm } from './useAccountForm.ts';
 
 export function AddFeedForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) => void }) {
   const hub = useHub();
-  const form = useRef<HTMLFormElement>(null);
-  const [values, setValues] = useState<FeedFormValues>(emptyFeedForm);
-  const [errors, setErrors] = useState<FeedFormErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-
-  const set = (field: FeedFormField, value: string): void => {
-    setValues((v) => ({ ...v, [field]: value }));
-    if (errors[field] !== undefined) setErrors((e) => ({ ...e, [field]: undefined }));
-  };
-
-  const showErrors = (found: FeedFormErrors): void => {
-    setErrors(found);
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-  };
-
-  const onSubmit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    setFormError(null);
-    const check = checkFeedForm(values);
-    if (!check.ok) {
-      showErrors(check.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    const result = await addFeedAccount(hub, check.input);
-    if (!mounted.current) return;
-    setBusy(false);
-    if (result.ok) return;
-    const named = feedFieldOf(result.error.field);
-    // The hub names a refused secret "password"; in this form it may be the token, or there is none.
-    const field = named === 'password' && values.auth !== 'basic' ? (values.auth === 'bearer' ? 'token' : undefined) : named;
-    if (field !== undefined) showErrors({ [field]: result.error.message });
-    else setFormError(result.error.message);
-  };
+  const { form, values, errors, formError, set, onSubmit } = useAccountForm<FeedFormValues, FeedFormField, FeedAccountInput>({
+    empty: emptyFeedForm,
+    check: checkFeedForm,
+    submit: (input) => addFeedAccount(hub, input),
+    placeError: (error, _input, shown) => {
+      const named = feedFieldOf(error.field);
+      // The hub names a refused secret "password"; in this form it may be the token, or there is none.
+      const field = named === 'password' && shown.auth !== 'basic' ? (shown.auth === 'bearer' ? 'token' : undefined) : named;
+      return { field, message: error.message };
+    },
+    busy,
+    setBusy,
+  });
 
   return (
     <form ref={form} className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>

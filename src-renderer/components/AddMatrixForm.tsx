@@ -2,57 +2,24 @@
  * "Matrix chat" inside the Add account dialog: the user ID, the password, and the homeserver only
  * when it cannot be found from the user ID. The hub signs in and keeps the access token, never the password.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { checkMatrixForm, emptyMatrixForm, matrixFieldOf, type MatrixFormErrors, type MatrixFormField, type MatrixFormValues } from '../forms/matrixForm.ts';
+import type { MatrixAccountInput } from '../../src-shared/api.ts';
+import { checkMatrixForm, emptyMatrixForm, matrixFieldOf, type MatrixFormField, type MatrixFormValues } from '../forms/matrixForm.ts';
 import { closeAddAccount } from '../state/actions.ts';
 import { addMatrixAccount } from '../state/chatActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { Field } from './FormField.tsx';
+import { useAccountForm } from './useAccountForm.ts';
 
 export function AddMatrixForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) => void }) {
   const hub = useHub();
-  const form = useRef<HTMLFormElement>(null);
-  const [values, setValues] = useState<MatrixFormValues>(emptyMatrixForm);
-  const [errors, setErrors] = useState<MatrixFormErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-
-  const set = (field: MatrixFormField, value: string): void => {
-    setValues((v) => ({ ...v, [field]: value }));
-    // An error goes away as soon as the user works on its field.
-    if (errors[field] !== undefined) setErrors((e) => ({ ...e, [field]: undefined }));
-  };
-
-  const showErrors = (found: MatrixFormErrors): void => {
-    setErrors(found);
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-  };
-
-  const onSubmit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    setFormError(null);
-    const check = checkMatrixForm(values);
-    if (!check.ok) {
-      showErrors(check.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    const result = await addMatrixAccount(hub, check.input);
-    if (!mounted.current) return;
-    setBusy(false);
-    if (result.ok) return;
-    const field = matrixFieldOf(result.error.field);
-    if (field !== undefined) showErrors({ [field]: result.error.message });
-    else setFormError(result.error.message);
-  };
+  const { form, values, errors, formError, set, onSubmit } = useAccountForm<MatrixFormValues, MatrixFormField, MatrixAccountInput>({
+    empty: emptyMatrixForm,
+    check: checkMatrixForm,
+    submit: (input) => addMatrixAccount(hub, input),
+    placeError: (error) => ({ field: matrixFieldOf(error.field), message: error.message }),
+    busy,
+    setBusy,
+  });
 
   return (
     <form ref={form} className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>

@@ -140,7 +140,12 @@ describe('Matrix chat in a browser', () => {
     expect(hs.state.rooms.get(roomId)?.currentState.get(`m.room.member\u0000${aliceId}`)?.event.content.membership).toBe('join');
   });
 
-  it('brings bob’s mention of alice in unread, with a count and the priority mark', async () => {
+  it('brings bob’s mention of alice in unread, with a count and the priority mark, while she looks elsewhere', async () => {
+    // While the window is attended, new messages in the open room are read at once; alice switches to
+    // another application. Headless chromium keeps every page focused, so the page is told so directly.
+    await page.evaluate(() => {
+      document.hasFocus = () => false;
+    });
     mentionId = await bob.sendText(roomId, 'alice: can you review?');
     const row = roomRow();
     await expect.poll(() => row.innerText(), { timeout: 30_000 }).toContain('can you review?');
@@ -149,6 +154,9 @@ describe('Matrix chat in a browser', () => {
     await expect.poll(() => row.locator('.room-count').innerText(), { timeout: 20_000 }).toMatch(/^1\s*unread messages$/);
     await expect.poll(async () => (await chatView().textContent()) ?? '', { timeout: 20_000 }).toMatch(/^Chat\s*1\s*unread$/);
     await shot('21-chat-inbox');
+    await page.evaluate(() => {
+      delete (document as { hasFocus?: unknown }).hasFocus;
+    });
   });
 
   it('opens the room (marking it read on the homeserver) and replies to bob from the composer', async () => {
