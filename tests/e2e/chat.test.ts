@@ -144,7 +144,7 @@ describe('Matrix chat in a browser', () => {
     // While the window is attended, new messages in the open room are read at once; alice switches to
     // another application. Headless chromium keeps every page focused, so the page is told so directly.
     await page.evaluate(() => {
-      document.hasFocus = () => false;
+      (globalThis as unknown as { document: { hasFocus: () => boolean } }).document.hasFocus = () => false;
     });
     mentionId = await bob.sendText(roomId, 'alice: can you review?');
     const row = roomRow();
@@ -155,7 +155,7 @@ describe('Matrix chat in a browser', () => {
     await expect.poll(async () => (await chatView().textContent()) ?? '', { timeout: 20_000 }).toMatch(/^Chat\s*1\s*unread$/);
     await shot('21-chat-inbox');
     await page.evaluate(() => {
-      delete (document as { hasFocus?: unknown }).hasFocus;
+      delete (globalThis as unknown as { document: { hasFocus?: unknown } }).document.hasFocus;
     });
   });
 
