@@ -69,8 +69,6 @@ export interface ChatConnector {
   /** Media from the homeserver (images only), at most `maxBytes`. */
   media(mxc: string, options: { thumbnail: boolean; maxBytes: number }): Promise<{ contentType: string; bytes: Uint8Array }>;
   typing(externalId: string, typing: boolean): Promise<void>;
-  /** The room a Matrix room id names, when this account is in it. */
-  hasRoom(roomId: string): boolean;
 }
 
 export interface Connector {

@@ -421,10 +421,6 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
         throw toConnectorError(error, 'send a typing notice');
       });
     },
-
-    hasRoom(roomId) {
-      return ctx.knownExternalIds(ROOM_SCOPE).includes(roomId);
-    },
   };
 
   return {
