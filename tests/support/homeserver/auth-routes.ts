@@ -1,8 +1,9 @@
-/** Login, registration (with the m.login.dummy interactive-auth stage), logout, refresh and whoami. */
+/** Login, registration (with the m.login.dummy interactive-auth stage), logout, refresh, whoami and devices. */
 import { forbidden, MatrixError, missingParam } from './errors.ts';
 import { isObject, optionalString, requiredString, type JsonObject } from './json.ts';
 import { authedRoute, CLIENT, openRoute, type Route } from './router.ts';
 import { randomId, type HomeserverState, type Session, type User } from './state.ts';
+import { requireInteractiveAuth } from './uia.ts';
 
 const LOCALPART = /^[a-z0-9._=\-/+]+$/;
 
@@ -93,8 +94,9 @@ export const authRoutes: Route[] = [
     return { json: {} };
   }),
   authedRoute('POST', `${CLIENT}/logout/all`, (ctx) => {
-    for (const session of [...ctx.hs.sessions.values()]) if (session.userId === ctx.user.userId) ctx.hs.dropSession(session);
-    ctx.user.devices.clear();
+    const deviceIds = new Set(ctx.user.devices.keys());
+    for (const session of ctx.hs.sessions.values()) if (session.userId === ctx.user.userId) deviceIds.add(session.deviceId);
+    for (const deviceId of deviceIds) ctx.hs.deleteDevice(ctx.user.userId, deviceId);
     return { json: {} };
   }),
   authedRoute('GET', `${CLIENT}/account/whoami`, (ctx) => ({
@@ -112,6 +114,19 @@ export const authRoutes: Route[] = [
     const device = ctx.user.devices.get(ctx.params.deviceId ?? '');
     if (!device) throw new MatrixError(404, 'M_NOT_FOUND', 'Device not found');
     device.displayName = optionalString(ctx.body(), 'display_name') ?? device.displayName;
+    return { json: {} };
+  }),
+  // Deleting devices takes interactive auth; an unknown device is no error, as on Synapse.
+  authedRoute('DELETE', `${CLIENT}/devices/{deviceId}`, (ctx) => {
+    requireInteractiveAuth(ctx);
+    ctx.hs.deleteDevice(ctx.user.userId, ctx.params.deviceId ?? '');
+    return { json: {} };
+  }),
+  authedRoute('POST', `${CLIENT}/delete_devices`, (ctx) => {
+    const devices = ctx.body().devices;
+    if (!Array.isArray(devices) || devices.some((deviceId) => typeof deviceId !== 'string')) throw missingParam('devices');
+    requireInteractiveAuth(ctx);
+    for (const deviceId of devices as string[]) ctx.hs.deleteDevice(ctx.user.userId, deviceId);
     return { json: {} };
   }),
 ];

@@ -1,6 +1,8 @@
 /**
  * An in-process Matrix homeserver for tests, speaking the client-server API (v3) the way
- * Synapse does, so that real clients (matrix-js-sdk, or raw HTTP) can run against it.
+ * Synapse does, so that real clients (matrix-js-sdk, or raw HTTP) can run against it. That
+ * includes what end-to-end encryption needs (keys-routes.ts, room-keys-routes.ts, e2ee.ts):
+ * matrix-js-sdk's Rust crypto can encrypt, decrypt and cross-sign through it.
  */
 import { MatrixError } from './errors.ts';
 import type { RateLimitRule } from './rate-limit.ts';

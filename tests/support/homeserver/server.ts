@@ -6,8 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { accountRoutes } from './account-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { keysRoutes } from './keys-routes.ts';
 import { mediaRoutes } from './media.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { roomKeysRoutes } from './room-keys-routes.ts';
 import { roomRoutes } from './room-routes.ts';
 import { dispatch, type Dispatcher } from './router.ts';
 import type { HomeserverState } from './state.ts';
@@ -31,7 +33,7 @@ export class HomeserverHttp {
 
   constructor(hs: HomeserverState) {
     const dispatcher: Dispatcher = {
-      routes: [...accountRoutes, ...authRoutes, ...syncRoutes, ...roomRoutes, ...mediaRoutes],
+      routes: [...accountRoutes, ...authRoutes, ...syncRoutes, ...roomRoutes, ...mediaRoutes, ...keysRoutes, ...roomKeysRoutes],
       hs,
       rateLimiter: this.rateLimiter,
       baseUrl: () => this.baseUrl,

@@ -4,6 +4,7 @@
  * positions on that counter, so "what changed since s42" is a comparison.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { E2eeState, noteDeviceListChange } from './e2ee.ts';
 import type { JsonObject } from './json.ts';
 import { defaultPushRules, type PushRuleset } from './push-rules.ts';
 import type { AccountDataEntry, Room } from './room.ts';
@@ -63,6 +64,8 @@ export class HomeserverState {
   /** `${userId}|${deviceId}|${endpoint}|${txnId}` → the answer given the first time */
   readonly transactions = new Map<string, JsonObject>();
   readonly media = new Map<string, StoredMedia>();
+  /** Keys, to-device inboxes and backups: see e2ee.ts. */
+  readonly e2ee = new E2eeState();
   private stream = 1;
   private nextFilterId = 0;
   private waiters = new Set<() => void>();
@@ -179,8 +182,22 @@ export class HomeserverState {
   }
 
   logoutDevice(session: Session): void {
-    this.dropSession(session);
-    this.users.get(session.userId)?.devices.delete(session.deviceId);
+    this.deleteDevice(session.userId, session.deviceId);
+  }
+
+  /**
+   * As on Synapse, logging out deletes the device: its tokens, keys and pending to-device
+   * messages go, and everyone sharing a room hears of it through device_lists.changed.
+   */
+  deleteDevice(userId: string, deviceId: string): void {
+    for (const session of [...this.sessions.values()]) {
+      if (session.userId === userId && session.deviceId === deviceId) this.dropSession(session);
+    }
+    const user = this.users.get(userId);
+    const existed = user?.devices.delete(deviceId) ?? false;
+    const hadKeys = this.e2ee.deviceKeys.get(userId)?.has(deviceId) ?? false;
+    this.e2ee.forgetDevice(userId, deviceId);
+    if (existed || hadKeys) noteDeviceListChange(this, userId);
   }
 
   saveFilter(user: User, filter: JsonObject): string {

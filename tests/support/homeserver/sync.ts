@@ -1,8 +1,10 @@
 /**
  * GET /sync: builds the response from the global stream position in `since`, and long-polls
- * (up to `timeout`) until something for this user lands on the stream.
+ * (up to `timeout`) until something for this user lands on the stream: room events, account
+ * data, to-device messages or device-list changes.
  */
 import { clientEvent, strippedState, type Viewer } from './client-events.ts';
+import { acknowledgeToDevice, e2eeSyncSections } from './e2ee.ts';
 import { eventPasses, resolveFilter, roomPasses, type RoomEventFilter, type SyncFilter } from './filters.ts';
 import type { JsonObject } from './json.ts';
 import { evaluatePushRules } from './push-rules.ts';
@@ -38,6 +40,8 @@ async function handleSync(ctx: AuthedContext) {
     filter: resolveFilter(ctx.user, ctx.query.get('filter')) as SyncFilter,
     fullState: ctx.query.get('full_state') === 'true',
   };
+  // Asking for what comes after `since` acknowledges the to-device messages up to it.
+  acknowledgeToDevice(ctx.hs, ctx.user.userId, ctx.session.deviceId, request.since);
   const timeoutMs = Math.max(0, Number(ctx.query.get('timeout') ?? 0) || 0);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -90,7 +94,8 @@ function buildSync(hs: HomeserverState, request: SyncRequest): Built {
     .filter(([type, entry]) => (since === undefined || entry.stream > since) && eventPasses({ type, sender: user.userId }, request.filter.account_data))
     .map(([type, entry]) => ({ type, content: entry.content }));
 
-  const hasContent = [join, invite, leave].some((section) => Object.keys(section).length > 0) || accountData.length > 0;
+  const e2ee = e2eeSyncSections(hs, user.userId, request.viewer.deviceId, since, hs.streamPosition);
+  const hasContent = [join, invite, leave].some((section) => Object.keys(section).length > 0) || accountData.length > 0 || e2ee.hasContent;
   return {
     hasContent,
     response: {
@@ -98,10 +103,10 @@ function buildSync(hs: HomeserverState, request: SyncRequest): Built {
       rooms: { join, invite, leave, knock: {} },
       account_data: { events: structuredClone(accountData) },
       presence: { events: [] },
-      to_device: { events: [] },
-      device_lists: { changed: [], left: [] },
-      device_one_time_keys_count: { signed_curve25519: 0 },
-      device_unused_fallback_key_types: [],
+      to_device: { events: e2ee.toDevice },
+      device_lists: e2ee.deviceLists,
+      device_one_time_keys_count: e2ee.oneTimeKeyCounts,
+      device_unused_fallback_key_types: e2ee.unusedFallbackKeyTypes,
     },
   };
 }
