@@ -20,6 +20,7 @@ import type { StoredBody, StoredItem } from '../store/inbox-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { parseOpml, serializeOpml } from '../connectors/feeds/opml.ts';
 import { normalizeIdentity } from '../connectors/feeds/entry-identity.ts';
+import { BatchedIds } from './batched-ids.ts';
 import { ChatCalls, ChatNotFoundError } from './chat-calls.ts';
 import { defaultConnectors } from './connector-registry.ts';
 import type { ConnectorRegistry } from './connector-registry.ts';
@@ -50,7 +51,7 @@ export interface HubOptions {
 type Handlers = { [C in CallName]: (params: unknown) => Promise<HubCalls[C]['result']> };
 type Listener = (name: EventName, payload: unknown) => void;
 
-/** Coalesces bursts of item changes into one `inbox.changed` event. */
+/** Bursts of item or timeline changes become one `inbox.changed` / `chat.changed` event this often. */
 const CHANGE_FLUSH_MS = 30;
 /** The search index catches up this long after a write, so a sync's batches land first. */
 const SEARCH_INDEX_DELAY_MS = 50;
@@ -66,11 +67,9 @@ export class Hub {
   private readonly statuses = new Map<string, ConnectionState>();
   private readonly activities = new Map<string, PollActivity>();
   private readonly listeners = new Set<Listener>();
-  private readonly changedAccounts = new Set<string>();
-  private changeTimer: NodeJS.Timeout | undefined;
+  private readonly changedAccounts = new BatchedIds(CHANGE_FLUSH_MS, (accountIds) => this.emit('inbox.changed', { accountIds }));
   private searchIndexTimer: NodeJS.Timeout | undefined;
-  private readonly changedRooms = new Set<string>();
-  private chatTimer: NodeJS.Timeout | undefined;
+  private readonly changedRooms = new BatchedIds(CHANGE_FLUSH_MS, (itemIds) => this.emit('chat.changed', { itemIds }));
   private readonly chat: ChatCalls;
   private disposed = false;
   /** Set once startConnectors ran: accounts added later start live too. */
@@ -135,9 +134,9 @@ export class Hub {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    clearTimeout(this.changeTimer);
+    this.changedAccounts.dispose();
     clearTimeout(this.searchIndexTimer);
-    clearTimeout(this.chatTimer);
+    this.changedRooms.dispose();
     await Promise.allSettled([...this.live.values()].map((connector) => connector.stop()));
     this.live.clear();
     this.listeners.clear();
@@ -570,13 +569,7 @@ export class Hub {
       },
       chatChanged: (externalIds) => {
         if (this.disposed) return;
-        for (const externalId of externalIds) this.changedRooms.add(`${account.id}:${externalId}`);
-        this.chatTimer ??= setTimeout(() => {
-          this.chatTimer = undefined;
-          const itemIds = [...this.changedRooms];
-          this.changedRooms.clear();
-          this.emit('chat.changed', { itemIds });
-        }, CHANGE_FLUSH_MS);
+        this.changedRooms.add(externalIds.map((externalId) => `${account.id}:${externalId}`));
       },
     };
   }
@@ -606,13 +599,7 @@ export class Hub {
   }
 
   private noteChanged(accountId: string): void {
-    this.changedAccounts.add(accountId);
-    this.changeTimer ??= setTimeout(() => {
-      this.changeTimer = undefined;
-      const accountIds = [...this.changedAccounts];
-      this.changedAccounts.clear();
-      this.emit('inbox.changed', { accountIds });
-    }, CHANGE_FLUSH_MS);
+    this.changedAccounts.add([accountId]);
   }
 
   private emit<E extends EventName>(name: E, payload: HubEvents[E]): void {
