@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { InboxItem } from '../src-shared/domain.ts';
+import { INITIAL_SYNC_LIMIT } from '../src-main/connectors/matrix/matrix-connector.ts';
 import { matrixConnectorKind } from '../src-main/hub/connector-registry.ts';
 import { Hub } from '../src-main/hub/hub.ts';
 import type { SecretStore } from '../src-main/secrets/secret-store.ts';
@@ -22,8 +23,6 @@ const MESSAGES_PER_ROOM = 50;
 const IN_FLIGHT = 20;
 /** Homeserver default when a filter names no limit (tests/support/homeserver/sync.ts). */
 const HOMESERVER_TIMELINE_LIMIT = 10;
-/** What the connector asks for (INITIAL_SYNC_LIMIT in src-main/connectors/matrix/matrix-connector.ts). */
-const CLIENT_INITIAL_SYNC_LIMIT = 20;
 const ALICE_PASSWORD = 'alice-bench-Zq81';
 const BOB_PASSWORD = 'bob-bench-pass';
 const MiB = 1024 * 1024;
@@ -222,7 +221,7 @@ function whenOnline(hub: Hub, accountId: string, timeoutMs: number): Promise<num
       await sleep(500);
       const after = settle();
 
-      const limits = `timeline limit ${CLIENT_INITIAL_SYNC_LIMIT} (client initialSyncLimit; server default ${HOMESERVER_TIMELINE_LIMIT})`;
+      const limits = `timeline limit ${INITIAL_SYNC_LIMIT} (client initialSyncLimit; server default ${HOMESERVER_TIMELINE_LIMIT})`;
       report({ bench: BENCH, metric: `sign in (accounts.addMatrix: well-known + login)`, value: signInMs, unit: 'ms' });
       report({ bench: BENCH, metric: `initial sync of ${ROOMS} rooms × ${MESSAGES_PER_ROOM} messages to all rows stored, ${limits}`, value: syncSeconds, unit: 's' });
       report({ bench: BENCH, metric: `  rooms stored with their latest message`, value: matching, unit: 'rooms' });

@@ -4,17 +4,14 @@
  */
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createClient, MsgType, type MatrixClient, type MatrixEvent } from 'matrix-js-sdk';
-import { logger as sdkGlobalLogger } from 'matrix-js-sdk/lib/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silenceSdkConsoleLogging } from '../../src-main/connectors/matrix/sdk-logging.ts';
 import { canonicalJson, signedPart } from '../support/homeserver/e2ee.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
 
 type Json = Record<string, unknown>;
 
-// The SDK logs through its global loglevel logger straight to the console; a silent factory quiets it.
-const sdkRoot = sdkGlobalLogger as unknown as { methodFactory: () => () => void; rebuild(): void };
-sdkRoot.methodFactory = () => () => undefined;
-sdkRoot.rebuild();
+silenceSdkConsoleLogging();
 
 const PASSWORD = 'correct horse';
 const V3 = '/_matrix/client/v3';

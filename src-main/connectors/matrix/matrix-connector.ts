@@ -19,11 +19,8 @@ import {
   SyncState,
 } from 'matrix-js-sdk';
 import type { SyncStateData, MatrixClient, MatrixEvent, Room, RoomMember } from 'matrix-js-sdk';
-import { logger as sdkGlobalLogger } from 'matrix-js-sdk/lib/logger.js';
-import type { Logger as SdkLogger } from 'matrix-js-sdk/lib/logger.js';
 import type { ISyncData } from 'matrix-js-sdk/lib/sync-accumulator.js';
 import type { Account, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
-import type { Logger } from '../../common/logger.ts';
 import { ConnectorError } from '../connector.ts';
 import type { ChatConnector, Connector, ConnectorContext, ConnectorTimeline } from '../connector.ts';
 import { composeText } from './compose.ts';
@@ -31,10 +28,11 @@ import { parseSession } from './matrix-session.ts';
 import { roomItem, ROOM_SCOPE } from './room-item.ts';
 import type { RoomFacts } from './room-item.ts';
 import { SavedSyncStore } from './saved-sync-store.ts';
+import { sdkLogger, silenceSdkConsoleLogging } from './sdk-logging.ts';
 import { timelineMessages } from './timeline.ts';
 
 const SYNC_CURSOR = 'sync';
-const INITIAL_SYNC_LIMIT = 20;
+export const INITIAL_SYNC_LIMIT = 20;
 const PAGE_SIZE = 30;
 /** After a limited sync, history is fetched back to what was last seen, but never more than this. */
 const GAP_FILL_PAGES = 5;
@@ -43,18 +41,7 @@ const SYNC_WAIT_MS = 60_000;
 const SEND_DRAIN_MS = 15_000;
 const FIRST_SYNC_DRAIN_MS = 5_000;
 
-// Some SDK modules (MatrixRTC among them) log through its global loglevel logger, straight to the
-// console, which would mix into the CLI's output. Its children copy the root's method factory when
-// they are made, so a silent factory here silences them all; the client's own lines go to our log.
-const sdkRoot = sdkGlobalLogger as unknown as { methodFactory: () => () => void; rebuild(): void };
-sdkRoot.methodFactory = () => () => undefined;
-sdkRoot.rebuild();
-
-function sdkLogger(log: Logger): SdkLogger {
-  const forward = (level: 'debug' | 'warn') => (...parts: unknown[]) => log[level]('matrix-js-sdk', { message: parts.map(String).join(' ').slice(0, 500) });
-  const child: SdkLogger = { trace: forward('debug'), debug: forward('debug'), info: forward('debug'), warn: forward('debug'), error: forward('warn'), getChild: () => child };
-  return child;
-}
+silenceSdkConsoleLogging();
 
 function matrixAccount(account: Account): Account & { kind: 'matrix' } {
   if (account.kind !== 'matrix') throw new Error('The Matrix connector was given a non-Matrix account.');
