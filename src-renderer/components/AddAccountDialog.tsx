@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import type { ImapAccountInput } from '../../src-shared/api.ts';
 import type { ImapSecurity } from '../../src-shared/domain.ts';
 import {
@@ -15,8 +15,10 @@ import { addImapAccount, closeAddAccount } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { AddFeedForm } from './AddFeedForm.tsx';
 import { AddMatrixForm } from './AddMatrixForm.tsx';
+import { AccountFormFrame } from './AccountFormFrame.tsx';
 import { Field } from './FormField.tsx';
 import { useAccountForm } from './useAccountForm.ts';
+import { useModalDialog } from './useModalDialog.ts';
 
 /** Account types the dialog offers; a new connector adds its entry and its form here. */
 const ACCOUNT_TYPES = [
@@ -35,16 +37,10 @@ export function AddAccountDialog() {
 
 function AddAccountModal() {
   const hub = useHub();
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog();
   const [kind, setKind] = useState<AccountTypeKind>('imap');
   const [busy, setBusy] = useState(false);
   const hintId = useId();
-
-  useEffect(() => {
-    const d = dialog.current;
-    if (d !== null && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
 
   return (
     <dialog
@@ -108,12 +104,7 @@ function ImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) =
   };
 
   return (
-    <form ref={form} className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>
-      {formError !== null ? (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+    <AccountFormFrame form={form} onSubmit={onSubmit} formError={formError} busy={busy} submitLabel="Add account" busyLabel="Signing in…">
       <Field field="displayName" label="Display name" errors={errors}>
         {(a) => (
           <input {...a} type="text" autoFocus autoComplete="off" placeholder="Work mail" value={values.displayName} onChange={(e) => set('displayName', e.target.value)} />
@@ -171,14 +162,6 @@ function ImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) =
           </Field>
         </div>
       </details>
-      <div className="dialog-buttons">
-        <button type="button" onClick={() => closeAddAccount(hub)}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Add account'}
-        </button>
-      </div>
-    </form>
+    </AccountFormFrame>
   );
 }

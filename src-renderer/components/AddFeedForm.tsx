@@ -14,9 +14,9 @@ import {
   type FeedFormField,
   type FeedFormValues,
 } from '../forms/feedForm.ts';
-import { closeAddAccount } from '../state/actions.ts';
 import { addFeedAccount, exportOpml, importOpml } from '../state/feedActions.ts';
 import { useHub } from '../state/hooks.ts';
+import { AccountFormFrame } from './AccountFormFrame.tsx';
 import { Field } from './FormField.tsx';
 import { useAccountForm } from './useAccountForm.ts';
 
@@ -37,12 +37,7 @@ export function AddFeedForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: 
   });
 
   return (
-    <form ref={form} className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>
-      {formError !== null ? (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+    <AccountFormFrame form={form} onSubmit={onSubmit} formError={formError} busy={busy} submitLabel="Add feed" busyLabel="Checking the feed…">
       <Field field="url" label="Feed address" errors={errors} hint="The feed itself, or a web page that links to it.">
         {(a) => (
           <input {...a} type="url" autoFocus autoComplete="url" spellCheck={false} autoCapitalize="off" placeholder="https://status.example.com/history.rss" value={values.url} onChange={(e) => set('url', e.target.value)} />
@@ -102,15 +97,7 @@ export function AddFeedForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: 
         </Field>
       ) : null}
       <OpmlButtons busy={busy} />
-      <div className="dialog-buttons">
-        <button type="button" onClick={() => closeAddAccount(hub)}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Checking the feed…' : 'Add feed'}
-        </button>
-      </div>
-    </form>
+    </AccountFormFrame>
   );
 }
 

@@ -4,9 +4,9 @@
  */
 import type { MatrixAccountInput } from '../../src-shared/api.ts';
 import { checkMatrixForm, emptyMatrixForm, matrixFieldOf, type MatrixFormField, type MatrixFormValues } from '../forms/matrixForm.ts';
-import { closeAddAccount } from '../state/actions.ts';
 import { addMatrixAccount } from '../state/chatActions.ts';
 import { useHub } from '../state/hooks.ts';
+import { AccountFormFrame } from './AccountFormFrame.tsx';
 import { Field } from './FormField.tsx';
 import { useAccountForm } from './useAccountForm.ts';
 
@@ -22,12 +22,7 @@ export function AddMatrixForm({ busy, setBusy }: { busy: boolean; setBusy: (busy
   });
 
   return (
-    <form ref={form} className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>
-      {formError !== null ? (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+    <AccountFormFrame form={form} onSubmit={onSubmit} formError={formError} busy={busy} submitLabel="Sign in" busyLabel="Signing in…">
       <Field field="userId" label="User ID" errors={errors}>
         {(a) => (
           <input {...a} type="text" autoFocus autoComplete="username" spellCheck={false} autoCapitalize="off" placeholder="@alice:example.org" value={values.userId} onChange={(e) => set('userId', e.target.value)} />
@@ -41,14 +36,6 @@ export function AddMatrixForm({ busy, setBusy }: { busy: boolean; setBusy: (busy
       <Field field="password" label="Password" errors={errors} hint="Used once to sign in; Groundswell keeps only the access token, in the system keychain.">
         {(a) => <input {...a} type="password" autoComplete="current-password" value={values.password} onChange={(e) => set('password', e.target.value)} />}
       </Field>
-      <div className="dialog-buttons">
-        <button type="button" onClick={() => closeAddAccount(hub)}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </div>
-    </form>
+    </AccountFormFrame>
   );
 }

@@ -3,12 +3,13 @@
  * loads so the timeline does not jump; a click shows the full image over the app. Both come from the
  * hub as data: URLs, never from the homeserver directly.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ChatMessage } from '../../src-shared/api.ts';
 import { imageBox } from '../format/chat.ts';
 import { showToast } from '../state/actions.ts';
 import { loadChatMedia } from '../state/chatActions.ts';
 import { useHub } from '../state/hooks.ts';
+import { useModalDialog } from './useModalDialog.ts';
 
 type ChatImageInfo = NonNullable<ChatMessage['image']>;
 const THUMBNAIL_MAX = 320;
@@ -65,12 +66,7 @@ export function ChatImage({ itemId, image }: { itemId: string; image: ChatImageI
 }
 
 function ImageViewer({ url, name, onClose }: { url: string; name: string; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = dialog.current;
-    if (d !== null && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
+  const dialog = useModalDialog();
   return (
     <dialog
       ref={dialog}
