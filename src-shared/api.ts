@@ -35,7 +35,7 @@ export interface MatrixAccountInput {
   displayName?: string;
 }
 
-export type ChatMessageKind = 'text' | 'notice' | 'emote' | 'image' | 'file' | 'encrypted' | 'redacted' | 'membership' | 'other';
+export type ChatMessageKind = 'text' | 'notice' | 'emote' | 'image' | 'file' | 'undecryptable' | 'redacted' | 'membership' | 'other';
 
 /** One message of a room's timeline as the reading pane draws it; every string is plain text. */
 export interface ChatMessage {
@@ -58,6 +58,11 @@ export interface ChatMessage {
   image?: { mxc: string; thumbnailMxc?: string; width?: number; height?: number; name: string };
   /** Only on our own messages the server has not confirmed yet. */
   sendState?: 'sending' | 'failed';
+  /**
+   * Why an encrypted message cannot be read yet (kind 'undecryptable'): keys still expected from the
+   * sender's device, or history only the key backup can open. Retried by itself when keys arrive.
+   */
+  decryption?: { problem: 'waiting-for-keys' | 'needs-backup' | 'not-for-this-device' | 'untrusted-sender' | 'other'; senderDevice?: string };
 }
 
 export interface ChatTimeline {
@@ -76,6 +81,55 @@ export interface ChatTimeline {
   /** Display names of the people typing right now. */
   typing: string[];
 }
+
+/** A device of the user's, as cross-signing sees it. */
+export interface EncryptionDevice {
+  deviceId: string;
+  displayName: string;
+  /** Signed by the user's own cross-signing identity (verified). */
+  verified: boolean;
+  /** This Groundswell. */
+  current: boolean;
+}
+
+/** An emoji-comparison (SAS) verification between this device and another one of the user's. */
+export interface VerificationView {
+  /** The verification's transaction id; names it in `security.respondToVerification`. */
+  requestId: string;
+  /** Started on the other device (accept it here) or here (wait for the other device). */
+  incoming: boolean;
+  otherUserId: string;
+  otherDeviceId?: string;
+  phase: 'requested' | 'ready' | 'started' | 'compare-emoji' | 'done' | 'cancelled';
+  /** The seven emoji both screens show, once they are known. */
+  emoji?: { symbol: string; name: string }[];
+  /** Why it was cancelled, in words. */
+  reason?: string;
+}
+
+/** The encryption state of a Matrix account: this device, cross-signing, the other devices, backup. */
+export interface EncryptionStatus {
+  accountId: string;
+  deviceId: string;
+  /** This device's ed25519 key, for comparing by hand in another client's device list. */
+  fingerprint: string;
+  /**
+   * 'ready': the identity is on the server and its keys are here. 'not-set-up': there is no identity
+   * yet (setting it up asks for the password). 'elsewhere': another device holds the identity;
+   * verify this device from it, or with the recovery key.
+   */
+  crossSigning: 'ready' | 'not-set-up' | 'elsewhere';
+  thisDeviceVerified: boolean;
+  devices: EncryptionDevice[];
+  /**
+   * 'on': new room keys are backed up. 'off': there is no backup on the server. 'locked': a backup
+   * exists but this device lacks its key; enter the recovery key to restore and keep backing up.
+   */
+  backup: { state: 'on' | 'off' | 'locked'; version?: string };
+  verifications: VerificationView[];
+}
+
+export type VerificationAction = 'accept' | 'start' | 'confirm' | 'mismatch' | 'cancel';
 
 /** Where a chat message goes: an inbox item (a room), or a room id on one of the Matrix accounts. */
 export type ChatTarget = { itemId: string } | { roomId: string; accountId?: string };
@@ -188,6 +242,22 @@ export interface HubCalls {
   /** An image (or its thumbnail) from the homeserver's media API, as a data: URL for <img>. */
   'chat.media': { params: { itemId: string; mxc: string; thumbnail: boolean }; result: { dataUrl: string } };
   'chat.typing': { params: { itemId: string; typing: boolean }; result: null };
+  /** A Matrix account's encryption: this device, cross-signing, the user's devices, verifications, backup. */
+  'security.status': { params: { accountId: string }; result: EncryptionStatus };
+  /** Creates the cross-signing identity; the homeserver asks for the account's password to upload it. */
+  'security.setUpCrossSigning': { params: { accountId: string; password: string }; result: EncryptionStatus };
+  /** Asks another of the user's devices to verify this one by emoji; it shows in `verifications`. */
+  'security.verifyDevice': { params: { accountId: string; deviceId: string }; result: VerificationView };
+  'security.respondToVerification': { params: { accountId: string; requestId: string; action: VerificationAction }; result: VerificationView };
+  /** Turns on key backup, protected by a new recovery key, shown this once. */
+  'security.setUpBackup': { params: { accountId: string }; result: { recoveryKey: string; status: EncryptionStatus } };
+  /** Opens the backup with the recovery key: history becomes readable and this device keeps backing up. */
+  'security.restoreBackup': { params: { accountId: string; recoveryKey: string }; result: { imported: number; total: number; status: EncryptionStatus } };
+  /**
+   * Deletes the backup and its recovery key and makes new ones. Messages only the old backup could
+   * open stay unreadable on new devices; `confirm` must be true.
+   */
+  'security.resetBackup': { params: { accountId: string; confirm: boolean }; result: { recoveryKey: string; status: EncryptionStatus } };
 }
 
 /** Everything the hub pushes without being asked. */
@@ -200,6 +270,8 @@ export interface HubEvents {
   'inbox.notify': { items: NewItemNotice[] };
   /** An open room's timeline changed: a message, an echo's state, a receipt or someone typing. */
   'chat.changed': { itemIds: string[] };
+  /** A Matrix account's encryption changed: a verification moved on, a device appeared, backup state. */
+  'security.changed': { accountId: string };
 }
 
 export type CallName = keyof HubCalls;
@@ -230,6 +302,13 @@ export const CALL_NAMES: readonly CallName[] = [
   'chat.respondToInvite',
   'chat.media',
   'chat.typing',
+  'security.status',
+  'security.setUpCrossSigning',
+  'security.verifyDevice',
+  'security.respondToVerification',
+  'security.setUpBackup',
+  'security.restoreBackup',
+  'security.resetBackup',
 ];
 
 export function isCallName(name: unknown): name is CallName {

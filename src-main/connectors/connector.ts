@@ -3,7 +3,7 @@
  * and maps it to InboxItem in one place. It never touches the store, the keychain or Electron:
  * the hub hands it everything it needs through ConnectorContext.
  */
-import type { ChatMessage, ChatTimeline } from '../../src-shared/api.ts';
+import type { ChatMessage, ChatTimeline, EncryptionStatus, VerificationAction, VerificationView } from '../../src-shared/api.ts';
 import type { Account, ConnectionState, InboxItem, ItemDetail, PollActivity } from '../../src-shared/domain.ts';
 import type { Logger } from '../common/logger.ts';
 
@@ -27,6 +27,16 @@ export interface ConnectorContext {
   readonly log: Logger;
   /** The account's secret (password or token) from the keychain, read when needed. */
   readSecret(): Promise<string>;
+  /** Replaces the account's keychain secret (a Matrix session that gained its crypto store key). */
+  writeSecret(secret: string): Promise<void>;
+  /**
+   * The password the user just typed to add the account or sign in again, held in memory only for a
+   * few minutes and handed out once: a server that asks for it again (cross-signing setup) gets it
+   * without a second prompt.
+   */
+  takeSignInPassword(): string | undefined;
+  /** A directory of the account's own under the profile (created on first use), deleted with the account. */
+  readonly dataDir: string;
   /** Sync cursors persisted by the hub, namespaced per account. Values are JSON-serialisable. */
   readCursor<T>(key: string): T | undefined;
   writeCursor(key: string, value: unknown): void;
@@ -51,6 +61,8 @@ export interface ConnectorContext {
   clearScope(scope: string): void;
   /** A conversation's timeline changed (chat): the hub tells a reading pane that shows it. */
   chatChanged(externalIds: string[]): void;
+  /** The account's encryption state changed (a verification step, a device, the backup). */
+  securityChanged(): void;
 }
 
 /** A room's timeline, as the connector knows it; the hub adds the item id. */
@@ -71,6 +83,17 @@ export interface ChatConnector {
   typing(externalId: string, typing: boolean): Promise<void>;
 }
 
+/** End-to-end encryption of a chat account: devices, cross-signing, emoji verification, key backup. */
+export interface EncryptionConnector {
+  status(): Promise<Omit<EncryptionStatus, 'accountId'>>;
+  setUpCrossSigning(password: string): Promise<void>;
+  verifyDevice(deviceId: string): Promise<VerificationView>;
+  respondToVerification(requestId: string, action: VerificationAction): Promise<VerificationView>;
+  setUpBackup(): Promise<{ recoveryKey: string }>;
+  restoreBackup(recoveryKey: string): Promise<{ imported: number; total: number }>;
+  resetBackup(): Promise<{ recoveryKey: string }>;
+}
+
 export interface Connector {
   /** Starts connecting in the background; progress comes through ctx.status. */
   start(): void;
@@ -84,6 +107,8 @@ export interface Connector {
   loadDetail(item: InboxItem): Promise<Omit<ItemDetail, 'item'>>;
   /** Present on chat connectors. */
   readonly chat?: ChatConnector;
+  /** Present on connectors with end-to-end encryption. */
+  readonly encryption?: EncryptionConnector;
 }
 
 export type ConnectorErrorCode = 'auth-failed' | 'connection-failed' | 'invalid-input' | 'not-found' | 'protocol';

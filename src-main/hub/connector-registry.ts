@@ -11,7 +11,7 @@ import type { FeedFetchSettings } from '../connectors/feeds/feed-connector.ts';
 import { HostLimiter } from '../connectors/feeds/host-limiter.ts';
 import { createImapConnector, verifyImapLogin } from '../connectors/imap/imap-connector.ts';
 import { createMatrixConnector } from '../connectors/matrix/matrix-connector.ts';
-import { checkHomeserver, discoverHomeserver, loginWithPassword, logout, parseSession } from '../connectors/matrix/matrix-session.ts';
+import { checkHomeserver, discoverHomeserver, keepStorageKey, loginWithPassword, logout, parseSession } from '../connectors/matrix/matrix-session.ts';
 
 /** An account as it should be saved, and the secret the keychain keeps for it. */
 export interface VerifiedAccount {
@@ -26,7 +26,7 @@ export interface ConnectorKind {
    * Proves the settings and credentials work before an account is saved; throws a ConnectorError.
    * A feed page resolves to its feed's address and title; a Matrix user id to its homeserver and a session.
    */
-  verify(account: Account, secret: string | undefined): Promise<VerifiedAccount>;
+  verify(account: Account, secret: string | undefined, previousSecret?: string): Promise<VerifiedAccount>;
   /** Ends the account's session on its server when it is removed (a Matrix logout); best effort. */
   forget?(account: Account, secret: string): Promise<void>;
 }
@@ -84,7 +84,7 @@ export function feedConnectorKind(options: Partial<FeedFetchSettings> = {}): Con
 export function matrixConnectorKind(): ConnectorKind {
   return {
     create: createMatrixConnector,
-    verify: async (account, password) => {
+    verify: async (account, password, previousSecret) => {
       if (account.kind !== 'matrix') throw new Error('Matrix connector given a non-Matrix account');
       const { settings } = account;
       const homeserverUrl = settings.homeserverUrl ? await checkHomeserver(settings.homeserverUrl) : await discoverHomeserver(settings.userId);
@@ -96,7 +96,8 @@ export function matrixConnectorKind(): ConnectorKind {
       }
       return {
         account: { ...account, displayName: account.displayName || login.userId, settings: { homeserverUrl, userId: login.userId, deviceId: login.deviceId } },
-        secret: JSON.stringify(login.session),
+        // Signing in again on the same device keeps the key its crypto store is encrypted with.
+        secret: JSON.stringify(keepStorageKey(login.session, previousSecret, settings.deviceId === login.deviceId)),
       };
     },
     forget: async (account, secret) => {

@@ -3,6 +3,8 @@
  * go out as events. Electron IPC, the `serve` WebSocket and the in-process CLI all call `call()`.
  */
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CallName, CallParams, CallResult, EventName, HubCalls, HubEvents } from '../../src-shared/api.ts';
 import type { FeedCredentials, NewItemNotice, UnreadCounts } from '../../src-shared/api.ts';
 import type { Account, AccountView, ConnectionState, FeedSettings, InboxItem, ItemDetail, PollActivity } from '../../src-shared/domain.ts';
@@ -22,6 +24,7 @@ import { parseOpml, serializeOpml } from '../connectors/feeds/opml.ts';
 import { normalizeIdentity } from '../connectors/feeds/entry-identity.ts';
 import { BatchedIds } from './batched-ids.ts';
 import { ChatCalls, ChatNotFoundError } from './chat-calls.ts';
+import { SecurityCalls } from './security-calls.ts';
 import { defaultConnectors } from './connector-registry.ts';
 import type { ConnectorRegistry } from './connector-registry.ts';
 import { acquireProfileLock, profilePaths } from './profile.ts';
@@ -55,6 +58,8 @@ type Listener = (name: EventName, payload: unknown) => void;
 const CHANGE_FLUSH_MS = 30;
 /** The search index catches up this long after a write, so a sync's batches land first. */
 const SEARCH_INDEX_DELAY_MS = 50;
+/** How long a just-typed password stays in memory for the server's follow-up prompt (cross-signing). */
+const SIGN_IN_PASSWORD_TTL_MS = 5 * 60_000;
 
 export class Hub {
   readonly profileDir: string;
@@ -71,6 +76,9 @@ export class Hub {
   private searchIndexTimer: NodeJS.Timeout | undefined;
   private readonly changedRooms = new BatchedIds(CHANGE_FLUSH_MS, (itemIds) => this.emit('chat.changed', { itemIds }));
   private readonly chat: ChatCalls;
+  private readonly security: SecurityCalls;
+  /** Passwords typed moments ago to add an account or sign in again, handed to its connector once. */
+  private readonly signInPasswords = new Map<string, { password: string; until: number }>();
   private disposed = false;
   /** Set once startConnectors ran: accounts added later start live too. */
   private liveStarted = false;
@@ -88,6 +96,14 @@ export class Hub {
         return run(connector.chat);
       }),
     );
+    this.security = new SecurityCalls((accountId, run) => {
+      const account = this.store.getAccount(accountId);
+      if (!account) throw new NotFoundError('No account has that id. It may have been removed.');
+      return this.withConnector(account, (connector) => {
+        if (!connector.encryption) throw new UnsupportedError(`${account.displayName} has no end-to-end encryption.`);
+        return run(connector.encryption, account);
+      });
+    });
     // Rows the last run stored but did not index yet.
     this.scheduleSearchIndexing();
   }
@@ -194,6 +210,13 @@ export class Hub {
     'chat.respondToInvite': async (raw) => this.chat.respondToInvite(raw),
     'chat.media': async (raw) => this.chat.media(raw),
     'chat.typing': async (raw) => this.chat.typing(raw),
+    'security.status': async (raw) => this.security.status(raw),
+    'security.setUpCrossSigning': async (raw) => this.security.setUpCrossSigning(raw),
+    'security.verifyDevice': async (raw) => this.security.verifyDevice(raw),
+    'security.respondToVerification': async (raw) => this.security.respondToVerification(raw),
+    'security.setUpBackup': async (raw) => this.security.setUpBackup(raw),
+    'security.restoreBackup': async (raw) => this.security.restoreBackup(raw),
+    'security.resetBackup': async (raw) => this.security.resetBackup(raw),
   };
 
   private accountViews(): AccountView[] {
@@ -256,6 +279,7 @@ export class Hub {
       await this.connectorKind(account).forget?.(verified.account, verified.secret ?? '').catch(() => undefined);
       throw new InputError(`This Matrix account is already here as "${duplicate.displayName}".`, 'userId');
     }
+    this.holdSignInPassword(account.id, input.password);
     return this.saveAccount(verified.account, verified.secret);
   }
 
@@ -374,7 +398,13 @@ export class Hub {
     this.statuses.delete(accountId);
     this.activities.delete(accountId);
     await this.forgetOnServer(account);
+    this.signInPasswords.delete(accountId);
     this.store.deleteAccount(accountId);
+    try {
+      rmSync(this.accountDataDir(accountId), { recursive: true, force: true });
+    } catch (error) {
+      this.log.warn('could not delete the account folder', { accountId, error });
+    }
     await this.secrets.deletePassword(accountId).catch((error: unknown) => {
       this.log.warn('could not delete the password from the keychain', { accountId, error });
     });
@@ -401,8 +431,10 @@ export class Hub {
     if (account.kind === 'feed' && account.settings.auth === 'none') {
       throw new InputError('This feed does not sign in; there is no password to change.', 'password');
     }
-    const verified = await this.connectorKind(account).verify(account, password);
+    const previousSecret = (await this.secrets.getPassword(account.id).catch(() => null)) ?? undefined;
+    const verified = await this.connectorKind(account).verify(account, password, previousSecret);
     if (verified.secret !== undefined) await this.secrets.setPassword(account.id, verified.secret);
+    this.holdSignInPassword(account.id, password);
     if (JSON.stringify(verified.account.settings) !== JSON.stringify(account.settings)) this.store.updateAccount(verified.account);
     this.log.info('account password updated', { accountId });
     await this.restartConnector(verified.account);
@@ -503,6 +535,14 @@ export class Hub {
     return kind;
   }
 
+  private accountDataDir(accountId: string): string {
+    return join(profilePaths(this.profileDir).accounts, accountId);
+  }
+
+  private holdSignInPassword(accountId: string, password: string): void {
+    this.signInPasswords.set(accountId, { password, until: Date.now() + SIGN_IN_PASSWORD_TTL_MS });
+  }
+
   private contextFor(account: Account): ConnectorContext {
     const log = this.log.child(`${account.kind}.${account.id.slice(0, 8)}`);
     const toStored = ({ detail, ...item }: ConnectorItem): StoredItem & { body?: StoredBody } => ({
@@ -522,6 +562,13 @@ export class Hub {
         }
         return secret;
       },
+      writeSecret: (secret) => this.secrets.setPassword(account.id, secret),
+      takeSignInPassword: () => {
+        const held = this.signInPasswords.get(account.id);
+        this.signInPasswords.delete(account.id);
+        return held && held.until > Date.now() ? held.password : undefined;
+      },
+      dataDir: this.accountDataDir(account.id),
       readCursor: <T>(key: string) => this.store.readCursor<T>(account.id, key),
       writeCursor: (key, value) => this.store.writeCursor(account.id, key, value),
       knownExternalIds: (scope) => this.store.knownExternalIds(account.id, scope),
@@ -570,6 +617,10 @@ export class Hub {
       chatChanged: (externalIds) => {
         if (this.disposed) return;
         this.changedRooms.add(externalIds.map((externalId) => `${account.id}:${externalId}`));
+      },
+      securityChanged: () => {
+        if (this.disposed) return;
+        this.emit('security.changed', { accountId: account.id });
       },
     };
   }

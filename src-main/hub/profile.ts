@@ -25,6 +25,8 @@ export interface ProfilePaths {
   database: string;
   lock: string;
   log: string;
+  /** One folder per account for what a connector keeps beyond the store (Matrix crypto). */
+  accounts: string;
 }
 
 export function profilePaths(dir: string): ProfilePaths {
@@ -33,6 +35,7 @@ export function profilePaths(dir: string): ProfilePaths {
     database: join(dir, 'groundswell.sqlite'),
     lock: join(dir, 'hub.lock'),
     log: join(dir, 'logs', 'hub.log'),
+    accounts: join(dir, 'accounts'),
   };
 }
 

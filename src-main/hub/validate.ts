@@ -10,6 +10,7 @@ import type {
   InboxFilter,
   InboxQuery,
   SearchQuery,
+  VerificationAction,
 } from '../../src-shared/api.ts';
 import { FEED_ALERT_LEVELS, FEED_DEFAULT_INTERVAL_SECONDS, FEED_MIN_INTERVAL_SECONDS, isLocalHost } from '../../src-shared/domain.ts';
 import type { FeedAlertLevel, ImapSecurity, SourceKind } from '../../src-shared/domain.ts';
@@ -301,5 +302,24 @@ export function parseMxc(raw: unknown): string {
 export function parseRoomId(raw: unknown): string {
   const value = text(record(raw, 'the request')['roomId'], 'roomId', 'Room', { max: 512 }).trim();
   if (!/^![^\s:]+:\S+$/.test(value)) throw new InputError('A Matrix room id looks like !abc123:example.org.', 'roomId');
+  return value;
+}
+
+const VERIFICATION_ACTIONS: readonly VerificationAction[] = ['accept', 'start', 'confirm', 'mismatch', 'cancel'];
+
+export function parseVerificationAction(raw: unknown): VerificationAction {
+  const value = record(raw, 'the request')['action'];
+  if (typeof value !== 'string' || !(VERIFICATION_ACTIONS as readonly string[]).includes(value)) {
+    throw new InputError(`The action must be one of ${VERIFICATION_ACTIONS.join(', ')}.`, 'action');
+  }
+  return value as VerificationAction;
+}
+
+/** A recovery key as people copy it: groups of four base58 characters; spaces and line breaks are dropped. */
+export function parseRecoveryKey(raw: unknown): string {
+  const value = text(record(raw, 'the request')['recoveryKey'], 'recoveryKey', 'Recovery key', { max: 200 }).replace(/\s+/g, '');
+  if (!/^[1-9A-HJ-NP-Za-km-z]{40,70}$/.test(value)) {
+    throw new InputError('That is not a recovery key. It is 48 letters and digits in groups of four, as shown when backup was set up.', 'recoveryKey');
+  }
   return value;
 }

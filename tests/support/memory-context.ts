@@ -3,6 +3,9 @@
  * keychain, held in Maps. Tests read the result (items, cursors, status history, log lines) the way
  * the hub would, instead of asserting on calls.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Account, ConnectionState, PollActivity } from '../../src-shared/domain.ts';
 import { createLogger, type Logger, type LogLevel } from '../../src-main/common/logger.ts';
 import type { ConnectorContext, ConnectorItem } from '../../src-main/connectors/connector.ts';
@@ -23,11 +26,15 @@ export interface MemoryContext extends ConnectorContext {
   /** externalIds whose chat timeline the connector said changed, in order. */
   readonly chatChanges: string[];
   secret: string;
+  /** What takeSignInPassword hands out (once). */
+  signInPassword: string | undefined;
+  /** How often the connector said its encryption state changed. */
+  securityChanges: number;
   itemsIn(scope: string): ConnectorItem[];
   lastStatus(): ConnectionState | undefined;
 }
 
-export function createMemoryContext(account: Account, secret: string, options: { logLevel?: LogLevel } = {}): MemoryContext {
+export function createMemoryContext(account: Account, secret: string, options: { logLevel?: LogLevel; dataDir?: string } = {}): MemoryContext {
   const items = new Map<string, ConnectorItem>();
   const cursors = new Map<string, unknown>();
   const statuses: ConnectionState[] = [];
@@ -52,8 +59,22 @@ export function createMemoryContext(account: Account, secret: string, options: {
     upsertCounts,
     chatChanges,
     secret,
+    signInPassword: undefined,
+    securityChanges: 0,
+    dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'gs-account-')),
     async readSecret() {
       return ctx.secret;
+    },
+    async writeSecret(value) {
+      ctx.secret = value;
+    },
+    takeSignInPassword() {
+      const password = ctx.signInPassword;
+      ctx.signInPassword = undefined;
+      return password;
+    },
+    securityChanged() {
+      ctx.securityChanges += 1;
     },
     readCursor<T>(key: string): T | undefined {
       const value = cursors.get(key);

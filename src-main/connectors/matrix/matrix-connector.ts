@@ -2,7 +2,8 @@
  * A Matrix account: matrix-js-sdk syncs in the hub (plain Node), its sync state persisted through
  * the hub's cursor so a restart resumes where it stopped, and every room the user is in or invited
  * to kept as one inbox row. The reading pane's timeline, sending, receipts and invitations go
- * through the same client. Crypto is not started: encrypted rooms show that they are encrypted.
+ * through the same client. End-to-end encryption runs in the same client, its keys in the account's
+ * durable crypto store (device-crypto.ts); encrypted rooms read and write like any other.
  */
 import {
   ClientEvent,
@@ -12,6 +13,7 @@ import {
   EventType,
   HttpApiEvent,
   MatrixError,
+  MatrixEventEvent,
   NotificationCountType,
   PendingEventOrdering,
   RoomEvent,
@@ -20,10 +22,16 @@ import {
 } from 'matrix-js-sdk';
 import type { SyncStateData, MatrixClient, MatrixEvent, Room, RoomMember } from 'matrix-js-sdk';
 import type { ISyncData } from 'matrix-js-sdk/lib/sync-accumulator.js';
+import { CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { Account, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
 import { ConnectorError } from '../connector.ts';
-import type { ChatConnector, Connector, ConnectorContext, ConnectorTimeline } from '../connector.ts';
+import type { ChatConnector, Connector, ConnectorContext, ConnectorTimeline, EncryptionConnector } from '../connector.ts';
+import { AttachmentError, decryptAttachment } from './attachments.ts';
+import type { EncryptedFile } from './attachments.ts';
 import { composeText } from './compose.ts';
+import type { DurableIndexedDb } from './crypto-store/durable-indexeddb.ts';
+import { SecretStorageKeys, startDeviceCrypto } from './device-crypto.ts';
+import { createEncryption, setUpCrossSigningIfNew, Verifications } from './encryption.ts';
 import { parseSession } from './matrix-session.ts';
 import { roomItem, ROOM_SCOPE } from './room-item.ts';
 import type { RoomFacts } from './room-item.ts';
@@ -40,6 +48,9 @@ const TYPING_TIMEOUT_MS = 5_000;
 const SYNC_WAIT_MS = 60_000;
 const SEND_DRAIN_MS = 15_000;
 const FIRST_SYNC_DRAIN_MS = 5_000;
+const DECRYPTED_FLUSH_MS = 20;
+/** Keys of encrypted images seen in timelines, kept so their media can be decrypted when shown. */
+const MAX_ENCRYPTED_FILES = 2_000;
 
 silenceSdkConsoleLogging();
 
@@ -67,6 +78,8 @@ export function toConnectorError(error: unknown, doing: string): ConnectorError 
 interface Running {
   client: MatrixClient;
   store: SavedSyncStore;
+  cryptoStore: DurableIndexedDb;
+  verifications: Verifications;
   /** Resolves once a sync with the server (not just the saved state) has been processed. */
   synced: Promise<void>;
   /** Resolves when the first sync request was answered either way. */
@@ -74,7 +87,7 @@ interface Running {
   detach: () => void;
 }
 
-export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat: ChatConnector } {
+export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat: ChatConnector; encryption: EncryptionConnector } {
   const account = matrixAccount(ctx.account);
   const settings = account.settings;
   let running: Promise<Running> | undefined;
@@ -88,6 +101,16 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
    * stay read in the meantime, unless a newer message arrived.
    */
   const readLocally = new Map<string, string | undefined>();
+  /** Rooms marked unread through this connector, whose flag must be cleared when they are read. */
+  const markedUnreadHere = new Set<string>();
+  const secretStorageKeys = new SecretStorageKeys();
+  /** mxc → the key and hash of an encrypted image, learnt from the timelines drawn. */
+  const encryptedFiles = new Map<string, EncryptedFile>();
+  const rememberFile = (file: EncryptedFile) => {
+    encryptedFiles.delete(file.url);
+    encryptedFiles.set(file.url, file);
+    if (encryptedFiles.size > MAX_ENCRYPTED_FILES) encryptedFiles.delete(encryptedFiles.keys().next().value!);
+  };
 
   const launch = (): Promise<Running> => {
     running ??= open().catch((error: unknown) => {
@@ -113,7 +136,11 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       timelineSupport: false,
       useAuthorizationHeader: true,
       logger: sdkLogger(ctx.log),
+      cryptoCallbacks: secretStorageKeys.callbacks,
     });
+    const cryptoStore = await startDeviceCrypto(client, ctx);
+    const signInPassword = ctx.takeSignInPassword();
+    const verifications = new Verifications(() => ctx.securityChanged(), ctx.log);
     let markSynced: () => void = () => undefined;
     let failSynced: (error: unknown) => void = () => undefined;
     const synced = new Promise<void>((resolve, reject) => {
@@ -192,22 +219,55 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     client.on(RoomEvent.LocalEchoUpdated, onEcho);
     client.on(RoomEvent.TimelineReset, onReset);
     client.on(RoomMemberEvent.Typing, onTyping);
+    // Decryption finishes after the sync that brought the event (or when its keys arrive later), so
+    // the rows it changes are flushed on their own, a burst of them at once.
+    let decryptedFlush: NodeJS.Timeout | undefined;
+    client.on(MatrixEventEvent.Decrypted, (event) => {
+      touch(event.getRoomId());
+      decryptedFlush ??= setTimeout(() => {
+        decryptedFlush = undefined;
+        if (!stopped) flush(client);
+      }, DECRYPTED_FLUSH_MS);
+    });
+    const securityChanged = () => ctx.securityChanged();
+    client.on(CryptoEvent.DevicesUpdated, securityChanged);
+    client.on(CryptoEvent.UserTrustStatusChanged, securityChanged);
+    client.on(CryptoEvent.KeyBackupStatus, securityChanged);
+    client.on(CryptoEvent.KeysChanged, securityChanged);
+    const detachVerifications = verifications.attach(client);
+    // Tracked like a send, so stopping waits for it instead of freeing the crypto under it.
+    synced.then(
+      () => (stopped ? undefined : track(setUpCrossSigningIfNew(client, signInPassword, ctx.log).finally(securityChanged))),
+      () => undefined,
+    );
 
     const firstSync = (await store.getSavedSyncToken()) === null;
     if (firstSync) ctx.status({ state: 'syncing', done: 0, total: 1 });
     else ctx.status({ state: 'connecting' });
-    await client.startClient({
-      initialSyncLimit: INITIAL_SYNC_LIMIT,
-      lazyLoadMembers: true,
-      pendingEventOrdering: PendingEventOrdering.Detached,
-      disablePresence: true,
-    });
+    try {
+      await client.startClient({
+        initialSyncLimit: INITIAL_SYNC_LIMIT,
+        lazyLoadMembers: true,
+        pendingEventOrdering: PendingEventOrdering.Detached,
+        disablePresence: true,
+      });
+    } catch (error) {
+      client.stopClient();
+      await cryptoStore.close().catch(() => undefined);
+      throw error;
+    }
     return {
       client,
       store,
+      cryptoStore,
+      verifications,
       synced,
       firstAnswer,
-      detach: () => client.removeAllListeners(),
+      detach: () => {
+        clearTimeout(decryptedFlush);
+        detachVerifications();
+        client.removeAllListeners();
+      },
     };
   };
 
@@ -315,6 +375,8 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     state.client.stopClient();
     state.detach();
     await state.store.save(true).catch((error: unknown) => ctx.log.warn('could not save the sync state', { error: String(error) }));
+    // Every key is on disk already (each commit is); closing writes a snapshot so the next start is quick.
+    await state.cryptoStore.close().catch((error: unknown) => ctx.log.warn('could not close the crypto store', { error: String(error) }));
   };
 
   const chat: ChatConnector = {
@@ -336,7 +398,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
         encrypted: room.hasEncryptionStateEvent(),
         membership,
         ...(inviter ? { inviter: room.getMember(inviter)?.name ?? inviter } : {}),
-        messages: membership === 'invite' ? [] : timelineMessages(room, myUserId),
+        messages: membership === 'invite' ? [] : timelineMessages(room, myUserId, rememberFile),
         hasOlder: membership !== 'invite' && room.getLiveTimeline().getPaginationToken(Direction.Backward) !== null,
         typing: room.getMembers().filter((m) => m.typing && m.userId !== myUserId).map((m) => m.name),
       };
@@ -345,9 +407,6 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     async send(externalId, text, { replyToId, waitForDelivery }) {
       const { client, room } = await roomOf(externalId);
       if (room.getMyMembership() !== 'join') throw new ConnectorError('invalid-input', 'Accept the invitation before writing in this room.');
-      if (room.hasEncryptionStateEvent()) {
-        throw new ConnectorError('invalid-input', 'This room is end-to-end encrypted; Groundswell cannot send encrypted messages yet.');
-      }
       if (text.trim() === '') throw new ConnectorError('invalid-input', 'Write something first.');
       const sending = track(client.sendMessage(room.roomId, composeText(text, replyToId) as never));
       if (waitForDelivery) {
@@ -383,7 +442,9 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     async media(mxc, options) {
       const client = await ready();
       const authenticated = await client.isVersionSupported('v1.11').catch(() => false);
-      const url = options.thumbnail
+      const encrypted = encryptedFiles.get(mxc);
+      // Ciphertext cannot be scaled by the server: an encrypted image comes whole (or as its own thumbnail file).
+      const url = options.thumbnail && !encrypted
         ? client.mxcUrlToHttp(mxc, 640, 640, 'scale', false, true, authenticated)
         : client.mxcUrlToHttp(mxc, undefined, undefined, undefined, false, true, authenticated);
       if (!url) throw new ConnectorError('invalid-input', 'That is not a Matrix media address.');
@@ -395,11 +456,23 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
         throw toConnectorError(error, 'download the image');
       });
       if (!response.ok) throw new ConnectorError(response.status === 404 ? 'not-found' : 'protocol', `The homeserver did not hand out the image (HTTP ${response.status}).`);
+      const received = new Uint8Array(await response.arrayBuffer());
+      if (received.byteLength > options.maxBytes) throw new ConnectorError('invalid-input', 'The image is too large to show here.');
+      if (encrypted) {
+        let bytes: Uint8Array;
+        try {
+          bytes = decryptAttachment(received, encrypted);
+        } catch (error) {
+          throw new ConnectorError('invalid-input', error instanceof AttachmentError ? error.message : 'The image could not be decrypted.', { cause: error });
+        }
+        // The server only ever saw ciphertext; what the image is comes from its own bytes.
+        const contentType = sniffImageType(bytes);
+        if (!contentType) throw new ConnectorError('invalid-input', 'Only images are shown here; this attachment is of another kind.');
+        return { contentType, bytes };
+      }
       const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!/^image\/(png|jpeg|gif|webp|avif)$/.test(contentType)) throw new ConnectorError('invalid-input', 'Only images are shown here; this attachment is of another kind.');
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (bytes.byteLength > options.maxBytes) throw new ConnectorError('invalid-input', 'The image is too large to show here.');
-      return { contentType, bytes };
+      return { contentType, bytes: received };
     },
 
     async typing(externalId, typing) {
@@ -410,8 +483,19 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     },
   };
 
+  const encryption = createEncryption({
+    ctx,
+    keys: secretStorageKeys,
+    ready: async () => {
+      const client = await ready();
+      const { verifications } = await launch();
+      return { client, verifications };
+    },
+  });
+
   return {
     chat,
+    encryption,
     start() {
       if (!stopped) return;
       stopped = false;
@@ -445,7 +529,8 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
         try {
           const latest = [...room.getLiveTimeline().getEvents()].reverse().find((e) => e.getId() && !e.getId()!.startsWith('~'));
           if (latest) await client.setRoomReadMarkers(room.roomId, latest.getId()!, latest);
-          if (room.getAccountData('m.marked_unread')?.getContent()['unread'] === true) {
+          // Marked unread here a moment ago, the sync may not have brought the flag back yet.
+          if (markedUnreadHere.delete(room.roomId) || room.getAccountData('m.marked_unread')?.getContent()['unread'] === true) {
             await client.setRoomAccountData(room.roomId, 'm.marked_unread' as never, { unread: false } as never);
           }
         } catch (error) {
@@ -459,6 +544,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       for (const item of items) {
         if (item.origin.kind !== 'chat') continue;
         readLocally.delete(item.origin.roomId);
+        markedUnreadHere.add(item.origin.roomId);
         await client.setRoomAccountData(item.origin.roomId, 'm.marked_unread' as never, { unread: true } as never).catch((error: unknown) => {
           throw toConnectorError(error, 'mark the room as unread');
         });
@@ -469,6 +555,17 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       return { headers: [], bodyText: item.snippet };
     },
   };
+}
+
+/** The image formats the reading pane shows, told apart by their first bytes. */
+export function sniffImageType(bytes: Uint8Array): string | undefined {
+  const head = Buffer.from(bytes.subarray(0, 12));
+  if (head.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) return 'image/png';
+  if (head.subarray(0, 3).equals(Buffer.from('ffd8ff', 'hex'))) return 'image/jpeg';
+  if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (head.subarray(4, 12).toString('latin1') === 'ftypavif') return 'image/avif';
+  return undefined;
 }
 
 function directRooms(client: MatrixClient): Set<string> {

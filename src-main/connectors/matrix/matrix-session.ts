@@ -10,16 +10,34 @@ import { ConnectorError } from '../connector.ts';
 /** What the keychain holds for a Matrix account (as JSON): the login's tokens, never the password. */
 export interface MatrixSession {
   accessToken: string;
+  /**
+   * The 32-byte key (base64) the device's crypto store is encrypted with at rest. Made on the first
+   * start; it belongs to the device, so signing in again on the same device keeps it.
+   */
+  storageKey?: string;
 }
 
 export function parseSession(secret: string): MatrixSession {
   try {
     const value = JSON.parse(secret) as Partial<MatrixSession>;
-    if (typeof value.accessToken === 'string' && value.accessToken !== '') return { accessToken: value.accessToken };
+    if (typeof value.accessToken === 'string' && value.accessToken !== '') {
+      return { accessToken: value.accessToken, ...(typeof value.storageKey === 'string' && value.storageKey !== '' ? { storageKey: value.storageKey } : {}) };
+    }
   } catch {
     // Fall through to the error below: a keychain entry from something else.
   }
   throw new ConnectorError('auth-failed', 'The saved Matrix session is unreadable. Sign in again.');
+}
+
+/** A new session on the same device takes the previous session's storage key along. */
+export function keepStorageKey(session: MatrixSession, previousSecret: string | undefined, sameDevice: boolean): MatrixSession {
+  if (!sameDevice || previousSecret === undefined) return session;
+  try {
+    const { storageKey } = parseSession(previousSecret);
+    return storageKey ? { ...session, storageKey } : session;
+  } catch {
+    return session;
+  }
 }
 
 export const DEVICE_NAME = `Groundswell on ${hostname()}`;

@@ -6,8 +6,11 @@
  */
 import { EventStatus, EventType } from 'matrix-js-sdk';
 import type { MatrixEvent, Room } from 'matrix-js-sdk';
+import { DecryptionFailureCode } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { ChatMessage } from '../../../src-shared/api.ts';
 import { sanitizeHtml } from '../rich-text.ts';
+import { encryptedFileOf } from './attachments.ts';
+import type { EncryptedFile } from './attachments.ts';
 
 /** The reading pane's window onto a long room; older history loads on demand. */
 export const MAX_TIMELINE_MESSAGES = 500;
@@ -79,15 +82,20 @@ function isDisplayed(event: MatrixEvent): boolean {
   if (type === EventType.RoomMember) return true;
   if (type !== EventType.RoomMessage && type !== EventType.Sticker && type !== EventType.RoomMessageEncrypted) return false;
   if (event.isRedacted()) return true;
-  return relationOf(event.getOriginalContent() as Content)?.rel_type !== 'm.replace';
+  // An encrypted edit or reaction keeps its relation in the clear, so it is hidden even when it cannot be decrypted.
+  const relation = relationOf(event.getOriginalContent() as Content) ?? relationOf(event.getWireContent() as Content);
+  return relation?.rel_type !== 'm.replace' && relation?.rel_type !== 'm.annotation';
 }
 
 export interface TimelineNames {
   nameOf(userId: string): string;
 }
 
-/** Oldest first, the newest MAX_TIMELINE_MESSAGES; pending messages of ours last, as they were typed. */
-export function timelineMessages(room: Room, myUserId: string): ChatMessage[] {
+/**
+ * Oldest first, the newest MAX_TIMELINE_MESSAGES; pending messages of ours last, as they were typed.
+ * The keys of encrypted images go to `onEncryptedFile`, so their media can be decrypted when fetched.
+ */
+export function timelineMessages(room: Room, myUserId: string, onEncryptedFile?: (file: EncryptedFile) => void): ChatMessage[] {
   const events = [...room.getLiveTimeline().getEvents(), ...room.getPendingEvents()];
   const aggregates = aggregate(events);
   const byId = new Map(events.map((e) => [e.getId() ?? '', e]));
@@ -95,7 +103,7 @@ export function timelineMessages(room: Room, myUserId: string): ChatMessage[] {
   const messages: ChatMessage[] = [];
   for (const event of events) {
     if (!isDisplayed(event)) continue;
-    const message = toMessage(event, myUserId, nameOf, aggregates, byId);
+    const message = toMessage(event, myUserId, nameOf, aggregates, byId, onEncryptedFile);
     if (message) messages.push(message);
   }
   return messages.slice(-MAX_TIMELINE_MESSAGES);
@@ -107,6 +115,7 @@ function toMessage(
   nameOf: (userId: string) => string,
   aggregates: Aggregates,
   byId: Map<string, MatrixEvent>,
+  onEncryptedFile: ((file: EncryptedFile) => void) | undefined,
 ): ChatMessage | undefined {
   const id = event.getId() ?? event.getTxnId() ?? '';
   const senderId = event.getSender() ?? '';
@@ -125,8 +134,9 @@ function toMessage(
     return body === undefined ? undefined : { ...base, kind: 'membership', body, reactions: [] };
   }
   if (event.isRedacted()) return { ...base, kind: 'redacted', body: 'Message deleted', reactions: [] };
+  if (event.isDecryptionFailure()) return { ...base, ...undecryptable(event, nameOf(senderId)) };
   if (event.getType() === EventType.RoomMessageEncrypted) {
-    return { ...base, kind: 'encrypted', body: 'Encrypted message — Groundswell cannot decrypt messages yet.' };
+    return { ...base, kind: 'undecryptable', body: 'Decrypting…', decryption: { problem: 'other' } };
   }
   const original = event.getOriginalContent() as Content;
   const edit = aggregates.edits.get(id);
@@ -150,12 +160,18 @@ function toMessage(
         ...(formatted && formatted.length > 0 ? { content: formatted } : {}),
       };
     case 'm.image': {
-      const url = text(content['url']);
       const info = (content['info'] ?? {}) as Content;
-      if (!url.startsWith('mxc://')) return { ...shared, kind: 'file', body: `Encrypted image: ${body}` };
+      // In an encrypted room the media are ciphertext, described by `file` objects instead of urls.
+      const file = encryptedFileOf(content['file']);
+      const thumbnailFile = encryptedFileOf(info['thumbnail_file']);
+      if (file) onEncryptedFile?.(file);
+      if (thumbnailFile) onEncryptedFile?.(thumbnailFile);
+      const url = file?.url ?? text(content['url']);
+      if (!url.startsWith('mxc://')) return { ...shared, kind: 'file', body: body || 'image' };
       const width = typeof info['w'] === 'number' ? info['w'] : undefined;
       const height = typeof info['h'] === 'number' ? info['h'] : undefined;
-      const thumbnail = text(info['thumbnail_url']);
+      // An encrypted image's thumbnail must be its own encrypted file: the server cannot scale ciphertext.
+      const thumbnail = file ? (thumbnailFile?.url ?? '') : text(info['thumbnail_url']);
       return {
         ...shared,
         kind: 'image',
@@ -169,6 +185,35 @@ function toMessage(
       return { ...shared, kind: 'file', body: body || 'attachment' };
     default:
       return { ...shared, kind: 'other', body: body || `Unsupported message (${msgtype.slice(0, 40) || 'no type'})` };
+  }
+}
+
+/** Why a message cannot be read, in the words the timeline shows; the SDK retries when keys arrive. */
+function undecryptable(event: MatrixEvent, senderName: string): Pick<ChatMessage, 'kind' | 'body' | 'decryption'> {
+  const wire = event.getWireContent() as Content;
+  const senderDevice = text(wire['device_id']) || undefined;
+  const device = senderDevice ? { senderDevice } : {};
+  const their = senderDevice ? `${senderName}’s device ${senderDevice}` : `${senderName}’s device`;
+  switch (event.decryptionFailureReason) {
+    case DecryptionFailureCode.MEGOLM_UNKNOWN_INBOUND_SESSION_ID:
+    case DecryptionFailureCode.OLM_UNKNOWN_MESSAGE_INDEX:
+      return { kind: 'undecryptable', body: `Waiting for the keys from ${their}. The message opens by itself when they arrive.`, decryption: { problem: 'waiting-for-keys', ...device } };
+    case DecryptionFailureCode.HISTORICAL_MESSAGE_NO_KEY_BACKUP:
+    case DecryptionFailureCode.HISTORICAL_MESSAGE_BACKUP_UNCONFIGURED:
+      return { kind: 'undecryptable', body: 'Sent before this device existed — restore from backup to read it.', decryption: { problem: 'needs-backup', ...device } };
+    case DecryptionFailureCode.HISTORICAL_MESSAGE_WORKING_BACKUP:
+      return { kind: 'undecryptable', body: 'Sent before this device existed, and your key backup does not hold its key.', decryption: { problem: 'not-for-this-device', ...device } };
+    case DecryptionFailureCode.HISTORICAL_MESSAGE_USER_NOT_JOINED:
+      return { kind: 'undecryptable', body: 'Sent before you joined this room; it was not encrypted for you.', decryption: { problem: 'not-for-this-device', ...device } };
+    case DecryptionFailureCode.MEGOLM_KEY_WITHHELD_FOR_UNVERIFIED_DEVICE:
+      return { kind: 'undecryptable', body: `${their} shares keys only with verified devices. Verify this device from another of your devices.`, decryption: { problem: 'not-for-this-device', ...device } };
+    case DecryptionFailureCode.MEGOLM_KEY_WITHHELD:
+      return { kind: 'undecryptable', body: `${their} did not share the key for this message with this device.`, decryption: { problem: 'not-for-this-device', ...device } };
+    case DecryptionFailureCode.SENDER_IDENTITY_PREVIOUSLY_VERIFIED:
+    case DecryptionFailureCode.UNSIGNED_SENDER_DEVICE:
+      return { kind: 'undecryptable', body: `Hidden: ${their} is not trusted (its identity changed or it is not signed by its owner).`, decryption: { problem: 'untrusted-sender', ...device } };
+    default:
+      return { kind: 'undecryptable', body: 'This encrypted message could not be decrypted.', decryption: { problem: 'other', ...device } };
   }
 }
 

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { decryptAttachment, encryptAttachment, encryptedFileOf } from './attachments.ts';
+
+const image = new Uint8Array(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+
+describe('encrypted attachments', () => {
+  it('decrypts what a sender encrypted', () => {
+    const { ciphertext, file } = encryptAttachment(image, 'mxc://hs/abc');
+    expect(Buffer.from(ciphertext).equals(Buffer.from(image))).toBe(false);
+    expect(decryptAttachment(ciphertext, file)).toEqual(image);
+  });
+
+  it('refuses a file changed after sending, before decrypting it', () => {
+    const { ciphertext, file } = encryptAttachment(image, 'mxc://hs/abc');
+    ciphertext[3] = ciphertext[3]! ^ 0xff;
+    expect(() => decryptAttachment(ciphertext, file)).toThrow(/checksum/);
+  });
+
+  it('refuses unknown versions and malformed keys', () => {
+    const { ciphertext, file } = encryptAttachment(image, 'mxc://hs/abc');
+    expect(() => decryptAttachment(ciphertext, { ...file, v: 'v1' })).toThrow(/version/);
+    expect(() => decryptAttachment(ciphertext, { ...file, key: { ...file.key, k: 'c2hvcnQ' } })).toThrow(/malformed/);
+  });
+
+  it('reads only a well-formed file object from event content', () => {
+    const { file } = encryptAttachment(image, 'mxc://hs/abc');
+    expect(encryptedFileOf(file)).toEqual(file);
+    expect(encryptedFileOf({ ...file, url: 'https://evil.example/x' })).toBeUndefined();
+    expect(encryptedFileOf({ url: 'mxc://hs/abc' })).toBeUndefined();
+    expect(encryptedFileOf('nope')).toBeUndefined();
+  });
+});
