@@ -6,6 +6,7 @@ import { socketClient, socketUrl } from './api/socketClient.ts';
 import { App } from './components/App.tsx';
 import { createHub, followHubEvents, refreshAll, setConnection, type Hub } from './state/actions.ts';
 import { followChatEvents } from './state/chatActions.ts';
+import { followSecurityEvents } from './state/securityActions.ts';
 import { HubContext } from './state/hooks.ts';
 import { createAppStore } from './state/store.ts';
 import './styles.css';
@@ -29,6 +30,7 @@ function start(): void {
   hub = createHub(client, store);
   followHubEvents(hub);
   followChatEvents(hub);
+  followSecurityEvents(hub);
   void refreshAll(hub);
 
   const root = document.getElementById('root');

@@ -11,6 +11,7 @@ import {
   type Hub,
 } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { openSecurity } from '../state/securityActions.ts';
 import type { AccountSettings } from '../state/store.ts';
 import { FeedSettingsSection } from './FeedSettingsSection.tsx';
 import { useNow } from './useNow.ts';
@@ -51,7 +52,7 @@ export function AccountSettingsDialog() {
  * Back to whatever opened the dialog; if that is gone (the "Sign in again" link after a successful
  * sign-in, the whole row after removal) to the account's settings button, else to the sidebar.
  */
-function returnFocus(opener: Element | null, accountId: string): void {
+export function returnFocus(opener: Element | null, accountId: string): void {
   if (opener instanceof HTMLElement && opener.isConnected && opener.getClientRects().length > 0) {
     opener.focus();
     return;
@@ -102,6 +103,7 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
       </header>
       <AccountFacts view={view} />
       {account.kind === 'feed' ? <FeedSettingsSection account={account} /> : null}
+      {account.kind === 'matrix' ? <EncryptionSection hub={hub} view={view} /> : null}
       {account.kind === 'feed' && account.settings.auth === 'none' ? null : (
         <SignInSection hub={hub} settings={settings} view={view} passwordRef={password} />
       )}
@@ -164,6 +166,22 @@ interface SectionProps {
   hub: Hub;
   settings: AccountSettings;
   view: AccountView;
+}
+
+/** The way into the Security dialog, which stacks over this one and gives the focus back here when it closes. */
+function EncryptionSection({ hub, view }: { hub: Hub; view: AccountView }) {
+  const id = useId();
+  return (
+    <section className="settings-section" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Encryption</h3>
+      <p className="hint">This device’s keys, verifying your other sessions, and the key backup that lets a new device read your encrypted history.</p>
+      <div className="section-buttons">
+        <button type="button" aria-haspopup="dialog" onClick={() => void openSecurity(hub, view.account.id)}>
+          Security and encryption…
+        </button>
+      </div>
+    </section>
+  );
 }
 
 function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { passwordRef: RefObject<HTMLInputElement | null> }) {

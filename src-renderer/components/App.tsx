@@ -6,6 +6,7 @@ import { AddAccountDialog } from './AddAccountDialog.tsx';
 import { InboxList } from './InboxList.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
 import { SearchBox } from './SearchBox.tsx';
+import { SecurityDialog } from './SecurityDialog.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { ConnectionBanner, Toasts } from './Toasts.tsx';
 
@@ -21,8 +22,8 @@ function useInboxKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-      const { addAccountOpen, accountSettings } = hub.store.getState();
-      if (addAccountOpen || accountSettings !== null || belongsToTarget(e.target, e.key)) return;
+      const { addAccountOpen, accountSettings, security } = hub.store.getState();
+      if (addAccountOpen || accountSettings !== null || security !== null || belongsToTarget(e.target, e.key)) return;
       switch (e.key) {
         case 'ArrowDown':
         case 'j':
@@ -80,6 +81,7 @@ export function App() {
       </div>
       <AddAccountDialog />
       <AccountSettingsDialog />
+      <SecurityDialog />
       <Toasts />
     </div>
   );

@@ -12,6 +12,7 @@ import { markRead, markUnread } from '../state/actions.ts';
 import { answerInvite, cancelReply, leaveChatRoom, openChatRoom, reloadTimeline, sendMessage, setDraft, startReply, stopTyping } from '../state/chatActions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatTimeline } from './ChatTimeline.tsx';
+import { LockIcon } from './LockIcon.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 
 /** The composer grows with its text up to this many lines, then scrolls. */
@@ -103,7 +104,7 @@ export function ChatRoom({ item }: { item: InboxItem }) {
   } else {
     main = (
       <>
-        <ChatTimeline itemId={itemId} onReply={onReply} />
+        <ChatTimeline itemId={itemId} accountId={item.accountId} onReply={onReply} />
         <TypingLine itemId={itemId} />
         <Composer itemId={itemId} roomName={roomName} inputRef={input} />
       </>
@@ -116,7 +117,12 @@ export function ChatRoom({ item }: { item: InboxItem }) {
         <h2 className="message-title">
           <SourceIcon kind="chat" />
           <span>{roomName}</span>
-          {encrypted ? <span className="badge encrypted-badge">Encrypted</span> : null}
+          {encrypted ? (
+            <span className="badge encrypted-badge" title="End-to-end encrypted: only the members’ devices can read its messages, not the server.">
+              <LockIcon />
+              Encrypted<span className="visually-hidden"> end to end</span>
+            </span>
+          ) : null}
           {membership === 'invite' ? <span className="badge invite-badge">Invitation</span> : null}
         </h2>
         <div className="message-actions">
@@ -131,7 +137,6 @@ export function ChatRoom({ item }: { item: InboxItem }) {
           )}
         </div>
         {topic !== undefined && topic !== '' ? <p className="chat-topic">{topic}</p> : null}
-        {encrypted ? <p className="chat-encrypted-note">This room is end-to-end encrypted. Groundswell cannot read encrypted messages yet.</p> : null}
       </header>
       {main}
     </article>

@@ -11,7 +11,9 @@ import { formatClock, quoteLine, reactionLabel, timelineRows } from '../format/c
 import { formatFullTime } from '../format/time.ts';
 import { loadChatMedia, loadOlderMessages, retryMessage } from '../state/chatActions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { openSecurity } from '../state/securityActions.ts';
 import { ChatImage } from './ChatImage.tsx';
+import { LockIcon } from './LockIcon.tsx';
 import { RichContent, type ImageResolver } from './RichContent.tsx';
 import { useNow } from './useNow.ts';
 
@@ -21,7 +23,7 @@ const STICK_PX = 48;
 const OLDER_PX = 120;
 const NO_MESSAGES: ChatMessage[] = [];
 
-export function ChatTimeline({ itemId, onReply }: { itemId: string; onReply: (message: ChatMessage) => void }) {
+export function ChatTimeline({ itemId, accountId, onReply }: { itemId: string; accountId: string; onReply: (message: ChatMessage) => void }) {
   const hub = useHub();
   const { messages, hasOlder, loadingOlder, roomName } = useApp(
     useShallow((s) => {
@@ -115,7 +117,17 @@ export function ChatTimeline({ itemId, onReply }: { itemId: string; onReply: (me
                 </p>
               );
             case 'message':
-              return <MessageRow key={row.key} itemId={itemId} message={row.message} showSender={row.showSender} onReply={onReply} resolveImage={resolveImage} />;
+              return (
+                <MessageRow
+                  key={row.key}
+                  itemId={itemId}
+                  accountId={accountId}
+                  message={row.message}
+                  showSender={row.showSender}
+                  onReply={onReply}
+                  resolveImage={resolveImage}
+                />
+              );
             default:
               return missingCase(row);
           }
@@ -127,18 +139,19 @@ export function ChatTimeline({ itemId, onReply }: { itemId: string; onReply: (me
 
 /** A message can be answered once the server has it and there is something to quote. */
 function canReply(message: ChatMessage): boolean {
-  return message.sendState === undefined && message.kind !== 'redacted' && message.kind !== 'encrypted' && message.kind !== 'membership';
+  return message.sendState === undefined && message.kind !== 'redacted' && message.kind !== 'undecryptable' && message.kind !== 'membership';
 }
 
 interface MessageRowProps {
   itemId: string;
+  accountId: string;
   message: ChatMessage;
   showSender: boolean;
   onReply: (message: ChatMessage) => void;
   resolveImage: ImageResolver;
 }
 
-function MessageRow({ itemId, message, showSender, onReply, resolveImage }: MessageRowProps) {
+function MessageRow({ itemId, accountId, message, showSender, onReply, resolveImage }: MessageRowProps) {
   const hub = useHub();
   const classes = ['chat-message'];
   if (showSender) classes.push('first');
@@ -165,7 +178,7 @@ function MessageRow({ itemId, message, showSender, onReply, resolveImage }: Mess
           <span className="chat-quote-body">{quoteLine(message.replyTo.body)}</span>
         </blockquote>
       ) : null}
-      <MessageBody itemId={itemId} message={message} resolveImage={resolveImage} />
+      <MessageBody itemId={itemId} accountId={accountId} message={message} resolveImage={resolveImage} />
       {message.edited || message.sendState !== undefined ? (
         <p className="chat-status">
           {message.edited ? <span className="chat-edited">(edited)</span> : null}
@@ -199,12 +212,12 @@ function MessageRow({ itemId, message, showSender, onReply, resolveImage }: Mess
   );
 }
 
-function MessageBody({ itemId, message, resolveImage }: { itemId: string; message: ChatMessage; resolveImage: ImageResolver }) {
+function MessageBody({ itemId, accountId, message, resolveImage }: { itemId: string; accountId: string; message: ChatMessage; resolveImage: ImageResolver }) {
   switch (message.kind) {
     case 'redacted':
       return <p className="chat-text chat-muted chat-deleted">Message deleted</p>;
-    case 'encrypted':
-      return <p className="chat-text chat-muted">Encrypted message</p>;
+    case 'undecryptable':
+      return <UndecryptableBody accountId={accountId} message={message} />;
     case 'image':
       return message.image !== undefined ? <ChatImage itemId={itemId} image={message.image} /> : <p className="chat-text">{message.body}</p>;
     case 'file':
@@ -228,4 +241,28 @@ function MessageBody({ itemId, message, resolveImage }: { itemId: string; messag
     default:
       return missingCase(message.kind);
   }
+}
+
+/**
+ * A message this device cannot read (yet): the hub's words for why, in the muted "locked" style. The
+ * hub retries by itself when keys arrive; history only the key backup holds needs the user, so that
+ * case links to the account's Security dialog.
+ */
+function UndecryptableBody({ accountId, message }: { accountId: string; message: ChatMessage }) {
+  const hub = useHub();
+  const body = message.body.trim() === '' ? 'Encrypted message that this device cannot read yet' : message.body;
+  return (
+    <p className="chat-text chat-muted chat-locked" data-problem={message.decryption?.problem}>
+      <LockIcon className="chat-locked-icon" />
+      <span>{body}</span>
+      {message.decryption?.problem === 'needs-backup' ? (
+        <>
+          {' '}
+          <button type="button" className="link chat-restore" aria-haspopup="dialog" onClick={() => void openSecurity(hub, accountId)}>
+            Restore from backup
+          </button>
+        </>
+      ) : null}
+    </p>
+  );
 }

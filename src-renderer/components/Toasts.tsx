@@ -1,11 +1,18 @@
 import { dismissToast } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { dismissVerificationPrompt, openSecurity } from '../state/securityActions.ts';
+import type { VerificationPrompt } from '../state/store.ts';
+import { LockIcon } from './LockIcon.tsx';
 
 export function Toasts() {
   const hub = useHub();
   const toasts = useApp((s) => s.toasts);
+  const prompts = useApp((s) => s.verificationPrompts);
   return (
     <div className="toasts" aria-live="polite">
+      {prompts.map((p) => (
+        <VerificationPromptToast key={p.requestId} prompt={p} />
+      ))}
       {toasts.map((t) => (
         <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
           <span>{t.text}</span>
@@ -14,6 +21,31 @@ export function Toasts() {
           </button>
         </div>
       ))}
+    </div>
+  );
+}
+
+/**
+ * Another device asked to verify this session while its Security dialog was closed. It stays until
+ * the user opens it or dismisses it, or the request is answered elsewhere, cancelled or times out.
+ */
+function VerificationPromptToast({ prompt }: { prompt: VerificationPrompt }) {
+  const hub = useHub();
+  const accountName = useApp((s) => s.accounts.find((a) => a.account.id === prompt.accountId)?.account.displayName ?? '');
+  const several = useApp((s) => s.accounts.filter((a) => a.account.kind === 'matrix').length > 1);
+  return (
+    <div className="toast toast-verify" role="status">
+      <LockIcon className="toast-icon" />
+      <span className="toast-text">
+        {prompt.from} wants to verify this session
+        {several && accountName !== '' ? ` of ${accountName}` : ''} —{' '}
+        <button type="button" className="link toast-action" aria-haspopup="dialog" onClick={() => void openSecurity(hub, prompt.accountId)}>
+          Open
+        </button>
+      </span>
+      <button type="button" className="toast-close" aria-label="Dismiss" onClick={() => dismissVerificationPrompt(hub, prompt.requestId)}>
+        ×
+      </button>
     </div>
   );
 }

@@ -3,7 +3,7 @@
  * it are plain functions in actions.ts, so the transport can update state outside React.
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
-import type { ChatMessage, ChatTimeline, InboxFilter, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
+import type { ChatMessage, ChatTimeline, EncryptionStatus, InboxFilter, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
 
 export interface AccountsSlice {
@@ -99,7 +99,52 @@ export interface ChatSlice {
   drafts: Record<string, string>;
 }
 
-export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice;
+/** One thing the Security dialog can be asked to do; each has its own busy state and its own error. */
+export type SecurityTask =
+  | 'cross-signing'
+  | 'set-up-backup'
+  | 'restore-backup'
+  | 'reset-backup'
+  | `verify-device:${string}`
+  | `verification:${string}`;
+
+/**
+ * A Matrix account's Security dialog. The password and recovery keys stay in the form that shows
+ * them, never here: a new recovery key is shown once and forgotten with the dialog.
+ */
+export interface SecurityView {
+  accountId: string;
+  /** Null until the first `security.status` answered. */
+  status: EncryptionStatus | null;
+  loadState: LoadState;
+  /** Why the first load failed; a failed reload keeps what is shown. */
+  loadError: string | null;
+  /** Tasks the hub is working on: their buttons wait and say so. */
+  busy: SecurityTask[];
+  /** The hub's answer to each task's last failure, shown beside that task's button. */
+  errors: Partial<Record<SecurityTask, string>>;
+  /** Verifications whose emoji the user confirmed here; the other device has yet to. */
+  confirmed: string[];
+  /** What the last restore brought back. */
+  restored: { imported: number; total: number } | null;
+  /** "Reset backup…" asks before anything is deleted. */
+  resetAsking: boolean;
+}
+
+/** Another device asked to verify this session while no Security dialog for the account was open. */
+export interface VerificationPrompt {
+  accountId: string;
+  requestId: string;
+  /** Which device asks, as the status named it: "Element on phone (PHONE42)" or "Another device". */
+  from: string;
+}
+
+export interface SecuritySlice {
+  security: SecurityView | null;
+  verificationPrompts: VerificationPrompt[];
+}
+
+export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice;
 export type AppStore = StoreApi<AppState>;
 
 const accountsSlice: StateCreator<AppState, [], [], AccountsSlice> = () => ({
@@ -144,6 +189,11 @@ const chatSlice: StateCreator<AppState, [], [], ChatSlice> = () => ({
   drafts: {},
 });
 
+const securitySlice: StateCreator<AppState, [], [], SecuritySlice> = () => ({
+  security: null,
+  verificationPrompts: [],
+});
+
 export function createAppStore(): AppStore {
   return createStore<AppState>()((...a) => ({
     ...accountsSlice(...a),
@@ -152,6 +202,7 @@ export function createAppStore(): AppStore {
     ...searchSlice(...a),
     ...uiSlice(...a),
     ...chatSlice(...a),
+    ...securitySlice(...a),
   }));
 }
 

@@ -7,6 +7,7 @@ import type {
   ChatMessage,
   ChatTimeline,
   CallParams,
+  EncryptionStatus,
   CallResult,
   EventName,
   HubCalls,
@@ -15,6 +16,7 @@ import type {
   InboxFilter,
   InboxPage,
   UnreadCounts,
+  VerificationView,
 } from '../../src-shared/api.ts';
 import { SOURCE_OF_ACCOUNT, missingCase, type AccountView, type InboxItem, type ItemDetail } from '../../src-shared/domain.ts';
 import { fail, ok, type AppError, type Result } from '../../src-shared/result.ts';
@@ -39,12 +41,20 @@ export class MemoryHub implements HubClient {
   olderPages = new Map<string, ChatMessage[][]>();
   /** Who is typing in which room, as the renderer last said. */
   typing = new Map<string, boolean>();
+  /** Each Matrix account's encryption as the hub holds it: what `security.status` answers. */
+  security = new Map<string, EncryptionStatus>();
+  /** The recovery key that opens each account's key backup. */
+  recoveryKeys = new Map<string, string>();
+  /** What a restore finds in the backup: how many keys it holds and how many of them can be imported. */
+  backupKeys = { imported: 38, total: 40 };
   /** Every call made, in order: lets a test count refetches. */
   readonly calls: { name: CallName; params: unknown }[] = [];
   private readonly failures = new Map<CallName, AppError[]>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private nextAccount = 1;
   private nextLocalEcho = 1;
+  private nextVerification = 1;
+  private nextRecoveryKey = 1;
   /** Calls held back until a test lets them go: `hold('chat.timeline')`, then `release()`. */
   private readonly held = new Map<CallName, (() => void)[]>();
   private readonly holding = new Set<CallName>();
@@ -301,9 +311,134 @@ export class MemoryHub implements HubClient {
         this.typing.set(itemId, typing);
         return ok(null);
       }
+      case 'security.status': {
+        const found = this.encryption((params as CallParams<'security.status'>).accountId);
+        return found.ok ? ok(structuredClone(found.value)) : found;
+      }
+      case 'security.setUpCrossSigning': {
+        const { accountId, password } = params as CallParams<'security.setUpCrossSigning'>;
+        const found = this.encryption(accountId);
+        if (!found.ok) return found;
+        const status = found.value;
+        if (status.crossSigning !== 'not-set-up') return fail('invalid-input', 'Cross-signing is set up already.');
+        if (password === '' || this.passwords.get(accountId) !== password) return fail('auth-failed', 'The homeserver refused this password. Check it and try again.', 'password');
+        status.crossSigning = 'ready';
+        status.thisDeviceVerified = true;
+        for (const device of status.devices) if (device.current) device.verified = true;
+        this.emit('security.changed', { accountId });
+        return ok(structuredClone(status));
+      }
+      case 'security.verifyDevice': {
+        const { accountId, deviceId } = params as CallParams<'security.verifyDevice'>;
+        const found = this.encryption(accountId);
+        if (!found.ok) return found;
+        const device = found.value.devices.find((d) => d.deviceId === deviceId && !d.current);
+        if (device === undefined) return fail('not-found', 'That device is not one of yours any more.');
+        const verification: VerificationView = { requestId: `txn-${this.nextVerification++}`, incoming: false, otherUserId: '@me:example.org', otherDeviceId: deviceId, phase: 'requested' };
+        found.value.verifications.push(verification);
+        this.emit('security.changed', { accountId });
+        return ok(structuredClone(verification));
+      }
+      case 'security.respondToVerification': {
+        const { accountId, requestId, action } = params as CallParams<'security.respondToVerification'>;
+        const found = this.encryption(accountId);
+        if (!found.ok) return found;
+        const v = found.value.verifications.find((x) => x.requestId === requestId);
+        if (v === undefined) return fail('not-found', 'That verification is over or was never started here. Start it again from one of your devices.');
+        switch (action) {
+          case 'accept':
+            if (v.phase !== 'requested' || !v.incoming) return fail('invalid-input', 'There is no request to accept: it was accepted, cancelled or started here.');
+            v.phase = 'ready';
+            break;
+          case 'start':
+            if (v.phase !== 'ready') return fail('invalid-input', 'Both devices must have accepted before the emoji comparison can start.');
+            v.phase = 'compare-emoji';
+            v.emoji = SAS_EMOJI.map((e) => ({ ...e }));
+            break;
+          case 'confirm': {
+            if (v.phase !== 'compare-emoji') return fail('invalid-input', 'There are no emoji to confirm yet.');
+            // Like the real hub: done only once the other device confirmed too (a test says when, with `finishVerification`).
+            break;
+          }
+          case 'mismatch':
+            if (v.phase !== 'compare-emoji') return fail('invalid-input', 'There are no emoji to compare yet.');
+            v.phase = 'cancelled';
+            delete v.emoji;
+            v.reason = 'The emoji did not match. Nothing was verified; if you did not cause this, someone may be interfering.';
+            break;
+          case 'cancel':
+            if (v.phase !== 'done' && v.phase !== 'cancelled') {
+              v.phase = 'cancelled';
+              delete v.emoji;
+              v.reason = 'Cancelled.';
+            }
+            break;
+          default:
+            return missingCase(action);
+        }
+        this.emit('security.changed', { accountId });
+        return ok(structuredClone(v));
+      }
+      case 'security.setUpBackup': {
+        const { accountId } = params as CallParams<'security.setUpBackup'>;
+        const found = this.encryption(accountId);
+        if (!found.ok) return found;
+        if (found.value.backup.state !== 'off') return fail('invalid-input', 'There is a backup already.');
+        const recoveryKey = this.newRecoveryKey(accountId);
+        found.value.backup = { state: 'on', version: '1' };
+        this.emit('security.changed', { accountId });
+        return ok({ recoveryKey, status: structuredClone(found.value) });
+      }
+      case 'security.restoreBackup': {
+        const { accountId, recoveryKey } = params as CallParams<'security.restoreBackup'>;
+        const found = this.encryption(accountId);
+        if (!found.ok) return found;
+        if (found.value.backup.state === 'off') return fail('not-found', 'There is no key backup on the server.');
+        if (recoveryKey.replace(/\s+/g, '') !== this.recoveryKeys.get(accountId)?.replace(/\s+/g, '')) {
+          return fail('invalid-input', 'This recovery key does not open the backup. Check it and try again.', 'recoveryKey');
+        }
+        found.value.backup = { state: 'on', ...(found.value.backup.version !== undefined ? { version: found.value.backup.version } : {}) };
+        this.emit('security.changed', { accountId });
+        return ok({ ...this.backupKeys, status: structuredClone(found.value) });
+      }
+      case 'security.resetBackup': {
+        const { accountId, confirm } = params as CallParams<'security.resetBackup'>;
+        if (!confirm) return fail('invalid-input', 'Resetting deletes the backup: messages only it could open stay unreadable on new devices. Confirm to go on.', 'confirm');
+        const found = this.encryption(accountId);
+        if (!found.ok) return found;
+        const recoveryKey = this.newRecoveryKey(accountId);
+        found.value.backup = { state: 'on', version: String(Number(found.value.backup.version ?? '0') + 1) };
+        this.emit('security.changed', { accountId });
+        return ok({ recoveryKey, status: structuredClone(found.value) });
+      }
       default:
         return missingCase(name);
     }
+  }
+
+  /** The other device confirmed the emoji too: the verification is done and that device verified. */
+  finishVerification(accountId: string, requestId: string): void {
+    const status = this.security.get(accountId);
+    const v = status?.verifications.find((x) => x.requestId === requestId);
+    if (status === undefined || v === undefined) return;
+    v.phase = 'done';
+    delete v.emoji;
+    for (const device of status.devices) if (device.deviceId === v.otherDeviceId) device.verified = true;
+    this.emit('security.changed', { accountId });
+  }
+
+  private encryption(accountId: string): Result<EncryptionStatus> {
+    const status = this.security.get(accountId);
+    if (status !== undefined) return ok(status);
+    return this.accounts.some((a) => a.account.id === accountId)
+      ? fail('unsupported', 'This account has no end-to-end encryption.')
+      : fail('not-found', 'No account has that id. It may have been removed.');
+  }
+
+  private newRecoveryKey(accountId: string): string {
+    const key = `EsTc 1234 5678 ABCD EFGH ${String(this.nextRecoveryKey++).padStart(4, '0')}`;
+    this.recoveryKeys.set(accountId, key);
+    return key;
   }
 
   private filtered(filter: InboxFilter): InboxItem[] {
@@ -397,6 +532,38 @@ export function matrixAccount(id: string, displayName: string, userId = '@me:exa
     status: { state: 'online', since: 0 },
     unread: 0,
     priorityUnread: 0,
+  };
+}
+
+/** The seven emoji both screens show during an emoji comparison, as matrix-js-sdk names them. */
+export const SAS_EMOJI: readonly { symbol: string; name: string }[] = [
+  { symbol: '🐶', name: 'dog' },
+  { symbol: '🔑', name: 'key' },
+  { symbol: '🎸', name: 'guitar' },
+  { symbol: '🚀', name: 'rocket' },
+  { symbol: '🌵', name: 'cactus' },
+  { symbol: '☂️', name: 'umbrella' },
+  { symbol: '🍕', name: 'pizza' },
+];
+
+/**
+ * A Matrix account's encryption for tests: this device GSWELL01 unverified, cross-signing not set up,
+ * one other device (a phone, unverified), no backup, no verifications.
+ */
+export function encryptionStatus(accountId: string, overrides: Partial<EncryptionStatus> = {}): EncryptionStatus {
+  return {
+    accountId,
+    deviceId: 'GSWELL01',
+    fingerprint: 'K2vQp0Xn3hT9sW1eR7uY5iO8aD4fG6jL2zC0bN1mV3k',
+    crossSigning: 'not-set-up',
+    thisDeviceVerified: false,
+    devices: [
+      { deviceId: 'GSWELL01', displayName: 'Groundswell on desk', verified: false, current: true },
+      { deviceId: 'PHONE42', displayName: 'Element on phone', verified: false, current: false },
+    ],
+    backup: { state: 'off' },
+    verifications: [],
+    ...overrides,
   };
 }
 
