@@ -5,6 +5,7 @@
  * leave a store nobody can open.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MatrixClient } from 'matrix-js-sdk';
 import type { CryptoCallbacks } from 'matrix-js-sdk/lib/crypto-api/index.js';
@@ -37,6 +38,8 @@ export async function deviceStorageKey(ctx: ConnectorContext): Promise<Uint8Arra
     if (key.byteLength === STORAGE_KEY_BYTES) return new Uint8Array(key);
     throw new ConnectorError('auth-failed', 'The encryption key saved for this Matrix account is damaged. Remove the account and add it again.');
   }
+  const dir = cryptoStoreDir(ctx.dataDir);
+  if (existsSync(join(dir, 'snapshot')) || existsSync(join(dir, 'journal'))) await retireUnopenableStore(ctx, dir);
   const key = new Uint8Array(randomBytes(STORAGE_KEY_BYTES));
   await ctx.writeSecret(JSON.stringify({ ...session, storageKey: Buffer.from(key).toString('base64') }));
   return key;
@@ -75,6 +78,25 @@ export class SecretStorageKeys {
     },
     cacheSecretStorageKey: (keyId: string, _info: SecretStorageKeyDescription, key: Uint8Array<ArrayBuffer>) => this.remember(keyId, key),
   };
+}
+
+/**
+ * A store whose key is gone (a keychain reset, say) can never be opened again, and the same device
+ * must not start over with new keys the server would refuse. The files are moved aside, not deleted,
+ * and the account forgets its device, so signing in again makes a new one.
+ */
+async function retireUnopenableStore(ctx: ConnectorContext, dir: string): Promise<never> {
+  const aside = `${dir}.unreadable-${Date.now()}`;
+  renameSync(dir, aside);
+  if (ctx.account.kind === 'matrix') {
+    const { deviceId: _lost, ...settings } = ctx.account.settings;
+    ctx.updateSettings(settings);
+  }
+  ctx.log.warn('the crypto store key is missing from the keychain; the store was moved aside', { aside });
+  throw new ConnectorError(
+    'auth-failed',
+    'The key that protects this device’s encryption keys is missing from the system keychain. Sign in again: Groundswell starts a new device, and a key backup restores your encrypted history.',
+  );
 }
 
 /** Opens the account's store and starts the Rust crypto on it; call before startClient. */
