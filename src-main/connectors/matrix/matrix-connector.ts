@@ -49,6 +49,7 @@ const SYNC_WAIT_MS = 60_000;
 const SEND_DRAIN_MS = 15_000;
 const FIRST_SYNC_DRAIN_MS = 5_000;
 const DECRYPTED_FLUSH_MS = 20;
+const MAX_DECRYPT_WAIT_MS = 5_000;
 /** Keys of encrypted images seen in timelines, kept so their media can be decrypted when shown. */
 const MAX_ENCRYPTED_FILES = 2_000;
 
@@ -101,6 +102,9 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
    * stay read in the meantime, unless a newer message arrived.
    */
   const readLocally = new Map<string, string | undefined>();
+  /** The last sync was a live one (not the first, not a catch-up): what it brings may notify. */
+  let liveSync = false;
+  const decryptingSince = new Map<string, number>();
   /** Rooms marked unread through this connector, whose flag must be cleared when they are read. */
   const markedUnreadHere = new Set<string>();
   const secretStorageKeys = new SecretStorageKeys();
@@ -158,7 +162,8 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
         case SyncState.Syncing:
         case SyncState.Catchup:
           if (state === SyncState.Prepared) for (const room of client.getRooms()) dirtyRooms.add(room.roomId);
-          flush(client, { notify: state === SyncState.Syncing && !data?.catchingUp });
+          liveSync = state === SyncState.Syncing && !data?.catchingUp;
+          flush(client, { notify: liveSync });
           if (!data?.fromCache) {
             markSynced();
             if (!authFailed) ctx.status({ state: 'online', since: Date.now() });
@@ -226,7 +231,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       touch(event.getRoomId());
       decryptedFlush ??= setTimeout(() => {
         decryptedFlush = undefined;
-        if (!stopped) flush(client);
+        if (!stopped) flush(client, { notify: liveSync });
       }, DECRYPTED_FLUSH_MS);
     });
     const securityChanged = () => ctx.securityChanged();
@@ -282,8 +287,21 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     const upserts = [];
     const removed: string[] = [];
     const noteworthy: string[] = [];
+    const stillDecrypting: string[] = [];
     for (const roomId of dirtyRooms) {
       const room = client.getRoom(roomId);
+      // The row (and any notification) waits for the newest message to be decrypted: it comes with
+      // MatrixEventEvent.Decrypted, success or failure, and is flushed then.
+      if (room && newestIsDecrypting(room)) {
+        const since = decryptingSince.get(roomId) ?? Date.now();
+        // Never for long: a row that waits is a room missing from the inbox.
+        if (Date.now() - since < MAX_DECRYPT_WAIT_MS) {
+          decryptingSince.set(roomId, since);
+          stillDecrypting.push(roomId);
+          continue;
+        }
+      }
+      decryptingSince.delete(roomId);
       const item = room ? roomItem(client, room, factsOf(room, direct)) : undefined;
       if (!item || item.origin.kind !== 'chat') {
         removed.push(roomId);
@@ -301,6 +319,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       upserts.push(item);
     }
     dirtyRooms.clear();
+    for (const roomId of stillDecrypting) dirtyRooms.add(roomId);
     if (upserts.length > 0) ctx.upsert(upserts);
     if (removed.length > 0) ctx.remove(removed);
     if (noteworthy.length > 0) ctx.notify(noteworthy);
@@ -555,6 +574,11 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       return { headers: [], bodyText: item.snippet };
     },
   };
+}
+
+function newestIsDecrypting(room: Room): boolean {
+  const newest = room.getLiveTimeline().getEvents().at(-1);
+  return newest !== undefined && newest.isEncrypted() && newest.getClearContent() === null && !newest.isRedacted();
 }
 
 /** The image formats the reading pane shows, told apart by their first bytes. */
