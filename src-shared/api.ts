@@ -101,6 +101,8 @@ export interface VerificationView {
   otherUserId: string;
   otherDeviceId?: string;
   phase: 'requested' | 'ready' | 'started' | 'compare-emoji' | 'done' | 'cancelled';
+  /** The user said the emoji match here; the other device has not confirmed yet. */
+  confirmedHere?: boolean;
   /** The seven emoji both screens show, once they are known. */
   emoji?: { symbol: string; name: string }[];
   /** Why it was cancelled, in words. */

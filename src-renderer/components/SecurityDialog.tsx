@@ -255,7 +255,7 @@ function DeviceRow({ accountId, device, verifying }: { accountId: string; device
         <span id={`${id}-name`} className="device-name">
           {name}
         </span>
-        <code className="mono device-id">{device.deviceId}</code>
+        {name !== device.deviceId ? <code className="mono device-id">{device.deviceId}</code> : null}
       </span>
       <VerifiedBadge verified={device.verified} />
       {!device.verified ? (
@@ -307,7 +307,7 @@ function VerificationRow({ status, verification, confirmed }: { status: Encrypti
    */
   const answered = useRef(false);
   const { busy, error } = useTask(verificationTask(verification.requestId));
-  const step = verificationStep(verification, status.devices, confirmed);
+  const step = verificationStep(verification, status.devices, confirmed || verification.confirmedHere === true);
 
   useEffect(() => {
     if (!answered.current || busy) return;

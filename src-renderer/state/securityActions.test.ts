@@ -150,6 +150,18 @@ describe('verifying', () => {
     expect(view().confirmed).toEqual([]);
   });
 
+  it('keeps saying which device a verification was with after the hub forgot it (the SDK does, once one is over)', async () => {
+    const { requestId } = incomingRequest('txn-in');
+    await loadSecurityStatus(hub, 'chat');
+    await respondToVerification(hub, 'chat', requestId, 'accept');
+    server.finishVerification('chat', requestId);
+    delete server.security.get('chat')!.verifications[0]!.otherDeviceId;
+    await loadSecurityStatus(hub, 'chat');
+    expect(view().status?.verifications[0]).toMatchObject({ phase: 'done', otherDeviceId: 'PHONE42' });
+    await respondToVerification(hub, 'chat', requestId, 'cancel');
+    expect(view().status?.verifications[0]?.otherDeviceId).toBe('PHONE42');
+  });
+
   it('says why a step failed, beside that verification', async () => {
     const { requestId } = incomingRequest('txn-in');
     await loadSecurityStatus(hub, 'chat');

@@ -95,7 +95,17 @@ function applyStatus(hub: Hub, accountId: string, status: EncryptionStatus): voi
     const still = (id: string): boolean => status.verifications.some((v) => v.requestId === id && v.phase === 'compare-emoji');
     return {
       verificationPrompts: prompts,
-      ...(view === null ? {} : { security: { ...view, status, loadState: 'idle' as const, loadError: null, confirmed: view.confirmed.filter(still) } }),
+      ...(view === null
+        ? {}
+        : {
+            security: {
+              ...view,
+              status: { ...status, verifications: keepOtherDevices(status.verifications, view.status?.verifications ?? []) },
+              loadState: 'idle' as const,
+              loadError: null,
+              confirmed: view.confirmed.filter(still),
+            },
+          }),
     };
   });
 }
@@ -111,7 +121,20 @@ function tookVerification(hub: Hub, accountId: string, verification: Verificatio
   patchSecurity(hub, accountId, (v) => {
     if (v.status === null) return {};
     const others = v.status.verifications.filter((x) => x.requestId !== verification.requestId);
-    return { status: { ...v.status, verifications: [...others, verification] } };
+    return { status: { ...v.status, verifications: [...others, ...keepOtherDevices([verification], v.status.verifications)] } };
+  });
+}
+
+/**
+ * The SDK forgets which device a verification was with once it is over (done or cancelled): the
+ * dialog keeps the device it knew, so a finished row still says "Request from Phone (PHONE42)"
+ * rather than "Another device".
+ */
+function keepOtherDevices(next: readonly VerificationView[], before: readonly VerificationView[]): VerificationView[] {
+  return next.map((v) => {
+    if (v.otherDeviceId !== undefined && v.otherDeviceId !== '') return v;
+    const known = before.find((b) => b.requestId === v.requestId)?.otherDeviceId;
+    return known === undefined ? v : { ...v, otherDeviceId: known };
   });
 }
 

@@ -22,8 +22,15 @@ interface TrackedVerification {
   sas?: ShowSasCallbacks;
   verifier?: Verifier;
   finishedAt?: number;
+  /** The user confirmed the emoji here. */
+  confirmed?: boolean;
   /** Our own words for a failure the request does not carry (a verifier that threw). */
   failure?: string;
+  /**
+   * The other device, as last known: the SDK names it only while the request is pending or ready
+   * (not before the device asked answers, nor once it is done or cancelled).
+   */
+  otherDeviceId?: string;
 }
 
 /** The verification requests of one running client, from the moment they appear until they end. */
@@ -52,11 +59,11 @@ export class Verifications {
     };
   }
 
-  track(request: VerificationRequest): VerificationView {
+  track(request: VerificationRequest, otherDeviceId?: string): VerificationView {
     const id = request.transactionId ?? '';
     const existing = this.#tracked.get(id);
     if (existing) return viewOf(existing);
-    const tracked: TrackedVerification = { request };
+    const tracked: TrackedVerification = { request, ...(otherDeviceId ? { otherDeviceId } : {}) };
     this.#tracked.set(id, tracked);
     request.on(VerificationRequestEvent.Change, () => {
       this.#follow(tracked);
@@ -92,6 +99,7 @@ export class Verifications {
         case 'confirm':
           if (!tracked.sas) throw new ConnectorError('invalid-input', 'There are no emoji to confirm yet.');
           await tracked.sas.confirm();
+          tracked.confirmed = true;
           break;
         case 'mismatch':
           if (!tracked.sas) throw new ConnectorError('invalid-input', 'There are no emoji to compare yet.');
@@ -112,6 +120,7 @@ export class Verifications {
   /** The other device may start the emoji step: its verifier then appears on the request. */
   #follow(tracked: TrackedVerification): void {
     const { request } = tracked;
+    if (request.otherDeviceId) tracked.otherDeviceId = request.otherDeviceId;
     if (request.verifier && !tracked.verifier) this.#attachVerifier(tracked, request.verifier);
     if ((request.phase === VerificationPhase.Done || request.phase === VerificationPhase.Cancelled) && tracked.finishedAt === undefined) {
       tracked.finishedAt = Date.now();
@@ -141,6 +150,7 @@ export class Verifications {
 function viewOf(tracked: TrackedVerification): VerificationView {
   const { request } = tracked;
   const emoji = tracked.sas?.sas.emoji;
+  const otherDeviceId = request.otherDeviceId ?? tracked.otherDeviceId;
   const phase = ((): VerificationView['phase'] => {
     switch (request.phase) {
       case VerificationPhase.Unsent:
@@ -160,9 +170,10 @@ function viewOf(tracked: TrackedVerification): VerificationView {
     requestId: request.transactionId ?? '',
     incoming: !request.initiatedByMe,
     otherUserId: request.otherUserId,
-    ...(request.otherDeviceId ? { otherDeviceId: request.otherDeviceId } : {}),
+    ...(otherDeviceId ? { otherDeviceId } : {}),
     phase,
     ...(emoji && phase === 'compare-emoji' ? { emoji: emoji.map(([symbol, name]) => ({ symbol, name })) } : {}),
+    ...(tracked.confirmed && phase === 'compare-emoji' ? { confirmedHere: true } : {}),
     ...(phase === 'cancelled' ? { reason: cancellationReason(request, tracked.failure) } : {}),
   };
 }
@@ -248,7 +259,18 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
     }
   };
 
-  const newRecoveryKey = async (crypto: CryptoApi, setupNewSecretStorage: boolean): Promise<string> => {
+  const newRecoveryKey = async (client: MatrixClient, crypto: CryptoApi, setupNewSecretStorage: boolean): Promise<string> => {
+    // New secret storage holds the identity only if its private keys are here to put in it: made
+    // elsewhere, the identity would be left behind in the old storage, which the new key cannot open.
+    if (await crypto.userHasCrossSigningKeys(client.getSafeUserId(), true)) {
+      const { privateKeysCachedLocally: held } = await crypto.getCrossSigningStatus();
+      if (!held.masterKey || !held.selfSigningKey || !held.userSigningKey) {
+        throw new ConnectorError(
+          'invalid-input',
+          'This device does not hold your cross-signing identity, so a recovery key made here could not protect it. Restore with your recovery key or verify this device from another of yours first, then try again.',
+        );
+      }
+    }
     const generated = await crypto.createRecoveryKeyFromPassphrase();
     await crypto.bootstrapSecretStorage({ createSecretStorageKey: async () => generated, setupNewSecretStorage, setupNewKeyBackup: true });
     if (!generated.encodedPrivateKey) throw new Error('the SDK made no recovery key');
@@ -261,11 +283,14 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
       const crypto = cryptoOf(client);
       const userId = client.getSafeUserId();
       const deviceId = client.getDeviceId() ?? '';
+      // The SDK looks at the server's backup once per run; it may have been reset from another device
+      // since (this one would keep "backing up" into a deleted version), so it looks again each time.
+      const checked = await crypto.checkKeyBackupAndEnable().catch(() => null);
       const [ownKeys, ready_, hasIdentity, backupInfo, activeBackup, deviceMap] = await Promise.all([
         crypto.getOwnDeviceKeys(),
         crypto.isCrossSigningReady(),
         crypto.userHasCrossSigningKeys(userId, false),
-        crypto.getKeyBackupInfo().catch(() => null),
+        checked ? checked.backupInfo : crypto.getKeyBackupInfo().catch(() => null),
         crypto.getActiveSessionBackupVersion(),
         crypto.getUserDeviceInfo([userId], true),
       ]);
@@ -288,7 +313,12 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
 
     setUpCrossSigning: (password) =>
       run('set up cross-signing', async (client, crypto) => {
-        await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: passwordAuth(client.getSafeUserId(), password), setupNewCrossSigning: !(await crypto.isCrossSigningReady()) });
+        if (await crypto.isCrossSigningReady()) return;
+        // A new identity would silently replace the one the user's other devices trust.
+        if (await crypto.userHasCrossSigningKeys(client.getSafeUserId(), true)) {
+          throw new ConnectorError('invalid-input', 'Your account already has a cross-signing identity, made on another device. Verify this device from there, or restore with your recovery key.');
+        }
+        await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: passwordAuth(client.getSafeUserId(), password), setupNewCrossSigning: true });
       }),
 
     verifyDevice: (deviceId) =>
@@ -297,18 +327,18 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
         if (deviceId === client.getDeviceId()) throw new ConnectorError('invalid-input', 'That is this device; pick another of your devices.');
         const known = (await crypto.getUserDeviceInfo([userId], true)).get(userId)?.has(deviceId) ?? false;
         if (!known) throw new ConnectorError('not-found', 'That device is not on your account any more.');
-        return verifications.track(await crypto.requestDeviceVerification(userId, deviceId));
+        return verifications.track(await crypto.requestDeviceVerification(userId, deviceId), deviceId);
       }),
 
     respondToVerification: (requestId, action) => run('answer the verification', async (_client, _crypto, verifications) => verifications.respond(requestId, action)),
 
     setUpBackup: () =>
-      run('set up key backup', async (_client, crypto) => {
+      run('set up key backup', async (client, crypto) => {
         if ((await crypto.getKeyBackupInfo())?.version) {
           throw new ConnectorError('invalid-input', 'This account already has a key backup. Restore it with its recovery key, or reset it.');
         }
         try {
-          return { recoveryKey: await newRecoveryKey(crypto, true) };
+          return { recoveryKey: await newRecoveryKey(client, crypto, true) };
         } finally {
           keys.forget();
         }
@@ -329,9 +359,14 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
           if (!(await client.secretStorage.checkKey(privateKey, key[1] as never))) {
             throw new ConnectorError('invalid-input', 'That recovery key does not open this account’s backup. It may belong to an older backup that was reset.');
           }
+          // Each secret is encrypted to the storage keys it was stored with; this one may not open them all.
+          const openedBy = async (secret: 'm.cross_signing.master' | 'm.megolm_backup.v1') => keyId in ((await client.secretStorage.isStored(secret)) ?? {});
+          if (!(await openedBy('m.megolm_backup.v1'))) {
+            throw new ConnectorError('not-found', 'The recovery key is right, but the backup’s key is not stored with it. Reset the backup from a device that reads your messages.');
+          }
           keys.remember(keyId, privateKey);
           // The identity comes along from secret storage, and this device gets signed with it.
-          if (await crypto.userHasCrossSigningKeys(client.getSafeUserId(), true)) await crypto.bootstrapCrossSigning({});
+          if ((await crypto.userHasCrossSigningKeys(client.getSafeUserId(), true)) && (await openedBy('m.cross_signing.master'))) await crypto.bootstrapCrossSigning({});
           await crypto.loadSessionBackupPrivateKeyFromSecretStorage();
           await crypto.checkKeyBackupAndEnable();
           const result = await crypto.restoreKeyBackup();
@@ -342,9 +377,9 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
       }),
 
     resetBackup: () =>
-      run('reset the key backup', async (_client, crypto) => {
+      run('reset the key backup', async (client, crypto) => {
         try {
-          const recoveryKey = await newRecoveryKey(crypto, true);
+          const recoveryKey = await newRecoveryKey(client, crypto, true);
           return { recoveryKey };
         } finally {
           keys.forget();

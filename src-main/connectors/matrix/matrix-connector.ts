@@ -10,6 +10,7 @@ import {
   createClient,
   Direction,
   EventStatus,
+  EventTimeline,
   EventType,
   HttpApiEvent,
   MatrixError,
@@ -336,7 +337,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       const oldest = room.getLiveTimeline().getEvents()[0];
       if ((oldest && oldest.getTs() <= storedUntil) || room.getLiveTimeline().getPaginationToken(Direction.Backward) === null) break;
       try {
-        await client.scrollback(room, PAGE_SIZE);
+        await loadOlderPage(client, room);
       } catch (error) {
         ctx.log.debug('could not fill a timeline gap', { error: String(error) });
         break;
@@ -402,7 +403,7 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     async timeline(externalId, options): Promise<ConnectorTimeline> {
       const { client, room } = await roomOf(externalId);
       if (options.older && room.getLiveTimeline().getPaginationToken(Direction.Backward) !== null) {
-        await client.scrollback(room, PAGE_SIZE).catch((error: unknown) => {
+        await loadOlderPage(client, room).catch((error: unknown) => {
           throw toConnectorError(error, 'load older messages');
         });
       }
@@ -590,6 +591,30 @@ export function sniffImageType(bytes: Uint8Array): string | undefined {
   if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
   if (head.subarray(4, 12).toString('latin1') === 'ftypavif') return 'image/avif';
   return undefined;
+}
+
+/**
+ * One page of older history onto the room's live timeline. Not client.scrollback(): that adds the
+ * page to whichever timeline is live when the answer arrives and overwrites its pagination token,
+ * so a limited sync that replaced the timeline meanwhile got older events glued onto the new one and
+ * the gap between them hidden for good. This asks for the page of the timeline object itself; if
+ * that was replaced meanwhile, the page is dropped (the next call pages the new timeline).
+ */
+async function loadOlderPage(client: MatrixClient, room: Room): Promise<void> {
+  const timeline = room.getLiveTimeline();
+  await client.paginateEventTimeline(timeline, { backwards: true, limit: PAGE_SIZE });
+  const timelineSet = room.getUnfilteredTimelineSet();
+  if (room.getLiveTimeline() !== timeline) {
+    // The page went to a timeline nothing shows any more; its events must not stay claimed by it,
+    // or the new live timeline could not take them when it pages back that far.
+    for (const event of timeline.getEvents()) {
+      const eventId = event.getId();
+      if (eventId && timelineSet.getTimelineForEvent(eventId) === timeline) timelineSet.removeEvent(eventId);
+    }
+    return;
+  }
+  // As scrollback() does with lazily loaded members: the page's senders become members the room knows.
+  room.currentState.setUnknownStateEvents(timeline.getState(EventTimeline.BACKWARDS)?.getStateEvents(EventType.RoomMember) ?? []);
 }
 
 function directRooms(client: MatrixClient): Set<string> {

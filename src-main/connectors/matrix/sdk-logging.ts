@@ -15,7 +15,15 @@ export function silenceSdkConsoleLogging(): void {
 }
 
 export function sdkLogger(log: Logger): SdkLogger {
-  const forward = (level: 'debug' | 'warn') => (...parts: unknown[]) => log[level]('matrix-js-sdk', { message: parts.map(String).join(' ').slice(0, 500) });
+  // Never throws: the Rust crypto logs from inside its WebAssembly calls, and an exception thrown back
+  // into one leaves it half-done, breaking the crypto of every account in the process from then on.
+  const forward = (level: 'debug' | 'warn') => (...parts: unknown[]) => {
+    try {
+      log[level]('matrix-js-sdk', { message: parts.map(String).join(' ').slice(0, 500) });
+    } catch {
+      // The line is lost; the log file may be gone or the disk full.
+    }
+  };
   const child: SdkLogger = { trace: forward('debug'), debug: forward('debug'), info: forward('debug'), warn: forward('debug'), error: forward('warn'), getChild: () => child };
   return child;
 }
