@@ -11,6 +11,14 @@ export interface IndexSchema {
   keyPath: string | string[];
   multiEntry: boolean;
   unique: boolean;
+  /**
+   * The index's entries in index order (key: index key, value: primary key). Saved because
+   * recomputing them costs a comparison-heavy insert per record: about a second for the Rust
+   * crypto's 20,000 room keys, against a few milliseconds to rebuild the tree from sorted entries.
+   * Absent in snapshots of older builds, whose indexes are recomputed.
+   */
+  entryKeys?: unknown[];
+  entryValues?: unknown[];
 }
 
 export interface StoreImage {
@@ -67,12 +75,15 @@ export function imageOf(database: RawDatabase): DatabaseImage {
       keyPath: store.keyPath,
       autoIncrement: store.autoIncrement,
       keyGeneratorNum: store.keyGenerator?.num ?? null,
-      indexes: [...store.rawIndexes.values()].map((index) => ({
-        name: index.name,
-        keyPath: index.keyPath,
-        multiEntry: index.multiEntry,
-        unique: index.unique,
-      })),
+      indexes: [...store.rawIndexes.values()].map((index) => {
+        const entryKeys: unknown[] = [];
+        const entryValues: unknown[] = [];
+        for (const entry of index.records.values()) {
+          entryKeys.push(entry.key);
+          entryValues.push(entry.value);
+        }
+        return { name: index.name, keyPath: index.keyPath, multiEntry: index.multiEntry, unique: index.unique, entryKeys, entryValues };
+      }),
       keys,
       values,
     });
@@ -91,7 +102,15 @@ export function databaseFromImage(internals: FakeIdbInternals, image: DatabaseIm
     if (store.keyGenerator !== null && storeImage.keyGeneratorNum !== null) store.keyGenerator.num = storeImage.keyGeneratorNum;
     for (const schema of storeImage.indexes) {
       const index = internals.newIndex(store, schema.name, schema.keyPath, schema.multiEntry, schema.unique);
-      for (const record of store.records.values()) index.storeRecord(record);
+      if (schema.entryKeys !== undefined && schema.entryValues !== undefined && schema.entryKeys.length === schema.entryValues.length) {
+        const entries = schema.entryKeys.map((key, i) => ({ key, value: schema.entryValues![i] }));
+        const tree = index.records.records;
+        tree._root = tree._rebuild(entries, undefined, false);
+        tree._numNodes = entries.length;
+        tree._numTombstones = 0;
+      } else {
+        for (const record of store.records.values()) index.storeRecord(record);
+      }
       index.initialized = true;
       store.rawIndexes.set(schema.name, index);
     }

@@ -46,6 +46,14 @@ export interface RawRecord {
   value: unknown;
 }
 
+/** fake-indexeddb's balanced tree of an index's entries, which it can rebuild from sorted records. */
+export interface RawTree {
+  _root: unknown;
+  _numNodes: number;
+  _numTombstones: number;
+  _rebuild(records: RawRecord[], parent: undefined, red: boolean): unknown;
+}
+
 export interface RawIndex {
   name: string;
   keyPath: string | string[];
@@ -53,6 +61,8 @@ export interface RawIndex {
   unique: boolean;
   initialized: boolean;
   storeRecord(record: RawRecord): void;
+  /** Entries in index order: key = the index key, value = the record's primary key. */
+  records: { values(): Iterable<RawRecord>; records: RawTree };
 }
 
 export interface RawObjectStore {
@@ -135,7 +145,10 @@ async function probe(): Promise<FakeIdbInternals> {
     typeof store.clear === 'function' &&
     typeof store.records?.put === 'function' &&
     index !== undefined &&
-    typeof index.storeRecord === 'function';
+    typeof index.storeRecord === 'function' &&
+    typeof index.records?.values === 'function' &&
+    typeof index.records.records?._rebuild === 'function' &&
+    typeof index.records.records._numNodes === 'number';
   if (!shapeOk) {
     throw new CryptoStoreError('misuse', 'This fake-indexeddb is not the version the crypto store was built for (6.2.8).');
   }
