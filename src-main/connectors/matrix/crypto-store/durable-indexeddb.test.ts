@@ -146,6 +146,53 @@ describe('durable IndexedDB', () => {
     db2.close();
   });
 
+  it('journals a commit of Olm sessions alone only together with the next commit, or a second later', async () => {
+    const dir = tempDir();
+    const prefix = freshPrefix();
+    const store = await open(dir, { databasePrefix: prefix });
+    // The Rust crypto's own database name and store names.
+    const db = await openTestDatabase(`${prefix}::matrix-sdk-crypto`, 1, (database) => {
+      database.createObjectStore('session');
+      database.createObjectStore('devices');
+      database.createObjectStore('inbound_group_sessions3');
+    });
+    const put = (stores: string[], value: string) =>
+      inTransaction(db, stores, 'readwrite', (t) => {
+        for (const name of stores) t.objectStore(name).put(value, `${name}-key`);
+      });
+    const readBack = async (copy: string) => {
+      const reopened = await openDurableIndexedDb(copy, { databasePrefix: prefix, snapshotIntervalMs: 0 });
+      const db2 = await openTestDatabase(`${prefix}::matrix-sdk-crypto`, 1);
+      const values = await inTransaction(db2, ['session', 'inbound_group_sessions3'], 'readonly', (t) => [
+        requestResult(t.objectStore('session').get('session-key')),
+        requestResult(t.objectStore('inbound_group_sessions3').get('inbound_group_sessions3-key')),
+      ]);
+      const result = await Promise.all(values);
+      db2.close();
+      await reopened.close();
+      return result;
+    };
+
+    // The new Olm session of a to-device message: in memory, not yet on disk.
+    await put(['session', 'devices'], 'session-1');
+    const crashedBetween = crashCopy(dir);
+    // The room key it carried, with the session's next state: both reach the disk, in order.
+    await put(['inbound_group_sessions3', 'session'], 'room-key-1');
+    const crashedAfter = crashCopy(dir);
+    // A session alone again, and no commit after it: it is written on its own a second later.
+    await put(['session'], 'session-2');
+    const crashedSoon = crashCopy(dir);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const crashedLater = crashCopy(dir);
+    db.close();
+    await store.close();
+
+    expect(await readBack(crashedBetween)).toEqual([undefined, undefined]);
+    expect(await readBack(crashedAfter)).toEqual(['room-key-1', 'room-key-1']);
+    expect(await readBack(crashedSoon)).toEqual(['room-key-1', 'room-key-1']);
+    expect(await readBack(crashedLater)).toEqual(['session-2', 'room-key-1']);
+  });
+
   it('replays schema changes of a later upgrade, and deleted databases stay deleted', async () => {
     const dir = tempDir();
     const prefix = freshPrefix();

@@ -14,6 +14,15 @@
  * (uploads the one-time keys it just stored, acknowledges to-device messages) only after hearing of
  * it, so anything it acted on survives a SIGKILL. When the journal outgrows the last snapshot, or on
  * a timer, the databases are written to `snapshot` and the journal restarts (journal-files.ts).
+ *
+ * One exception, for matrix-sdk-crypto 0.19: decrypting a to-device message that opens a new Olm
+ * session commits the session on its own, and the room key the message carries a moment later in a
+ * second commit. Saved alone, the first commit makes a crash between the two lose that key for good:
+ * on redelivery the session has already used the message up. So a commit that writes only Olm
+ * sessions (and devices) is held back and journaled together with the next commit — or after
+ * HELD_COMMIT_MAX_MS, or on close or snapshot. Lost in a crash, it leaves the state from before the
+ * message, which the server hands out again (it is acknowledged by the next /sync, which the SDK
+ * makes only after the whole sync's commits).
  */
 import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -83,6 +92,10 @@ const DEFAULT_SNAPSHOT_INTERVAL_MS = 10 * 60_000;
 /** How long snapshot() and close() wait for running write transactions before giving up. */
 const QUIESCENCE_TIMEOUT_MS = 10_000;
 const STORAGE_KEY_BYTES = 32;
+/** The Rust crypto's database, and the stores of a commit that may wait for the next one. */
+const CRYPTO_DATABASE_SUFFIX = '::matrix-sdk-crypto';
+const HOLDABLE_STORES = new Set(['session', 'devices']);
+const HELD_COMMIT_MAX_MS = 1_000;
 
 export async function openDurableIndexedDb(dir: string, options: DurableIndexedDbOptions = {}): Promise<DurableIndexedDb> {
   const host = await processIndexedDb();
@@ -284,6 +297,10 @@ class ProcessIndexedDb {
       entry = { kind: 'changes', database: database.name, changes, keyGenerators: keyGeneratorsOf(database, changes) };
     }
     try {
+      if (entry.kind === 'changes' && isHoldable(database.name, entry.changes)) {
+        store.holdBack(entry);
+        return true;
+      }
       store.append(entry);
     } catch (error) {
       store.reportBackgroundError(error);
@@ -318,6 +335,9 @@ class OpenStore implements DurableIndexedDb {
   private readonly timer: NodeJS.Timeout | undefined;
   private snapshotDue = false;
   private closed = false;
+  /** Commits held back to be journaled with the next one, oldest first. */
+  private readonly held: JournalEntry[] = [];
+  private heldTimer: NodeJS.Timeout | undefined;
 
   constructor(
     host: ProcessIndexedDb,
@@ -358,7 +378,33 @@ class OpenStore implements DurableIndexedDb {
   }
 
   append(entry: JournalEntry): void {
+    this.writeHeld();
     this.files.append(entry);
+  }
+
+  /** Keeps a commit in memory until the next one, which is journaled after it (see the header). */
+  holdBack(entry: JournalEntry): void {
+    this.held.push(entry);
+    this.heldTimer ??= setTimeout(() => {
+      this.heldTimer = undefined;
+      try {
+        this.writeHeld();
+      } catch (error) {
+        // The changes stay in memory and go into the next snapshot; a crash before it loses only them.
+        this.snapshotDue = true;
+        this.reportBackgroundError(error);
+      }
+    }, HELD_COMMIT_MAX_MS);
+    this.heldTimer.unref?.();
+  }
+
+  private writeHeld(): void {
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    while (this.held.length > 0) {
+      this.files.append(this.held[0]!);
+      this.held.shift();
+    }
   }
 
   /** On the commit path, after the frame is safe: compacts when the journal has grown enough. */
@@ -380,6 +426,7 @@ class OpenStore implements DurableIndexedDb {
 
   async flush(): Promise<void> {
     this.assertOpen();
+    this.writeHeld();
     this.files.sync();
   }
 
@@ -393,7 +440,7 @@ class OpenStore implements DurableIndexedDb {
     if (this.closed) return;
     try {
       await this.waitUntilIdle();
-      if (this.files.uncompactedBytes > 0) this.writeSnapshot();
+      if (this.files.uncompactedBytes > 0 || this.held.length > 0) this.writeSnapshot();
     } catch (error) {
       // Every commit is in the journal already: a snapshot that fails only makes the next start slower.
       this.reportBackgroundError(error);
@@ -434,7 +481,11 @@ class OpenStore implements DurableIndexedDb {
   }
 
   private writeSnapshot(): void {
+    // Held commits are in the databases already: the snapshot carries them, so they are done.
     this.files.writeSnapshot(this.host.ownedDatabases(this.databasePrefix));
+    this.held.length = 0;
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
     this.snapshotDue = false;
   }
 
@@ -456,6 +507,7 @@ class OpenStore implements DurableIndexedDb {
 
   private shutDown(options: { removeFiles?: boolean } = {}): void {
     this.closed = true;
+    clearTimeout(this.heldTimer);
     if (this.timer !== undefined) clearInterval(this.timer);
     this.host.release(this);
     this.files.close();
@@ -483,4 +535,9 @@ function keyGeneratorsOf(database: RawDatabase, changes: RecordChange[]): [strin
     if (generator) result.push([name, generator.num]);
   }
   return result;
+}
+
+/** A commit of the Rust crypto that writes only Olm sessions (and devices): it may wait for the next. */
+function isHoldable(databaseName: string, changes: readonly RecordChange[]): boolean {
+  return databaseName.endsWith(CRYPTO_DATABASE_SUFFIX) && changes.some((c) => c.store === 'session') && changes.every((c) => HOLDABLE_STORES.has(c.store));
 }
