@@ -607,7 +607,7 @@ async function loadOlderPage(client: MatrixClient, room: Room): Promise<void> {
   if (room.getLiveTimeline() !== timeline) {
     // The page went to a timeline nothing shows any more; its events must not stay claimed by it,
     // or the new live timeline could not take them when it pages back that far.
-    for (const event of timeline.getEvents()) {
+    for (const event of [...timeline.getEvents()]) {
       const eventId = event.getId();
       if (eventId && timelineSet.getTimelineForEvent(eventId) === timeline) timelineSet.removeEvent(eventId);
     }
