@@ -37,6 +37,7 @@ import { startHomeserver } from '../tests/support/homeserver/index.ts';
 import type { Homeserver } from '../tests/support/homeserver/index.ts';
 import { startSdkPeer, waitUntil } from '../tests/support/sdk-peer.ts';
 import type { SdkPeer } from '../tests/support/sdk-peer.ts';
+import { memorySecrets } from './memory-secrets.ts';
 import { percentile, report } from './report.ts';
 
 const BENCH = 'e2ee';
@@ -88,18 +89,6 @@ function settle(): Memory {
     heapTotal,
     youngGeneration: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? Number.NaN,
     wasm: wasmMemories.reduce((sum, memory) => sum + memory.buffer.byteLength, 0),
-  };
-}
-
-/** Map-backed, so the session and storage key addMatrix keeps can be handed to the hub process. */
-function memorySecrets(secrets: Map<string, string>): SecretStore {
-  return {
-    getPassword: async (account) => secrets.get(account) ?? null,
-    setPassword: async (account, password) => {
-      secrets.set(account, password);
-    },
-    deletePassword: async (account) => secrets.delete(account),
-    findCredentials: async () => [...secrets].map(([account, password]) => ({ account, password })),
   };
 }
 

@@ -12,8 +12,8 @@ import type { InboxItem } from '../src-shared/domain.ts';
 import { INITIAL_SYNC_LIMIT } from '../src-main/connectors/matrix/matrix-connector.ts';
 import { matrixConnectorKind } from '../src-main/hub/connector-registry.ts';
 import { Hub } from '../src-main/hub/hub.ts';
-import type { SecretStore } from '../src-main/secrets/secret-store.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../tests/support/homeserver/index.ts';
+import { memorySecrets } from './memory-secrets.ts';
 import { percentile, report } from './report.ts';
 
 const BENCH = 'matrix';
@@ -30,19 +30,6 @@ const MiB = 1024 * 1024;
 const ARRIVAL_TIMEOUT_MS = 15_000;
 const INITIAL_SYNC_TIMEOUT_MS = 90_000;
 const ONLINE_TIMEOUT_MS = 30_000;
-
-/** Map-backed, so the token addMatrix keeps is there for the connector and for the restart. */
-function memorySecrets(): SecretStore {
-  const secrets = new Map<string, string>();
-  return {
-    getPassword: async (account) => secrets.get(account) ?? null,
-    setPassword: async (account, password) => {
-      secrets.set(account, password);
-    },
-    deletePassword: async (account) => secrets.delete(account),
-    findCredentials: async () => [...secrets].map(([account, password]) => ({ account, password })),
-  };
-}
 
 function settle(): NodeJS.MemoryUsage {
   globalThis.gc?.();

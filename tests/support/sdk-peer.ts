@@ -7,6 +7,7 @@ import { createClient, MsgType } from 'matrix-js-sdk';
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import { silenceSdkConsoleLogging } from '../../src-main/connectors/matrix/sdk-logging.ts';
 import type { Homeserver } from './homeserver/index.ts';
+import { eventually } from './matrix-world.ts';
 
 silenceSdkConsoleLogging();
 
@@ -25,14 +26,9 @@ export interface SdkPeer {
   stop(): void;
 }
 
-export async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** `eventually`, with the longer patience crypto round trips need. */
+export function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  return eventually(what, probe, timeoutMs);
 }
 
 /** Signs in (a new device each time) and starts syncing with crypto; resolves once keys are published. */
