@@ -434,7 +434,7 @@ export class Hub {
     const previousSecret = (await this.secrets.getPassword(account.id).catch(() => null)) ?? undefined;
     const verified = await this.connectorKind(account).verify(account, password, previousSecret);
     if (verified.secret !== undefined) await this.secrets.setPassword(account.id, verified.secret);
-    this.holdSignInPassword(account.id, password);
+    if (account.kind === 'matrix') this.holdSignInPassword(account.id, password);
     if (JSON.stringify(verified.account.settings) !== JSON.stringify(account.settings)) this.store.updateAccount(verified.account);
     this.log.info('account password updated', { accountId });
     await this.restartConnector(verified.account);
@@ -540,7 +540,9 @@ export class Hub {
   }
 
   private holdSignInPassword(accountId: string, password: string): void {
-    this.signInPasswords.set(accountId, { password, until: Date.now() + SIGN_IN_PASSWORD_TTL_MS });
+    const now = Date.now();
+    for (const [id, held] of this.signInPasswords) if (held.until <= now) this.signInPasswords.delete(id);
+    this.signInPasswords.set(accountId, { password, until: now + SIGN_IN_PASSWORD_TTL_MS });
   }
 
   private contextFor(account: Account): ConnectorContext {

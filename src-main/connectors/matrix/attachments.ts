@@ -61,3 +61,14 @@ export function encryptAttachment(plaintext: Uint8Array, url: string): { ciphert
     },
   };
 }
+
+/** The image formats the reading pane shows, told apart by their first bytes. */
+export function sniffImageType(bytes: Uint8Array): string | undefined {
+  const head = Buffer.from(bytes.subarray(0, 12));
+  if (head.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) return 'image/png';
+  if (head.subarray(0, 3).equals(Buffer.from('ffd8ff', 'hex'))) return 'image/jpeg';
+  if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (head.subarray(4, 12).toString('latin1') === 'ftypavif') return 'image/avif';
+  return undefined;
+}

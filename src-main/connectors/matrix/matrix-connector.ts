@@ -27,7 +27,7 @@ import { CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { Account, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
 import { ConnectorError } from '../connector.ts';
 import type { ChatConnector, Connector, ConnectorContext, ConnectorTimeline, EncryptionConnector } from '../connector.ts';
-import { AttachmentError, decryptAttachment } from './attachments.ts';
+import { AttachmentError, decryptAttachment, sniffImageType } from './attachments.ts';
 import type { EncryptedFile } from './attachments.ts';
 import { composeText } from './compose.ts';
 import type { DurableIndexedDb } from './crypto-store/durable-indexeddb.ts';
@@ -580,17 +580,6 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
 function newestIsDecrypting(room: Room): boolean {
   const newest = room.getLiveTimeline().getEvents().at(-1);
   return newest !== undefined && newest.isEncrypted() && newest.getClearContent() === null && !newest.isRedacted();
-}
-
-/** The image formats the reading pane shows, told apart by their first bytes. */
-export function sniffImageType(bytes: Uint8Array): string | undefined {
-  const head = Buffer.from(bytes.subarray(0, 12));
-  if (head.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) return 'image/png';
-  if (head.subarray(0, 3).equals(Buffer.from('ffd8ff', 'hex'))) return 'image/jpeg';
-  if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
-  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
-  if (head.subarray(4, 12).toString('latin1') === 'ftypavif') return 'image/avif';
-  return undefined;
 }
 
 /**
