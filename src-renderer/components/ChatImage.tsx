@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { ChatMessage } from '../../src-shared/api.ts';
-import { imageBox } from '../format/chat.ts';
+import { downloadName, imageBox } from '../format/chat.ts';
 import { showToast } from '../state/actions.ts';
 import { loadChatMedia } from '../state/chatActions.ts';
 import { useHub } from '../state/hooks.ts';
@@ -85,6 +85,10 @@ function ImageViewer({ url, name, onClose }: { url: string; name: string; onClos
       <img src={url} alt={name} />
       <div className="image-viewer-bar">
         <span className="image-viewer-name">{name}</span>
+        {/* The image is already here, decrypted if it was encrypted: saving it asks the server nothing. */}
+        <a className="button" href={url} download={downloadName(name)}>
+          Save
+        </a>
         <button type="button" autoFocus onClick={onClose}>
           Close
         </button>

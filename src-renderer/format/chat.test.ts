@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src-shared/api.ts';
-import { formatClock, formatDay, imageBox, quoteLine, reactionLabel, timelineRows, typingText } from './chat.ts';
+import { downloadName, formatClock, formatDay, imageBox, quoteLine, reactionLabel, timelineRows, typingText } from './chat.ts';
 
 const at = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m, d, h, min).getTime();
 
@@ -45,6 +45,16 @@ describe('timeline rows', () => {
       '[Today]',
       'b3*',
     ]);
+  });
+});
+
+describe('saving an attachment', () => {
+  it('keeps the sender’s file name, minus path tricks and characters file systems refuse', () => {
+    expect(downloadName('holiday.png')).toBe('holiday.png');
+    expect(downloadName('../../.bashrc')).toBe('_.._.bashrc');
+    expect(downloadName('a/b\\c:d*e?.jpg')).toBe('a_b_c_d_e_.jpg');
+    expect(downloadName('..')).toBe('image');
+    expect(downloadName('   ')).toBe('image');
   });
 });
 

@@ -88,6 +88,13 @@ export function reactionLabel(reaction: ChatMessage['reactions'][number]): strin
   return `${reaction.key} ${reaction.count}${reaction.mine ? ', including you' : ''}`;
 }
 
+/** A file name to save an attachment under: the sender's name, minus what no file system allows. */
+export function downloadName(name: string, fallback = 'image'): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+  const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').replace(/^\.+/, '').trim().slice(0, 200);
+  return cleaned === '' ? fallback : cleaned;
+}
+
 /** The image's box before it loads: its own size, scaled down to fit `max` on the longer side. */
 export function imageBox(width: number | undefined, height: number | undefined, max = 320): { width: number; height: number } | undefined {
   if (width === undefined || height === undefined || !(width > 0) || !(height > 0)) return undefined;
