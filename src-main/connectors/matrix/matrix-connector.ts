@@ -392,9 +392,10 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     // matrix-js-sdk leaves an unhandled rejection behind when its very first /sync is aborted, so a
     // stop right after a start lets that one request finish (it does not wait on the server).
     await withTimeout(state.firstAnswer, FIRST_SYNC_DRAIN_MS, 'first sync').catch(() => undefined);
+    // Saved before the client stops, and sealed: only syncs the crypto has fully handled are saved.
+    await state.store.seal().catch((error: unknown) => ctx.log.warn('could not save the sync state', { error: String(error) }));
     state.client.stopClient();
     state.detach();
-    await state.store.save(true).catch((error: unknown) => ctx.log.warn('could not save the sync state', { error: String(error) }));
     // Every key is on disk already (each commit is); closing writes a snapshot so the next start is quick.
     await state.cryptoStore.close().catch((error: unknown) => ctx.log.warn('could not close the crypto store', { error: String(error) }));
   };

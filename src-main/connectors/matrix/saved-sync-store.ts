@@ -23,6 +23,7 @@ export class SavedSyncStore extends MemoryStore {
   #loaded = false;
   #lastSaved = 0;
   #dirty = false;
+  #sealed = false;
 
   constructor(persistence: SyncPersistence) {
     super();
@@ -63,10 +64,20 @@ export class SavedSyncStore extends MemoryStore {
   }
 
   override async save(force = false): Promise<void> {
-    if (!this.#dirty || (!force && !this.wantsSave())) return;
+    if (this.#sealed || !this.#dirty || (!force && !this.wantsSave())) return;
     this.#persistence.save(this.#accumulator.getJSON(true));
     this.#lastSaved = Date.now();
     this.#dirty = false;
+  }
+
+  /**
+   * Saves once more and never again. A stopping client may still finish the sync it was processing
+   * after its crypto closed, with that sync's to-device messages unhandled; saving its token then
+   * would acknowledge them to the server and lose them.
+   */
+  async seal(): Promise<void> {
+    await this.save(true);
+    this.#sealed = true;
   }
 
   override async deleteAllData(): Promise<void> {
