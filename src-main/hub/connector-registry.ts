@@ -90,7 +90,8 @@ export function matrixConnectorKind(): ConnectorKind {
       const homeserverUrl = settings.homeserverUrl ? await checkHomeserver(settings.homeserverUrl) : await discoverHomeserver(settings.userId);
       const login = await loginWithPassword(homeserverUrl, settings.userId, password ?? '', settings.deviceId);
       // Signing in again must not quietly turn the account into someone else's.
-      if (settings.deviceId !== undefined && login.userId !== settings.userId) {
+      // (A device the server ended has no id any more; the previous secret still says it is a sign-in again.)
+      if ((settings.deviceId !== undefined || previousSecret !== undefined) && login.userId !== settings.userId) {
         await logout(homeserverUrl, login.session).catch(() => undefined);
         throw new ConnectorError('invalid-input', `That password signs in ${login.userId}, not ${settings.userId}. Add it as a separate account.`);
       }

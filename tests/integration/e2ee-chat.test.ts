@@ -18,6 +18,7 @@ import type { AccountView } from '../../src-shared/domain.ts';
 import { encryptAttachment } from '../../src-main/connectors/matrix/attachments.ts';
 import { profilePaths } from '../../src-main/hub/profile.ts';
 import { ALICE_PASSWORD, AliceHub, eventually, startMatrixWorld, value, type MatrixWorld } from '../support/matrix-world.ts';
+import { createRawClient } from '../support/homeserver/index.ts';
 import { startSdkPeer, waitUntil, type SdkPeer } from '../support/sdk-peer.ts';
 
 let world: MatrixWorld;
@@ -557,6 +558,55 @@ describe('key backup', () => {
     // Nothing was reset on the way: the identity is the one made at sign-in.
     expect([...world.hs.state.e2ee.crossSigning.get(world.aliceId())!.keys()].sort()).toEqual(['master', 'self_signing', 'user_signing']);
     expect((await status()).crossSigning).toBe('ready');
+  });
+});
+
+describe('a device signed out from elsewhere', () => {
+  it('loses its crypto store, and signing in again makes a new device that reads and writes encrypted rooms', async () => {
+    const { roomId, itemId } = await encryptedRoomWithBob('After sign-out');
+    await bob.sendText(roomId, 'before');
+    await alice.roomWhere(roomId, 'the first message decrypted', (i) => i.snippet === 'before');
+    const accountId = accountIdOf(alice);
+    const oldDevice = (await status()).deviceId;
+    const oldFingerprint = (await status()).fingerprint;
+    const cryptoDir = join(profilePaths(alice.profile.dir).accounts, accountId, 'crypto');
+    expect(existsSync(join(cryptoDir, 'journal'))).toBe(true);
+
+    // Alice removes the Groundswell session from another client ("sign out this device").
+    const phone = await world.hs.login('alice', ALICE_PASSWORD);
+    const path = `/_matrix/client/v3/devices/${oldDevice}`;
+    const other = createRawClient(world.hs.baseUrl, phone.accessToken);
+    const challenge = await other.request('DELETE', path);
+    const deleted = await other.request('DELETE', path, {
+      auth: { type: 'm.login.password', identifier: { type: 'm.id.user', user: world.aliceId() }, password: ALICE_PASSWORD, session: String(challenge.body['session']) },
+    });
+    expect(deleted.status).toBe(200);
+
+    const statuses = () => alice.events.filter((e) => e.name === 'account.status').map((e) => (e.payload as { connection: { state: string; reason?: string } }).connection);
+    const ended = await eventually('auth-failed for the ended device', () => statuses().find((c) => c.state === 'auth-failed'));
+    expect(ended.reason).toMatch(/This device was signed out.*Sign in again to start a new device/);
+    await eventually('the crypto store deleted', () => !existsSync(join(cryptoDir, 'journal')) && !existsSync(join(cryptoDir, 'snapshot')));
+    const [afterEnd] = await value(alice.hub.call('accounts.list', {}));
+    expect(afterEnd?.account.kind === 'matrix' && afterEnd.account.settings.deviceId).toBeUndefined();
+
+    const requestsBefore = world.hs.requests.length;
+    const again = await value(alice.hub.call('accounts.updatePassword', { accountId, password: ALICE_PASSWORD }));
+    const newDevice = again.account.kind === 'matrix' ? again.account.settings.deviceId : undefined;
+    expect(newDevice).toEqual(expect.any(String));
+    expect(newDevice).not.toBe(oldDevice);
+    const fresh = await statusWhere('the new device’s crypto', (s) => s.deviceId === newDevice);
+    expect(fresh.fingerprint).not.toBe(oldFingerprint);
+    // Every key upload of the new device was accepted: nothing of the old identity was reused.
+    const uploads = world.hs.requests.slice(requestsBefore).filter((r) => r.path.endsWith('/keys/upload'));
+    expect(uploads.length).toBeGreaterThan(0);
+    expect(uploads.filter((r) => r.status !== 200)).toEqual([]);
+
+    await eventually('bob sees the new device', async () => (await bob.client.getCrypto()!.getUserDeviceInfo([world.aliceId()], true)).get(world.aliceId())?.has(newDevice!));
+    await bob.sendText(roomId, 'after');
+    await alice.roomWhere(roomId, 'the new device decrypts', (i) => i.snippet === 'after');
+    await value(alice.hub.call('chat.send', { itemId, text: 'back again', waitForDelivery: true }));
+    const mine = world.hs.state.rooms.get(roomId)!.events.map((e) => e.event).filter((e) => e.sender === world.aliceId()).at(-1)!;
+    expect(await bob.decryptedBody(roomId, mine.event_id as string)).toBe('back again');
   });
 });
 

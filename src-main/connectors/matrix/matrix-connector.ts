@@ -117,6 +117,19 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
     if (encryptedFiles.size > MAX_ENCRYPTED_FILES) encryptedFiles.delete(encryptedFiles.keys().next().value!);
   };
 
+  /** Destroys the crypto store of a device the server ended, and drops its id so the next sign-in makes a new one. */
+  const forgetDevice = async (cryptoStore: DurableIndexedDb) => {
+    const { deviceId: _ended, ...rest } = settings;
+    ctx.updateSettings(rest);
+    try {
+      // The client was stopped just before; commits it still had queued fail instead of landing.
+      await cryptoStore.destroy();
+      ctx.log.info('device signed out by the server; its crypto store was deleted');
+    } catch (error) {
+      ctx.log.warn('could not delete the crypto store of a signed-out device', { error: String(error) });
+    }
+  };
+
   const launch = (): Promise<Running> => {
     running ??= open().catch((error: unknown) => {
       running = undefined;
@@ -188,8 +201,18 @@ export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat
       authFailed = true;
       const failure = toConnectorError(error, 'sync');
       failSynced(failure);
-      ctx.status({ state: 'auth-failed', reason: failure.message });
       client.stopClient();
+      if (error.data['soft_logout'] === true) {
+        ctx.status({ state: 'auth-failed', reason: failure.message });
+        return;
+      }
+      // A hard logout: the device is gone (signed out from another device, or by the server). Its
+      // keys are useless now, and reusing its id would announce keys the server no longer has.
+      ctx.status({
+        state: 'auth-failed',
+        reason: 'This device was signed out (from another of your devices, or by the homeserver). Sign in again to start a new device; your rooms stay here, and a key backup restores encrypted history.',
+      });
+      void forgetDevice(cryptoStore);
     };
     const touch = (roomId: string | undefined) => {
       if (!roomId) return;
