@@ -6,10 +6,12 @@ interface FieldProps {
   label: string;
   errors: Partial<Record<string, string>>;
   hint?: string;
+  /** Announce the error as it appears (an action's answer, rather than a check as the user types). */
+  alert?: boolean;
   children: (a11y: { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined }) => ReactNode;
 }
 
-export function Field({ field, label, errors, hint, children }: FieldProps) {
+export function Field({ field, label, errors, hint, alert = false, children }: FieldProps) {
   const id = `${useId()}-${field}`;
   const error = errors[field];
   const described = [hint !== undefined ? `${id}-hint` : '', error !== undefined ? `${id}-error` : ''].filter(Boolean).join(' ');
@@ -23,7 +25,7 @@ export function Field({ field, label, errors, hint, children }: FieldProps) {
         </p>
       ) : null}
       {error !== undefined ? (
-        <p id={`${id}-error`} className="field-error">
+        <p id={`${id}-error`} className="field-error" {...(alert ? { role: 'alert' } : {})}>
           {error}
         </p>
       ) : null}

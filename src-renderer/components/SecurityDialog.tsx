@@ -19,6 +19,7 @@ import {
   verifyingDevice,
 } from '../format/security.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { Field } from './FormField.tsx';
 import {
   askResetBackup,
   clearSecurityError,
@@ -173,53 +174,17 @@ function CrossSigningSection({ status }: { status: EncryptionStatus }) {
 }
 
 function CrossSigningForm({ accountId }: { accountId: string }) {
-  const hub = useHub();
-  const id = useId();
-  const input = useRef<HTMLInputElement>(null);
-  const [password, setPassword] = useState('');
-  const { busy, error } = useTask('cross-signing');
-  const described = [`${id}-hint`, error !== undefined ? `${id}-error` : ''].filter(Boolean).join(' ');
-
-  const onSubmit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    const result = await setUpCrossSigning(hub, accountId, password);
-    if (result.ok) setPassword('');
-    else input.current?.select();
-  };
-
   return (
-    <form className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>
-      <div className={`field${error !== undefined ? ' invalid' : ''}`}>
-        <label htmlFor={`${id}-password`}>Account password</label>
-        <input
-          ref={input}
-          id={`${id}-password`}
-          type="password"
-          autoComplete="current-password"
-          aria-invalid={error !== undefined}
-          aria-describedby={described}
-          value={password}
-          onChange={(e) => {
-            setPassword(e.target.value);
-            clearSecurityError(hub, accountId, 'cross-signing');
-          }}
-        />
-        <p id={`${id}-hint`} className="hint">
-          Cross-signing lets your devices vouch for each other, so you verify each new one once. The homeserver asks for your password to set it up.
-        </p>
-        {error !== undefined ? (
-          <p id={`${id}-error`} className="field-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
-      <div className="section-buttons">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Setting up…' : 'Set up cross-signing'}
-        </button>
-      </div>
-    </form>
+    <SecretEntryForm
+      accountId={accountId}
+      task="cross-signing"
+      secret="password"
+      label="Account password"
+      hint="Cross-signing lets your devices vouch for each other, so you verify each new one once. The homeserver asks for your password to set it up."
+      submitLabel="Set up cross-signing"
+      busyLabel="Setting up…"
+      send={(hub, password) => setUpCrossSigning(hub, accountId, password)}
+    />
   );
 }
 
@@ -491,55 +456,67 @@ function RecoveryKeyBox({ recoveryKey, onSaved }: { recoveryKey: string; onSaved
 }
 
 function RestoreForm({ accountId, version }: { accountId: string; version: string | undefined }) {
+  return (
+    <SecretEntryForm
+      accountId={accountId}
+      task="restore-backup"
+      secret="recovery-key"
+      label="Recovery key"
+      hint={`There is a backup${version !== undefined ? ` (version ${version})` : ''}, but this device cannot open it. Enter the recovery key you saved when it was set up, to read your encrypted history here and keep backing up.`}
+      submitLabel="Restore"
+      busyLabel="Restoring…"
+      // On success the section shows the backup as on, with what came back; the key is not kept.
+      send={(hub, recoveryKey) => restoreBackup(hub, accountId, recoveryKey)}
+    />
+  );
+}
+
+/**
+ * One secret typed in — the account password or a recovery key — with its hint and error, and the
+ * button that sends it. The field empties on success and is selected for retyping on failure.
+ */
+function SecretEntryForm(props: {
+  accountId: string;
+  task: SecurityTask;
+  secret: 'password' | 'recovery-key';
+  label: string;
+  hint: string;
+  submitLabel: string;
+  busyLabel: string;
+  send: (hub: ReturnType<typeof useHub>, value: string) => Promise<{ ok: boolean }>;
+}) {
+  const { accountId, task, secret, label, hint, submitLabel, busyLabel, send } = props;
   const hub = useHub();
-  const id = useId();
-  const input = useRef<HTMLTextAreaElement>(null);
-  const [recoveryKey, setRecoveryKey] = useState('');
-  const { busy, error } = useTask('restore-backup');
-  const described = [`${id}-hint`, error !== undefined ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const input = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  const [value, setValue] = useState('');
+  const { busy, error } = useTask(task);
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (busy) return;
-    const result = await restoreBackup(hub, accountId, recoveryKey);
-    // On success the section shows the backup as on, with what came back; the key is not kept.
-    if (result.ok) setRecoveryKey('');
+    const result = await send(hub, value);
+    if (result.ok) setValue('');
     else input.current?.select();
+  };
+  const onChange = (e: { target: { value: string } }) => {
+    setValue(e.target.value);
+    clearSecurityError(hub, accountId, task);
   };
 
   return (
     <form className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>
-      <div className={`field${error !== undefined ? ' invalid' : ''}`}>
-        <label htmlFor={`${id}-key`}>Recovery key</label>
-        <textarea
-          ref={input}
-          id={`${id}-key`}
-          className="mono recovery-key-input"
-          rows={2}
-          spellCheck={false}
-          autoCapitalize="off"
-          autoComplete="off"
-          aria-invalid={error !== undefined}
-          aria-describedby={described}
-          value={recoveryKey}
-          onChange={(e) => {
-            setRecoveryKey(e.target.value);
-            clearSecurityError(hub, accountId, 'restore-backup');
-          }}
-        />
-        <p id={`${id}-hint`} className="hint">
-          There is a backup{version !== undefined ? ` (version ${version})` : ''}, but this device cannot open it. Enter the recovery key you saved when it was set up, to
-          read your encrypted history here and keep backing up.
-        </p>
-        {error !== undefined ? (
-          <p id={`${id}-error`} className="field-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
+      <Field field="secret" label={label} hint={hint} errors={{ secret: error }} alert>
+        {(a) =>
+          secret === 'password' ? (
+            <input {...a} ref={input} type="password" autoComplete="current-password" value={value} onChange={onChange} />
+          ) : (
+            <textarea {...a} ref={input} className="mono recovery-key-input" rows={2} spellCheck={false} autoCapitalize="off" autoComplete="off" value={value} onChange={onChange} />
+          )
+        }
+      </Field>
       <div className="section-buttons">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Restoring…' : 'Restore'}
+          {busy ? busyLabel : submitLabel}
         </button>
       </div>
     </form>
