@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { removeAllAccounts } from '../support/cli.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
 import { tempProfile } from '../support/profile.ts';
 import { startServe, type ServeProcess } from '../support/serve-process.ts';
@@ -90,8 +90,7 @@ describe('Matrix chat in a browser', () => {
     await browser?.close();
     // Remove the account through the running hub so its access token leaves the keychain too.
     if (serve !== undefined) {
-      const accounts = JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout || '[]') as { account: { id: string } }[];
-      for (const view of accounts) await runCli(['account', 'remove', view.account.id, '--profile', profile.dir]);
+      await removeAllAccounts(profile.dir);
     }
     await serve?.stop();
     await hs?.stop();

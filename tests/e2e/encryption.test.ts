@@ -11,7 +11,7 @@ import type { ShowSasCallbacks, VerificationRequest } from 'matrix-js-sdk/lib/cr
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { removeAllAccounts } from '../support/cli.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
 import type { RoomEvent } from '../support/homeserver/room.ts';
 import { tempProfile } from '../support/profile.ts';
@@ -85,8 +85,7 @@ describe('Matrix encryption in a browser', () => {
     await browser?.close();
     // Remove the account through the running hub so its access token leaves the keychain too.
     if (serve !== undefined) {
-      const accounts = JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout || '[]') as { account: { id: string } }[];
-      for (const view of accounts) await runCli(['account', 'remove', view.account.id, '--profile', profile.dir]);
+      await removeAllAccounts(profile.dir);
     }
     await serve?.stop();
     await hs?.stop();

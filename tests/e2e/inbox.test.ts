@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxItem } from '../../src-shared/domain.ts';
-import { runCli } from '../support/cli.ts';
+import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { startDovecot } from '../support/dovecot.ts';
 import type { Dovecot, DovecotUser } from '../support/dovecot.ts';
 import { appendMessages, mailboxFixture, serverFlags } from '../support/mail-fixtures.ts';
@@ -47,8 +47,7 @@ describe('the inbox in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     // Remove the account through the running hub so its password leaves the keychain too.
-    const accounts = JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout || '[]') as { account: { id: string } }[];
-    for (const view of accounts) await runCli(['account', 'remove', view.account.id, '--profile', profile.dir]);
+    await removeAllAccounts(profile.dir);
     await serve?.stop();
     await dovecot?.stop();
     profile.remove();

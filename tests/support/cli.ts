@@ -22,3 +22,9 @@ export function runCli(args: string[], options: { stdin?: string; env?: NodeJS.P
     child.stdin.end(options.stdin ?? '');
   });
 }
+
+/** Removes every account of a profile through the CLI (talking to its running hub), so tokens leave the keychain too. */
+export async function removeAllAccounts(profileDir: string): Promise<void> {
+  const accounts = JSON.parse((await runCli(['account', 'list', '--json', '--profile', profileDir])).stdout || '[]') as { account: { id: string } }[];
+  for (const view of accounts) await runCli(['account', 'remove', view.account.id, '--profile', profileDir]);
+}
