@@ -288,6 +288,35 @@ describe('cross-signing', () => {
     expect(world.hs.state.e2ee.crossSigning.get(world.aliceId())!.get('master')).toEqual(serverKeys!.get('master'));
   });
 
+  it('counts only an identity the server holds: a refused upload leaves the set-up to do, with the password asked again', async () => {
+    const carolPassword = 'carol-secret-7Hq';
+    await world.hs.registerUser('carol', carolPassword);
+    // The upload at sign-in is refused: the device made its keys, but nothing is on the server.
+    world.hs.setRateLimit({ path: '/keys/device_signing/upload', retryAfterMs: 10 });
+    const carol = new AliceHub(world);
+    extraHubs.push(carol);
+    carol.hub.startConnectors();
+    const carolId = `@carol:${world.hs.serverName}`;
+    const view = await value(carol.hub.call('accounts.addMatrix', { userId: carolId, password: carolPassword }));
+    accountIds.set(carol, view.account.id);
+    await eventually('the refused upload', () => world.hs.requests.some((r) => r.path.endsWith('/keys/device_signing/upload') && r.status === 429));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    world.hs.clearRateLimits();
+    expect(world.hs.state.e2ee.crossSigning.get(carolId)?.size ?? 0).toBe(0);
+    const refused = await status(carol);
+    expect(refused.crossSigning).toBe('not-set-up');
+    expect(refused.thisDeviceVerified).toBe(false);
+
+    const wrong = await carol.hub.call('security.setUpCrossSigning', { accountId: view.account.id, password: 'not-carols' });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'auth-failed' } });
+    expect((await status(carol)).crossSigning).toBe('not-set-up');
+
+    await value(carol.hub.call('security.setUpCrossSigning', { accountId: view.account.id, password: carolPassword }));
+    const ready = await statusWhere('cross-signing ready for carol', (s) => s.crossSigning === 'ready' && s.thisDeviceVerified, carol);
+    expect(ready.crossSigning).toBe('ready');
+    expect([...(world.hs.state.e2ee.crossSigning.get(carolId)?.keys() ?? [])].sort()).toEqual(['master', 'self_signing', 'user_signing']);
+  });
+
   it('lists alice’s other device, not verified', async () => {
     await statusWhere('cross-signing ready', (s) => s.crossSigning === 'ready');
     const phone = await aliceSdkDevice();

@@ -226,6 +226,17 @@ export function passwordAuth(userId: string, password: string) {
 }
 
 /**
+ * Whether the homeserver holds a cross-signing identity for the user. Asked of the server itself:
+ * the crypto's own view counts keys it made locally even when their upload was refused (a wrong
+ * password, a stop half-way), which would read as "ready" while nothing vouches for anything.
+ */
+async function identityOnServer(client: MatrixClient): Promise<boolean> {
+  const userId = client.getSafeUserId();
+  const answer = await client.downloadKeysForUsers([userId]);
+  return answer.master_keys?.[userId] !== undefined;
+}
+
+/**
  * Cross-signing on first sign-in: made and uploaded with the password when the account has none;
  * an account that already has an identity elsewhere is left alone (verify this device from there).
  */
@@ -233,9 +244,8 @@ export async function setUpCrossSigningIfNew(client: MatrixClient, password: str
   if (password === undefined) return;
   try {
     const crypto = cryptoOf(client);
-    if (await crypto.isCrossSigningReady()) return;
-    if (await crypto.userHasCrossSigningKeys(client.getSafeUserId(), true)) return;
-    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: passwordAuth(client.getSafeUserId(), password) });
+    if (await identityOnServer(client)) return;
+    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: passwordAuth(client.getSafeUserId(), password), setupNewCrossSigning: true });
     log.info('cross-signing set up');
   } catch (error) {
     // Stopped meanwhile, or refused: the Security dialog offers it again, with the password prompt.
@@ -262,7 +272,7 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
   const newRecoveryKey = async (client: MatrixClient, crypto: CryptoApi, setupNewSecretStorage: boolean): Promise<string> => {
     // New secret storage holds the identity only if its private keys are here to put in it: made
     // elsewhere, the identity would be left behind in the old storage, which the new key cannot open.
-    if (await crypto.userHasCrossSigningKeys(client.getSafeUserId(), true)) {
+    if (await identityOnServer(client)) {
       const { privateKeysCachedLocally: held } = await crypto.getCrossSigningStatus();
       if (!held.masterKey || !held.selfSigningKey || !held.userSigningKey) {
         throw new ConnectorError(
@@ -289,7 +299,7 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
       const [ownKeys, ready_, hasIdentity, backupInfo, activeBackup, deviceMap] = await Promise.all([
         crypto.getOwnDeviceKeys(),
         crypto.isCrossSigningReady(),
-        crypto.userHasCrossSigningKeys(userId, false),
+        identityOnServer(client),
         checked ? checked.backupInfo : crypto.getKeyBackupInfo().catch(() => null),
         crypto.getActiveSessionBackupVersion(),
         crypto.getUserDeviceInfo([userId], true),
@@ -303,7 +313,7 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
       return {
         deviceId,
         fingerprint: ownKeys.ed25519,
-        crossSigning: ready_ ? 'ready' : hasIdentity ? 'elsewhere' : 'not-set-up',
+        crossSigning: !hasIdentity ? 'not-set-up' : ready_ ? 'ready' : 'elsewhere',
         thisDeviceVerified: devices.find((d) => d.current)?.verified ?? false,
         devices,
         backup: activeBackup ? { state: 'on', version: activeBackup } : backupInfo?.version ? { state: 'locked', version: backupInfo.version } : { state: 'off' },
@@ -313,9 +323,9 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
 
     setUpCrossSigning: (password) =>
       run('set up cross-signing', async (client, crypto) => {
-        if (await crypto.isCrossSigningReady()) return;
-        // A new identity would silently replace the one the user's other devices trust.
-        if (await crypto.userHasCrossSigningKeys(client.getSafeUserId(), true)) {
+        if (await identityOnServer(client)) {
+          if (await crypto.isCrossSigningReady()) return;
+          // A new identity would silently replace the one the user's other devices trust.
           throw new ConnectorError('invalid-input', 'Your account already has a cross-signing identity, made on another device. Verify this device from there, or restore with your recovery key.');
         }
         await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: passwordAuth(client.getSafeUserId(), password), setupNewCrossSigning: true });
@@ -366,7 +376,7 @@ export function createEncryption({ ctx, ready, keys }: EncryptionDeps): Encrypti
           }
           keys.remember(keyId, privateKey);
           // The identity comes along from secret storage, and this device gets signed with it.
-          if ((await crypto.userHasCrossSigningKeys(client.getSafeUserId(), true)) && (await openedBy('m.cross_signing.master'))) await crypto.bootstrapCrossSigning({});
+          if ((await identityOnServer(client)) && (await openedBy('m.cross_signing.master'))) await crypto.bootstrapCrossSigning({});
           await crypto.loadSessionBackupPrivateKeyFromSecretStorage();
           await crypto.checkKeyBackupAndEnable();
           const result = await crypto.restoreKeyBackup();
