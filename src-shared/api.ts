@@ -4,6 +4,7 @@
  */
 import type { RichNode } from './rich-text.ts';
 import type {
+  AccountKind,
   AccountView,
   AccountStatus,
   FeedAlertLevel,
@@ -12,7 +13,42 @@ import type {
   ItemDetail,
   SourceKind,
 } from './domain.ts';
+import type { Preferences } from './preferences.ts';
 import type { Result } from './result.ts';
+
+/**
+ * One input field of a kind's account, as forms and the CLI show it. The kind describes its fields;
+ * the add-account dialog draws a form for a kind it has no screen of its own for, and the CLI turns
+ * them into flags (`--flag VALUE`, a secret as `--flag-stdin`).
+ */
+export interface KindField {
+  /** The key in the kind's input object. */
+  name: string;
+  label: string;
+  type: 'text' | 'secret' | 'number' | 'choice' | 'list';
+  required: boolean;
+  /** The CLI flag, without dashes. */
+  flag: string;
+  choices?: readonly string[];
+  placeholder?: string;
+  help?: string;
+  /** Can be changed on an existing account with `accounts.update` (secrets change through `accounts.updatePassword`). */
+  changeable: boolean;
+}
+
+/** What a kind offers beyond the inbox rows, discovered by the hub instead of named. */
+export type KindCapability = 'chat' | 'encryption' | 'opml';
+
+export interface KindDescriptor {
+  kind: AccountKind;
+  source: SourceKind;
+  /** "IMAP mail", in the user's words. */
+  label: string;
+  /** One line under the label in the add-account dialog. */
+  description: string;
+  fields: KindField[];
+  capabilities: KindCapability[];
+}
 
 export interface ImapAccountInput {
   displayName: string;
@@ -151,8 +187,22 @@ export interface FeedAccountInput {
   credentials?: FeedCredentials;
 }
 
-export interface FeedSettingsInput {
-  accountId: string;
+/** What `accounts.update` may change on an IMAP account; the server is asked again before saving. */
+export interface ImapAccountChanges {
+  displayName?: string;
+  host?: string;
+  port?: number;
+  security?: ImapSecurity;
+  user?: string;
+  syncWindowDays?: number;
+  syncMaxMessages?: number;
+}
+
+export interface MatrixAccountChanges {
+  displayName?: string;
+}
+
+export interface FeedAccountChanges {
   displayName?: string;
   intervalSeconds?: number;
   folder?: string;
@@ -210,13 +260,21 @@ export interface UnreadCounts {
 
 /** Every call: its parameters and what a successful result carries. */
 export interface HubCalls {
+  /** The account kinds this hub can add, with their fields and capabilities. */
+  'kinds.list': { params: Record<string, never>; result: KindDescriptor[] };
   'accounts.list': { params: Record<string, never>; result: AccountView[] };
-  'accounts.addImap': { params: ImapAccountInput; result: AccountView };
-  /** Fetches the feed first (following a page's autodiscovery link) and saves it only if it parses. */
-  'accounts.addFeed': { params: FeedAccountInput; result: AccountView };
-  'accounts.updateFeed': { params: FeedSettingsInput; result: AccountView };
-  /** Logs in (the homeserver found through /.well-known unless given) and keeps only the token. */
-  'accounts.addMatrix': { params: MatrixAccountInput; result: AccountView };
+  /**
+   * Adds an account of any kind once its server accepts it: IMAP logs in, a feed is fetched (following
+   * a page's autodiscovery link) and must parse, Matrix logs in (homeserver from /.well-known unless
+   * given) and keeps only the token. `input` is the kind's (ImapAccountInput, MatrixAccountInput,
+   * FeedAccountInput, …); a wrong field comes back as invalid-input naming the field.
+   */
+  'accounts.add': { params: { kind: AccountKind; input: object }; result: AccountView };
+  /**
+   * Renames any account and changes its kind's settings (ImapAccountChanges, MatrixAccountChanges,
+   * FeedAccountChanges, …). Changes that affect the connection are checked with the server first.
+   */
+  'accounts.update': { params: { accountId: string; changes: object }; result: AccountView };
   'accounts.remove': { params: { accountId: string }; result: null };
   /** "Sign in again": checks the new password (or feed token) with the server, stores it and reconnects. */
   'accounts.updatePassword': { params: { accountId: string; password: string }; result: AccountView };
@@ -260,6 +318,9 @@ export interface HubCalls {
    * open stay unreadable on new devices; `confirm` must be true.
    */
   'security.resetBackup': { params: { accountId: string; confirm: boolean }; result: { recoveryKey: string; status: EncryptionStatus } };
+  'preferences.get': { params: Record<string, never>; result: Preferences };
+  /** Changes some preferences; the others keep their values. */
+  'preferences.set': { params: { changes: Partial<Preferences> }; result: Preferences };
 }
 
 /** Everything the hub pushes without being asked. */
@@ -274,6 +335,7 @@ export interface HubEvents {
   'chat.changed': { itemIds: string[] };
   /** A Matrix account's encryption changed: a verification moved on, a device appeared, backup state. */
   'security.changed': { accountId: string };
+  'preferences.changed': Preferences;
 }
 
 export type CallName = keyof HubCalls;
@@ -281,40 +343,44 @@ export type CallParams<C extends CallName> = HubCalls[C]['params'];
 export type CallResult<C extends CallName> = Result<HubCalls[C]['result']>;
 export type EventName = keyof HubEvents;
 
-export const CALL_NAMES: readonly CallName[] = [
-  'accounts.list',
-  'accounts.addImap',
-  'accounts.addFeed',
-  'accounts.updateFeed',
-  'accounts.remove',
-  'accounts.updatePassword',
-  'inbox.list',
-  'inbox.search',
-  'inbox.counts',
-  'item.get',
-  'item.markRead',
-  'item.markUnread',
-  'sync.once',
-  'feeds.importOpml',
-  'feeds.exportOpml',
-  'accounts.addMatrix',
-  'chat.timeline',
-  'chat.send',
-  'chat.retry',
-  'chat.respondToInvite',
-  'chat.media',
-  'chat.typing',
-  'security.status',
-  'security.setUpCrossSigning',
-  'security.verifyDevice',
-  'security.respondToVerification',
-  'security.setUpBackup',
-  'security.restoreBackup',
-  'security.resetBackup',
-];
+/** Every call once: a call added to HubCalls and missing here (or named twice) fails the typecheck. */
+const CALLS: { readonly [C in CallName]: true } = {
+  'kinds.list': true,
+  'accounts.list': true,
+  'accounts.add': true,
+  'accounts.update': true,
+  'accounts.remove': true,
+  'accounts.updatePassword': true,
+  'inbox.list': true,
+  'inbox.search': true,
+  'inbox.counts': true,
+  'item.get': true,
+  'item.markRead': true,
+  'item.markUnread': true,
+  'sync.once': true,
+  'feeds.importOpml': true,
+  'feeds.exportOpml': true,
+  'chat.timeline': true,
+  'chat.send': true,
+  'chat.retry': true,
+  'chat.respondToInvite': true,
+  'chat.media': true,
+  'chat.typing': true,
+  'security.status': true,
+  'security.setUpCrossSigning': true,
+  'security.verifyDevice': true,
+  'security.respondToVerification': true,
+  'security.setUpBackup': true,
+  'security.restoreBackup': true,
+  'security.resetBackup': true,
+  'preferences.get': true,
+  'preferences.set': true,
+};
+
+export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
 
 export function isCallName(name: unknown): name is CallName {
-  return typeof name === 'string' && (CALL_NAMES as readonly string[]).includes(name);
+  return typeof name === 'string' && Object.hasOwn(CALLS, name);
 }
 
 /** What any transport offers: the renderer and the CLI program against this, never a socket. */

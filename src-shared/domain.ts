@@ -7,14 +7,11 @@ import type { RichNode } from './rich-text.ts';
 /** What the user sees a source as. One account kind maps to exactly one source kind. */
 export type SourceKind = 'mail' | 'chat' | 'feed';
 
-/** The protocol behind an account. */
-export type AccountKind = 'imap' | 'matrix' | 'feed';
-
-export const SOURCE_OF_ACCOUNT: Record<AccountKind, SourceKind> = {
-  imap: 'mail',
-  matrix: 'chat',
-  feed: 'feed',
-};
+/**
+ * The protocol behind an account: a connector kind's id ('imap', 'matrix', 'feed', or a plug-in's).
+ * Each kind maps to exactly one source kind, which the account carries as `source`.
+ */
+export type AccountKind = string;
 
 export type ImapSecurity = 'tls' | 'starttls' | 'plain';
 
@@ -66,16 +63,31 @@ export interface FeedSettings {
 export const FEED_MIN_INTERVAL_SECONDS = 60;
 export const FEED_DEFAULT_INTERVAL_SECONDS = 600;
 
-interface AccountBase {
+/**
+ * An account of any kind. Its settings are the kind's own (decoded with defaults by the kind);
+ * code that shows a known kind's settings narrows with `isAccountOf`.
+ */
+export interface Account<S extends object = object> {
   id: string;
+  kind: AccountKind;
+  source: SourceKind;
   displayName: string;
   createdAt: number;
+  settings: S;
 }
 
-export type Account =
-  | (AccountBase & { kind: 'imap'; settings: ImapSettings })
-  | (AccountBase & { kind: 'matrix'; settings: MatrixSettings })
-  | (AccountBase & { kind: 'feed'; settings: FeedSettings });
+/** The settings of the kinds that ship with Groundswell, for the screens that show them. */
+export interface KnownSettings {
+  imap: ImapSettings;
+  matrix: MatrixSettings;
+  feed: FeedSettings;
+}
+
+export type AccountOf<K extends keyof KnownSettings> = Account<KnownSettings[K]> & { kind: K };
+
+export function isAccountOf<K extends keyof KnownSettings>(account: Account, kind: K): account is AccountOf<K> {
+  return account.kind === kind;
+}
 
 /** The way back from an inbox item to the thing it stands for on its server. */
 export type ItemOrigin =
@@ -148,6 +160,8 @@ export interface AccountStatus {
 
 export interface AccountView {
   account: Account;
+  /** Where the account lives, in one line ("me@imap.example.com:993"), from its kind. */
+  summary: string;
   status: ConnectionState;
   activity?: PollActivity;
   unread: number;

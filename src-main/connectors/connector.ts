@@ -22,8 +22,8 @@ export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId'> & {
   detail?: Omit<ItemDetail, 'item'>;
 };
 
-export interface ConnectorContext {
-  readonly account: Account;
+export interface ConnectorContext<S extends object = object> {
+  readonly account: Account<S>;
   readonly log: Logger;
   /** The account's secret (password or token) from the keychain, read when needed. */
   readSecret(): Promise<string>;
@@ -50,7 +50,7 @@ export interface ConnectorContext {
   /** For polled sources: the last success, last error and next poll, shown with the account. */
   activity(activity: PollActivity): void;
   /** The server moved the account for good (a permanent redirect): persist the new settings. */
-  updateSettings(settings: Account['settings']): void;
+  updateSettings(settings: S): void;
   /** Asks for a desktop notification about these newly stored items. */
   notify(externalIds: string[]): void;
   upsert(items: ConnectorItem[]): void;

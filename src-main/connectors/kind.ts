@@ -1,0 +1,86 @@
+/**
+ * A connector kind is one source as a plug-in: everything the hub needs to add, store, change and
+ * run accounts of that kind, without the hub ever naming the kind. Each kind folder exports one
+ * from its entry module (`<kind>/kind.ts`), which stays light: the protocol code behind `create`
+ * and `verify` loads only when an account of the kind starts or is added.
+ */
+import type { KindCapability, KindField } from '../../src-shared/api.ts';
+import type { Account, SourceKind } from '../../src-shared/domain.ts';
+import type { Connector, ConnectorContext } from './connector.ts';
+
+/** An account as the user described it, before its server has seen it. */
+export interface AccountDraft<S extends object> {
+  /** Empty: the kind fills one in once verified (the feed's title, the Matrix user id). */
+  displayName: string;
+  settings: S;
+  /** What is checked with the server and kept in the keychain (a password, a feed's token); none for an open feed. */
+  secret: string | undefined;
+}
+
+/** An account as it should be saved, and the secret the keychain keeps for it. */
+export interface VerifiedAccount<S extends object> {
+  account: Account<S>;
+  /** A password or token to keep (a Matrix login keeps its session, never the password). */
+  secret: string | undefined;
+}
+
+/** Feeds in an OPML document, as drafts the hub saves without fetching each first. */
+export interface OpmlImport<S extends object> {
+  drafts: AccountDraft<S>[];
+  skipped: { url: string; reason: string }[];
+}
+
+export interface OpmlCapability<S extends object> {
+  /** Throws InputError when the document is not OPML. */
+  read(text: string): OpmlImport<S>;
+  write(accounts: Account<S>[]): string;
+  /** How an entry is named in "skipped" lists (its address). */
+  label(settings: S): string;
+}
+
+export interface ConnectorKind<S extends object = object> {
+  /** Stored with each account; never changes once shipped. */
+  readonly kind: string;
+  readonly source: SourceKind;
+  readonly label: string;
+  readonly description: string;
+  /** The add-account input, as forms and the CLI show it. */
+  readonly fields: readonly KindField[];
+  /** What the hub can ask of this kind's connectors beyond the inbox. */
+  readonly capabilities: readonly KindCapability[];
+  /** The version `decodeSettings` reads and the hub stores new settings as. */
+  readonly settingsVersion: number;
+  /** Checks the add-account input, throwing InputError that names the field, and drafts the account. */
+  draft(input: unknown): AccountDraft<S>;
+  /** What makes two accounts one and the same (the same login, the same feed), for the duplicate check. */
+  identity(settings: S): string;
+  /** "You already follow this feed as …": said beside `field` when the identity is taken. */
+  duplicate(existingName: string): { message: string; field: string };
+  /**
+   * Reads settings stored at `version`: older versions are upgraded and missing fields get their
+   * defaults; a version newer than `settingsVersion` is refused with an error that says to update.
+   */
+  decodeSettings(stored: unknown, version: number): S;
+  /** Applies `accounts.update` changes (InputError names a wrong field); `recheck` asks the server first. */
+  applyChanges(settings: S, changes: Record<string, unknown>): { settings: S; recheck: boolean };
+  /** One line: where the account lives. */
+  describe(account: Account<S>): string;
+  /** Whether "Sign in again" applies: the account keeps a password or token. */
+  signsIn(settings: S): boolean;
+  /**
+   * Proves settings and secret with the server before the account is saved (throws ConnectorError,
+   * or InputError naming the field). May complete the account: a page's feed, a homeserver, a device.
+   */
+  verify(account: Account<S>, secret: string | undefined, previousSecret?: string): Promise<VerifiedAccount<S>>;
+  /** Loads the kind's protocol code, first time only, and makes a connector for one account. */
+  create(ctx: ConnectorContext<S>): Promise<Connector>;
+  /** Ends the account's session on its server when it is removed (a Matrix logout); best effort. */
+  forget?(account: Account<S>, secret: string): Promise<void>;
+  /** The password just typed is kept a few minutes for the server's follow-up prompt (cross-signing). */
+  readonly holdsSignInPassword?: boolean;
+  readonly opml?: OpmlCapability<S>;
+}
+
+/** Any kind, as the hub holds them side by side. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyConnectorKind = ConnectorKind<any>;
