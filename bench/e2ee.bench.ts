@@ -37,7 +37,7 @@ import { startHomeserver } from '../tests/support/homeserver/index.ts';
 import type { Homeserver } from '../tests/support/homeserver/index.ts';
 import { startSdkPeer, waitUntil } from '../tests/support/sdk-peer.ts';
 import type { SdkPeer } from '../tests/support/sdk-peer.ts';
-import { memorySecrets } from './memory-secrets.ts';
+import { memorySecrets } from '../tests/support/memory-secrets.ts';
 import { percentile, report } from './report.ts';
 
 const BENCH = 'e2ee';

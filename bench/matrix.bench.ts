@@ -13,7 +13,7 @@ import { INITIAL_SYNC_LIMIT } from '../src-main/connectors/matrix/matrix-connect
 import { matrixConnectorKind } from '../src-main/hub/connector-registry.ts';
 import { Hub } from '../src-main/hub/hub.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../tests/support/homeserver/index.ts';
-import { memorySecrets } from './memory-secrets.ts';
+import { memorySecrets } from '../tests/support/memory-secrets.ts';
 import { percentile, report } from './report.ts';
 
 const BENCH = 'matrix';

@@ -1,10 +1,20 @@
-import { describe, expect, it } from 'vitest';
-import { ok } from '../../src-shared/result.ts';
-import { MemoryHub } from '../testing/memoryHub.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HubClient } from '../../src-shared/api.ts';
+import { openHubHarness, type HubHarness } from '../../tests/support/hub-harness.ts';
 import { electronClient, type PreloadBridge } from './electronClient.ts';
 
-/** What the preload exposes, served by a MemoryHub the way the main process serves the hub. */
-function bridgeTo(hub: MemoryHub, events: ((event: string, payload: unknown) => void)[]): PreloadBridge {
+let h: HubHarness;
+
+beforeEach(async () => {
+  h = await openHubHarness();
+});
+
+afterEach(async () => {
+  await h.dispose();
+});
+
+/** What the preload exposes, served by the real hub the way the main process serves it; events are the test's to send. */
+function bridgeTo(hub: HubClient, events: ((event: string, payload: unknown) => void)[]): PreloadBridge {
   return {
     call: (name, params) => hub.call(name as never, params as never),
     onEvent: (listener) => {
@@ -16,10 +26,13 @@ function bridgeTo(hub: MemoryHub, events: ((event: string, payload: unknown) => 
 
 describe('the Electron client', () => {
   it('passes calls and results through, and events to their listeners only', async () => {
-    const hub = new MemoryHub();
+    h.mail.user('me', 'pw', [{ id: 'm0', sender: 'Ops', title: 'Hello', snippet: 'Hi', timestamp: 1, unread: true, priority: false }]);
+    const work = await h.addAccount('imap', { host: 'imap.example.com', user: 'me', password: 'pw' });
     const events: ((event: string, payload: unknown) => void)[] = [];
-    const client = electronClient(bridgeTo(hub, events));
-    expect(await client.call('inbox.counts', {})).toEqual(ok(hub.counts()));
+    const client = electronClient(bridgeTo(h.client, events));
+    const counts = await client.call('inbox.counts', {});
+    expect(counts).toEqual(await h.direct.call('inbox.counts', {}));
+    expect(counts.ok && counts.value.byAccount[work.account.id]).toBe(1);
     const statuses: string[] = [];
     client.on('account.status', (p) => statuses.push(p.accountId));
     for (const emit of events) {

@@ -1,11 +1,11 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { ClientFrame, ServerFrame } from '../../src-shared/api.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClientFrame, HubClient, ServerFrame } from '../../src-shared/api.ts';
 import { ok } from '../../src-shared/result.ts';
-import { MemoryHub } from '../testing/memoryHub.ts';
+import { openHubHarness, type HubHarness } from '../../tests/support/hub-harness.ts';
 import { LOST_CONNECTION, socketClient, socketUrl, type SocketConnection, type SocketLike } from './socketClient.ts';
 
 /**
- * The server end of an in-process socket: answers frames from a MemoryHub the way `serve`
+ * The server end of an in-process socket: answers frames from the real hub the way `serve`
  * does, and lets the test open and drop the connection.
  */
 class LoopbackSocket implements SocketLike {
@@ -17,9 +17,9 @@ class LoopbackSocket implements SocketLike {
   readonly received: ClientFrame[] = [];
   /** When false, frames are kept unanswered, as if the hub were slow. */
   answering = true;
-  private readonly hub: MemoryHub;
+  private readonly hub: HubClient;
 
-  constructor(hub: MemoryHub) {
+  constructor(hub: HubClient) {
     this.hub = hub;
   }
 
@@ -50,7 +50,7 @@ class LoopbackSocket implements SocketLike {
   }
 }
 
-let hub: MemoryHub;
+let h: HubHarness;
 let sockets: LoopbackSocket[];
 let timers: (() => void)[];
 let delays: number[];
@@ -60,7 +60,7 @@ function start() {
   return socketClient({
     url: 'ws://127.0.0.1:1/api',
     createSocket: () => {
-      const s = new LoopbackSocket(hub);
+      const s = new LoopbackSocket(h.client);
       sockets.push(s);
       return s;
     },
@@ -72,13 +72,21 @@ function start() {
   });
 }
 
-beforeEach(() => {
-  hub = new MemoryHub();
+beforeEach(async () => {
+  h = await openHubHarness();
   sockets = [];
   timers = [];
   delays = [];
   states = [];
 });
+
+afterEach(async () => {
+  await h.dispose();
+});
+
+async function hubCounts() {
+  return h.direct.call('inbox.counts', {});
+}
 
 describe('the serve WebSocket client', () => {
   it('builds the address from the page location', () => {
@@ -93,7 +101,7 @@ describe('the serve WebSocket client', () => {
     expect(sockets[0]?.received).toEqual([]);
     sockets[0]?.accept();
     expect(sockets[0]?.received.map((f) => f.call)).toEqual(['inbox.counts', 'inbox.list']);
-    expect(await counts).toEqual(ok(hub.counts()));
+    expect(await counts).toEqual(await hubCounts());
     expect(await list).toEqual(ok({ items: [] }));
     expect(states).toEqual(['online']);
   });
@@ -127,7 +135,7 @@ describe('the serve WebSocket client', () => {
     expect(delays[1]).toBeGreaterThan(delays[0]!);
     sockets[2]!.accept();
     expect(states).toEqual(['online', 'offline', 'online']);
-    expect(await client.call('inbox.counts', {})).toEqual(ok(hub.counts()));
+    expect(await client.call('inbox.counts', {})).toEqual(await hubCounts());
     client.close();
     expect(timers).toEqual([]);
   });

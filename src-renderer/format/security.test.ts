@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EncryptionDevice, VerificationView } from '../../src-shared/api.ts';
-import { encryptionStatus } from '../testing/memoryHub.ts';
+import type { EncryptionDevice, EncryptionStatus, VerificationView } from '../../src-shared/api.ts';
 import {
   backupText,
   deviceLabel,
@@ -19,6 +18,21 @@ const devices: EncryptionDevice[] = [
   { deviceId: 'PHONE42', displayName: 'Element on phone', verified: false, current: false },
   { deviceId: 'NONAME', displayName: '', verified: true, current: false },
 ];
+
+/** What security.status answers for a Matrix account; these are pure functions over it, no hub needed. */
+function encryptionStatus(accountId: string, overrides: Partial<EncryptionStatus> = {}): EncryptionStatus {
+  return {
+    accountId,
+    deviceId: 'GSWELL01',
+    fingerprint: 'K2vQp0Xn3hT9sW1eR7uY5iO8aD4fG6jL2zC0bN1mV3k',
+    crossSigning: 'not-set-up',
+    thisDeviceVerified: false,
+    devices,
+    backup: { state: 'off' },
+    verifications: [],
+    ...overrides,
+  };
+}
 
 function verification(phase: VerificationView['phase'], extra: Partial<VerificationView> = {}): VerificationView {
   return { requestId: `txn-${phase}`, incoming: true, otherUserId: '@me:example.org', otherDeviceId: 'PHONE42', phase, ...extra };

@@ -1,5 +1,8 @@
-/** A keychain in a Map, for benches: what addMatrix keeps is there for the connector and a restart. */
-import type { SecretStore } from '../src-main/secrets/secret-store.ts';
+/**
+ * A keychain in a Map, for tests and benches: what an account keeps (a password, a Matrix session)
+ * is there for its connector and for a hub opened again on the same profile.
+ */
+import type { SecretStore } from '../../src-main/secrets/secret-store.ts';
 
 export function memorySecrets(secrets = new Map<string, string>()): SecretStore {
   return {

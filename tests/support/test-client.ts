@@ -1,0 +1,55 @@
+/**
+ * The conveniences renderer tests need around a real HubClient, and nothing that answers a call by
+ * itself: every call reaches the hub unless the test failed it on purpose. A held call waits before
+ * it reaches the hub, as a slow transport would hold it.
+ */
+import type { CallName, CallParams, CallResult, HubClient } from '../../src-shared/api.ts';
+import type { AppError } from '../../src-shared/result.ts';
+
+export interface TestClient extends HubClient {
+  /** Every call made through this client, in order (the harness's own set-up calls are not here). */
+  readonly calls: { name: CallName; params: unknown }[];
+  countCalls(name: CallName): number;
+  paramsOf<C extends CallName>(name: C): CallParams<C>[];
+  /** Calls of `name` wait until `release(name)`: for what the UI does while one is on its way. */
+  hold(name: CallName): void;
+  release(name: CallName): void;
+  /** The next call of `name` answers with this error without reaching the hub, as a transport failure would. */
+  failNext(name: CallName, error: AppError): void;
+  /** Lets every held call go; the harness does this before the hub closes. */
+  releaseAll(): void;
+}
+
+export function testClient(inner: HubClient): TestClient {
+  const calls: { name: CallName; params: unknown }[] = [];
+  const holding = new Set<CallName>();
+  const held = new Map<CallName, (() => void)[]>();
+  const failures = new Map<CallName, AppError[]>();
+  const release = (name: CallName) => {
+    holding.delete(name);
+    for (const go of held.get(name)?.splice(0) ?? []) go();
+  };
+  return {
+    calls,
+    countCalls: (name) => calls.filter((c) => c.name === name).length,
+    paramsOf: <C extends CallName>(name: C) => calls.filter((c) => c.name === name).map((c) => c.params as CallParams<C>),
+    hold: (name) => void holding.add(name),
+    release,
+    releaseAll: () => {
+      for (const name of [...held.keys()]) release(name);
+    },
+    failNext(name, error) {
+      failures.set(name, [...(failures.get(name) ?? []), error]);
+    },
+    async call<C extends CallName>(name: C, params: CallParams<C>): Promise<CallResult<C>> {
+      calls.push({ name, params });
+      if (holding.has(name)) {
+        await new Promise<void>((go) => held.set(name, [...(held.get(name) ?? []), go]));
+      }
+      const forced = failures.get(name)?.shift();
+      if (forced !== undefined) return { ok: false, error: forced };
+      return inner.call(name, params);
+    },
+    on: (name, listener) => inner.on(name, listener),
+  };
+}
