@@ -144,7 +144,7 @@ class ProcessIndexedDb {
 
   constructor(internals: FakeIdbInternals) {
     this.internals = internals;
-    this.factory = new IDBFactory() as RawFactory & FactoryApi;
+    this.factory = new IDBFactory() as unknown as RawFactory & FactoryApi;
     this.hookRecordChanges();
     this.hookTransactions();
     this.hookDeleteDatabase();
@@ -200,7 +200,7 @@ class ProcessIndexedDb {
   /** Detaches a closing store: its connections are closed and its databases leave the factory. */
   release(store: OpenStore): void {
     for (const database of this.ownedDatabases(store.databasePrefix)) {
-      for (const connection of [...database.connections]) forceCloseDatabase(connection);
+      for (const connection of [...database.connections]) forceCloseDatabase(connection as unknown as Parameters<typeof forceCloseDatabase>[0]);
       this.factory._databases.delete(database.name);
       this.releasedDatabases.add(database);
     }
@@ -253,7 +253,7 @@ class ProcessIndexedDb {
    * a restart would lose.
    */
   private hookTransactions(): void {
-    const connectionPrototype = IDBDatabase.prototype as { transaction(this: Connection, ...args: unknown[]): RawTransaction };
+    const connectionPrototype = IDBDatabase.prototype as unknown as { transaction(this: Connection, ...args: unknown[]): RawTransaction };
     const transactionPrototype = IDBTransaction.prototype as { dispatchEvent(this: RawTransaction, event: DispatchedEvent): boolean };
     const openTransaction = connectionPrototype.transaction;
     const dispatchEvent = transactionPrototype.dispatchEvent;
