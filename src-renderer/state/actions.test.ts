@@ -1,8 +1,11 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryHub, imapAccount, mailItems } from '../testing/memoryHub.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AccountView } from '../../src-shared/domain.ts';
+import { ConnectorError } from '../../src-main/connectors/connector.ts';
+import { mailBatch, type FakeMail } from '../../tests/support/fake-kinds/mail.ts';
+import { eventually, openHubHarness, type HubHarness } from '../../tests/support/hub-harness.ts';
 import {
   PAGE_SIZE,
-  addImapAccount,
+  addAccount,
   clearSearch,
   createHub,
   followHubEvents,
@@ -21,8 +24,10 @@ import {
 } from './actions.ts';
 import { createAppStore, visibleItems } from './store.ts';
 
-let server: MemoryHub;
+let h: HubHarness;
 let hub: Hub;
+let work: AccountView;
+let home: AccountView;
 
 function state() {
   return hub.store.getState();
@@ -33,40 +38,64 @@ function manualFrames() {
   return { schedule: (f: () => void) => void queue.push(f), pending: () => queue.length, flush: () => queue.splice(0).forEach((f) => f()) };
 }
 
-/** Lets every answer already on its way land. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
+function mail(id: string, title: string, timestamp: number): FakeMail {
+  return { id, sender: 'Ops', title, snippet: `${title}, in short`, timestamp, unread: true, priority: false };
 }
 
-beforeEach(() => {
-  server = new MemoryHub();
-  server.accounts = [imapAccount('work', 'Work'), imapAccount('home', 'Home')];
-  server.items = [...mailItems('work', 250), ...mailItems('home', 5, Date.UTC(2025, 2, 3, 13))];
-  hub = createHub(server, createAppStore());
+/** Whether the hub holds the item as unread. */
+async function unreadInHub(itemId: string): Promise<boolean | undefined> {
+  const listed = await h.direct.call('inbox.list', { limit: 500 });
+  if (!listed.ok) throw new Error(listed.error.message);
+  return listed.value.items.find((i) => i.id === itemId)?.unread;
+}
+
+/** The server's flag for the item, on whichever mailbox holds it. */
+function unreadOnServer(itemId: string): boolean | undefined {
+  const user = itemId.startsWith(`${work.account.id}:`) ? 'work' : 'home';
+  return h.mail.mailbox(user).find((m) => itemId.endsWith(`:${m.id}`))?.unread;
+}
+
+async function hubCounts() {
+  const counts = await h.direct.call('inbox.counts', {});
+  if (!counts.ok) throw new Error(counts.error.message);
+  return counts.value;
+}
+
+beforeEach(async () => {
+  h = await openHubHarness();
+  h.mail.user('work', 'work password', mailBatch(250, { prefix: 'w' }));
+  h.mail.user('home', 'home password', mailBatch(5, { prefix: 'h', newest: Date.UTC(2025, 2, 3, 13) }));
+  work = await h.addAccount('imap', { displayName: 'Work', host: 'imap.example.com', user: 'work', password: 'work password' });
+  home = await h.addAccount('imap', { displayName: 'Home', host: 'imap.example.com', user: 'home', password: 'home password' });
+  hub = createHub(h.client, createAppStore());
+});
+
+afterEach(async () => {
+  await h.dispose();
 });
 
 describe('loading the inbox', () => {
   it('loads accounts, counts and the first page, then pages on with the keyset cursor', async () => {
     await refreshAll(hub);
     expect(state().accounts.map((a) => a.account.displayName)).toEqual(['Work', 'Home']);
-    expect(state().counts?.all).toBe(server.counts().all);
+    expect(state().counts).toEqual(await hubCounts());
     expect(state().items).toHaveLength(PAGE_SIZE);
-    expect(state().items[0]?.id).toBe('home:0'); // newest first across accounts
+    expect(state().items[0]?.id).toBe(`${home.account.id}:h0`); // newest first across accounts
 
     await loadMore(hub);
     await loadMore(hub);
     expect(state().items).toHaveLength(255);
     expect(state().next).toBeUndefined();
     expect(new Set(state().items.map((i) => i.id)).size).toBe(255);
-    const calls = server.countCalls('inbox.list');
+    const calls = h.client.countCalls('inbox.list');
     await loadMore(hub); // nothing left: no call
-    expect(server.countCalls('inbox.list')).toBe(calls);
+    expect(h.client.countCalls('inbox.list')).toBe(calls);
   });
 
   it('shows one account or one source kind', async () => {
     await refreshAll(hub);
-    await setView(hub, { accountId: 'home' });
-    expect(state().items.map((i) => i.accountId)).toEqual(Array(5).fill('home'));
+    await setView(hub, { accountId: home.account.id });
+    expect(state().items.map((i) => i.accountId)).toEqual(Array(5).fill(home.account.id));
     await setView(hub, { source: 'chat' });
     expect(state().items).toEqual([]);
   });
@@ -75,7 +104,8 @@ describe('loading the inbox', () => {
     await refreshAll(hub);
     await loadMore(hub);
     expect(state().items).toHaveLength(200);
-    server.items.push({ ...mailItems('work', 1)[0]!, id: 'work:new', timestamp: Date.UTC(2025, 2, 4), title: 'Fresh' });
+    h.mail.deliver('work', [mail('w-new', 'Fresh', Date.UTC(2025, 2, 4))]);
+    await eventually('the hub to store the new mail', async () => (await unreadInHub(`${work.account.id}:w-new`)) === true);
     await refreshVisible(hub);
     expect(state().items.length).toBeGreaterThanOrEqual(200);
     expect(state().items[0]?.title).toBe('Fresh');
@@ -84,14 +114,18 @@ describe('loading the inbox', () => {
 
   it('ignores a page that answers after the view changed', async () => {
     await refreshAll(hub);
+    // The page of All answers only after Home's first page has landed.
+    h.client.hold('inbox.list', 1);
     const stale = loadMore(hub);
-    const fresh = setView(hub, { accountId: 'home' });
-    await Promise.all([stale, fresh]);
-    expect(state().items.every((i) => i.accountId === 'home')).toBe(true);
+    const fresh = setView(hub, { accountId: home.account.id });
+    await fresh;
+    h.client.release('inbox.list');
+    await stale;
+    expect(state().items.map((i) => i.accountId)).toEqual(Array(5).fill(home.account.id));
   });
 
   it('shows the hub error when the first page fails', async () => {
-    server.failNext('inbox.list', { code: 'internal', message: 'Database is busy' });
+    h.client.failNext('inbox.list', { code: 'internal', message: 'Database is busy' });
     await refreshAll(hub);
     expect(state().listState).toBe('error');
     expect(state().listError).toBe('Database is busy');
@@ -109,41 +143,51 @@ describe('reading and unread marks', () => {
     expect(state().counts?.all).toBe(before.all - 1);
     expect(state().counts?.byAccount[unread.accountId]).toBe((before.byAccount[unread.accountId] ?? 0) - 1);
     await opening;
-    expect(server.items.find((i) => i.id === unread.id)?.unread).toBe(false);
+    expect(await unreadInHub(unread.id)).toBe(false);
+    expect(unreadOnServer(unread.id)).toBe(false);
     expect(state().openId).toBe(unread.id);
     expect(state().detail?.item.unread).toBe(false);
     expect(state().detail?.bodyText).toBe(unread.snippet);
   });
 
-  it('rolls back and says so when marking read fails', async () => {
+  it('rolls back and says so when the server refuses to mark read', async () => {
     await refreshAll(hub);
     const unread = state().items.find((i) => i.unread)!;
     const before = state().counts!.all;
-    server.failNext('item.markRead', { code: 'connection-failed', message: 'The mail server is unreachable.' });
+    h.mail.failNext('markRead', new ConnectorError('connection-failed', 'The mail server is unreachable.'));
     await openItem(hub, unread.id);
     expect(state().items.find((i) => i.id === unread.id)?.unread).toBe(true);
     expect(state().detail?.item.unread).toBe(true);
     expect(state().counts?.all).toBe(before);
-    expect(state().toasts.map((t) => [t.kind, t.text])).toEqual([['error', 'Could not mark as read: The mail server is unreachable.']]);
+    // The hub rolled back too, and its message names the account and what to do.
+    expect(await unreadInHub(unread.id)).toBe(true);
+    expect(state().toasts.map((t) => t.kind)).toEqual(['error']);
+    expect(state().toasts[0]?.text).toMatch(/^Could not mark as read: .*The mail server is unreachable\..*try again/);
   });
 
   it('keeps the user’s mark when a refetch answers with the old flag while the call is pending', async () => {
     await refreshAll(hub);
     const read = state().items.find((i) => !i.unread)!;
-    // The refetch is asked first, so the hub answers it before it sees markUnread.
-    const refetch = refreshVisible(hub);
+    h.client.hold('item.markUnread');
     const marking = markUnread(hub, [read.id]);
-    await Promise.all([refetch, marking]);
+    // The hub has not seen the mark yet: this page still says "read".
+    await refreshVisible(hub);
     expect(state().items.find((i) => i.id === read.id)?.unread).toBe(true);
+    h.client.release('item.markUnread');
+    await marking;
+    expect(state().items.find((i) => i.id === read.id)?.unread).toBe(true);
+    expect(await unreadInHub(read.id)).toBe(true);
   });
 
   it('u toggles the selected item both ways', async () => {
     await refreshAll(hub);
     const item = state().items[1]!;
     await toggleUnread(hub, item.id);
-    expect(server.items.find((i) => i.id === item.id)?.unread).toBe(!item.unread);
+    expect(await unreadInHub(item.id)).toBe(!item.unread);
+    expect(unreadOnServer(item.id)).toBe(!item.unread);
     await toggleUnread(hub, item.id);
-    expect(server.items.find((i) => i.id === item.id)?.unread).toBe(item.unread);
+    expect(await unreadInHub(item.id)).toBe(item.unread);
+    expect(unreadOnServer(item.id)).toBe(item.unread);
   });
 
   it('moves the selection within the list bounds', async () => {
@@ -159,22 +203,26 @@ describe('reading and unread marks', () => {
 describe('search', () => {
   it('shows results while a query is present and the inbox again once cleared', async () => {
     await refreshAll(hub);
+    // The hub matches whole words (the word being typed as a prefix from three letters on), not substrings.
     setQuery(hub, 'subject 24');
     await runSearch(hub);
-    expect(visibleItems(state()).map((i) => i.title).sort()).toEqual(['Subject 24', 'Subject 240', 'Subject 241', 'Subject 242', 'Subject 243', 'Subject 244', 'Subject 245', 'Subject 246', 'Subject 247', 'Subject 248', 'Subject 249']);
+    expect(visibleItems(state()).map((i) => i.title)).toEqual(['Subject 24']);
     clearSearch(hub);
     expect(visibleItems(state())).toBe(state().items);
   });
 
   it('drops the answer to a query the user has already changed', async () => {
     await refreshAll(hub);
+    // The first query's answer lands after the second one's.
+    h.client.hold('inbox.search', 1);
     setQuery(hub, 'Sender 1');
     const first = runSearch(hub);
     setQuery(hub, 'Subject 3');
-    const second = runSearch(hub);
-    await Promise.all([first, second]);
+    await runSearch(hub);
+    h.client.release('inbox.search');
+    await first;
     expect(state().resultsFor).toBe('Subject 3');
-    expect(visibleItems(state()).every((i) => i.title.includes('Subject 3'))).toBe(true);
+    expect(visibleItems(state()).map((i) => i.title)).toEqual(['Subject 3', 'Subject 3']);
   });
 });
 
@@ -183,68 +231,86 @@ describe('hub events', () => {
     await refreshAll(hub);
     const frames = manualFrames();
     followHubEvents(hub, frames.schedule);
-    const lists = server.countCalls('inbox.list');
-    const counts = server.countCalls('inbox.counts');
-    server.items.unshift({ ...mailItems('home', 1)[0]!, id: 'home:new', timestamp: Date.UTC(2026, 0, 1), title: 'Newest' });
-    for (let i = 0; i < 50; i++) server.emit('inbox.changed', { accountIds: ['home'] });
+    const lists = h.client.countCalls('inbox.list');
+    const counts = h.client.countCalls('inbox.counts');
+    // Three separate inbox.changed events (the hub batches bursts, so each waits for its own).
+    for (const day of [1, 2, 3]) {
+      const changed = h.nextEvent('inbox.changed', (p) => p.accountIds.includes(home.account.id));
+      h.mail.deliver('home', [mail(`h-new-${day}`, `Newest ${day}`, Date.UTC(2026, 0, day))]);
+      await changed;
+    }
     expect(frames.pending()).toBe(1);
     frames.flush();
-    await settle();
-    expect(server.countCalls('inbox.counts') - counts).toBe(1);
-    expect(server.countCalls('inbox.list') - lists).toBe(1);
-    expect(state().items[0]?.title).toBe('Newest');
+    await eventually('the newest mail on top', () => state().items[0]?.title === 'Newest 3');
+    expect(h.client.countCalls('inbox.counts') - counts).toBe(1);
+    expect(h.client.countCalls('inbox.list') - lists).toBe(1);
+    expect(state().counts).toEqual(await hubCounts());
   });
 
   it('skips the list refetch when the change is in an account the user is not looking at', async () => {
     await refreshAll(hub);
-    await setView(hub, { accountId: 'home' });
+    await setView(hub, { accountId: home.account.id });
     const frames = manualFrames();
     followHubEvents(hub, frames.schedule);
-    const lists = server.countCalls('inbox.list');
-    server.emit('inbox.changed', { accountIds: ['work'] });
+    const lists = h.client.countCalls('inbox.list');
+    const counts = h.client.countCalls('inbox.counts');
+    const changed = h.nextEvent('inbox.changed', (p) => p.accountIds.includes(work.account.id));
+    h.mail.deliver('work', [mail('w-new', 'Fresh', Date.UTC(2026, 0, 1))]);
+    await changed;
     frames.flush();
-    await settle();
-    expect(server.countCalls('inbox.list')).toBe(lists);
+    await eventually('the counts to be fetched again', () => h.client.countCalls('inbox.counts') > counts);
+    expect(h.client.countCalls('inbox.list')).toBe(lists);
   });
 
   it('updates an account’s status in place and reloads accounts when they change', async () => {
     await refreshAll(hub);
     const frames = manualFrames();
     followHubEvents(hub, frames.schedule);
-    server.emit('account.status', { accountId: 'work', connection: { state: 'syncing', done: 2, total: 9 } });
-    expect(state().accounts.find((a) => a.account.id === 'work')?.status).toEqual({ state: 'syncing', done: 2, total: 9 });
-    server.accounts.push(imapAccount('third', 'Third'));
-    server.emit('accounts.changed', {});
-    await settle();
-    expect(state().accounts.map((a) => a.account.id)).toContain('third');
+    h.mail.goAway('work', 'The mail server stopped answering.');
+    await eventually('Work to show offline', () => state().accounts.find((a) => a.account.id === work.account.id)?.status.state === 'offline');
+    expect(state().accounts.find((a) => a.account.id === work.account.id)?.status).toMatchObject({ state: 'offline', reason: 'The mail server stopped answering.' });
+    h.mail.user('third', 'third password');
+    const third = await h.addAccount('imap', { displayName: 'Third', host: 'imap.example.com', user: 'third', password: 'third password' });
+    await eventually('the new account to show', () => state().accounts.some((a) => a.account.id === third.account.id));
   });
 
   it('fetches everything again when the connection comes back', async () => {
     await refreshAll(hub);
     setConnection(hub, 'offline');
-    server.items.unshift({ ...mailItems('home', 1)[0]!, id: 'home:missed', timestamp: Date.UTC(2026, 0, 1), title: 'Missed while away' });
+    h.mail.deliver('home', [mail('h-missed', 'Missed while away', Date.UTC(2026, 0, 1))]);
     setConnection(hub, 'online');
-    await settle();
+    await eventually('the missed mail on top', () => state().items[0]?.title === 'Missed while away');
     expect(state().connection).toBe('online');
-    expect(state().items[0]?.title).toBe('Missed while away');
+    expect(state().counts).toEqual(await hubCounts());
   });
 });
 
 describe('adding an account', () => {
-  const input = { displayName: 'New', host: 'imap.example.org', port: 993, security: 'tls' as const, user: 'u', password: 'secret' };
+  const input = { displayName: 'New', host: 'imap.example.org', port: 993, security: 'tls' as const, user: 'new', password: 'secret' };
 
-  it('returns the hub’s error with its field and leaves the dialog open', async () => {
+  beforeEach(() => {
+    h.mail.user('new', 'secret');
+  });
+
+  it('returns the server’s refusal beside the password and leaves the dialog open', async () => {
     hub.store.setState({ addAccountOpen: true });
-    server.failNext('accounts.addImap', { code: 'auth-failed', message: 'The server refused this user name or password.', field: 'password' });
-    const result = await addImapAccount(hub, input);
+    const result = await addAccount(hub, 'imap', { ...input, password: 'wrong' });
     expect(result).toEqual({ ok: false, error: { code: 'auth-failed', message: 'The server refused this user name or password.', field: 'password' } });
+    expect(state().addAccountOpen).toBe(true);
+    expect(h.client.paramsOf('accounts.add')).toEqual([{ kind: 'imap', input: { ...input, password: 'wrong' } }]);
+  });
+
+  it('returns what the kind refuses beside its field, before any server is asked', async () => {
+    hub.store.setState({ addAccountOpen: true });
+    const result = await addAccount(hub, 'imap', { ...input, port: 0 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'port' } });
     expect(state().addAccountOpen).toBe(true);
   });
 
   it('closes the dialog and shows the account on success', async () => {
     await refreshAll(hub);
     hub.store.setState({ addAccountOpen: true });
-    const result = await addImapAccount(hub, input);
+    const result = await addAccount(hub, 'imap', input);
     expect(result.ok).toBe(true);
     expect(state().addAccountOpen).toBe(false);
     expect(state().accounts.map((a) => a.account.displayName)).toContain('New');
@@ -263,7 +329,7 @@ describe('after the connection comes back', () => {
   it('fetches the open message again if it failed to load', async () => {
     await refreshAll(hub);
     const item = state().items[2]!;
-    server.failNext('item.get', { code: 'connection-failed', message: 'Lost connection to the Groundswell hub; retrying…' });
+    h.client.failNext('item.get', { code: 'connection-failed', message: 'Lost connection to the Groundswell hub; retrying…' });
     await openItem(hub, item.id);
     expect(state().detailState).toBe('error');
     await refreshAll(hub);
@@ -274,7 +340,12 @@ describe('after the connection comes back', () => {
   it('shows only the latest of two quickly opened items', async () => {
     await refreshAll(hub);
     const [a, b] = [state().items[3]!, state().items[4]!];
-    await Promise.all([openItem(hub, a.id), openItem(hub, b.id)]);
+    // The first item's body arrives last.
+    h.client.hold('item.get', 1);
+    const first = openItem(hub, a.id);
+    await openItem(hub, b.id);
+    h.client.release('item.get');
+    await first;
     expect(state().openId).toBe(b.id);
     expect(state().detail?.item.id).toBe(b.id);
   });

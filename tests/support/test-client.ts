@@ -11,8 +11,11 @@ export interface TestClient extends HubClient {
   readonly calls: { name: CallName; params: unknown }[];
   countCalls(name: CallName): number;
   paramsOf<C extends CallName>(name: C): CallParams<C>[];
-  /** Calls of `name` wait until `release(name)`: for what the UI does while one is on its way. */
-  hold(name: CallName): void;
+  /**
+   * Calls of `name` wait until `release(name)`: for what the UI does while one is on its way. With
+   * `count`, only the next `count` calls wait and later ones go through, so answers can land out of order.
+   */
+  hold(name: CallName, count?: number): void;
   release(name: CallName): void;
   /** The next call of `name` answers with this error without reaching the hub, as a transport failure would. */
   failNext(name: CallName, error: AppError): void;
@@ -22,7 +25,8 @@ export interface TestClient extends HubClient {
 
 export function testClient(inner: HubClient): TestClient {
   const calls: { name: CallName; params: unknown }[] = [];
-  const holding = new Set<CallName>();
+  /** How many more calls of each name to hold. */
+  const holding = new Map<CallName, number>();
   const held = new Map<CallName, (() => void)[]>();
   const failures = new Map<CallName, AppError[]>();
   const release = (name: CallName) => {
@@ -33,7 +37,7 @@ export function testClient(inner: HubClient): TestClient {
     calls,
     countCalls: (name) => calls.filter((c) => c.name === name).length,
     paramsOf: <C extends CallName>(name: C) => calls.filter((c) => c.name === name).map((c) => c.params as CallParams<C>),
-    hold: (name) => void holding.add(name),
+    hold: (name, count = Infinity) => void holding.set(name, count),
     release,
     releaseAll: () => {
       for (const name of [...held.keys()]) release(name);
@@ -43,7 +47,9 @@ export function testClient(inner: HubClient): TestClient {
     },
     async call<C extends CallName>(name: C, params: CallParams<C>): Promise<CallResult<C>> {
       calls.push({ name, params });
-      if (holding.has(name)) {
+      const toHold = holding.get(name) ?? 0;
+      if (toHold > 0) {
+        holding.set(name, toHold - 1);
         await new Promise<void>((go) => held.set(name, [...(held.get(name) ?? []), go]));
       }
       const forced = failures.get(name)?.shift();
