@@ -6,6 +6,7 @@ import { socketClient, socketUrl } from './api/socketClient.ts';
 import { App } from './components/App.tsx';
 import { createHub, followHubEvents, refreshAll, setConnection, type Hub } from './state/actions.ts';
 import { followChatEvents } from './state/chatActions.ts';
+import { followPreferenceEvents, followTheme, loadPreferences } from './state/preferenceActions.ts';
 import { followSecurityEvents } from './state/securityActions.ts';
 import { HubContext } from './state/hooks.ts';
 import { createAppStore } from './state/store.ts';
@@ -31,7 +32,10 @@ function start(): void {
   followHubEvents(hub);
   followChatEvents(hub);
   followSecurityEvents(hub);
+  followPreferenceEvents(hub);
+  followTheme(hub, document.documentElement);
   void refreshAll(hub);
+  void loadPreferences(hub);
 
   const root = document.getElementById('root');
   if (root === null) throw new Error('index.html has no #root');
