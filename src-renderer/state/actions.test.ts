@@ -5,7 +5,6 @@ import { mailBatch, type FakeMail } from '../../tests/support/fake-kinds/mail.ts
 import { eventually, openHubHarness, type HubHarness } from '../../tests/support/hub-harness.ts';
 import {
   PAGE_SIZE,
-  addAccount,
   clearSearch,
   createHub,
   followHubEvents,
@@ -22,6 +21,7 @@ import {
   toggleUnread,
   type Hub,
 } from './actions.ts';
+import { addAccount } from './accountActions.ts';
 import { createAppStore, visibleItems } from './store.ts';
 
 let h: HubHarness;
@@ -294,7 +294,7 @@ describe('adding an account', () => {
 
   it('returns the server’s refusal beside the password and leaves the dialog open', async () => {
     hub.store.setState({ addAccountOpen: true });
-    const result = await addAccount(hub, 'imap', { ...input, password: 'wrong' });
+    const result = await addAccount(hub, { kind: 'imap', input: { ...input, password: 'wrong' }, secrets: ['wrong'] });
     expect(result).toEqual({ ok: false, error: { code: 'auth-failed', message: 'The server refused this user name or password.', field: 'password' } });
     expect(state().addAccountOpen).toBe(true);
     expect(h.client.paramsOf('accounts.add')).toEqual([{ kind: 'imap', input: { ...input, password: 'wrong' } }]);
@@ -302,7 +302,7 @@ describe('adding an account', () => {
 
   it('returns what the kind refuses beside its field, before any server is asked', async () => {
     hub.store.setState({ addAccountOpen: true });
-    const result = await addAccount(hub, 'imap', { ...input, port: 0 });
+    const result = await addAccount(hub, { kind: 'imap', input: { ...input, port: 0 }, secrets: [input.password] });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'port' } });
     expect(state().addAccountOpen).toBe(true);
   });
@@ -310,7 +310,7 @@ describe('adding an account', () => {
   it('closes the dialog and shows the account on success', async () => {
     await refreshAll(hub);
     hub.store.setState({ addAccountOpen: true });
-    const result = await addAccount(hub, 'imap', input);
+    const result = await addAccount(hub, { kind: 'imap', input, secrets: [input.password] });
     expect(result.ok).toBe(true);
     expect(state().addAccountOpen).toBe(false);
     expect(state().accounts.map((a) => a.account.displayName)).toContain('New');

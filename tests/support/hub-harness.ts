@@ -89,13 +89,23 @@ export async function openHubHarness(options: HarnessOptions = {}): Promise<HubH
     logLines,
     account,
     async addAccount(kind, input, until = 'online') {
-      const added = await direct.call('accounts.add', { kind, input });
-      if (!added.ok) throw new Error(`accounts.add ${kind} was refused (${added.error.code}): ${added.error.message}`);
-      const id = added.value.account.id;
-      return eventually(`${added.value.account.displayName} to be ${until}`, async () => {
-        const view = await account(id);
-        return view?.status.state === until ? view : undefined;
-      });
+      // The first sync's inbox.changed is batched: it must not land in the test that follows.
+      const changed = new Set<string>();
+      const off = direct.on('inbox.changed', (p) => p.accountIds.forEach((id) => changed.add(id)));
+      try {
+        const added = await direct.call('accounts.add', { kind, input });
+        if (!added.ok) throw new Error(`accounts.add ${kind} was refused (${added.error.code}): ${added.error.message}`);
+        const id = added.value.account.id;
+        const view = await eventually(`${added.value.account.displayName} to be ${until}`, async () => {
+          const now = await account(id);
+          return now?.status.state === until ? now : undefined;
+        });
+        const stored = await direct.call('inbox.list', { accountId: id, limit: 1 });
+        if (stored.ok && stored.value.items.length > 0) await eventually(`the hub to announce what ${view.account.displayName} brought in`, () => changed.has(id));
+        return view;
+      } finally {
+        off();
+      }
     },
     nextEvent(name, matches = () => true) {
       return new Promise((resolve) => {
