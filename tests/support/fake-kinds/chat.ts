@@ -7,6 +7,7 @@
  */
 import type { ChatMessage } from '../../../src-shared/api.ts';
 import type { MatrixSettings } from '../../../src-shared/domain.ts';
+import { InputError } from '../../../src-main/common/input.ts';
 import { ConnectorError } from '../../../src-main/connectors/connector.ts';
 import type { ChatConnector, Connector, ConnectorContext, ConnectorItem } from '../../../src-main/connectors/connector.ts';
 import type { ConnectorKind } from '../../../src-main/connectors/kind.ts';
@@ -37,6 +38,7 @@ export type Delivery = 'deliver' | 'wait' | 'refuse';
 
 interface ChatSession {
   roomsChanged(roomIds: string[]): void;
+  takeWaiting(): void;
   removed(roomId: string): void;
   securityChanged(): void;
 }
@@ -96,6 +98,11 @@ export class FakeChatServer extends ScriptedFailures<ChatOperation> {
   othersTyping(userId: string, roomId: string, names: string[]): void {
     this.room(userId, roomId).typing = [...names];
     this.#tell(userId, (s) => s.roomsChanged([roomId]));
+  }
+
+  /** The server takes the messages that were waiting (delivery 'wait'): they turn from "sending" to sent. */
+  takeWaiting(userId: string): void {
+    this.#tell(userId, (s) => s.takeWaiting());
   }
 
   login(userId: string, password: string | undefined): void {
@@ -163,9 +170,9 @@ function createChatConnector(server: FakeChatServer, ctx: ConnectorContext<Matri
   const roomsOf = (externalIds: string[]) => externalIds.map((id) => server.room(userId, id));
   const pending = (roomId: string) => outbox.get(roomId) ?? [];
 
-  const deliver = (roomId: string, message: ChatMessage) => {
-    if (server.delivery === 'wait') return;
-    if (server.delivery === 'refuse') message.sendState = 'failed';
+  const deliver = (roomId: string, message: ChatMessage, delivery: Delivery = server.delivery) => {
+    if (delivery === 'wait') return;
+    if (delivery === 'refuse') message.sendState = 'failed';
     else {
       outbox.set(roomId, pending(roomId).filter((m) => m !== message));
       server.take(userId, roomId, message);
@@ -272,6 +279,9 @@ function createChatConnector(server: FakeChatServer, ctx: ConnectorContext<Matri
             ctx.chatChanged(roomIds);
           },
           removed: (roomId) => ctx.remove([roomId]),
+          takeWaiting: () => {
+            for (const [roomId, messages] of outbox) for (const m of messages.filter((x) => x.sendState === 'sending')) deliver(roomId, m, 'deliver');
+          },
           securityChanged: () => ctx.securityChanged(),
         });
         ctx.status({ state: 'online', since: Date.now() });
@@ -305,7 +315,15 @@ export function fakeChatKind(server: FakeChatServer): ConnectorKind<MatrixSettin
       const { settings } = account;
       const homeserverUrl = settings.homeserverUrl || `https://${settings.userId.split(':').slice(1).join(':')}`;
       const userId = settings.userId.startsWith('@') ? settings.userId : `@${settings.userId}:${new URL(homeserverUrl).hostname}`;
-      server.login(userId, password);
+      try {
+        server.login(userId, password);
+      } catch (error) {
+        // As the real kind: a homeserver that cannot be reached or found belongs beside the field it came from.
+        if (error instanceof ConnectorError && (error.code === 'not-found' || error.code === 'invalid-input' || error.code === 'connection-failed')) {
+          throw new InputError(error.message, settings.homeserverUrl ? 'homeserverUrl' : 'userId');
+        }
+        throw error;
+      }
       const deviceId = settings.deviceId ?? server.encryption(userId).state.deviceId;
       return {
         account: { ...account, displayName: account.displayName || userId, settings: { homeserverUrl, userId, deviceId } },
