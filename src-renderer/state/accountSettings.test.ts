@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountView } from '../../src-shared/domain.ts';
-import { ConnectorError } from '../../src-main/connectors/connector.ts';
 import { feedEntries } from '../../tests/support/fake-kinds/feeds.ts';
 import { mailBatch } from '../../tests/support/fake-kinds/mail.ts';
 import { eventually, openHubHarness, type HubHarness } from '../../tests/support/hub-harness.ts';
@@ -92,7 +91,7 @@ describe('signing in again', () => {
 
   it('blanks the password out of an error message that quotes it', async () => {
     openAccountSettings(hub, home.account.id);
-    h.mail.failNext('login', new ConnectorError('connection-failed', 'LOGIN home hunter22 timed out'));
+    h.mail.failNext('login', { code: 'connection-failed', message: 'LOGIN home hunter22 timed out' });
     const result = await updateAccountPassword(hub, home.account.id, 'hunter22');
     expect(result.ok).toBe(false);
     expect(state().accountSettings?.passwordError).toBe('LOGIN home •••• timed out');
@@ -125,7 +124,7 @@ describe('changing an account', () => {
   });
 
   it('checks a new server with it before saving, and keeps the old settings when it refuses', async () => {
-    h.mail.failNext('login', new ConnectorError('connection-failed', 'imap.new.example.com did not answer.'));
+    h.mail.failNext('login', { code: 'connection-failed', message: 'imap.new.example.com did not answer.' });
     const refused = await updateAccount(hub, work.account.id, { host: 'imap.new.example.com' });
     expect(refused).toEqual({ ok: false, error: { code: 'connection-failed', message: 'imap.new.example.com did not answer.' } });
     expect((await h.account(work.account.id))?.account.settings).toMatchObject({ host: 'imap.example.com' });

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountView } from '../../src-shared/domain.ts';
-import { ConnectorError } from '../../src-main/connectors/connector.ts';
 import { mailBatch, type FakeMail } from '../../tests/support/fake-kinds/mail.ts';
 import { eventually, openHubHarness, type HubHarness } from '../../tests/support/hub-harness.ts';
 import {
@@ -154,7 +153,7 @@ describe('reading and unread marks', () => {
     await refreshAll(hub);
     const unread = state().items.find((i) => i.unread)!;
     const before = state().counts!.all;
-    h.mail.failNext('markRead', new ConnectorError('connection-failed', 'The mail server is unreachable.'));
+    h.mail.failNext('markRead', { code: 'connection-failed', message: 'The mail server is unreachable.' });
     await openItem(hub, unread.id);
     expect(state().items.find((i) => i.id === unread.id)?.unread).toBe(true);
     expect(state().detail?.item.unread).toBe(true);

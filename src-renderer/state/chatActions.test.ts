@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatTimeline } from '../../src-shared/api.ts';
 import type { AccountView } from '../../src-shared/domain.ts';
-import { ConnectorError } from '../../src-main/connectors/connector.ts';
 import { chatMessage, fakeRoom } from '../../tests/support/fake-kinds/chat.ts';
 import { eventually, openHubHarness, type HubHarness } from '../../tests/support/hub-harness.ts';
 import { addAccount } from './accountActions.ts';
@@ -92,7 +91,7 @@ describe('adding a Matrix account', () => {
   });
 
   it('blanks the password out of an error that quotes it', async () => {
-    h.chat.failNext('login', new ConnectorError('connection-failed', 'login with hunter22 timed out'));
+    h.chat.failNext('login', { code: 'connection-failed', message: 'login with hunter22 timed out' });
     const result = await addAccount(hub, alice('hunter22'));
     expect(result.ok ? '' : result.error.message).toBe('login with •••• timed out');
   });
@@ -117,12 +116,12 @@ describe('the open room', () => {
   });
 
   it('shows why the first load failed, and keeps the messages when a later reload fails', async () => {
-    h.chat.failNext('timeline', new ConnectorError('connection-failed', 'The homeserver is unreachable.'));
+    h.chat.failNext('timeline', { code: 'connection-failed', message: 'The homeserver is unreachable.' });
     await openChatRoom(hub, ids.general);
     expect(room()).toMatchObject({ loadState: 'error', loadError: 'The homeserver is unreachable.', timeline: null });
     await openChatRoom(hub, ids.general);
     expect(room().loadState).toBe('idle');
-    h.chat.failNext('timeline', new ConnectorError('connection-failed', 'The homeserver is unreachable.'));
+    h.chat.failNext('timeline', { code: 'connection-failed', message: 'The homeserver is unreachable.' });
     await openChatRoom(hub, ids.general);
     expect(room()).toMatchObject({ loadState: 'idle', loadError: null });
     expect(shownIds()).toHaveLength(10);
@@ -213,7 +212,7 @@ describe('the composer', () => {
 
   it('keeps the text and shows the hub’s error when sending fails; typing clears the error', async () => {
     setDraft(hub, 'Hello?');
-    h.chat.failNext('send', new ConnectorError('connection-failed', 'The homeserver is unreachable. The message was not sent.'));
+    h.chat.failNext('send', { code: 'connection-failed', message: 'The homeserver is unreachable. The message was not sent.' });
     expect(await sendMessage(hub)).toBe(false);
     expect(state().drafts[ids.general]).toBe('Hello?');
     expect(room()).toMatchObject({ sending: false, sendError: 'The homeserver is unreachable. The message was not sent.' });
@@ -416,7 +415,7 @@ describe('invitations', () => {
 
   it('says so and stays when the answer fails', async () => {
     await openChatRoom(hub, ids.invite);
-    h.chat.failNext('invite', new ConnectorError('connection-failed', 'The homeserver is unreachable.'));
+    h.chat.failNext('invite', { code: 'connection-failed', message: 'The homeserver is unreachable.' });
     await answerInvite(hub, true);
     expect(room()).toMatchObject({ answeringInvite: false, timeline: { membership: 'invite' } });
     expect(state().toasts.map((t) => [t.kind, t.text])).toEqual([['error', 'Could not join Secret plans: The homeserver is unreachable.']]);
@@ -427,7 +426,7 @@ describe('media', () => {
   it('fetches an mxc image through the hub once, and again after a failure', async () => {
     const bytes = (text: string) => new TextEncoder().encode(text);
     h.chat.media.set('mxc://example.org/abc', { contentType: 'image/png', full: bytes('full image'), thumbnail: bytes('thumbnail') });
-    h.chat.failNext('media', new ConnectorError('connection-failed', 'offline'));
+    h.chat.failNext('media', { code: 'connection-failed', message: 'offline' });
     expect((await loadChatMedia(hub, ids.general, 'mxc://example.org/abc', true)).ok).toBe(false);
     const thumb = await loadChatMedia(hub, ids.general, 'mxc://example.org/abc', true);
     expect(thumb).toEqual({ ok: true, value: `data:image/png;base64,${btoa('thumbnail')}` });

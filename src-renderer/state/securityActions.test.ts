@@ -1,7 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { VerificationView } from '../../src-shared/api.ts';
-import { MemoryHub, encryptionStatus, imapAccount, matrixAccount } from '../testing/memoryHub.ts';
-import { createHub, loadAccounts, refreshAll, setConnection, type Hub } from './actions.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AccountView } from '../../src-shared/domain.ts';
+import type { FakeEncryption } from '../../tests/support/fake-kinds/chat-encryption.ts';
+import { eventually, openHubHarness, type HubHarness } from '../../tests/support/hub-harness.ts';
+import { createHub, followHubEvents, loadAccounts, refreshAll, setConnection, type Hub } from './actions.ts';
 import {
   askResetBackup,
   clearSecurityError,
@@ -19,8 +20,17 @@ import {
 } from './securityActions.ts';
 import { createAppStore } from './store.ts';
 
-let server: MemoryHub;
+const ME = '@me:example.org';
+/** Recovery keys are 48 base58 letters and digits in groups of four; the hub refuses anything else. */
+const RECOVERY_KEY = 'EsTc 9aBc DeFg HjKm NpQr StUv WxYz 2345 6789 abcd efgh ijkm';
+const WRONG_KEY = 'EsTc9aBcDeFgHjKmNpQrStUvWxYz23456789abcdefghzzzz';
+
+let h: HubHarness;
 let hub: Hub;
+let chat: AccountView;
+let id: string;
+/** The user's encryption as the homeserver and the other devices see it. */
+let e2ee: FakeEncryption;
 
 function state() {
   return hub.store.getState();
@@ -33,7 +43,7 @@ function view() {
 }
 
 function statusCalls(): number {
-  return server.countCalls('security.status');
+  return h.client.countCalls('security.status');
 }
 
 function manualFrames() {
@@ -41,80 +51,88 @@ function manualFrames() {
   return { schedule: (f: () => void) => void queue.push(f), pending: () => queue.length, flush: () => queue.splice(0).forEach((f) => f()) };
 }
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
-
-/** Another device of the user's asks to verify this one, as the hub would see it arrive. */
-function incomingRequest(requestId: string, otherDeviceId = 'PHONE42'): VerificationView {
-  const v: VerificationView = { requestId, incoming: true, otherUserId: '@me:example.org', otherDeviceId, phase: 'requested' };
-  server.security.get('chat')?.verifications.push(v);
-  return v;
-}
-
 beforeEach(async () => {
-  server = new MemoryHub();
-  server.accounts = [matrixAccount('chat', 'Team chat'), imapAccount('work', 'Work')];
-  server.passwords.set('chat', 'matrix password');
-  server.security.set('chat', encryptionStatus('chat'));
-  hub = createHub(server, createAppStore());
+  h = await openHubHarness();
+  h.chat.user(ME, 'matrix password');
+  h.mail.user('work', 'work password');
+  chat = await h.addAccount('matrix', { displayName: 'Team chat', userId: ME, password: 'matrix password' });
+  await h.addAccount('imap', { displayName: 'Work', host: 'imap.example.com', user: 'work', password: 'work password' });
+  id = chat.account.id;
+  e2ee = h.chat.encryption(ME);
+  hub = createHub(h.client, createAppStore());
   await refreshAll(hub);
+});
+
+afterEach(async () => {
+  await h.dispose();
 });
 
 describe('the Security dialog', () => {
   it('opens for one account and loads its encryption state', async () => {
-    const opening = openSecurity(hub, 'chat');
-    expect(view()).toMatchObject({ accountId: 'chat', status: null, loadState: 'loading' });
+    const opening = openSecurity(hub, id);
+    expect(view()).toMatchObject({ accountId: id, status: null, loadState: 'loading' });
     await opening;
-    expect(view()).toMatchObject({ status: { deviceId: 'GSWELL01', crossSigning: 'not-set-up', backup: { state: 'off' } }, loadState: 'idle', loadError: null });
+    expect(view()).toMatchObject({ status: { accountId: id, deviceId: 'GSWELL01', crossSigning: 'not-set-up', backup: { state: 'off' } }, loadState: 'idle', loadError: null });
     closeSecurity(hub);
     expect(state().security).toBeNull();
   });
 
   it('says why the first load failed, and a failed reload keeps what is shown', async () => {
-    server.failNext('security.status', { code: 'connection-failed', message: 'The homeserver did not answer.' });
-    await openSecurity(hub, 'chat');
+    e2ee.failNext('status', { code: 'connection-failed', message: 'The homeserver did not answer.' });
+    await openSecurity(hub, id);
     expect(view()).toMatchObject({ status: null, loadState: 'error', loadError: 'The homeserver did not answer.' });
-    await loadSecurityStatus(hub, 'chat');
+    await loadSecurityStatus(hub, id);
     expect(view()).toMatchObject({ loadState: 'idle', loadError: null });
-    server.failNext('security.status', { code: 'connection-failed', message: 'The homeserver did not answer.' });
-    await loadSecurityStatus(hub, 'chat');
+    e2ee.failNext('status', { code: 'connection-failed', message: 'The homeserver did not answer.' });
+    await loadSecurityStatus(hub, id);
     expect(view()).toMatchObject({ status: { deviceId: 'GSWELL01' }, loadState: 'idle', loadError: null });
   });
 
-  it('drops an answer that lands after the dialog moved to another account or closed', async () => {
-    server.security.set('other', encryptionStatus('other', { deviceId: 'OTHER' }));
-    server.hold('security.status');
-    const first = openSecurity(hub, 'chat');
+  it('drops an answer that lands after the dialog closed', async () => {
+    h.client.hold('security.status');
+    const first = openSecurity(hub, id);
     closeSecurity(hub);
-    server.release('security.status');
+    h.client.release('security.status');
     await first;
     expect(state().security).toBeNull();
+  });
+
+  it('says so for an account without end-to-end encryption', async () => {
+    const work = state().accounts.find((a) => a.account.kind === 'imap')!;
+    await openSecurity(hub, work.account.id);
+    expect(view()).toMatchObject({ status: null, loadState: 'error', loadError: 'Work has no end-to-end encryption.' });
   });
 });
 
 describe('cross-signing', () => {
-  beforeEach(() => openSecurity(hub, 'chat'));
+  beforeEach(() => openSecurity(hub, id));
 
   it('asks for the password before calling the hub', async () => {
-    const result = await setUpCrossSigning(hub, 'chat', '');
+    const result = await setUpCrossSigning(hub, id, '');
     expect(result.ok).toBe(false);
     expect(view().errors['cross-signing']).toBe('Enter your account password.');
-    expect(server.countCalls('security.setUpCrossSigning')).toBe(0);
+    expect(h.client.countCalls('security.setUpCrossSigning')).toBe(0);
   });
 
-  it('shows the homeserver’s refusal beside the password, blanked of it, and clears it when the user types', async () => {
-    server.failNext('security.setUpCrossSigning', { code: 'auth-failed', message: 'Wrong password hunter22', field: 'password' });
-    const result = await setUpCrossSigning(hub, 'chat', 'hunter22');
-    expect(result).toEqual({ ok: false, error: { code: 'auth-failed', message: 'Wrong password ••••', field: 'password' } });
-    expect(view()).toMatchObject({ busy: [], errors: { 'cross-signing': 'Wrong password ••••' } });
-    clearSecurityError(hub, 'chat', 'cross-signing');
+  it('shows the homeserver’s refusal beside the password, and clears it when the user types', async () => {
+    const result = await setUpCrossSigning(hub, id, 'not my password');
+    expect(result).toEqual({ ok: false, error: { code: 'auth-failed', message: 'The homeserver did not accept that password.', field: 'password' } });
+    expect(view()).toMatchObject({ busy: [], errors: { 'cross-signing': 'The homeserver did not accept that password.' }, status: { crossSigning: 'not-set-up' } });
+    clearSecurityError(hub, id, 'cross-signing');
     expect(view().errors).toEqual({});
+    expect(JSON.stringify(state())).not.toContain('not my password');
+  });
+
+  it('blanks the password out of a refusal that quotes it', async () => {
+    e2ee.failNext('crossSigning', { code: 'auth-failed', message: 'Wrong password hunter22' });
+    const result = await setUpCrossSigning(hub, id, 'hunter22');
+    expect(result).toEqual({ ok: false, error: { code: 'auth-failed', message: 'Wrong password ••••', field: 'password' } });
+    expect(view().errors['cross-signing']).toBe('Wrong password ••••');
     expect(JSON.stringify(state())).not.toContain('hunter22');
   });
 
   it('sets it up with the right password: this device becomes verified', async () => {
-    const setting = setUpCrossSigning(hub, 'chat', 'matrix password');
+    const setting = setUpCrossSigning(hub, id, 'matrix password');
     expect(view().busy).toEqual(['cross-signing']);
     expect(await setting).toEqual({ ok: true });
     expect(view()).toMatchObject({ busy: [], errors: {}, status: { crossSigning: 'ready', thisDeviceVerified: true } });
@@ -123,218 +141,221 @@ describe('cross-signing', () => {
 });
 
 describe('verifying', () => {
-  beforeEach(() => openSecurity(hub, 'chat'));
+  beforeEach(() => openSecurity(hub, id));
 
   it('asks another device, which shows among the verifications; a refusal shows beside that device', async () => {
-    expect(await verifyDevice(hub, 'chat', 'PHONE42')).toEqual({ ok: true });
+    expect(await verifyDevice(hub, id, 'PHONE42')).toEqual({ ok: true });
     expect(view().status?.verifications).toEqual([expect.objectContaining({ otherDeviceId: 'PHONE42', incoming: false, phase: 'requested' })]);
-    const gone = await verifyDevice(hub, 'chat', 'GONE');
+    const gone = await verifyDevice(hub, id, 'GONE');
     expect(gone.ok).toBe(false);
-    expect(view().errors['verify-device:GONE']).toBe('That device is not one of yours any more.');
+    expect(view().errors['verify-device:GONE']).toBe('That device is not on your account any more.');
   });
 
   it('goes from a request through the emoji to verified, waiting for the other device after "They match"', async () => {
-    const { requestId } = incomingRequest('txn-in');
-    await loadSecurityStatus(hub, 'chat');
-    await respondToVerification(hub, 'chat', requestId, 'accept');
+    const { requestId } = e2ee.incomingRequest('txn-in');
+    await loadSecurityStatus(hub, id);
+    await respondToVerification(hub, id, requestId, 'accept');
     expect(view().status?.verifications[0]?.phase).toBe('ready');
-    await respondToVerification(hub, 'chat', requestId, 'start');
+    await respondToVerification(hub, id, requestId, 'start');
     expect(view().status?.verifications[0]).toMatchObject({ phase: 'compare-emoji', emoji: expect.arrayContaining([{ symbol: '🐶', name: 'dog' }]) });
     expect(view().status?.verifications[0]?.emoji).toHaveLength(7);
-    await respondToVerification(hub, 'chat', requestId, 'confirm');
+    await respondToVerification(hub, id, requestId, 'confirm');
     expect(view().confirmed).toEqual([requestId]);
-    server.finishVerification('chat', requestId);
-    await loadSecurityStatus(hub, 'chat');
+    e2ee.otherDeviceConfirms(requestId);
+    await loadSecurityStatus(hub, id);
     expect(view().status?.verifications[0]?.phase).toBe('done');
     expect(view().status?.devices.find((d) => d.deviceId === 'PHONE42')?.verified).toBe(true);
     expect(view().confirmed).toEqual([]);
   });
 
   it('keeps saying which device a verification was with after the hub forgot it (the SDK does, once one is over)', async () => {
-    const { requestId } = incomingRequest('txn-in');
-    await loadSecurityStatus(hub, 'chat');
-    await respondToVerification(hub, 'chat', requestId, 'accept');
-    server.finishVerification('chat', requestId);
-    delete server.security.get('chat')!.verifications[0]!.otherDeviceId;
-    await loadSecurityStatus(hub, 'chat');
+    const { requestId } = e2ee.incomingRequest('txn-in');
+    await loadSecurityStatus(hub, id);
+    await respondToVerification(hub, id, requestId, 'accept');
+    e2ee.otherDeviceConfirms(requestId);
+    e2ee.forgetDeviceOf(requestId);
+    await loadSecurityStatus(hub, id);
     expect(view().status?.verifications[0]).toMatchObject({ phase: 'done', otherDeviceId: 'PHONE42' });
-    await respondToVerification(hub, 'chat', requestId, 'cancel');
+    await respondToVerification(hub, id, requestId, 'cancel');
     expect(view().status?.verifications[0]?.otherDeviceId).toBe('PHONE42');
   });
 
   it('says why a step failed, beside that verification', async () => {
-    const { requestId } = incomingRequest('txn-in');
-    await loadSecurityStatus(hub, 'chat');
-    const result = await respondToVerification(hub, 'chat', requestId, 'start');
+    const { requestId } = e2ee.incomingRequest('txn-in');
+    await loadSecurityStatus(hub, id);
+    const result = await respondToVerification(hub, id, requestId, 'start');
     expect(result.ok).toBe(false);
     expect(view().errors[`verification:${requestId}`]).toBe('Both devices must have accepted before the emoji comparison can start.');
-    await respondToVerification(hub, 'chat', requestId, 'cancel');
+    await respondToVerification(hub, id, requestId, 'cancel');
     expect(view().errors[`verification:${requestId}`]).toBeUndefined();
     expect(view().status?.verifications[0]).toMatchObject({ phase: 'cancelled', reason: 'Cancelled.' });
   });
 });
 
 describe('key backup', () => {
-  beforeEach(() => openSecurity(hub, 'chat'));
+  beforeEach(() => openSecurity(hub, id));
 
   it('sets up a backup and hands the new recovery key to the caller only', async () => {
-    const result = await setUpBackup(hub, 'chat');
-    expect(result).toEqual({ ok: true, recoveryKey: server.recoveryKeys.get('chat') });
+    const result = await setUpBackup(hub, id);
+    expect(result).toEqual({ ok: true, recoveryKey: e2ee.recoveryKey });
     expect(view().status?.backup).toEqual({ state: 'on', version: '1' });
-    expect(JSON.stringify(state())).not.toContain(server.recoveryKeys.get('chat'));
+    expect(JSON.stringify(state())).not.toContain(e2ee.recoveryKey);
   });
 
   it('shows a failure to set up beside the button', async () => {
-    server.failNext('security.setUpBackup', { code: 'connection-failed', message: 'The homeserver did not answer.' });
-    expect((await setUpBackup(hub, 'chat')).ok).toBe(false);
+    e2ee.failNext('setUpBackup', { code: 'connection-failed', message: 'The homeserver did not answer.' });
+    expect((await setUpBackup(hub, id)).ok).toBe(false);
     expect(view()).toMatchObject({ busy: [], errors: { 'set-up-backup': 'The homeserver did not answer.' } });
   });
 
   it('restores a locked backup with the recovery key and says how many keys came back', async () => {
-    server.security.get('chat')!.backup = { state: 'locked', version: '4' };
-    server.recoveryKeys.set('chat', 'EsTc AAAA BBBB CCCC');
-    await loadSecurityStatus(hub, 'chat');
+    e2ee.state.backup = { state: 'locked', version: '4' };
+    e2ee.recoveryKey = RECOVERY_KEY;
+    await loadSecurityStatus(hub, id);
 
-    expect((await restoreBackup(hub, 'chat', '  ')).ok).toBe(false);
+    expect((await restoreBackup(hub, id, '  ')).ok).toBe(false);
     expect(view().errors['restore-backup']).toBe('Enter the recovery key.');
 
-    server.failNext('security.restoreBackup', { code: 'invalid-input', message: 'EsTc WRONG does not open the backup.', field: 'recoveryKey' });
-    expect((await restoreBackup(hub, 'chat', 'EsTc WRONG')).ok).toBe(false);
+    // Not a recovery key at all: the hub says so itself, beside the field.
+    expect(await restoreBackup(hub, id, 'EsTc WRONG')).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'recoveryKey' } });
+    expect(view().errors['restore-backup']).toMatch(/^That is not a recovery key\./);
+
+    expect(await restoreBackup(hub, id, WRONG_KEY)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(view().errors['restore-backup']).toBe('That recovery key does not open this account’s backup. It may belong to an older backup that was reset.');
+
+    e2ee.failNext('restoreBackup', { code: 'invalid-input', message: `${WRONG_KEY} does not open the backup.` });
+    expect((await restoreBackup(hub, id, WRONG_KEY)).ok).toBe(false);
     expect(view().errors['restore-backup']).toBe('•••• does not open the backup.');
 
-    expect(await restoreBackup(hub, 'chat', ' EsTc AAAA BBBB CCCC\n')).toEqual({ ok: true });
-    expect(server.calls.filter((c) => c.name === 'security.restoreBackup').at(-1)?.params).toEqual({ accountId: 'chat', recoveryKey: 'EsTc AAAA BBBB CCCC' });
+    expect(await restoreBackup(hub, id, ` ${RECOVERY_KEY}\n`)).toEqual({ ok: true });
+    expect(h.client.paramsOf('security.restoreBackup').at(-1)).toEqual({ accountId: id, recoveryKey: RECOVERY_KEY });
     expect(view()).toMatchObject({ restored: { imported: 38, total: 40 }, status: { backup: { state: 'on', version: '4' } }, errors: {} });
-    expect(JSON.stringify(state())).not.toContain('AAAA');
+    expect(JSON.stringify(state())).not.toContain('HjKm');
   });
 
   it('resets only after asking, with confirm: true, and hands back the new key', async () => {
-    await setUpBackup(hub, 'chat');
-    const oldKey = server.recoveryKeys.get('chat');
-    askResetBackup(hub, 'chat', true);
+    await setUpBackup(hub, id);
+    const oldKey = e2ee.recoveryKey;
+    askResetBackup(hub, id, true);
     expect(view().resetAsking).toBe(true);
-    askResetBackup(hub, 'chat', false);
+    askResetBackup(hub, id, false);
     expect(view().resetAsking).toBe(false);
-    askResetBackup(hub, 'chat', true);
-    const result = await resetBackup(hub, 'chat');
-    expect(server.calls.filter((c) => c.name === 'security.resetBackup').map((c) => c.params)).toEqual([{ accountId: 'chat', confirm: true }]);
-    expect(result.ok && result.recoveryKey !== oldKey).toBe(true);
+    askResetBackup(hub, id, true);
+    const result = await resetBackup(hub, id);
+    expect(h.client.paramsOf('security.resetBackup')).toEqual([{ accountId: id, confirm: true }]);
+    expect(result).toEqual({ ok: true, recoveryKey: e2ee.recoveryKey });
+    expect(e2ee.recoveryKey).not.toBe(oldKey);
     expect(view()).toMatchObject({ resetAsking: false, status: { backup: { state: 'on', version: '2' } } });
   });
 
   it('keeps asking and shows why when the reset fails', async () => {
-    await setUpBackup(hub, 'chat');
-    askResetBackup(hub, 'chat', true);
-    server.failNext('security.resetBackup', { code: 'connection-failed', message: 'The homeserver did not answer.' });
-    expect((await resetBackup(hub, 'chat')).ok).toBe(false);
+    await setUpBackup(hub, id);
+    askResetBackup(hub, id, true);
+    e2ee.failNext('resetBackup', { code: 'connection-failed', message: 'The homeserver did not answer.' });
+    expect((await resetBackup(hub, id)).ok).toBe(false);
     expect(view()).toMatchObject({ resetAsking: true, errors: { 'reset-backup': 'The homeserver did not answer.' } });
   });
 });
 
 describe('following the hub', () => {
   let frames: ReturnType<typeof manualFrames>;
-  let stop: () => void;
+  let stops: (() => void)[];
+
+  /** Runs what the events scheduled and waits for the fetches they made. */
+  async function flushAndSettle(): Promise<void> {
+    frames.flush();
+    await h.client.idle();
+  }
 
   beforeEach(async () => {
     frames = manualFrames();
-    stop = followSecurityEvents(hub, frames.schedule);
+    stops = [followHubEvents(hub, frames.schedule), followSecurityEvents(hub, frames.schedule)];
     // The Matrix account is online at the start: its state is fetched once, for requests that came before this window.
-    frames.flush();
-    await settle();
+    await flushAndSettle();
+  });
+
+  afterEach(() => {
+    for (const stop of stops) stop();
   });
 
   it('fetches the state of Matrix accounts that are online, and again when one comes back online', async () => {
     expect(statusCalls()).toBe(1);
-    hub.store.setState((s) => ({ accounts: s.accounts.map((a) => (a.account.id === 'chat' ? { ...a, status: { state: 'offline', reason: 'x', nextRetryAt: 0 } } : a)) }));
-    hub.store.setState((s) => ({ accounts: s.accounts.map((a) => (a.account.id === 'chat' ? { ...a, status: { state: 'online', since: 1 } } : a)) }));
-    frames.flush();
-    await settle();
+    h.chat.goAway(ME);
+    await eventually('the account to show offline', () => state().accounts.find((a) => a.account.id === id)?.status.state === 'offline');
+    await flushAndSettle();
+    expect(statusCalls()).toBe(1);
+    h.chat.comeBack(ME);
+    await eventually('the account to show online', () => state().accounts.find((a) => a.account.id === id)?.status.state === 'online');
+    await flushAndSettle();
     expect(statusCalls()).toBe(2);
-    stop();
   });
 
   it('points out a new request from another device in the main window, once', async () => {
-    incomingRequest('txn-1');
-    server.emit('security.changed', { accountId: 'chat' });
-    server.emit('security.changed', { accountId: 'chat' });
-    frames.flush();
-    await settle();
-    expect(statusCalls()).toBe(2); // a burst is one fetch
-    expect(state().verificationPrompts).toEqual([{ accountId: 'chat', requestId: 'txn-1', from: 'Element on phone (PHONE42)' }]);
+    // Two changes at once (a request and a new device): one fetch.
+    e2ee.incomingRequest('txn-1');
+    e2ee.addDevice('LAPTOP', 'Element on laptop');
+    await flushAndSettle();
+    expect(statusCalls()).toBe(2);
+    expect(state().verificationPrompts).toEqual([{ accountId: id, requestId: 'txn-1', from: 'Element on phone (PHONE42)' }]);
 
     // Dismissed, it does not come back with the next change.
     dismissVerificationPrompt(hub, 'txn-1');
-    server.emit('security.changed', { accountId: 'chat' });
-    frames.flush();
-    await settle();
+    e2ee.addDevice('TABLET', 'Element on tablet');
+    await flushAndSettle();
+    expect(statusCalls()).toBe(3);
     expect(state().verificationPrompts).toEqual([]);
-    stop();
   });
 
   it('takes the prompt away when the request is answered elsewhere or cancelled', async () => {
-    const v = incomingRequest('txn-1');
-    server.emit('security.changed', { accountId: 'chat' });
-    frames.flush();
-    await settle();
+    e2ee.incomingRequest('txn-1');
+    await flushAndSettle();
     expect(state().verificationPrompts).toHaveLength(1);
-    v.phase = 'cancelled';
-    v.reason = 'Another device answered this request.';
-    server.emit('security.changed', { accountId: 'chat' });
-    frames.flush();
-    await settle();
+    e2ee.cancelledElsewhere('txn-1', 'Another device answered this request.');
+    await flushAndSettle();
     expect(state().verificationPrompts).toEqual([]);
-    stop();
   });
 
   it('opening the dialog from the prompt takes the prompt away; while it is open, requests show only there', async () => {
-    incomingRequest('txn-1');
-    server.emit('security.changed', { accountId: 'chat' });
-    frames.flush();
-    await settle();
-    await openSecurity(hub, 'chat');
+    e2ee.incomingRequest('txn-1');
+    await flushAndSettle();
+    await openSecurity(hub, id);
     expect(state().verificationPrompts).toEqual([]);
-    incomingRequest('txn-2', 'LAPTOP');
-    server.emit('security.changed', { accountId: 'chat' });
-    frames.flush();
-    await settle();
+    e2ee.incomingRequest('txn-2', 'LAPTOP');
+    await flushAndSettle();
     expect(view().status?.verifications.map((v) => v.requestId)).toEqual(['txn-1', 'txn-2']);
     expect(state().verificationPrompts).toEqual([]);
     // Closed without answering, a request already seen in the dialog is not pointed out again.
     closeSecurity(hub);
-    server.emit('security.changed', { accountId: 'chat' });
-    frames.flush();
-    await settle();
+    const before = statusCalls();
+    e2ee.addDevice('TABLET', 'Element on tablet');
+    await flushAndSettle();
+    expect(statusCalls()).toBe(before + 1);
     expect(state().verificationPrompts).toEqual([]);
-    stop();
   });
 
   it('fetches the state again after a reconnect, since events sent meanwhile were lost', async () => {
     setConnection(hub, 'offline');
-    incomingRequest('txn-1');
+    // Arrived while the connection was down: no security.changed reached this window.
+    e2ee.state.verifications.push({ requestId: 'txn-1', incoming: true, otherUserId: ME, otherDeviceId: 'PHONE42', phase: 'requested' });
+    expect(frames.pending()).toBe(0);
     setConnection(hub, 'online');
-    frames.flush();
-    await settle();
+    await flushAndSettle();
     expect(state().verificationPrompts.map((p) => p.requestId)).toEqual(['txn-1']);
-    stop();
   });
 
   it('drops the prompts of an account that was removed', async () => {
-    incomingRequest('txn-1');
-    server.emit('security.changed', { accountId: 'chat' });
-    frames.flush();
-    await settle();
+    e2ee.incomingRequest('txn-1');
+    await flushAndSettle();
     expect(state().verificationPrompts).toHaveLength(1);
-    server.accounts = server.accounts.filter((a) => a.account.id !== 'chat');
+    await h.direct.call('accounts.remove', { accountId: id });
     await loadAccounts(hub);
     expect(state().verificationPrompts).toEqual([]);
-    stop();
   });
 
   it('closes the dialog of an account that was removed', async () => {
-    await openSecurity(hub, 'chat');
-    server.accounts = server.accounts.filter((a) => a.account.id !== 'chat');
+    await openSecurity(hub, id);
+    await h.direct.call('accounts.remove', { accountId: id });
     await loadAccounts(hub);
     expect(state().security).toBeNull();
-    stop();
   });
 });

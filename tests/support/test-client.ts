@@ -21,6 +21,8 @@ export interface TestClient extends HubClient {
   failNext(name: CallName, error: AppError): void;
   /** Lets every held call go; the harness does this before the hub closes. */
   releaseAll(): void;
+  /** Resolves once no call made through this client is still waiting for its answer, including calls that work already queued makes. */
+  idle(): Promise<void>;
 }
 
 export function testClient(inner: HubClient): TestClient {
@@ -29,6 +31,7 @@ export function testClient(inner: HubClient): TestClient {
   const holding = new Map<CallName, number>();
   const held = new Map<CallName, (() => void)[]>();
   const failures = new Map<CallName, AppError[]>();
+  const unanswered = new Set<Promise<unknown>>();
   const release = (name: CallName) => {
     holding.delete(name);
     for (const go of held.get(name)?.splice(0) ?? []) go();
@@ -45,17 +48,31 @@ export function testClient(inner: HubClient): TestClient {
     failNext(name, error) {
       failures.set(name, [...(failures.get(name) ?? []), error]);
     },
-    async call<C extends CallName>(name: C, params: CallParams<C>): Promise<CallResult<C>> {
+    async idle() {
+      do {
+        // Work already queued (a coalesced refetch starts on a microtask) makes its calls first.
+        await new Promise((resolve) => setImmediate(resolve));
+        await Promise.allSettled([...unanswered]);
+      } while (unanswered.size > 0);
+    },
+    call<C extends CallName>(name: C, params: CallParams<C>): Promise<CallResult<C>> {
       calls.push({ name, params });
-      const toHold = holding.get(name) ?? 0;
-      if (toHold > 0) {
-        holding.set(name, toHold - 1);
-        await new Promise<void>((go) => held.set(name, [...(held.get(name) ?? []), go]));
-      }
-      const forced = failures.get(name)?.shift();
-      if (forced !== undefined) return { ok: false, error: forced };
-      return inner.call(name, params);
+      const answer = answerCall(name, params);
+      unanswered.add(answer);
+      void answer.finally(() => unanswered.delete(answer));
+      return answer;
     },
     on: (name, listener) => inner.on(name, listener),
   };
+
+  async function answerCall<C extends CallName>(name: C, params: CallParams<C>): Promise<CallResult<C>> {
+    const toHold = holding.get(name) ?? 0;
+    if (toHold > 0) {
+      holding.set(name, toHold - 1);
+      await new Promise<void>((go) => held.set(name, [...(held.get(name) ?? []), go]));
+    }
+    const forced = failures.get(name)?.shift();
+    if (forced !== undefined) return { ok: false, error: forced };
+    return inner.call(name, params);
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The six probes that showed the old renderer test hub (src-renderer/testing/memoryHub.ts) answering
+ * The six probes that showed the renderer's old test hub (a second implementation, since deleted) answering
  * differently from the product, run against the harness: each asserts what the real hub does, so a
  * renderer test written on the harness sees the same. Then the harness's own conveniences.
  */

@@ -8,8 +8,11 @@ import type { EncryptionStatus, VerificationAction, VerificationView } from '../
 import { missingCase } from '../../../src-shared/domain.ts';
 import { ConnectorError } from '../../../src-main/connectors/connector.ts';
 import type { EncryptionConnector } from '../../../src-main/connectors/connector.ts';
+import { ScriptedFailures } from './scripted.ts';
 
 export type DeviceEncryption = Omit<EncryptionStatus, 'accountId'>;
+
+export type EncryptionOperation = 'status' | 'crossSigning' | 'verification' | 'setUpBackup' | 'restoreBackup' | 'resetBackup';
 
 /** The seven emoji both screens show during an emoji comparison, as matrix-js-sdk names them. */
 export const SAS_EMOJI: readonly { symbol: string; name: string }[] = [
@@ -39,7 +42,7 @@ export function freshEncryption(overrides: Partial<DeviceEncryption> = {}): Devi
   };
 }
 
-export class FakeEncryption {
+export class FakeEncryption extends ScriptedFailures<EncryptionOperation> {
   state: DeviceEncryption;
   /** The recovery key that opens the backup on the server; set by setUpBackup/resetBackup, or by the test. */
   recoveryKey: string | undefined;
@@ -50,8 +53,15 @@ export class FakeEncryption {
   #nextKey = 1;
 
   constructor(changed: () => void, state: DeviceEncryption = freshEncryption()) {
+    super();
     this.#changed = changed;
     this.state = state;
+  }
+
+  /** The user signs in on another device. */
+  addDevice(deviceId: string, displayName: string): void {
+    this.state.devices.push({ deviceId, displayName, verified: false, current: false });
+    this.#changed();
   }
 
   /** Another device of the user's asks to verify this one. */
@@ -87,8 +97,12 @@ export class FakeEncryption {
 
   connector(checkPassword: (password: string) => void): EncryptionConnector {
     return {
-      status: async () => structuredClone(this.state),
+      status: async () => {
+        this.check('status');
+        return structuredClone(this.state);
+      },
       setUpCrossSigning: async (password) => {
+        this.check('crossSigning');
         if (this.state.crossSigning === 'elsewhere') {
           throw new ConnectorError('invalid-input', 'Your account already has a cross-signing identity, made on another device. Verify this device from there, or restore with your recovery key.');
         }
@@ -103,6 +117,7 @@ export class FakeEncryption {
         this.#changed();
       },
       verifyDevice: async (deviceId) => {
+        this.check('verification');
         if (deviceId === this.state.deviceId) throw new ConnectorError('invalid-input', 'That is this device; pick another of your devices.');
         if (!this.state.devices.some((d) => d.deviceId === deviceId)) throw new ConnectorError('not-found', 'That device is not on your account any more.');
         const request: VerificationView = { requestId: `txn-out-${this.#nextRequest++}`, incoming: false, otherUserId: '@me:example.org', otherDeviceId: deviceId, phase: 'requested' };
@@ -111,6 +126,7 @@ export class FakeEncryption {
         return structuredClone(request);
       },
       respondToVerification: async (requestId, action) => {
+        this.check('verification');
         const v = this.state.verifications.find((x) => x.requestId === requestId);
         if (v === undefined) throw new ConnectorError('not-found', 'That verification is over or was never started here. Start it again from one of your devices.');
         this.#step(v, action);
@@ -118,12 +134,14 @@ export class FakeEncryption {
         return structuredClone(v);
       },
       setUpBackup: async () => {
+        this.check('setUpBackup');
         if (this.state.backup.state !== 'off') throw new ConnectorError('invalid-input', 'This account already has a key backup. Restore it with its recovery key, or reset it.');
         this.state.backup = { state: 'on', version: '1' };
         this.#changed();
         return { recoveryKey: this.#newKey() };
       },
       restoreBackup: async (recoveryKey) => {
+        this.check('restoreBackup');
         if (this.state.backup.state === 'off' || this.recoveryKey === undefined) throw new ConnectorError('not-found', 'This account has no secure backup on the server to restore from.');
         if (recoveryKey.replace(/\s+/g, '') !== this.recoveryKey.replace(/\s+/g, '')) {
           throw new ConnectorError('invalid-input', 'That recovery key does not open this account’s backup. It may belong to an older backup that was reset.');
@@ -133,6 +151,7 @@ export class FakeEncryption {
         return { ...this.backupKeys };
       },
       resetBackup: async () => {
+        this.check('resetBackup');
         this.state.backup = { state: 'on', version: String(Number(this.state.backup.version ?? '0') + 1) };
         this.#changed();
         return { recoveryKey: this.#newKey() };
@@ -179,8 +198,12 @@ export class FakeEncryption {
     return v;
   }
 
+  /** 48 base58 letters and digits in groups of four, as the SDK's encoded recovery keys are; a new one each time. */
   #newKey(): string {
-    this.recoveryKey = `EsTc 1234 5678 ABCD EFGH ${String(this.#nextKey++).padStart(4, '0')}`;
+    const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+    const n = this.#nextKey++;
+    const letters = Array.from({ length: 44 }, (_, i) => alphabet[(i * 7 + n * 13) % alphabet.length]).join('');
+    this.recoveryKey = `EsTc${letters}`.replace(/(.{4})(?=.)/g, '$1 ');
     return this.recoveryKey;
   }
 }

@@ -39,6 +39,8 @@ export type Delivery = 'deliver' | 'wait' | 'refuse';
 interface ChatSession {
   roomsChanged(roomIds: string[]): void;
   takeWaiting(): void;
+  /** The homeserver went away (reason) or came back (undefined). */
+  reachable(reason: string | undefined): void;
   removed(roomId: string): void;
   securityChanged(): void;
 }
@@ -98,6 +100,15 @@ export class FakeChatServer extends ScriptedFailures<ChatOperation> {
   othersTyping(userId: string, roomId: string, names: string[]): void {
     this.room(userId, roomId).typing = [...names];
     this.#tell(userId, (s) => s.roomsChanged([roomId]));
+  }
+
+  /** The homeserver stops answering this user's clients until `comeBack`. */
+  goAway(userId: string, reason = 'The homeserver stopped answering.'): void {
+    this.#tell(userId, (s) => s.reachable(reason));
+  }
+
+  comeBack(userId: string): void {
+    this.#tell(userId, (s) => s.reachable(undefined));
   }
 
   /** The server takes the messages that were waiting (delivery 'wait'): they turn from "sending" to sent. */
@@ -279,6 +290,8 @@ function createChatConnector(server: FakeChatServer, ctx: ConnectorContext<Matri
             ctx.chatChanged(roomIds);
           },
           removed: (roomId) => ctx.remove([roomId]),
+          reachable: (reason) =>
+            ctx.status(reason === undefined ? { state: 'online', since: Date.now() } : { state: 'offline', reason, nextRetryAt: Date.now() + 60_000 }),
           takeWaiting: () => {
             for (const [roomId, messages] of outbox) for (const m of messages.filter((x) => x.sendState === 'sending')) deliver(roomId, m, 'deliver');
           },

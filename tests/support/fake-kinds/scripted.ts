@@ -3,12 +3,23 @@
  * connectors subscribe to what the "server" pushes (new mail, a message in a room).
  */
 import { ConnectorError } from '../../../src-main/connectors/connector.ts';
+import type { ConnectorErrorCode } from '../../../src-main/connectors/connector.ts';
+
+/** What a server call fails with, as the real connector would throw it. */
+export interface ServerFailure {
+  code: ConnectorErrorCode;
+  message: string;
+}
 
 export class ScriptedFailures<Operation extends string> {
   readonly #next = new Map<Operation, Error[]>();
 
-  /** The next `operation` on this server fails with `error` (a ConnectorError says how the hub maps it). */
-  failNext(operation: Operation, error: Error = new ConnectorError('connection-failed', 'The server did not answer.')): void {
+  /**
+   * The next `operation` on this server fails: with a ConnectorError of this code and message (the
+   * hub maps it as it maps the real connector's), or with this very error.
+   */
+  failNext(operation: Operation, failure: ServerFailure | Error = { code: 'connection-failed', message: 'The server did not answer.' }): void {
+    const error = failure instanceof Error ? failure : new ConnectorError(failure.code, failure.message);
     const queue = this.#next.get(operation) ?? [];
     queue.push(error);
     this.#next.set(operation, queue);
