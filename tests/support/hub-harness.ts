@@ -64,7 +64,7 @@ export async function openHubHarness(options: HarnessOptions = {}): Promise<HubH
   const log = createLogger({ write: (line) => logLines.push(line) }, { level: 'info' });
   let hub: Hub;
   try {
-    hub = await Hub.open({ profileDir, secrets: memorySecrets(), kinds: (options.kinds ?? fakeKinds)(servers), log });
+    hub = Hub.open({ profileDir, secrets: memorySecrets(), kinds: (options.kinds ?? fakeKinds)(servers), log });
   } catch (error) {
     rmSync(profileDir, { recursive: true, force: true });
     throw error;
