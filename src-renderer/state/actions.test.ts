@@ -20,7 +20,7 @@ import {
   toggleUnread,
   type Hub,
 } from './actions.ts';
-import { addAccount } from './accountActions.ts';
+import { addAccount, loadKinds } from './accountActions.ts';
 import { createAppStore, visibleItems } from './store.ts';
 
 let h: HubHarness;
@@ -304,6 +304,17 @@ describe('adding an account', () => {
     const result = await addAccount(hub, { kind: 'imap', input: { ...input, port: 0 }, secrets: [input.password] });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'port' } });
     expect(state().addAccountOpen).toBe(true);
+  });
+
+  it('offers the kinds the hub runs, with their fields as the kinds describe them', async () => {
+    await loadKinds(hub);
+    expect(state().kinds?.map((k) => [k.kind, k.source])).toEqual([
+      ['imap', 'mail'],
+      ['matrix', 'chat'],
+      ['feed', 'feed'],
+    ]);
+    const imap = state().kinds?.find((k) => k.kind === 'imap');
+    expect(imap?.fields.find((f) => f.name === 'password')).toMatchObject({ type: 'secret', required: true });
   });
 
   it('closes the dialog and shows the account on success', async () => {
