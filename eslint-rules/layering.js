@@ -129,7 +129,10 @@ const PACKAGE_OWNERS = {
   electron: 'only src-main/electron uses Electron; the rest reach it through the contract in src-shared/api.ts',
 };
 
+const compiled = new Map();
+
 function globRegExp(glob) {
+  if (compiled.has(glob)) return compiled.get(glob);
   const source = glob
     .split(/(\/\*\*|\*|<kind>)/)
     .map((part) => {
@@ -139,7 +142,9 @@ function globRegExp(glob) {
       return part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('');
-  return new RegExp(`^${source}$`);
+  const pattern = new RegExp(`^${source}$`);
+  compiled.set(glob, pattern);
+  return pattern;
 }
 
 const matches = (glob, path) => globRegExp(glob).test(path);
