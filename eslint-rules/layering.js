@@ -4,8 +4,8 @@
  * files, which packages and whether Node's builtins it may import. A folder the table does not name is an
  * error, so a new folder starts with a decision rather than with no rules at all. Every way of naming a
  * module is checked (import and export from, import type, import(), require, require.resolve,
- * createRequire, import.meta.resolve, `typeof import()`), and a module named by an expression is refused
- * because no linter can tell which layer it lands in.
+ * createRequire, import.meta.resolve, process.getBuiltinModule, `typeof import()`), and a module named by
+ * an expression is refused because no linter can tell which layer it lands in.
  */
 import { builtinModules } from 'node:module';
 import { dirname, relative, resolve, sep } from 'node:path';
@@ -204,6 +204,8 @@ function packageRefusal(place, spec) {
   const { row, isTest } = place;
   const name = packageName(spec);
   const layer = place.name;
+  // Node's own SQLite is still SQLite, which is the store's alone.
+  if (spec === 'node:sqlite') return packageRefusal(place, 'better-sqlite3') && `${layer} may not import 'node:sqlite' (${PACKAGE_OWNERS['better-sqlite3']}).`;
   if (spec.startsWith('node:') || BUILTINS.has(name)) {
     return row.node ? undefined : `${layer} runs without Node: it may not import '${spec}'; talk to the hub through the contract in src-shared/api.ts.`;
   }
@@ -235,6 +237,9 @@ const isCreateRequire = (node) =>
 
 const isResolveOf = (callee, test) =>
   callee.type === 'MemberExpression' && !callee.computed && callee.property.name === 'resolve' && test(callee.object);
+
+const isCallOf = (callee, object, property) =>
+  callee.type === 'MemberExpression' && !callee.computed && callee.object.type === 'Identifier' && callee.object.name === object && callee.property.name === property;
 
 const isImportMeta = (node) => node.type === 'MetaProperty' && node.meta.name === 'import';
 
@@ -295,6 +300,7 @@ export const layeringRule = {
         if (isCreateRequire(callee)) checkArgument(node, argument, 'createRequire()()');
         else if (isResolveOf(callee, isCreateRequire)) checkArgument(node, argument, 'createRequire().resolve');
         else if (isResolveOf(callee, isImportMeta)) checkArgument(node, argument, 'import.meta.resolve');
+        else if (isCallOf(callee, 'process', 'getBuiltinModule')) checkArgument(node, argument, 'process.getBuiltinModule');
         else if (callee.type === 'Identifier') callsByName.push({ node, name: callee.name, how: callee.name });
         else if (isResolveOf(callee, (object) => object.type === 'Identifier')) callsByName.push({ node, name: callee.object.name, how: `${callee.object.name}.resolve` });
       },

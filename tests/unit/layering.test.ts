@@ -42,6 +42,11 @@ const probes: Probe[] = [
   { name: 'connector: import(electron)', file: 'src-main/connectors/feeds/probe.ts', code: "await import('electron');", refused: "may not use the package 'electron'" },
   { name: 'connector: createRequire of a protocol package', file: 'src-main/connectors/imap/probe.ts', code: "import { createRequire } from 'node:module';\nconst load = createRequire(import.meta.url);\nload('imapflow');\nload.resolve('mailparser');" },
 
+  { name: "connector: Node's own SQLite", file: 'src-main/connectors/feeds/probe.ts', code: "import 'node:sqlite';", refused: "may not import 'node:sqlite' (only src-main/store uses SQLite" },
+  { name: "store: Node's own SQLite", file: 'src-main/store/probe.ts', code: "import 'node:sqlite';" },
+  { name: 'src-shared: process.getBuiltinModule', file: 'src-shared/probe.ts', code: "process.getBuiltinModule('node:fs');", refused: 'src-shared runs without Node' },
+  { name: 'src-main: process.getBuiltinModule of a variable', file: 'src-main/hub/probe.ts', code: "const name = 'node:fs';\nprocess.getBuiltinModule(name);", refused: 'dynamic imports must name their module literally' },
+
   // Modules named by an expression.
   { name: 'renderer: template import() of src-main', file: 'src-renderer/state/probe.ts', code: 'await import(`../../src-main/hub/hub.ts`);', refused: 'the renderer may not import src-main/hub/hub.ts' },
   { name: 'src-main: import() of a variable', file: 'src-main/hub/probe.ts', code: "const name = './hub.ts';\nawait import(name);", refused: 'dynamic imports must name their module literally' },
