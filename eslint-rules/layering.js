@@ -106,14 +106,6 @@ const TEST_SUPPORT = [
  * opens the hub itself until it starts it through src-main/hub-process. Delete an entry with its import.
  */
 export const KNOWN_UNTIL_KINDS_LAND = {
-  'src-main/hub/hub.ts': ['src-main/connectors/feeds/opml.ts', 'src-main/connectors/feeds/entry-identity.ts'],
-  'src-main/hub/connector-registry.ts': [
-    'src-main/connectors/feeds/feed-connector.ts',
-    'src-main/connectors/feeds/host-limiter.ts',
-    'src-main/connectors/imap/imap-connector.ts',
-    'src-main/connectors/matrix/matrix-connector.ts',
-    'src-main/connectors/matrix/matrix-session.ts',
-  ],
   'src-main/electron/main.ts': ['src-main/hub/hub.ts', 'src-main/hub/profile.ts', 'src-main/server/serve.ts'],
 };
 

@@ -9,8 +9,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { HubClient, CallName, CallParams } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
-import type { AnyConnectorKind } from '../connectors/kind.ts';
 import { Hub } from '../hub/hub.ts';
+import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
@@ -74,7 +74,7 @@ class CliFailure extends Error {
 
 export interface CliOptions {
   /** The account kinds of an in-process hub (tests register their own); a running hub uses its own. */
-  kinds?: readonly AnyConnectorKind[];
+  kinds?: HubOptions['kinds'];
 }
 
 export async function main(

@@ -3,9 +3,10 @@
  * service name. There is no plaintext fallback: without a keychain the caller gets an error that
  * says how to get one.
  */
+import type * as Keytar from '@napi-rs/keyring/keytar.js';
 
 /** The native keychain binding loads on first use: listing accounts or reading the inbox never needs it. */
-let keytarModule: Promise<typeof import('@napi-rs/keyring/keytar.js')> | undefined;
+let keytarModule: Promise<typeof Keytar> | undefined;
 const keytar = () => (keytarModule ??= import('@napi-rs/keyring/keytar.js'));
 
 export const KEYCHAIN_SERVICE = 'Groundswell';
