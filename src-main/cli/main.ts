@@ -9,11 +9,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { HubClient, CallName, CallParams } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
-import type { AnyConnectorKind } from '../connectors/kind.ts';
 import { Hub } from '../hub/hub.ts';
+import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
-import { startServer } from '../server/serve.ts';
-import { connectRemote, inProcessClient } from './hub-clients.ts';
+import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
@@ -75,7 +74,7 @@ class CliFailure extends Error {
 
 export interface CliOptions {
   /** The account kinds of an in-process hub (tests register their own); a running hub uses its own. */
-  kinds?: readonly AnyConnectorKind[];
+  kinds?: HubOptions['kinds'];
 }
 
 export async function main(
@@ -184,6 +183,7 @@ function callerOf(client: HubClient) {
 async function withClient(profileDir: string, options: CliOptions, work: (client: HubClient) => Promise<number>): Promise<number> {
   const running = runningHub(profileDir);
   if (running?.endpoint) {
+    const { connectRemote } = await import('./hub-clients.ts');
     const remote = await connectRemote(running.endpoint.port, running.endpoint.token).catch(() => {
       throw new CliFailure(`A Groundswell hub (process ${running.pid}) holds this profile but does not answer. Quit it and try again.`, 2);
     });
@@ -317,6 +317,7 @@ async function run(client: HubClient, command: string, rest: string[], values: V
 async function serve(profileDir: string, values: Values, out: NodeJS.WritableStream): Promise<number> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535.');
+  const { startServer } = await import('../server/serve.ts');
   const hub = Hub.open({ profileDir });
   const uiDir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
   let server;

@@ -282,6 +282,7 @@ describe('hub events', () => {
     expect(state().connection).toBe('online');
     expect(state().counts).toEqual(await hubCounts());
   });
+
 });
 
 describe('adding an account', () => {

@@ -12,12 +12,13 @@ import type { EventName, HubClient, HubEvents } from '../../src-shared/api.ts';
 import type { AccountKind, AccountView, ConnectionState } from '../../src-shared/domain.ts';
 import { createLogger } from '../../src-main/common/logger.ts';
 import type { AnyConnectorKind } from '../../src-main/connectors/kind.ts';
-import { inProcessClient } from '../../src-main/cli/hub-clients.ts';
+import { inProcessClient } from '../../src-main/cli/in-process-client.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { fakeChatKind, FakeChatServer } from './fake-kinds/chat.ts';
 import { fakeFeedKind, FakeFeedServer } from './fake-kinds/feeds.ts';
 import { fakeMailKind, FakeMailServer } from './fake-kinds/mail.ts';
 import { memorySecrets } from './memory-secrets.ts';
+import { hubService, type HubService } from './hub-service.ts';
 import { testClient, type TestClient } from './test-client.ts';
 
 export interface FakeServers {
@@ -27,11 +28,14 @@ export interface FakeServers {
 }
 
 export interface HubHarness extends FakeServers {
+  /** The hub running now (in service mode, the current hub process's). */
   readonly hub: Hub;
   /** The in-process client with the test conveniences: hand it to the renderer's createHub. */
   readonly client: TestClient;
   /** The in-process client without them, for the test's own set-up and checks (not in `client.calls`). */
   readonly direct: HubClient;
+  /** With `service: true`: the hub behind the Electron app's supervisor, which the test starts, crashes and restarts. */
+  readonly service: HubService | undefined;
   readonly profileDir: string;
   /** What the hub logged, one JSON line each. */
   readonly logLines: string[];
@@ -51,6 +55,11 @@ export interface HubHarness extends FakeServers {
 export interface HarnessOptions {
   /** The kinds the hub runs; the three fakes by default. */
   kinds?: (servers: FakeServers) => readonly AnyConnectorKind[];
+  /**
+   * Runs the hub behind the real HubSupervisor, as the Electron app does, in a "hub process" that
+   * can die and be restarted on the same profile. Nothing runs until the test calls `service.start()`.
+   */
+  service?: boolean;
 }
 
 export function fakeKinds(servers: FakeServers): AnyConnectorKind[] {
@@ -62,16 +71,25 @@ export async function openHubHarness(options: HarnessOptions = {}): Promise<HubH
   const profileDir = mkdtempSync(join(tmpdir(), 'gs-harness-'));
   const logLines: string[] = [];
   const log = createLogger({ write: (line) => logLines.push(line) }, { level: 'info' });
-  let hub: Hub;
+  // One keychain and one set of servers for every hub opened on this profile, as across a restart.
+  const secrets = memorySecrets();
+  const kinds = (options.kinds ?? fakeKinds)(servers);
+  const openHub = () => {
+    const hub = Hub.open({ profileDir, secrets, kinds, log });
+    // As the app and `serve` run it: accounts added later start their connectors at once.
+    hub.startConnectors();
+    return hub;
+  };
+  let hub: Hub | undefined;
+  let service: HubService | undefined;
   try {
-    hub = Hub.open({ profileDir, secrets: memorySecrets(), kinds: (options.kinds ?? fakeKinds)(servers), log });
+    if (options.service) service = hubService(openHub);
+    else hub = openHub();
   } catch (error) {
     rmSync(profileDir, { recursive: true, force: true });
     throw error;
   }
-  // As the app and `serve` run it: accounts added later start their connectors at once.
-  hub.startConnectors();
-  const direct = inProcessClient(hub);
+  const direct = service?.client ?? inProcessClient(hub!);
   const client = testClient(direct);
 
   const account = async (accountId: string) => {
@@ -82,7 +100,10 @@ export async function openHubHarness(options: HarnessOptions = {}): Promise<HubH
 
   return {
     ...servers,
-    hub,
+    get hub() {
+      return service?.hub ?? hub!;
+    },
+    service,
     client,
     direct,
     profileDir,
@@ -118,7 +139,7 @@ export async function openHubHarness(options: HarnessOptions = {}): Promise<HubH
     },
     async dispose() {
       client.releaseAll();
-      await hub.dispose();
+      await (service?.stop() ?? hub!.dispose());
       rmSync(profileDir, { recursive: true, force: true });
     },
   };
