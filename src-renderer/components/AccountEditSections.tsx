@@ -6,14 +6,7 @@
 import { useId, useState } from 'react';
 import type { ImapAccountChanges } from '../../src-shared/api.ts';
 import type { Account, AccountOf } from '../../src-shared/domain.ts';
-import type { AppError } from '../../src-shared/result.ts';
-import {
-  IMAP_FORM_FIELDS,
-  checkImapServerForm,
-  imapServerValuesOf,
-  type ImapServerField,
-  type ImapServerValues,
-} from '../forms/imapForm.ts';
+import { checkImapServerForm, imapServerValuesOf, placeServerError, type ImapServerField, type ImapServerValues } from '../forms/imapForm.ts';
 import { updateAccount, type Outcome } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
@@ -45,23 +38,6 @@ export function NameSection({ account }: { account: Account }) {
       </AccountFormFrame>
     </div>
   );
-}
-
-const SERVER_FIELDS = IMAP_FORM_FIELDS.filter((f): f is ImapServerField => f !== 'displayName' && f !== 'password');
-const CONNECTION_FIELDS: readonly ImapServerField[] = ['host', 'port', 'security'];
-
-/**
- * Beside the field the hub names; when the server itself refused (no field named), beside the one
- * connection field that changed, since that is what the user has to look at again.
- */
-export function placeServerError(error: AppError, changes: ImapAccountChanges): { field: ImapServerField | undefined; message: string } {
-  const named = SERVER_FIELDS.find((f) => f === error.field);
-  if (named !== undefined) return { field: named, message: error.message };
-  const changed = Object.keys(changes) as ImapServerField[];
-  if (error.code === 'auth-failed' && error.field === undefined && changed.includes('user')) return { field: 'user', message: error.message };
-  const connection = changed.filter((f) => CONNECTION_FIELDS.includes(f));
-  if (error.code === 'connection-failed' && connection.length === 1) return { field: connection[0], message: error.message };
-  return { field: undefined, message: error.message };
 }
 
 export function ImapServerSection({ account }: { account: AccountOf<'imap'> }) {

@@ -29,7 +29,7 @@ function asObject(label: string): string {
 function readField(field: KindField, raw: string): { value: unknown } | { error: string } | undefined {
   // A secret is sent exactly as typed: it may start or end with a space.
   const typed = field.type === 'secret' ? raw : raw.trim();
-  if (typed === '') return field.required ? { error: `Enter ${asObject(field.label)}.` } : undefined;
+  if (typed === '') return field.required ? { error: `${field.type === 'choice' ? 'Choose' : 'Enter'} ${asObject(field.label)}.` } : undefined;
   switch (field.type) {
     case 'text':
     case 'secret':
