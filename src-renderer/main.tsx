@@ -5,6 +5,7 @@ import { electronClient } from './api/electronClient.ts';
 import { socketClient, socketUrl } from './api/socketClient.ts';
 import { App } from './components/App.tsx';
 import { createHub, followHubEvents, refreshAll, setConnection, type Hub } from './state/actions.ts';
+import { loadKinds } from './state/accountActions.ts';
 import { followChatEvents } from './state/chatActions.ts';
 import { followPreferenceEvents, followTheme, loadPreferences } from './state/preferenceActions.ts';
 import { followSecurityEvents } from './state/securityActions.ts';
@@ -36,6 +37,8 @@ function start(): void {
   followTheme(hub, document.documentElement);
   void refreshAll(hub);
   void loadPreferences(hub);
+  // The labels of plug-in kinds, for their accounts' settings; the Add account dialog asks again.
+  void loadKinds(hub);
 
   const root = document.getElementById('root');
   if (root === null) throw new Error('index.html has no #root');

@@ -1,7 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import type { KindDescriptor } from '../../src-shared/api.ts';
 import { isAccountOf, type Account, type AccountView } from '../../src-shared/domain.ts';
-import { SECURITY_LABELS } from '../forms/imapForm.ts';
 import { describeActivity, describeStatus } from '../format/status.ts';
 import {
   clearPasswordError,
@@ -21,16 +20,13 @@ import { useNow } from './useNow.ts';
 /** Used until `kinds.list` answers, and for a kind the hub no longer lists. */
 const KIND_LABELS: Partial<Record<string, string>> = { imap: 'IMAP mail', matrix: 'Matrix chat', feed: 'Feed' };
 
-/** Where the account lives, as the user typed it when adding it; another kind's one-line summary. */
+/**
+ * Where the account lives, as the user typed it when adding it; another kind's one-line summary.
+ * An IMAP account's server is in its Server section, where it can be changed.
+ */
 function connectionRows(view: AccountView): { name: string; value: string }[] {
   const { account } = view;
-  if (isAccountOf(account, 'imap')) {
-    const s = account.settings;
-    return [
-      { name: 'Server', value: `${s.user}@${s.host}:${s.port}` },
-      { name: 'Security', value: SECURITY_LABELS[s.security] },
-    ];
-  }
+  if (isAccountOf(account, 'imap')) return [];
   if (isAccountOf(account, 'matrix')) {
     return [
       { name: 'User', value: account.settings.userId },

@@ -61,6 +61,7 @@ export async function updateAccount(hub: Hub, accountId: string, changes: object
   if (!result.ok) return result;
   const view = result.value;
   hub.store.setState((s) => ({ accounts: s.accounts.map((a) => (a.account.id === accountId ? view : a)) }));
-  showToast(hub, 'info', `Saved the settings of ${view.account.displayName}.`);
+  const renamedOnly = Object.keys(changes).every((key) => key === 'displayName');
+  showToast(hub, 'info', renamedOnly ? `Renamed to ${view.account.displayName}.` : `Saved the settings of ${view.account.displayName}.`);
   return { ok: true };
 }
