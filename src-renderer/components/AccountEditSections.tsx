@@ -1,7 +1,8 @@
 /**
  * The parts of an account's settings that change the account itself, each saved on its own with
  * `accounts.update`: its name (every kind), and for IMAP where and how it connects, which the hub
- * checks with the server before saving. A refusal stays beside the field it concerns and nothing is saved.
+ * checks with the server before saving. A refusal stays beside the field it concerns, and nothing
+ * is saved.
  */
 import { useId, useState } from 'react';
 import type { ImapAccountChanges } from '../../src-shared/api.ts';

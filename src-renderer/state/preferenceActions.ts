@@ -3,7 +3,7 @@
  * the CLI), and each change saved at once. A change shows before the hub answers; a refusal puts the
  * saved value back and says why in the Preferences dialog.
  */
-import type { Preferences, ThemePreference } from '../../src-shared/preferences.ts';
+import { THEME_PREFERENCES, type Preferences, type ThemePreference } from '../../src-shared/preferences.ts';
 import { showToast, type Hub } from './actions.ts';
 
 export function openPreferences(hub: Hub): void {
@@ -57,10 +57,42 @@ export function applyTheme(root: HTMLElement, theme: ThemePreference): void {
   root.dataset.theme = theme;
 }
 
-/** Applies the theme now and whenever it changes; returns the unsubscribe. */
-export function followTheme(hub: Hub, root: HTMLElement): () => void {
-  applyTheme(root, hub.store.getState().preferences.theme);
+const THEME_KEY = 'groundswell.theme';
+
+/**
+ * The theme last shown, kept in the page's own storage: the window opens in it instead of flashing
+ * the desktop's until `preferences.get` answers. The hub's answer still wins.
+ */
+export function rememberedTheme(storage: Pick<Storage, 'getItem'> | undefined): ThemePreference | undefined {
+  try {
+    const theme = storage?.getItem(THEME_KEY);
+    return THEME_PREFERENCES.find((t) => t === theme);
+  } catch {
+    return undefined; // storage refused (a private window): the desktop's theme until the hub answers
+  }
+}
+
+/** The page's local storage, or undefined where the browser refuses it. */
+export function pageStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Applies the theme now and whenever it changes, and remembers it; returns the unsubscribe. */
+export function followTheme(hub: Hub, root: HTMLElement, storage?: Pick<Storage, 'setItem'>): () => void {
+  const apply = (theme: ThemePreference): void => {
+    applyTheme(root, theme);
+    try {
+      storage?.setItem(THEME_KEY, theme);
+    } catch {
+      // Only the first paint of the next start is affected.
+    }
+  };
+  apply(hub.store.getState().preferences.theme);
   return hub.store.subscribe((s, before) => {
-    if (s.preferences.theme !== before.preferences.theme) applyTheme(root, s.preferences.theme);
+    if (s.preferences.theme !== before.preferences.theme) apply(s.preferences.theme);
   });
 }

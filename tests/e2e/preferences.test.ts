@@ -103,6 +103,14 @@ describe('preferences and account settings in a browser', () => {
     await page.reload();
     await sources().waitFor();
     await expect.poll(background, { timeout: 10_000 }).toBe(DARK_BG);
+    // A new window remembers nothing of its own: the theme it opens in comes from the hub.
+    const fresh = await browser.newPage({ viewport: { width: 800, height: 600 }, colorScheme: 'light' });
+    await fresh.goto(serve.url);
+    await fresh.getByRole('navigation', { name: 'Sources' }).waitFor();
+    await expect
+      .poll(() => fresh.locator('html').evaluate((root) => root.ownerDocument.defaultView!.getComputedStyle(root).backgroundColor), { timeout: 10_000 })
+      .toBe(DARK_BG);
+    await fresh.close();
     await opener.click();
     expect(await preferences().getByRole('radio', { name: 'Dark' }).isChecked()).toBe(true);
   });
