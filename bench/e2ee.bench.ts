@@ -24,12 +24,12 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { DeviceId, EncryptionSettings, initAsync, OlmMachine, RoomId, StoreHandle, UserId } from '@matrix-org/matrix-sdk-crypto-wasm';
 import { createClient, Direction, MatrixClient, MatrixEvent, MatrixEventEvent } from 'matrix-js-sdk';
 import type { IEvent } from 'matrix-js-sdk';
-import type { Account } from '../src-shared/domain.ts';
+import { isAccountOf, type AccountOf, type MatrixSettings } from '../src-shared/domain.ts';
 import { createLogger, silentSink } from '../src-main/common/logger.ts';
 import type { Logger } from '../src-main/common/logger.ts';
 import type { ConnectorContext } from '../src-main/connectors/connector.ts';
 import { cryptoStoreDir, startDeviceCrypto } from '../src-main/connectors/matrix/device-crypto.ts';
-import { matrixConnectorKind } from '../src-main/hub/connector-registry.ts';
+import { matrixKind } from '../src-main/connectors/matrix/kind.ts';
 import { Hub } from '../src-main/hub/hub.ts';
 import { profilePaths } from '../src-main/hub/profile.ts';
 import type { SecretStore } from '../src-main/secrets/secret-store.ts';
@@ -243,7 +243,7 @@ async function runHubProcess(): Promise<void> {
       },
     });
     const openStarted = now();
-    hub = Hub.open({ profileDir, secrets: memorySecrets(new Map(secrets)), connectors: { matrix: matrixConnectorKind() }, log });
+    hub = Hub.open({ profileDir, secrets: memorySecrets(new Map(secrets)), kinds: [matrixKind], log });
     const hubOpenMs = now() - openStarted;
     const beforeCrypto = settle();
     const online = whenOnline(hub, accountId, ONLINE_TIMEOUT_MS);
@@ -408,15 +408,15 @@ async function generateRoomKeys(count: number, senders: number, rooms: number): 
 }
 
 /** The context startDeviceCrypto reads: the account, its folder and its keychain entry. */
-function cryptoContext(account: Account, dataDir: string, secrets: SecretStore, log: Logger): ConnectorContext {
-  const context: Pick<ConnectorContext, 'account' | 'log' | 'readSecret' | 'writeSecret' | 'dataDir'> = {
+function cryptoContext(account: AccountOf<'matrix'>, dataDir: string, secrets: SecretStore, log: Logger): ConnectorContext<MatrixSettings> {
+  const context: Pick<ConnectorContext<MatrixSettings>, 'account' | 'log' | 'readSecret' | 'writeSecret' | 'dataDir'> = {
     account,
     log,
     dataDir,
     readSecret: async () => (await secrets.getPassword(account.id)) ?? '',
     writeSecret: (secret) => secrets.setPassword(account.id, secret),
   };
-  return context as ConnectorContext;
+  return context as ConnectorContext<MatrixSettings>;
 }
 
 function fileBytes(path: string): number {
@@ -442,13 +442,14 @@ async function runBench(): Promise<void> {
     const secrets = memorySecrets(secretMap);
 
     // 1. Alice signs in (a new device, its keys and cross-signing) and joins two encrypted rooms of bob's.
-    const hub = Hub.open({ profileDir, secrets, connectors: { matrix: matrixConnectorKind() } });
-    let account: Account;
+    const hub = Hub.open({ profileDir, secrets, kinds: [matrixKind] });
+    let account: AccountOf<'matrix'>;
     let sameRoom: string;
     let newRoom: string;
     try {
-      const added = await hub.call('accounts.addMatrix', { userId: aliceId, password: ALICE_PASSWORD });
-      if (!added.ok) throw new Error(`accounts.addMatrix failed: ${added.error.message}`);
+      const added = await hub.call('accounts.add', { kind: 'matrix', input: { userId: aliceId, password: ALICE_PASSWORD } });
+      if (!added.ok) throw new Error(`accounts.add failed: ${added.error.message}`);
+      if (!isAccountOf(added.value.account, 'matrix')) throw new Error(`accounts.add made a ${added.value.account.kind} account`);
       account = added.value.account;
       const online = whenOnline(hub, account.id, ONLINE_TIMEOUT_MS);
       hub.startConnectors();
@@ -485,7 +486,7 @@ async function runBench(): Promise<void> {
     phase(`${ROOM_KEYS.toLocaleString('en-US')} room keys generated`);
     const session = JSON.parse(secretMap.get(accountId) ?? '{}') as { accessToken?: string };
     const bareClient = () =>
-      createClient({ baseUrl: hs.baseUrl, userId: aliceId, deviceId: account.kind === 'matrix' ? account.settings.deviceId : undefined, accessToken: session.accessToken });
+      createClient({ baseUrl: hs.baseUrl, userId: aliceId, deviceId: account.settings.deviceId, accessToken: session.accessToken });
     const context = cryptoContext(account, dataDir, secrets, createLogger(silentSink));
     let importMs: number;
     {

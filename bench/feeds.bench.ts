@@ -11,9 +11,9 @@ import { hasChildren, isTag, isText } from 'domhandler';
 import type { ChildNode } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { entriesToItems } from '../src-main/connectors/feeds/feed-items.ts';
+import { feedKind } from '../src-main/connectors/feeds/kind.ts';
 import { serializeOpml } from '../src-main/connectors/feeds/opml.ts';
 import { parseFeed } from '../src-main/connectors/feeds/parse-feed.ts';
-import { feedConnectorKind } from '../src-main/hub/connector-registry.ts';
 import { Hub } from '../src-main/hub/hub.ts';
 import type { SecretStore } from '../src-main/secrets/secret-store.ts';
 import { atomFeed, rssFeed, statusEntries } from '../tests/support/feed-fixtures.ts';
@@ -115,7 +115,7 @@ try {
     return process.memoryUsage();
   };
   const before = settle();
-  const hub = Hub.open({ profileDir, secrets: noSecrets, connectors: { feed: feedConnectorKind() } });
+  const hub = Hub.open({ profileDir, secrets: noSecrets, kinds: [feedKind()] });
   try {
     const imported = await hub.call('feeds.importOpml', { opml });
     if (!imported.ok || imported.value.added !== FEEDS) throw new Error(`import failed: ${JSON.stringify(imported)}`);

@@ -4,6 +4,7 @@
  * says what headers + snippet + parsing cost on top of the protocol itself.
  */
 import { ImapFlow } from 'imapflow';
+import type { ImapSettings } from '../src-shared/domain.ts';
 import { createImapConnector } from '../src-main/connectors/imap/imap-connector.ts';
 import { startDovecot } from '../tests/support/dovecot.ts';
 import { appendMessages, mailboxFixture } from '../tests/support/mail-fixtures.ts';
@@ -51,10 +52,11 @@ try {
   };
 
   const benchContext = (id: string) =>
-    createMemoryContext(
+    createMemoryContext<ImapSettings>(
       {
         id,
         kind: 'imap',
+        source: 'mail',
         displayName: 'bench',
         createdAt: 0,
         settings: { host: dovecot.host, port: dovecot.port, security: 'plain', user: user.user, syncWindowDays: 30, syncMaxMessages: COUNT },

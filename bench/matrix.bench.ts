@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { InboxItem } from '../src-shared/domain.ts';
+import { matrixKind } from '../src-main/connectors/matrix/kind.ts';
 import { INITIAL_SYNC_LIMIT } from '../src-main/connectors/matrix/matrix-connector.ts';
-import { matrixConnectorKind } from '../src-main/hub/connector-registry.ts';
 import { Hub } from '../src-main/hub/hub.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../tests/support/homeserver/index.ts';
 import { memorySecrets } from './memory-secrets.ts';
@@ -98,8 +98,8 @@ async function chats(hub: Hub, limit: number): Promise<InboxItem[]> {
 }
 
 async function signIn(hub: Hub, hs: Homeserver): Promise<string> {
-  const added = await hub.call('accounts.addMatrix', { userId: `@alice:${hs.serverName}`, password: ALICE_PASSWORD });
-  if (!added.ok) throw new Error(`accounts.addMatrix failed: ${added.error.message}`);
+  const added = await hub.call('accounts.add', { kind: 'matrix', input: { userId: `@alice:${hs.serverName}`, password: ALICE_PASSWORD } });
+  if (!added.ok) throw new Error(`accounts.add failed: ${added.error.message}`);
   return added.value.account.id;
 }
 
@@ -179,7 +179,7 @@ function whenOnline(hub: Hub, accountId: string, timeoutMs: number): Promise<num
 
     const secrets = memorySecrets();
     const before = settle();
-    let hub = Hub.open({ profileDir, secrets, connectors: { matrix: matrixConnectorKind() } });
+    let hub = Hub.open({ profileDir, secrets, kinds: [matrixKind] });
     try {
       const signInStarted = performance.now();
       const accountId = await signIn(hub, hs);
@@ -209,7 +209,7 @@ function whenOnline(hub: Hub, accountId: string, timeoutMs: number): Promise<num
       const after = settle();
 
       const limits = `timeline limit ${INITIAL_SYNC_LIMIT} (client initialSyncLimit; server default ${HOMESERVER_TIMELINE_LIMIT})`;
-      report({ bench: BENCH, metric: `sign in (accounts.addMatrix: well-known + login)`, value: signInMs, unit: 'ms' });
+      report({ bench: BENCH, metric: `sign in (accounts.add matrix: well-known + login)`, value: signInMs, unit: 'ms' });
       report({ bench: BENCH, metric: `initial sync of ${ROOMS} rooms × ${MESSAGES_PER_ROOM} messages to all rows stored, ${limits}`, value: syncSeconds, unit: 's' });
       report({ bench: BENCH, metric: `  rooms stored with their latest message`, value: matching, unit: 'rooms' });
       report({ bench: BENCH, metric: `hub heap after the initial sync of ${ROOMS} rooms (growth)`, value: (after.heapUsed - before.heapUsed) / MiB, unit: 'MiB' });
@@ -223,7 +223,7 @@ function whenOnline(hub: Hub, accountId: string, timeoutMs: number): Promise<num
       const disposeMs = performance.now() - disposeStarted;
       const syncsBefore = hs.requests.length;
       const restartStarted = performance.now();
-      hub = Hub.open({ profileDir, secrets, connectors: { matrix: matrixConnectorKind() } });
+      hub = Hub.open({ profileDir, secrets, kinds: [matrixKind] });
       const online = whenOnline(hub, accountId, ONLINE_TIMEOUT_MS);
       hub.startConnectors();
       const onlineAt = await online;
@@ -253,7 +253,7 @@ function whenOnline(hub: Hub, accountId: string, timeoutMs: number): Promise<num
   try {
     const roomId = await bob.createRoom({ preset: 'public_chat', name: 'Latency' });
     await alice.join(roomId);
-    const hub = Hub.open({ profileDir, secrets: memorySecrets(), connectors: { matrix: matrixConnectorKind() } });
+    const hub = Hub.open({ profileDir, secrets: memorySecrets(), kinds: [matrixKind] });
     try {
       const accountId = await signIn(hub, hs);
       const online = whenOnline(hub, accountId, ONLINE_TIMEOUT_MS);

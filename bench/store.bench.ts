@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Account, FeedSettings, SourceKind } from '../src-shared/domain.ts';
+import type { FeedSettings, SourceKind } from '../src-shared/domain.ts';
 import type { InboxQuery } from '../src-shared/api.ts';
-import { InboxStore, type StoredItem } from '../src-main/store/inbox-store.ts';
+import { InboxStore, type StoredAccount, type StoredItem } from '../src-main/store/inbox-store.ts';
 import { percentile, report } from './report.ts';
 
 const BENCH = 'store';
@@ -84,19 +84,22 @@ function snippet(): string {
 
 const FEED_RULES = { folder: '', alertLevel: 'badge', keywords: [] as string[], auth: 'none' } as const satisfies Partial<FeedSettings>;
 
-const ACCOUNTS: Account[] = [
-  { id: 'acct-work-mail', kind: 'imap', displayName: 'Work mail', createdAt: 1, settings: { host: 'imap.example.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 } },
-  { id: 'acct-home-mail', kind: 'imap', displayName: 'Home mail', createdAt: 2, settings: { host: 'imap.home.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 } },
-  { id: 'acct-lists', kind: 'imap', displayName: 'Lists', createdAt: 3, settings: { host: 'imap.lists.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 } },
-  { id: 'acct-team-chat', kind: 'matrix', displayName: 'Team chat', createdAt: 4, settings: { homeserverUrl: 'https://hs.example.test', userId: '@me:example.test' } },
-  { id: 'acct-community', kind: 'matrix', displayName: 'Community', createdAt: 5, settings: { homeserverUrl: 'https://hs.community.test', userId: '@me:community.test' } },
-  { id: 'acct-status', kind: 'feed', displayName: 'Status page', createdAt: 6, settings: { url: 'https://status.example.test/feed', intervalSeconds: 300, ...FEED_RULES } },
-  { id: 'acct-blog', kind: 'feed', displayName: 'Company blog', createdAt: 7, settings: { url: 'https://blog.example.test/atom', intervalSeconds: 900, ...FEED_RULES } },
-  { id: 'acct-ci', kind: 'feed', displayName: 'CI alerts', createdAt: 8, settings: { url: 'https://ci.example.test/rss', intervalSeconds: 60, ...FEED_RULES } },
+type ShippedKind = 'imap' | 'matrix' | 'feed';
+type BenchAccount = StoredAccount & { kind: ShippedKind };
+
+const ACCOUNTS: BenchAccount[] = [
+  { id: 'acct-work-mail', kind: 'imap', displayName: 'Work mail', createdAt: 1, settings: { host: 'imap.example.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 }, settingsVersion: 1 },
+  { id: 'acct-home-mail', kind: 'imap', displayName: 'Home mail', createdAt: 2, settings: { host: 'imap.home.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 }, settingsVersion: 1 },
+  { id: 'acct-lists', kind: 'imap', displayName: 'Lists', createdAt: 3, settings: { host: 'imap.lists.test', port: 993, security: 'tls', user: 'me', syncWindowDays: 365, syncMaxMessages: 1_000_000 }, settingsVersion: 1 },
+  { id: 'acct-team-chat', kind: 'matrix', displayName: 'Team chat', createdAt: 4, settings: { homeserverUrl: 'https://hs.example.test', userId: '@me:example.test' }, settingsVersion: 1 },
+  { id: 'acct-community', kind: 'matrix', displayName: 'Community', createdAt: 5, settings: { homeserverUrl: 'https://hs.community.test', userId: '@me:community.test' }, settingsVersion: 1 },
+  { id: 'acct-status', kind: 'feed', displayName: 'Status page', createdAt: 6, settings: { url: 'https://status.example.test/feed', intervalSeconds: 300, ...FEED_RULES }, settingsVersion: 1 },
+  { id: 'acct-blog', kind: 'feed', displayName: 'Company blog', createdAt: 7, settings: { url: 'https://blog.example.test/atom', intervalSeconds: 900, ...FEED_RULES }, settingsVersion: 1 },
+  { id: 'acct-ci', kind: 'feed', displayName: 'CI alerts', createdAt: 8, settings: { url: 'https://ci.example.test/rss', intervalSeconds: 60, ...FEED_RULES }, settingsVersion: 1 },
 ];
 /** Mail half the traffic, chat a third, feeds the rest. */
 const ACCOUNT_WEIGHTS = [0.3, 0.12, 0.08, 0.25, 0.1, 0.06, 0.04, 0.05];
-const SOURCE: Record<Account['kind'], SourceKind> = { imap: 'mail', matrix: 'chat', feed: 'feed' };
+const SOURCE: Record<ShippedKind, SourceKind> = { imap: 'mail', matrix: 'chat', feed: 'feed' };
 const NOW = 1_790_000_000_000;
 const TWO_YEARS = 2 * 365 * 24 * 3600 * 1000;
 const SCOPES: Record<SourceKind, string[]> = {
@@ -105,7 +108,7 @@ const SCOPES: Record<SourceKind, string[]> = {
   feed: ['feed'],
 };
 
-function pickAccount(): Account {
+function pickAccount(): BenchAccount {
   let r = random();
   for (let i = 0; i < ACCOUNTS.length; i++) {
     r -= ACCOUNT_WEIGHTS[i]!;
@@ -132,7 +135,7 @@ function syntheticBatch(size: number, next: () => number): StoredItem[] {
   });
 }
 
-function syntheticItem(n: number, account: Account, at: number): StoredItem {
+function syntheticItem(n: number, account: BenchAccount, at: number): StoredItem {
   const source = SOURCE[account.kind];
   const externalId = `x${n}`;
   const scope = pick(SCOPES[source]);

@@ -6,6 +6,10 @@ if (major < 24) {
   console.error(`groundswell: Node ${process.versions.node} is too old; Groundswell needs Node 24 (see .nvmrc).`);
   process.exit(1);
 }
+// Type-stripped sources are compiled once and cached (in the OS temp folder), so a command starts in
+// a fraction of the time it takes to strip and compile every module afresh.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../src-main/cli/main.ts');
 const code = await main(process.argv.slice(2));
 // Everything Groundswell opened is closed by now, but matrix-js-sdk leaves one request-timeout timer

@@ -1,21 +1,11 @@
 /**
  * The CLI speaks the same contract as the UI. With a hub already running on the profile it goes
- * over that hub's WebSocket; otherwise it opens the hub in this process.
+ * over that hub's WebSocket (this module, loaded only then); otherwise it opens the hub in this
+ * process (in-process-client.ts).
  */
 import WebSocket from 'ws';
 import type { CallName, CallParams, CallResult, EventName, HubClient, HubEvents, ServerFrame } from '../../src-shared/api.ts';
 import { fail } from '../../src-shared/result.ts';
-import type { Hub } from '../hub/hub.ts';
-
-export function inProcessClient(hub: Hub): HubClient {
-  return {
-    call: (name, params) => hub.call(name, params),
-    on: (name, listener) =>
-      hub.on((event, payload) => {
-        if (event === name) listener(payload as never);
-      }),
-  };
-}
 
 export interface RemoteClient extends HubClient {
   close(): void;

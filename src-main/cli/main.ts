@@ -6,13 +6,14 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { HubClient, CallName, CallParams, FeedAccountInput, ImapAccountInput } from '../../src-shared/api.ts';
+import type { HubClient, CallName, CallParams } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
 import { Hub } from '../hub/hub.ts';
+import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
-import { startServer } from '../server/serve.ts';
-import { connectRemote, inProcessClient } from './hub-clients.ts';
+import { inProcessClient } from './in-process-client.ts';
+import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
 
@@ -24,6 +25,10 @@ Commands:
   account add feed --url URL [--name N] [--interval SECONDS] [--folder F]
                    [--alerts notify|badge|silent] [--keyword WORD]...
                    [--user U --password-stdin | --token-stdin]
+  account add KIND --help               the flags of any kind this Groundswell knows
+  account update ID [--name N] [...]    rename; the kind's own flags change its settings
+                   (imap: --host --port --security --user --window-days --max-messages,
+                   feed: --interval --folder --alerts --keyword; checked with the server first)
   account list [--json]
   account remove ID
   sync --once [--account ID]            connect, catch up, exit
@@ -37,24 +42,12 @@ Commands:
 
 Every command takes --profile DIR (default: $GROUNDSWELL_PROFILE, else the OS app-data folder).`;
 
+/** The flags every command shares; `account add` and `account update` add their kind's own (kind-flags.ts). */
 const OPTIONS = {
   profile: { type: 'string' },
   port: { type: 'string' },
   name: { type: 'string' },
-  host: { type: 'string' },
-  security: { type: 'string' },
-  user: { type: 'string' },
-  'password-stdin': { type: 'boolean' },
-  'token-stdin': { type: 'boolean' },
   'text-stdin': { type: 'boolean' },
-  homeserver: { type: 'string' },
-  url: { type: 'string' },
-  interval: { type: 'string' },
-  folder: { type: 'string' },
-  alerts: { type: 'string' },
-  keyword: { type: 'string', multiple: true },
-  'window-days': { type: 'string' },
-  'max-messages': { type: 'string' },
   json: { type: 'boolean' },
   once: { type: 'boolean' },
   account: { type: 'string' },
@@ -65,6 +58,8 @@ const OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+/** The kind's own flags, as parsed for `account add` / `account update`. */
+type KindValues = Record<string, string | boolean | string[] | undefined>;
 
 class UsageError extends Error {}
 
@@ -77,27 +72,42 @@ class CliFailure extends Error {
   }
 }
 
-export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
+export interface CliOptions {
+  /** The account kinds of an in-process hub (tests register their own); a running hub uses its own. */
+  kinds?: HubOptions['kinds'];
+}
+
+export async function main(
+  argv: string[],
+  io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+  options: CliOptions = {},
+): Promise<number> {
+  // `account add KIND` and `account update ID` take their kind's flags, known only once the hub says which kinds
+  // it has; everything else is parsed strictly here.
+  const first = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
+  const [firstCommand, firstSub] = first.positionals;
+  const kindCommand = firstCommand === 'account' && (firstSub === 'add' || firstSub === 'update');
   let values: Values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+    if (kindCommand) ({ values, positionals } = { values: first.values as Values, positionals: first.positionals });
+    else ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
   } catch (error) {
     io.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 1;
   }
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === 'help') {
+  if ((values.help && !kindCommand) || command === undefined || command === 'help') {
     io.stdout.write(USAGE + '\n');
     return command === undefined && !values.help ? 1 : 0;
   }
-  const profileDir = resolveProfileDir(values.profile);
+  const profileDir = resolveProfileDir(typeof values.profile === 'string' ? values.profile : undefined);
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
-    const secretOnStdin = command === 'account' && rest[0] === 'add' && (values['password-stdin'] || values['token-stdin']);
+    if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io));
     const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
-    const input = secretOnStdin || textOnStdin ? await readStdin(io.stdin) : undefined;
-    return await withClient(profileDir, (client) => run(client, command, rest, values, input, io.stdout));
+    const input = textOnStdin ? await readStdin(io.stdin) : undefined;
+    return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout));
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`${error.message}\n\n${USAGE}\n`);
@@ -116,9 +126,64 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   }
 }
 
-async function withClient(profileDir: string, work: (client: HubClient) => Promise<number>): Promise<number> {
+/** `account add KIND …` and `account update ID …`, with the flags of that kind. */
+async function accountWithKind(client: HubClient, argv: string[], io: { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
+  const call = callerOf(client);
+  const kinds = await call('kinds.list', {});
+  const [, sub, target] = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }).positionals;
+  const print = (text: string) => io.stdout.write(text + '\n');
+  if (sub === 'add') {
+    const kind = kinds.find((k) => k.kind === target);
+    if (!kind) throw new UsageError(`account add takes ${kinds.map((k) => k.kind).join(', ')}.`);
+    const { values } = strictParse(argv, kindFlags(kind, false));
+    if (values['help']) {
+      print(kindUsage(kind));
+      return 0;
+    }
+    const secrets = stdinFlagsOf(kind, values);
+    if (secrets.length > 1) throw new UsageError(`Give only one of ${secrets.map((f) => `--${f.flag}-stdin`).join(', ')}: standard input holds one secret.`);
+    const missing = kind.fields.find((f) => f.type === 'secret' && f.required && secrets.length === 0);
+    if (missing) throw new UsageError(`Pass the ${missing.label.toLowerCase()} on standard input with --${missing.flag}-stdin (it never goes on the command line).`);
+    const stdinText = secrets.length > 0 ? await readStdin(io.stdin) : undefined;
+    const view = await call('accounts.add', { kind: kind.kind, input: accountInput(kind, values, stdinText) });
+    if (values['json']) print(JSON.stringify(view, null, 2));
+    else print(`Added ${view.account.displayName} (${view.account.id}): ${view.summary}.`);
+    return 0;
+  }
+  if (!target) throw new UsageError('account update needs the account id (see `groundswell account list`).');
+  const accounts = await call('accounts.list', {});
+  const view = accounts.find((a) => a.account.id === target);
+  if (!view) throw new CliFailure(`No account has the id ${target}; see \`groundswell account list\`.`, 1);
+  const kind = kinds.find((k) => k.kind === view.account.kind);
+  const { values } = strictParse(argv, kind ? kindFlags(kind, true) : {});
+  const changes = accountChanges(kind, values);
+  if (Object.keys(changes).length === 0) throw new UsageError('account update needs something to change: --name, or one of the kind\'s flags (see `account add KIND --help`).');
+  const updated = await call('accounts.update', { accountId: target, changes });
+  if (values['json']) print(JSON.stringify(updated, null, 2));
+  else print(`Updated ${updated.account.displayName} (${updated.account.id}): ${updated.summary}.`);
+  return 0;
+}
+
+function strictParse(argv: string[], extra: NonNullable<ParseArgsConfig['options']>): { values: KindValues } {
+  try {
+    return { values: parseArgs({ args: argv, options: { ...OPTIONS, ...extra }, allowPositionals: true, strict: true }).values as KindValues };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function callerOf(client: HubClient) {
+  return async <C extends CallName>(name: C, params: CallParams<C>) => {
+    const result = await client.call(name, params);
+    if (!result.ok) throw new CliFailure(result.error.message, exitCodeFor(result.error));
+    return result.value;
+  };
+}
+
+async function withClient(profileDir: string, options: CliOptions, work: (client: HubClient) => Promise<number>): Promise<number> {
   const running = runningHub(profileDir);
   if (running?.endpoint) {
+    const { connectRemote } = await import('./hub-clients.ts');
     const remote = await connectRemote(running.endpoint.port, running.endpoint.token).catch(() => {
       throw new CliFailure(`A Groundswell hub (process ${running.pid}) holds this profile but does not answer. Quit it and try again.`, 2);
     });
@@ -128,7 +193,7 @@ async function withClient(profileDir: string, work: (client: HubClient) => Promi
       remote.close();
     }
   }
-  const hub = Hub.open({ profileDir });
+  const hub = Hub.open({ profileDir, ...(options.kinds ? { kinds: options.kinds } : {}) });
   try {
     return await work(inProcessClient(hub));
   } finally {
@@ -137,11 +202,7 @@ async function withClient(profileDir: string, work: (client: HubClient) => Promi
 }
 
 async function run(client: HubClient, command: string, rest: string[], values: Values, stdinText: string | undefined, out: NodeJS.WritableStream): Promise<number> {
-  const call = async <C extends CallName>(name: C, params: CallParams<C>) => {
-    const result = await client.call(name, params);
-    if (!result.ok) throw new CliFailure(result.error.message, exitCodeFor(result.error));
-    return result.value;
-  };
+  const call = callerOf(client);
   const print = (text: string) => out.write(text + '\n');
   const printJson = (value: unknown) => out.write(JSON.stringify(value, null, 2) + '\n');
 
@@ -153,47 +214,6 @@ async function run(client: HubClient, command: string, rest: string[], values: V
         if (values.json) printJson(accounts);
         else if (accounts.length === 0) print('No accounts yet. Add one with: groundswell account add imap …');
         else for (const view of accounts) print(formatAccount(view));
-        return 0;
-      }
-      if (sub === 'add') {
-        if (arg === 'feed') {
-          const view = await call('accounts.addFeed', feedInput(values, stdinText));
-          if (values.json) printJson(view);
-          else print(`Following ${view.account.displayName} (${view.account.id}) at ${view.account.kind === 'feed' ? view.account.settings.url : ''}.`);
-          return 0;
-        }
-        if (arg === 'matrix') {
-          if (!values.user) throw new UsageError('account add matrix needs --user @name:server (or --homeserver URL --user NAME).');
-          if (!values['password-stdin'] || stdinText === undefined) {
-            throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
-          }
-          const view = await call('accounts.addMatrix', {
-            userId: values.user,
-            password: stdinText.replace(/\r?\n$/, ''),
-            ...(values.homeserver ? { homeserverUrl: values.homeserver } : {}),
-            ...(values.name ? { displayName: values.name } : {}),
-          });
-          if (values.json) printJson(view);
-          else print(`Signed in as ${view.account.kind === 'matrix' ? view.account.settings.userId : view.account.displayName} (${view.account.id}).`);
-          return 0;
-        }
-        if (arg !== 'imap') throw new UsageError('account add takes imap, matrix or feed.');
-        if (!values['password-stdin'] || stdinText === undefined) {
-          throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
-        }
-        const input: ImapAccountInput = {
-          displayName: values.name ?? '',
-          host: values.host ?? '',
-          port: Number(values.port ?? (values.security === 'tls' || values.security === undefined ? 993 : 143)),
-          security: (values.security ?? 'tls') as ImapAccountInput['security'],
-          user: values.user ?? '',
-          password: stdinText.replace(/\r?\n$/, ''),
-        };
-        if (values['window-days'] !== undefined) input.syncWindowDays = Number(values['window-days']);
-        if (values['max-messages'] !== undefined) input.syncMaxMessages = Number(values['max-messages']);
-        const view = await call('accounts.addImap', input);
-        if (values.json) printJson(view);
-        else print(`Added ${view.account.displayName} (${view.account.id}).`);
         return 0;
       }
       if (sub === 'remove') {
@@ -297,6 +317,7 @@ async function run(client: HubClient, command: string, rest: string[], values: V
 async function serve(profileDir: string, values: Values, out: NodeJS.WritableStream): Promise<number> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535.');
+  const { startServer } = await import('../server/serve.ts');
   const hub = Hub.open({ profileDir });
   const uiDir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
   let server;
@@ -323,28 +344,6 @@ async function serve(profileDir: string, values: Values, out: NodeJS.WritableStr
   return 0;
 }
 
-function feedInput(values: Values, stdinText: string | undefined): FeedAccountInput {
-  if (!values.url) throw new UsageError('account add feed needs --url.');
-  const secret = stdinText?.replace(/\r?\n$/, '');
-  const input: FeedAccountInput = { url: values.url, displayName: values.name ?? '' };
-  if (values.interval !== undefined) input.intervalSeconds = Number(values.interval);
-  if (values.folder !== undefined) input.folder = values.folder;
-  if (values.alerts !== undefined) {
-    if (values.alerts !== 'notify' && values.alerts !== 'badge' && values.alerts !== 'silent') throw new UsageError('--alerts takes notify, badge or silent.');
-    input.alertLevel = values.alerts;
-  }
-  if (values.keyword !== undefined) input.keywords = values.keyword;
-  if (values['password-stdin']) {
-    if (!values.user) throw new UsageError('--password-stdin for a feed needs --user.');
-    input.credentials = { kind: 'basic', username: values.user, password: secret ?? '' };
-  } else if (values['token-stdin']) {
-    input.credentials = { kind: 'bearer', token: secret ?? '' };
-  } else if (values.user) {
-    throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
-  }
-  return input;
-}
-
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 50;
   const n = Number(raw);
@@ -358,13 +357,7 @@ function exitCodeFor(error: AppError): number {
 
 function formatAccount(view: AccountView): string {
   const { account, status, unread } = view;
-  const where =
-    account.kind === 'imap'
-      ? `${account.settings.user}@${account.settings.host}:${account.settings.port}`
-      : account.kind === 'feed'
-        ? account.settings.url
-        : `${account.settings.userId} on ${account.settings.homeserverUrl}`;
-  return `${account.id}  ${account.kind.padEnd(6)}  ${account.displayName}  (${where})  ${unread} unread  [${status.state}]`;
+  return `${account.id}  ${account.kind.padEnd(6)}  ${account.displayName}  (${view.summary})  ${unread} unread  [${status.state}]`;
 }
 
 function formatItem(item: InboxItem): string {

@@ -75,6 +75,7 @@ export function refusePlaintextOffMachine(security: string, host: string, field 
 /** Only these keys may appear: a misspelt field is named instead of silently ignored. */
 export function onlyKeys(input: Record<string, unknown>, allowed: readonly string[], what: string): void {
   const unknown = Object.keys(input).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0 && allowed.length === 0) throw new InputError(`Only the name of ${what.replace(/^A /, 'a ')} can be changed.`, unknown[0]);
   if (unknown.length > 0) {
     throw new InputError(`${what} has no ${unknown.map((k) => `"${k}"`).join(', ')}; it takes ${allowed.join(', ')}.`, unknown[0]);
   }

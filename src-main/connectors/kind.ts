@@ -32,10 +32,18 @@ export interface OpmlImport<S extends object> {
 
 export interface OpmlCapability<S extends object> {
   /** Throws InputError when the document is not OPML. */
-  read(text: string): OpmlImport<S>;
-  write(accounts: Account<S>[]): string;
+  read(text: string): Promise<OpmlImport<S>>;
+  write(accounts: Account<S>[]): Promise<string>;
   /** How an entry is named in "skipped" lists (its address). */
   label(settings: S): string;
+}
+
+/** Stored settings from a newer Groundswell: refused rather than guessed at, so nothing is lost. */
+export class SettingsTooNewError extends Error {
+  constructor(kindLabel: string, version: number) {
+    super(`This ${kindLabel} account was saved by a newer Groundswell (settings version ${version}). Update Groundswell to use it; nothing was changed.`);
+    this.name = 'SettingsTooNewError';
+  }
 }
 
 export interface ConnectorKind<S extends object = object> {

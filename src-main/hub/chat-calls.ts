@@ -6,6 +6,7 @@ import type { ChatTimeline } from '../../src-shared/api.ts';
 import type { Account } from '../../src-shared/domain.ts';
 import type { ChatConnector } from '../connectors/connector.ts';
 import type { InboxStore, StoredItem } from '../store/inbox-store.ts';
+import { NotFoundError } from './errors.ts';
 import { InputError, parseBoolean, parseChatText, parseId, parseMxc, parseOptionalId, parseRoomId } from './validate.ts';
 
 /** Thumbnails are a few hundred kB; a full image in a chat is rarely over a few MB. */
@@ -13,14 +14,20 @@ const MAX_MEDIA_BYTES = 10 * 1024 * 1024;
 
 export type WithChat = <T>(account: Account, run: (chat: ChatConnector) => Promise<T>) => Promise<T>;
 
-export class ChatNotFoundError extends Error {}
+/** The accounts chat calls may reach: those whose kind offers chat. */
+export interface ChatAccounts {
+  find(accountId: string): Account | undefined;
+  withChat(): Account[];
+}
 
 export class ChatCalls {
   readonly #store: InboxStore;
+  readonly #accounts: ChatAccounts;
   readonly #withChat: WithChat;
 
-  constructor(store: InboxStore, withChat: WithChat) {
+  constructor(store: InboxStore, accounts: ChatAccounts, withChat: WithChat) {
     this.#store = store;
+    this.#accounts = accounts;
     this.#withChat = withChat;
   }
 
@@ -72,23 +79,23 @@ export class ChatCalls {
 
   #room(itemId: string): { item: StoredItem; account: Account } {
     const item = this.#store.getItem(itemId);
-    if (!item) throw new ChatNotFoundError('That conversation no longer exists; you may have left the room.');
+    if (!item) throw new NotFoundError('That conversation no longer exists; you may have left the room.');
     if (item.source !== 'chat') throw new InputError('Only chat conversations have a timeline and a composer.', 'itemId');
-    const account = this.#store.getAccount(item.accountId);
-    if (!account) throw new ChatNotFoundError('The account of that conversation was removed.');
+    const account = this.#accounts.find(item.accountId);
+    if (!account) throw new NotFoundError('The account of that conversation was removed.');
     return { item, account };
   }
 
   /** A room id from the command line: on the named account, or on the only Matrix account in that room. */
   #roomById(roomId: string, accountId: string | undefined): { item: StoredItem; account: Account } {
-    const candidates = this.#store
-      .listAccounts()
-      .filter((a) => a.kind === 'matrix' && (accountId === undefined || a.id === accountId))
+    const candidates = this.#accounts
+      .withChat()
+      .filter((a) => accountId === undefined || a.id === accountId)
       .flatMap((account) => {
         const item = this.#store.getItem(`${account.id}:${roomId}`);
         return item ? [{ item, account }] : [];
       });
-    if (candidates.length === 0) throw new ChatNotFoundError(`No Matrix account here is in ${roomId}. Run \`sync --once\` first, or check the room id.`);
+    if (candidates.length === 0) throw new NotFoundError(`No chat account here is in ${roomId}. Run \`sync --once\` first, or check the room id.`);
     if (candidates.length > 1) throw new InputError(`Several accounts are in ${roomId}; say which with --account.`, 'accountId');
     return candidates[0]!;
   }

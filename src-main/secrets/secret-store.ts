@@ -3,7 +3,11 @@
  * service name. There is no plaintext fallback: without a keychain the caller gets an error that
  * says how to get one.
  */
-import * as keytar from '@napi-rs/keyring/keytar.js';
+import type * as Keytar from '@napi-rs/keyring/keytar.js';
+
+/** The native keychain binding loads on first use: listing accounts or reading the inbox never needs it. */
+let keytarModule: Promise<typeof Keytar> | undefined;
+const keytar = () => (keytarModule ??= import('@napi-rs/keyring/keytar.js'));
 
 export const KEYCHAIN_SERVICE = 'Groundswell';
 
@@ -45,9 +49,9 @@ export function createKeychainSecretStore(service = KEYCHAIN_SERVICE): SecretSto
     }
   };
   return {
-    getPassword: (account) => guard('read', () => keytar.getPassword(service, account)),
-    setPassword: (account, password) => guard('save', () => keytar.setPassword(service, account, password)),
-    deletePassword: (account) => guard('delete', () => keytar.deletePassword(service, account)),
-    findCredentials: () => guard('list', () => keytar.findCredentials(service)),
+    getPassword: (account) => guard('read', async () => (await keytar()).getPassword(service, account)),
+    setPassword: (account, password) => guard('save', async () => (await keytar()).setPassword(service, account, password)),
+    deletePassword: (account) => guard('delete', async () => (await keytar()).deletePassword(service, account)),
+    findCredentials: () => guard('list', async () => (await keytar()).findCredentials(service)),
   };
 }

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Account, InboxItem, SourceKind } from '../../src-shared/domain.ts';
+import type { InboxItem, SourceKind } from '../../src-shared/domain.ts';
 import type { InboxFilter, InboxPage } from '../../src-shared/api.ts';
-import { InboxStore, itemId, type StoredItem } from './inbox-store.ts';
+import { InboxStore, itemId, type StoredAccount, type StoredItem } from './inbox-store.ts';
 import { LATEST_VERSION } from './migrations/index.ts';
 import { StoreError } from './store-error.ts';
 
@@ -24,9 +24,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const SOURCE_OF: Record<Account['kind'], SourceKind> = { imap: 'mail', matrix: 'chat', feed: 'feed' };
+type ShippedKind = 'imap' | 'matrix' | 'feed';
+const SOURCE_OF: Record<ShippedKind, SourceKind> = { imap: 'mail', matrix: 'chat', feed: 'feed' };
 
-function account(id: string, kind: Account['kind'], createdAt = 1_000): Account {
+function account(id: string, kind: ShippedKind, createdAt = 1_000): StoredAccount {
   switch (kind) {
     case 'imap':
       return {
@@ -35,11 +36,19 @@ function account(id: string, kind: Account['kind'], createdAt = 1_000): Account 
         displayName: `Mail ${id}`,
         createdAt,
         settings: { host: 'imap.example.test', port: 993, security: 'tls', user: 'ada', syncWindowDays: 30, syncMaxMessages: 500 },
+        settingsVersion: 1,
       };
     case 'matrix':
-      return { id, kind, displayName: `Chat ${id}`, createdAt, settings: { homeserverUrl: 'https://hs.example.test', userId: '@ada:example.test' } };
+      return { id, kind, displayName: `Chat ${id}`, createdAt, settings: { homeserverUrl: 'https://hs.example.test', userId: '@ada:example.test' }, settingsVersion: 1 };
     case 'feed':
-      return { id, kind, displayName: `Feed ${id}`, createdAt, settings: { url: 'https://example.test/feed.xml', intervalSeconds: 300, folder: '', alertLevel: 'badge', keywords: [], auth: 'none' } };
+      return {
+        id,
+        kind,
+        displayName: `Feed ${id}`,
+        createdAt,
+        settings: { url: 'https://example.test/feed.xml', intervalSeconds: 300, folder: '', alertLevel: 'badge', keywords: [], auth: 'none' },
+        settingsVersion: 1,
+      };
   }
 }
 
@@ -148,6 +157,15 @@ describe('accounts', () => {
     store.updateAccount(renamed);
     expect(store.getAccount('a1')).toEqual(renamed);
     expect(() => store.updateAccount(account('ghost', 'feed'))).toThrow(StoreError);
+  });
+
+  it('keeps an account of a kind it has never heard of, with its settings version', () => {
+    // Kinds are plug-ins: the store holds their settings as given and leaves decoding to the kind.
+    const calendar: StoredAccount = { id: 'cal', kind: 'caldav', displayName: 'Calendar', createdAt: 5, settings: { url: 'https://dav.example.test/', colours: ['red'] }, settingsVersion: 3 };
+    store.insertAccount(calendar);
+    expect(store.getAccount('cal')).toEqual(calendar);
+    store.updateAccount({ ...calendar, settings: { url: 'https://dav.example.test/' }, settingsVersion: 4 });
+    expect(store.getAccount('cal')).toMatchObject({ settings: { url: 'https://dav.example.test/' }, settingsVersion: 4 });
   });
 
   it('deleting an account removes its items, bodies, cursors, counts and search rows', () => {
@@ -266,7 +284,7 @@ describe('items', () => {
 });
 
 describe('the merged inbox', () => {
-  const accounts: [string, Account['kind']][] = [
+  const accounts: [string, ShippedKind][] = [
     ['mail-1', 'imap'],
     ['mail-2', 'imap'],
     ['chat-1', 'matrix'],

@@ -8,7 +8,7 @@
  * arrival first, which keeps a burst of chat messages sent in one second in the order they came.
  */
 import Database from 'better-sqlite3';
-import type { Account, InboxItem, ItemOrigin, SourceKind } from '../../src-shared/domain.ts';
+import type { InboxItem, ItemOrigin, SourceKind } from '../../src-shared/domain.ts';
 import type { RichNode } from '../../src-shared/rich-text.ts';
 import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
 import { migrate } from './migrations/index.ts';
@@ -51,10 +51,24 @@ interface ItemRow {
 
 interface AccountRow {
   id: string;
-  kind: Account['kind'];
+  kind: string;
   display_name: string;
   settings: string;
+  settings_version: number;
   created_at: number;
+}
+
+/**
+ * An account as stored: its settings are its kind's to decode (with defaults, upgrading
+ * `settingsVersion`), so the store never needs to know what a kind keeps.
+ */
+export interface StoredAccount {
+  id: string;
+  kind: string;
+  displayName: string;
+  createdAt: number;
+  settings: unknown;
+  settingsVersion: number;
 }
 
 const ITEM_COLUMNS =
@@ -165,26 +179,33 @@ export class InboxStore {
 
   // ---- accounts ---------------------------------------------------------------------------
 
-  listAccounts(): Account[] {
+  listAccounts(): StoredAccount[] {
     const rows = this.#prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[];
-    return rows.map(toAccount);
+    return rows.map(toStoredAccount);
   }
 
-  getAccount(id: string): Account | undefined {
+  getAccount(id: string): StoredAccount | undefined {
     const row = this.#prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
-    return row === undefined ? undefined : toAccount(row);
+    return row === undefined ? undefined : toStoredAccount(row);
   }
 
-  insertAccount(account: Account): void {
+  insertAccount(account: StoredAccount): void {
     this.#prepare(
-      'INSERT INTO accounts (id, kind, display_name, settings, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(account.id, account.kind, account.displayName, JSON.stringify(account.settings), account.createdAt);
+      'INSERT INTO accounts (id, kind, display_name, settings, settings_version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(account.id, account.kind, account.displayName, JSON.stringify(account.settings), account.settingsVersion, account.createdAt);
   }
 
-  updateAccount(account: Account): void {
+  /** Several accounts in one transaction (an OPML import of thousands of feeds). */
+  insertAccounts(accounts: readonly StoredAccount[]): void {
+    this.#db.transaction(() => {
+      for (const account of accounts) this.insertAccount(account);
+    })();
+  }
+
+  updateAccount(account: StoredAccount): void {
     const result = this.#prepare(
-      'UPDATE accounts SET kind = ?, display_name = ?, settings = ?, created_at = ? WHERE id = ?',
-    ).run(account.kind, account.displayName, JSON.stringify(account.settings), account.createdAt, account.id);
+      'UPDATE accounts SET kind = ?, display_name = ?, settings = ?, settings_version = ?, created_at = ? WHERE id = ?',
+    ).run(account.kind, account.displayName, JSON.stringify(account.settings), account.settingsVersion, account.createdAt, account.id);
     if (result.changes === 0) throw new StoreError('not-found', `No account with id ${account.id}.`);
   }
 
@@ -389,6 +410,20 @@ export class InboxStore {
 
   // ---- sync cursors and bodies ------------------------------------------------------------
 
+  // ---- preferences ------------------------------------------------------------------------
+
+  /** The app's preferences document as last saved, for the hub to decode with defaults. */
+  readPreferences(): { version: number; value: unknown } | undefined {
+    const row = this.#prepare('SELECT version, value FROM preferences WHERE id = 1').get() as { version: number; value: string } | undefined;
+    return row === undefined ? undefined : { version: row.version, value: JSON.parse(row.value) as unknown };
+  }
+
+  writePreferences(version: number, value: unknown): void {
+    this.#prepare(
+      'INSERT INTO preferences (id, version, value) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, value = excluded.value',
+    ).run(version, JSON.stringify(value));
+  }
+
   readCursor<T>(accountId: string, key: string): T | undefined {
     const value = this.#prepare('SELECT value FROM sync_cursors WHERE account_id = ? AND key = ?')
       .pluck()
@@ -561,12 +596,13 @@ function toStoredItem(row: ItemRow): StoredItem {
   return item;
 }
 
-function toAccount(row: AccountRow): Account {
+function toStoredAccount(row: AccountRow): StoredAccount {
   return {
     id: row.id,
     kind: row.kind,
     displayName: row.display_name,
     createdAt: row.created_at,
-    settings: JSON.parse(row.settings),
-  } as Account;
+    settings: JSON.parse(row.settings) as unknown,
+    settingsVersion: row.settings_version,
+  };
 }

@@ -7,6 +7,7 @@
  * Each test gets its own homeserver, so alice starts without a cross-signing identity or a backup.
  */
 import { existsSync } from 'node:fs';
+import { isAccountOf } from '../../src-shared/domain.ts';
 import { join } from 'node:path';
 import { createClient, MsgType } from 'matrix-js-sdk';
 import { CryptoEvent, VerificationPhase, VerificationRequestEvent, VerifierEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
@@ -263,7 +264,7 @@ describe('an encrypted room', () => {
 describe('cross-signing', () => {
   it('is set up at first sign-in, and a second Groundswell sees the identity as elsewhere', async () => {
     const ready = await statusWhere('cross-signing ready', (s) => s.crossSigning === 'ready' && s.thisDeviceVerified);
-    expect(ready.deviceId).toBe(aliceAccount.account.kind === 'matrix' ? aliceAccount.account.settings.deviceId : '');
+    expect(ready.deviceId).toBe(isAccountOf(aliceAccount.account, 'matrix') ? aliceAccount.account.settings.deviceId : '');
     const uploaded = world.hs.state.e2ee.deviceKeys.get(world.aliceId())!.get(ready.deviceId)!;
     expect(ready.fingerprint).toBe((uploaded['keys'] as Record<string, string>)[`ed25519:${ready.deviceId}`]);
     const serverKeys = world.hs.state.e2ee.crossSigning.get(world.aliceId());
@@ -297,7 +298,7 @@ describe('cross-signing', () => {
     extraHubs.push(carol);
     carol.hub.startConnectors();
     const carolId = `@carol:${world.hs.serverName}`;
-    const view = await value(carol.hub.call('accounts.addMatrix', { userId: carolId, password: carolPassword }));
+    const view = await value(carol.hub.call('accounts.add', { kind: 'matrix', input: { userId: carolId, password: carolPassword } }));
     accountIds.set(carol, view.account.id);
     await eventually('the refused upload', () => world.hs.requests.some((r) => r.path.endsWith('/keys/device_signing/upload') && r.status === 429));
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -616,11 +617,11 @@ describe('a device signed out from elsewhere', () => {
     expect(ended.reason).toMatch(/This device was signed out.*Sign in again to start a new device/);
     await eventually('the crypto store deleted', () => !existsSync(join(cryptoDir, 'journal')) && !existsSync(join(cryptoDir, 'snapshot')));
     const [afterEnd] = await value(alice.hub.call('accounts.list', {}));
-    expect(afterEnd?.account.kind === 'matrix' && afterEnd.account.settings.deviceId).toBeUndefined();
+    expect((afterEnd !== undefined && isAccountOf(afterEnd.account, 'matrix')) && afterEnd.account.settings.deviceId).toBeUndefined();
 
     const requestsBefore = world.hs.requests.length;
     const again = await value(alice.hub.call('accounts.updatePassword', { accountId, password: ALICE_PASSWORD }));
-    const newDevice = again.account.kind === 'matrix' ? again.account.settings.deviceId : undefined;
+    const newDevice = isAccountOf(again.account, 'matrix') ? again.account.settings.deviceId : undefined;
     expect(newDevice).toEqual(expect.any(String));
     expect(newDevice).not.toBe(oldDevice);
     const fresh = await statusWhere('the new device’s crypto', (s) => s.deviceId === newDevice);

@@ -11,6 +11,7 @@
  * GROUNDSWELL_LOG_LEVEL=debug their logs/hub.log holds the SDK's and the Rust crypto's lines).
  */
 import { spawn } from 'node:child_process';
+import { isAccountOf } from '../../src-shared/domain.ts';
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -228,8 +229,8 @@ function keyUploads(world: MatrixWorld): { status: number | undefined; path: str
 
 /** Alice signs in (in the child, as in the app: the password also sets up cross-signing) and joins bob's encrypted room. */
 async function signInAndJoin(world: MatrixWorld, bob: SdkPeer, hub: HubChild, roomName: string) {
-  const view = await hub.call('accounts.addMatrix', { userId: world.aliceId(), password: ALICE_PASSWORD });
-  if (view.account.kind !== 'matrix' || !view.account.settings.deviceId) throw new Error('signing in gave no device');
+  const view = await hub.call('accounts.add', { kind: 'matrix', input: { userId: world.aliceId(), password: ALICE_PASSWORD } });
+  if (!isAccountOf(view.account, 'matrix') || !view.account.settings.deviceId) throw new Error('signing in gave no device');
   const accountId = view.account.id;
   const deviceId = view.account.settings.deviceId;
   await eventuallyIn('cross-signing set up at sign-in', async () => ((await hub.call('security.status', { accountId })).crossSigning === 'ready' ? true : undefined));

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Account } from '../../src-shared/domain.ts';
+import type { Account, FeedSettings } from '../../src-shared/domain.ts';
 import { createFeedConnector, type FeedFetchSettings } from '../../src-main/connectors/feeds/feed-connector.ts';
 import { HostLimiter } from '../../src-main/connectors/feeds/host-limiter.ts';
-import { FEED_USER_AGENT } from '../../src-main/hub/connector-registry.ts';
+import { FEED_USER_AGENT } from '../../src-main/connectors/feeds/kind.ts';
 import { entityBombFeed, rssFeed, statusEntries, xxeFeed } from '../support/feed-fixtures.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
 import { createMemoryContext } from '../support/memory-context.ts';
@@ -26,10 +26,11 @@ afterAll(async () => {
   rmSync(secretDir, { recursive: true, force: true });
 });
 
-function feedAccount(path: string, intervalSeconds = 600): Account {
+function feedAccount(path: string, intervalSeconds = 600): Account<FeedSettings> {
   return {
     id: `feed-${path.replace(/\W/g, '')}`,
     kind: 'feed',
+    source: 'feed',
     displayName: 'Test feed',
     createdAt: 0,
     settings: { url: server.url(path), intervalSeconds, folder: '', alertLevel: 'badge', keywords: [], auth: 'none' },

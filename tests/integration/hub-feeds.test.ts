@@ -8,9 +8,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HubEvents } from '../../src-shared/api.ts';
-import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
+import { isAccountOf, type AccountView, type InboxItem } from '../../src-shared/domain.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
-import { feedConnectorKind } from '../../src-main/hub/connector-registry.ts';
+import { feedKind } from '../../src-main/connectors/feeds/kind.ts';
 import { profilePaths } from '../../src-main/hub/profile.ts';
 import { InboxStore } from '../../src-main/store/inbox-store.ts';
 import { atomFeed, rssFeed, statusEntries, windows1251Feed } from '../support/feed-fixtures.ts';
@@ -31,14 +31,19 @@ afterAll(async () => {
   await keychain.clear();
 });
 
-function openHub(): Hub {
-  profile = tempProfile('gs-feeds-');
+/** A hub on a fresh profile, or on the same one again to see what it kept. */
+function openHub(again = false): Hub {
+  if (!again) profile = tempProfile('gs-feeds-');
   hub = Hub.open({
     profileDir: profile.dir,
     secrets: keychain.secrets,
-    connectors: { feed: feedConnectorKind({ connectTimeoutMs: 1_000, totalTimeoutMs: 1_500 }) },
+    kinds: [feedKind({ connectTimeoutMs: 1_000, totalTimeoutMs: 1_500 })],
   });
   return hub;
+}
+
+function addFeed(input: Record<string, unknown>) {
+  return hub.call('accounts.add', { kind: 'feed', input });
 }
 
 afterEach(async () => {
@@ -75,9 +80,9 @@ describe('a feed added through the hub', () => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><html><head><title>Status</title><link rel="alternate" type="application/rss+xml" href="/status.rss"></head><body>All good</body></html>');
     });
-    const view = await value(hub.call('accounts.addFeed', { url: server.url('/status') }));
+    const view = await value(addFeed({ url: server.url('/status') }));
     expect(view.account.displayName).toBe('Example Status');
-    expect(view.account.kind === 'feed' && view.account.settings.url).toBe(server.url('/status.rss'));
+    expect(isAccountOf(view.account, 'feed') && view.account.settings.url).toBe(server.url('/status.rss'));
 
     await value(hub.call('sync.once', {}));
     const items = await inbox();
@@ -109,7 +114,7 @@ describe('a feed added through the hub', () => {
     });
     const entries = statusEntries(5);
     server.serveFeed('/alerts.rss', { body: rssFeed(entries, { guidBase: 'http://status.example.com/incidents/' }), contentType: 'application/rss+xml', etag: '"a1"' });
-    const view = await value(hub.call('accounts.addFeed', { url: server.url('/alerts.rss'), alertLevel: 'notify', keywords: ['outage'] }));
+    const view = await value(addFeed({ url: server.url('/alerts.rss'), alertLevel: 'notify', keywords: ['outage'] }));
     await value(hub.call('sync.once', {}));
     expect(notices).toEqual([]);
 
@@ -144,8 +149,8 @@ describe('a feed added through the hub', () => {
     openHub();
     server.route('/old-news', (_req, res) => res.writeHead(301, { location: '/news-1251.xml' }).end());
     server.serveFeed('/news-1251.xml', { body: windows1251Feed(), contentType: 'text/xml' });
-    const view = await value(hub.call('accounts.addFeed', { url: server.url('/old-news') }));
-    expect(view.account.kind === 'feed' && view.account.settings.url).toBe(server.url('/news-1251.xml'));
+    const view = await value(addFeed({ url: server.url('/old-news') }));
+    expect(isAccountOf(view.account, 'feed') && view.account.settings.url).toBe(server.url('/news-1251.xml'));
     expect(view.account.displayName).toBe('Новости компании');
     await value(hub.call('sync.once', {}));
     const [item] = await inbox();
@@ -161,13 +166,13 @@ describe('a feed added through the hub', () => {
       if (req.headers.authorization !== expected) return res.writeHead(401, { 'www-authenticate': 'Basic realm="ci"' }).end();
       res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(atomFeed(statusEntries(3)));
     });
-    const wrong = await hub.call('accounts.addFeed', { url: server.url('/internal.atom'), credentials: { kind: 'basic', username: 'ci', password: 'nope' } });
+    const wrong = await addFeed({ url: server.url('/internal.atom'), credentials: { kind: 'basic', username: 'ci', password: 'nope' } });
     expect(wrong.ok).toBe(false);
     if (!wrong.ok) {
       expect(wrong.error.code).toBe('auth-failed');
       expect(wrong.error.message).toMatch(/refused the sign-in/);
     }
-    const view = await value(hub.call('accounts.addFeed', { url: server.url('/internal.atom'), credentials: { kind: 'basic', username: 'ci', password } }));
+    const view = await value(addFeed({ url: server.url('/internal.atom'), credentials: { kind: 'basic', username: 'ci', password } }));
     await value(hub.call('sync.once', {}));
     expect(await inbox()).toHaveLength(3);
     expect(await keychain.secrets.getPassword(view.account.id)).toBe(password);
@@ -183,8 +188,8 @@ describe('a feed added through the hub', () => {
     });
     server.serveFeed('/fine.rss', { body: rssFeed(statusEntries(2)), contentType: 'application/rss+xml' });
     server.serveFeed('/hangs-at-first.rss', { body: rssFeed(statusEntries(1)), contentType: 'application/rss+xml' });
-    await value(hub.call('accounts.addFeed', { url: server.url('/fine.rss'), displayName: 'Fine' }));
-    const hanging = await value(hub.call('accounts.addFeed', { url: server.url('/hangs-at-first.rss'), displayName: 'Hangs' }));
+    await value(addFeed({ url: server.url('/fine.rss'), displayName: 'Fine' }));
+    const hanging = await value(addFeed({ url: server.url('/hangs-at-first.rss'), displayName: 'Hangs' }));
     // Point the second feed at the hanging path the way a server move would.
     server.route('/hangs-at-first.rss', (_req, res) => res.writeHead(301, { location: '/hangs.rss' }).end());
 
@@ -199,10 +204,87 @@ describe('a feed added through the hub', () => {
     expect(failed.activity?.lastError).toMatch(/did not finish/);
   });
 
+  it('takes changed alerts, keywords, folder, interval and name through accounts.update, and keeps them', async () => {
+    openHub();
+    const notices: HubEvents['inbox.notify'][] = [];
+    hub.on((name, payload) => {
+      if (name === 'inbox.notify') notices.push(payload as HubEvents['inbox.notify']);
+    });
+    const entries = statusEntries(2);
+    server.serveFeed('/changes.rss', { body: rssFeed(entries), contentType: 'application/rss+xml' });
+    const view = await value(addFeed({ url: server.url('/changes.rss'), displayName: 'Status', alertLevel: 'notify' }));
+    await value(hub.call('sync.once', {}));
+    const changes = { displayName: 'Cloud status', intervalSeconds: 120, folder: 'Ops', alertLevel: 'silent', keywords: 'maintenance, degraded' };
+    const changed = await value(hub.call('accounts.update', { accountId: view.account.id, changes }));
+    expect(changed.account.displayName).toBe('Cloud status');
+    expect(changed.account.settings).toEqual({ ...view.account.settings, intervalSeconds: 120, folder: 'Ops', alertLevel: 'silent', keywords: ['maintenance', 'degraded'] });
+
+    // The running feed follows the new settings: a keyword match is priority, and silent means it arrives read.
+    const fresh = { ...statusEntries(1)[0]!, id: 'incident-new', title: 'Scheduled maintenance: Search' };
+    server.serveFeed('/changes.rss', { body: rssFeed([fresh, ...entries]), contentType: 'application/rss+xml' });
+    await value(hub.call('sync.once', {}));
+    const arrived = (await inbox(view.account.id)).find((i) => i.title === fresh.title);
+    expect(arrived).toMatchObject({ priority: true, unread: false });
+    expect(notices).toEqual([]);
+
+    // What a feed cannot change, and a wrong value, are refused beside their field.
+    const refused = async (changes: object) => {
+      const result = await hub.call('accounts.update', { accountId: view.account.id, changes });
+      return result.ok ? 'accepted' : result.error.field;
+    };
+    expect(await refused({ url: server.url('/elsewhere.rss') })).toBe('url');
+    expect(await refused({ alertLevel: 'loud' })).toBe('alertLevel');
+    expect(await refused({ intervalSeconds: 5 })).toBe('intervalSeconds');
+    expect(await refused({ displayName: '  ' })).toBe('displayName');
+
+    await hub.dispose();
+    openHub(true);
+    const [kept] = await value(hub.call('accounts.list', {}));
+    expect(kept!.account.displayName).toBe('Cloud status');
+    expect(kept!.account.settings).toEqual(changed.account.settings);
+  });
+
+  it('leaves a feed saved by a newer Groundswell alone, says to update, and can still remove it', async () => {
+    openHub();
+    server.serveFeed('/future.rss', { body: rssFeed(statusEntries(1)), contentType: 'application/rss+xml' });
+    const view = await value(addFeed({ url: server.url('/future.rss') }));
+    await hub.dispose();
+    const store = InboxStore.open(profilePaths(profile.dir).database);
+    const stored = store.getAccount(view.account.id)!;
+    store.updateAccount({ ...stored, settings: { ...(stored.settings as object), schedule: 'cron' }, settingsVersion: 2 });
+    store.close();
+
+    const polled = server.requestsTo('/future.rss');
+    openHub(true);
+    const tooNew = /saved by a newer Groundswell \(settings version 2\)\. Update Groundswell/;
+    const sync = await hub.call('sync.once', {});
+    expect(sync.ok === false && sync.error).toMatchObject({ code: 'unsupported', message: expect.stringMatching(tooNew) });
+    hub.startConnectors();
+    const [listed] = await value(hub.call('accounts.list', {}));
+    expect(listed!.status).toMatchObject({ state: 'offline', reason: expect.stringMatching(tooNew) });
+    expect(server.requestsTo('/future.rss')).toBe(polled);
+    const update = await hub.call('accounts.update', { accountId: view.account.id, changes: { folder: 'Ops' } });
+    expect(update.ok === false && update.error.message).toMatch(/newer Groundswell/);
+    const reread = InboxStore.open(profilePaths(profile.dir).database);
+    try {
+      expect(reread.getAccount(view.account.id)).toMatchObject({ settingsVersion: 2, settings: { schedule: 'cron' } });
+    } finally {
+      reread.close();
+    }
+    await value(hub.call('accounts.remove', { accountId: view.account.id }));
+    expect(await value(hub.call('accounts.list', {}))).toEqual([]);
+  });
+
+  it('refuses a kind this hub does not run, naming it', async () => {
+    openHub();
+    const result = await hub.call('accounts.add', { kind: 'imap', input: { host: 'imap.example.com', user: 'ann', password: 'x' } });
+    expect(result.ok === false && result.error).toMatchObject({ code: 'unsupported', message: expect.stringMatching(/^imap accounts are not supported/) });
+  });
+
   it('imports and exports OPML, folders included, skipping feeds already followed', async () => {
     openHub();
     server.serveFeed('/one.rss', { body: rssFeed(statusEntries(1)), contentType: 'application/rss+xml' });
-    await value(hub.call('accounts.addFeed', { url: server.url('/one.rss'), displayName: 'One' }));
+    await value(addFeed({ url: server.url('/one.rss'), displayName: 'One' }));
     const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>
       <outline text="Status pages"><outline type="rss" text="Cloud &amp; Co" xmlUrl="https://status.cloud.example/feed"/></outline>
       <outline type="rss" text="Again" xmlUrl="${server.url('/one.rss')}"/>
@@ -212,7 +294,7 @@ describe('a feed added through the hub', () => {
     expect(result.skipped.map((s) => s.reason)).toHaveLength(2);
     const views = await value(hub.call('accounts.list', {}));
     const cloud = views.find((v) => v.account.displayName === 'Cloud & Co')!;
-    expect(cloud.account.kind === 'feed' && cloud.account.settings.folder).toBe('Status pages');
+    expect(isAccountOf(cloud.account, 'feed') && cloud.account.settings.folder).toBe('Status pages');
     const exported = (await value(hub.call('feeds.exportOpml', {}))).opml;
     expect(exported).toContain('xmlUrl="https://status.cloud.example/feed"');
     expect(exported).toContain('Cloud &amp; Co');

@@ -83,7 +83,9 @@ describe('hub + CLI against a real Dovecot', () => {
     const found = JSON.parse((await cli('search', word, '--json')).stdout) as InboxItem[];
     expect(found.map((i) => i.id)).toContain(target.id);
 
-    const unreadOnly = JSON.parse((await cli('inbox', '--json', '--unread', '--limit', '100')).stdout) as InboxItem[];
+    const unreadRun = await cli('inbox', '--json', '--unread', '--limit', '100');
+    expect(unreadRun.stderr).toBe('');
+    const unreadOnly = JSON.parse(unreadRun.stdout) as InboxItem[];
     expect(unreadOnly.every((i) => i.unread)).toBe(true);
     expect((await cli('inbox', '--source', 'fax')).code).toBe(1);
   });

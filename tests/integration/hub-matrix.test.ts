@@ -4,6 +4,7 @@
  * Alice uses Groundswell; bob talks raw HTTP; each test checks what both of them see.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAccountOf } from '../../src-shared/domain.ts';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +36,7 @@ async function aliceToken(accountId: string): Promise<string> {
 describe('signing in', () => {
   it('finds the homeserver through .well-known, keeps only the token, and names the device', async () => {
     const view = await alice.signIn();
-    if (view.account.kind !== 'matrix') throw new Error('not a Matrix account');
+    if (!isAccountOf(view.account, 'matrix')) throw new Error('not a Matrix account');
     expect(view.account.settings.homeserverUrl).toBe(world.hs.baseUrl);
     expect(view.account.settings.userId).toBe(world.aliceId());
     const deviceId = view.account.settings.deviceId;
@@ -53,7 +54,7 @@ describe('signing in', () => {
   });
 
   it('refuses a wrong password beside the password field and saves nothing', async () => {
-    const result = await alice.hub.call('accounts.addMatrix', { userId: world.aliceId(), password: 'wrong' });
+    const result = await alice.hub.call('accounts.add', { kind: 'matrix', input: { userId: world.aliceId(), password: 'wrong' } });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('auth-failed');
@@ -62,7 +63,7 @@ describe('signing in', () => {
   });
 
   it('says when the user id leads to no homeserver, beside the user id', async () => {
-    const result = await alice.hub.call('accounts.addMatrix', { userId: '@alice:127.0.0.1:9', password: 'x' });
+    const result = await alice.hub.call('accounts.add', { kind: 'matrix', input: { userId: '@alice:127.0.0.1:9', password: 'x' } });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.field).toBe('userId');

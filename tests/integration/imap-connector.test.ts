@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account, ImapSettings, InboxItem } from '../../src-shared/domain.ts';
 import { ConnectorError, type Connector, type ConnectorItem } from '../../src-main/connectors/connector.ts';
-import { createImapConnector, verifyImapLogin } from '../../src-main/connectors/imap/imap-connector.ts';
+import { createImapConnector } from '../../src-main/connectors/imap/imap-connector.ts';
+import { verifyImapLogin } from '../../src-main/connectors/imap/verify-login.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
 import { appendMessages, hostileMessages, mailboxFixture, realisticMessages, rfc822, serverFlags, withClient, type FixtureMessage } from '../support/mail-fixtures.ts';
 import { createMemoryContext, waitFor, type MemoryContext } from '../support/memory-context.ts';
@@ -30,18 +31,18 @@ function settingsFor(user: DovecotUser, overrides: Partial<ImapSettings> = {}): 
   return { host: dovecot.host, port: dovecot.port, security: 'plain', user: user.user, syncWindowDays: 30, syncMaxMessages: 2_000, ...overrides };
 }
 
-function contextFor(user: DovecotUser, overrides: Partial<ImapSettings> = {}, password = user.password): MemoryContext {
-  const account: Account = { id: `acc-${user.user}`, kind: 'imap', displayName: user.user, createdAt: 0, settings: settingsFor(user, overrides) };
+function contextFor(user: DovecotUser, overrides: Partial<ImapSettings> = {}, password = user.password): MemoryContext<ImapSettings> {
+  const account: Account<ImapSettings> = { id: `acc-${user.user}`, kind: 'imap', source: 'mail', displayName: user.user, createdAt: 0, settings: settingsFor(user, overrides) };
   return createMemoryContext(account, password);
 }
 
 /** What the hub would hand back to markRead/loadDetail: the stored item with its id. */
-function asInboxItem(ctx: MemoryContext, item: ConnectorItem): InboxItem {
+function asInboxItem(ctx: MemoryContext<ImapSettings>, item: ConnectorItem): InboxItem {
   const { externalId, scope: _scope, searchText: _searchText, ...rest } = item;
   return { ...rest, id: `${ctx.account.id}:${externalId}`, accountId: ctx.account.id };
 }
 
-function byMessageId(ctx: MemoryContext, messageId: string): ConnectorItem | undefined {
+function byMessageId(ctx: MemoryContext<ImapSettings>, messageId: string): ConnectorItem | undefined {
   return [...ctx.items.values()].find((i) => i.origin.kind === 'mail' && i.origin.messageId === messageId);
 }
 
@@ -62,7 +63,7 @@ function freshMessage(subject: string, when = new Date()): FixtureMessage {
   };
 }
 
-async function withConnector<T>(ctx: MemoryContext, work: (connector: Connector) => Promise<T>): Promise<T> {
+async function withConnector<T>(ctx: MemoryContext<ImapSettings>, work: (connector: Connector) => Promise<T>): Promise<T> {
   const connector = createImapConnector(ctx);
   try {
     return await work(connector);
@@ -71,9 +72,9 @@ async function withConnector<T>(ctx: MemoryContext, work: (connector: Connector)
   }
 }
 
-const isOnline = (ctx: MemoryContext) => ctx.lastStatus()?.state === 'online';
+const isOnline = (ctx: MemoryContext<ImapSettings>) => ctx.lastStatus()?.state === 'online';
 
-function expectNoSecretIn(ctx: MemoryContext) {
+function expectNoSecretIn(ctx: MemoryContext<ImapSettings>) {
   const leaks = ctx.logLines.filter((line) => line.includes(ctx.secret));
   expect(leaks).toEqual([]);
 }
@@ -81,7 +82,7 @@ function expectNoSecretIn(ctx: MemoryContext) {
 describe('initial sync', () => {
   let user: DovecotUser;
   let fixture: FixtureMessage[];
-  let ctx: MemoryContext;
+  let ctx: MemoryContext<ImapSettings>;
 
   beforeAll(async () => {
     user = await newUser();

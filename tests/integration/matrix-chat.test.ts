@@ -4,6 +4,7 @@
  * resumes, a homeserver that vanishes, rate limits and a revoked session.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { isAccountOf } from '../../src-shared/domain.ts';
 import type { ChatMessage } from '../../src-shared/api.ts';
 import type { ConnectionState } from '../../src-shared/domain.ts';
 import { runCli } from '../support/cli.ts';
@@ -183,7 +184,7 @@ describe('staying in step', () => {
   it('asks to sign in again when the token is revoked, keeps the rooms, and signing in keeps the device', async () => {
     const { roomId } = await alice.sharedRoom({ name: 'Kept' });
     const [view] = await value(alice.hub.call('accounts.list', {}));
-    if (view?.account.kind !== 'matrix') throw new Error('no Matrix account');
+    if ((view === undefined || !isAccountOf(view.account, 'matrix'))) throw new Error('no Matrix account');
     const deviceId = view.account.settings.deviceId;
     world.hs.revokeTokens(world.aliceId(), { softLogout: true });
     await world.bob.sendText(roomId, 'poke');
@@ -192,7 +193,7 @@ describe('staying in step', () => {
     expect((await alice.chats()).some((i) => i.origin.kind === 'chat' && i.origin.roomId === roomId)).toBe(true);
 
     const again = await value(alice.hub.call('accounts.updatePassword', { accountId: view.account.id, password: ALICE_PASSWORD }));
-    expect(again.account.kind === 'matrix' && again.account.settings.deviceId).toBe(deviceId);
+    expect(isAccountOf(again.account, 'matrix') && again.account.settings.deviceId).toBe(deviceId);
     await alice.roomWhere(roomId, 'poke after signing in again', (i) => i.snippet === 'poke');
   });
 });
@@ -206,7 +207,7 @@ describe('the command line', () => {
     const added = await runCli(['account', 'add', 'matrix', '--user', world.aliceId(), '--password-stdin'], { stdin: `${ALICE_PASSWORD}\n`, env });
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
-    expect(added.stdout).toContain(`Signed in as ${world.aliceId()}`);
+    expect(added.stdout).toContain(`Added ${world.aliceId()}`);
 
     const roomId = await world.bob.createRoom({ name: 'CLI room', preset: 'public_chat' });
     const joined = await runCli(['sync', '--once'], { env });
@@ -214,7 +215,7 @@ describe('the command line', () => {
     // Alice is not in the room yet: sending must say so.
     const notIn = await runCli(['send', roomId, '--text-stdin'], { stdin: 'hi', env });
     expect(notIn.code).toBe(1);
-    expect(notIn.stderr).toMatch(/No Matrix account here is in/);
+    expect(notIn.stderr).toMatch(/No chat account here is in/);
 
     await world.bob.invite(roomId, world.aliceId());
     await runCli(['sync', '--once'], { env });

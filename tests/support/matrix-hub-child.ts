@@ -22,7 +22,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { CallName, CallParams } from '../../src-shared/api.ts';
-import { matrixConnectorKind } from '../../src-main/hub/connector-registry.ts';
+import { matrixKind } from '../../src-main/connectors/matrix/kind.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { createKeychainSecretStore } from '../../src-main/secrets/secret-store.ts';
 
@@ -35,7 +35,7 @@ const FORWARDED_EVENTS = new Set(['account.status', 'security.changed']);
 const write = (line: string) => process.stdout.write(`${line}\n`);
 
 const started = performance.now();
-const hub = Hub.open({ profileDir, secrets: createKeychainSecretStore(keychainService), connectors: { matrix: matrixConnectorKind() } });
+const hub = Hub.open({ profileDir, secrets: createKeychainSecretStore(keychainService), kinds: [matrixKind] });
 hub.on((name, payload) => {
   if (FORWARDED_EVENTS.has(name)) write(`EVENT ${JSON.stringify({ name, payload })}`);
 });

@@ -5,7 +5,7 @@
 import type { ChatTimeline } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
-import { matrixConnectorKind } from '../../src-main/hub/connector-registry.ts';
+import { matrixKind } from '../../src-main/connectors/matrix/kind.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from './homeserver/index.ts';
 import { testKeychain, type TestKeychain } from './keychain.ts';
 import { tempProfile, type TempProfile } from './profile.ts';
@@ -73,7 +73,7 @@ export class AliceHub {
   }
 
   open(): Hub {
-    this.hub = Hub.open({ profileDir: this.profile.dir, secrets: this.world.keychain.secrets, connectors: { matrix: matrixConnectorKind() } });
+    this.hub = Hub.open({ profileDir: this.profile.dir, secrets: this.world.keychain.secrets, kinds: [matrixKind] });
     this.hub.on((name, payload) => this.events.push({ name, payload }));
     return this.hub;
   }
@@ -90,7 +90,7 @@ export class AliceHub {
   }
 
   signIn(): Promise<AccountView> {
-    return value(this.hub.call('accounts.addMatrix', { userId: this.world.aliceId(), password: ALICE_PASSWORD }));
+    return value(this.hub.call('accounts.add', { kind: 'matrix', input: { userId: this.world.aliceId(), password: ALICE_PASSWORD } }));
   }
 
   async chats(): Promise<InboxItem[]> {

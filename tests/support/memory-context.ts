@@ -10,13 +10,13 @@ import type { Account, ConnectionState, PollActivity } from '../../src-shared/do
 import { createLogger, type Logger, type LogLevel } from '../../src-main/common/logger.ts';
 import type { ConnectorContext, ConnectorItem } from '../../src-main/connectors/connector.ts';
 
-export interface MemoryContext extends ConnectorContext {
+export interface MemoryContext<S extends object = object> extends ConnectorContext<S> {
   readonly items: Map<string, ConnectorItem>;
   readonly cursors: Map<string, unknown>;
   readonly statuses: ConnectionState[];
   readonly activities: PollActivity[];
   /** Settings the connector asked to persist (permanent redirects), newest last. */
-  readonly settingsUpdates: Account['settings'][];
+  readonly settingsUpdates: S[];
   /** externalIds the connector asked a notification for, in order. */
   readonly notified: string[];
   /** Every JSON log line written through ctx.log (debug level unless told otherwise). */
@@ -34,19 +34,19 @@ export interface MemoryContext extends ConnectorContext {
   lastStatus(): ConnectionState | undefined;
 }
 
-export function createMemoryContext(account: Account, secret: string, options: { logLevel?: LogLevel; dataDir?: string } = {}): MemoryContext {
+export function createMemoryContext<S extends object>(account: Account<S>, secret: string, options: { logLevel?: LogLevel; dataDir?: string } = {}): MemoryContext<S> {
   const items = new Map<string, ConnectorItem>();
   const cursors = new Map<string, unknown>();
   const statuses: ConnectionState[] = [];
   const activities: PollActivity[] = [];
-  const settingsUpdates: Account['settings'][] = [];
+  const settingsUpdates: S[] = [];
   const notified: string[] = [];
   const logLines: string[] = [];
   const upsertCounts = new Map<string, number>();
   const chatChanges: string[] = [];
   const log: Logger = createLogger({ write: (line) => logLines.push(line) }, { level: options.logLevel ?? 'debug', scope: account.id });
 
-  const ctx: MemoryContext = {
+  const ctx: MemoryContext<S> = {
     account,
     log,
     items,

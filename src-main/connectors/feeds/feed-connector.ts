@@ -3,7 +3,7 @@
  * limit shared by every feed, backoff and Retry-After), and turn what changed into inbox items.
  * Read state lives only here in Groundswell: a feed has no server-side read flag to sync.
  */
-import type { Account, FeedSettings, InboxItem, ItemDetail, PollActivity } from '../../../src-shared/domain.ts';
+import type { FeedSettings, InboxItem, ItemDetail, PollActivity } from '../../../src-shared/domain.ts';
 import { ConnectorError } from '../connector.ts';
 import type { Connector, ConnectorContext } from '../connector.ts';
 import { decodeFeedBytes } from './decode-text.ts';
@@ -39,8 +39,8 @@ const CACHE_CURSOR = 'http';
 const ACTIVITY_CURSOR = 'activity';
 const INITIALIZED_CURSOR = 'initialized';
 
-export function createFeedConnector(ctx: ConnectorContext, fetching: FeedFetchSettings): Connector {
-  const account = feedAccount(ctx.account);
+export function createFeedConnector(ctx: ConnectorContext<FeedSettings>, fetching: FeedFetchSettings): Connector {
+  const account = ctx.account;
   let settings = account.settings;
   const random = fetching.random ?? Math.random;
   const now = fetching.now ?? Date.now;
@@ -275,11 +275,6 @@ export function toConnectorError(error: unknown): ConnectorError {
     }
   }
   return new ConnectorError('protocol', `The feed could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-}
-
-function feedAccount(account: Account): Account & { kind: 'feed' } {
-  if (account.kind !== 'feed') throw new Error('The feed connector was given a non-feed account.');
-  return account;
 }
 
 function defined<T extends object>(value: T): Partial<T> {

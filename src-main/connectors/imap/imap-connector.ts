@@ -22,10 +22,8 @@ interface LiveConnection {
 
 type MailOrigin = Extract<InboxItem['origin'], { kind: 'mail' }>;
 
-export function createImapConnector(ctx: ConnectorContext): Connector {
-  const account = ctx.account;
-  if (account.kind !== 'imap') throw new ConnectorError('invalid-input', `Account ${account.id} is not an IMAP account.`);
-  const settings: ImapSettings = account.settings;
+export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connector {
+  const settings: ImapSettings = ctx.account.settings;
   const log = ctx.log.child('imap');
 
   let live: LiveConnection | undefined;

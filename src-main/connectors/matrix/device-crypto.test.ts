@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Account } from '../../../src-shared/domain.ts';
+import type { Account, MatrixSettings } from '../../../src-shared/domain.ts';
 import { createMemoryContext } from '../../../tests/support/memory-context.ts';
 import { cryptoStoreDir, deviceStorageKey } from './device-crypto.ts';
 
-const account: Account = {
+const account: Account<MatrixSettings> = {
   id: 'acc-1',
   kind: 'matrix',
+  source: 'chat',
   displayName: 'alice',
   createdAt: 0,
   settings: { homeserverUrl: 'http://127.0.0.1:1', userId: '@alice:hs', deviceId: 'DEV1' },

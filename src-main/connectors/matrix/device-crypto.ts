@@ -11,6 +11,7 @@ import type { MatrixClient } from 'matrix-js-sdk';
 import type { CryptoCallbacks } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { SecretStorageKeyDescription } from 'matrix-js-sdk/lib/secret-storage.js';
 import { ConnectorError } from '../connector.ts';
+import type { MatrixSettings } from '../../../src-shared/domain.ts';
 import type { ConnectorContext } from '../connector.ts';
 import { CryptoStoreError } from './crypto-store/crypto-store-error.ts';
 import { openDurableIndexedDb } from './crypto-store/durable-indexeddb.ts';
@@ -30,7 +31,7 @@ function databasePrefixOf(accountId: string): string {
 }
 
 /** The store key from the keychain, made and saved there on the first start. */
-export async function deviceStorageKey(ctx: ConnectorContext): Promise<Uint8Array> {
+export async function deviceStorageKey(ctx: ConnectorContext<MatrixSettings>): Promise<Uint8Array> {
   const secret = await ctx.readSecret();
   const session = parseSession(secret);
   if (session.storageKey) {
@@ -85,13 +86,11 @@ export class SecretStorageKeys {
  * must not start over with new keys the server would refuse. The files are moved aside, not deleted,
  * and the account forgets its device, so signing in again makes a new one.
  */
-async function retireUnopenableStore(ctx: ConnectorContext, dir: string): Promise<never> {
+async function retireUnopenableStore(ctx: ConnectorContext<MatrixSettings>, dir: string): Promise<never> {
   const aside = `${dir}.unreadable-${Date.now()}`;
   renameSync(dir, aside);
-  if (ctx.account.kind === 'matrix') {
-    const { deviceId: _lost, ...settings } = ctx.account.settings;
-    ctx.updateSettings(settings);
-  }
+  const { deviceId: _lost, ...settings } = ctx.account.settings;
+  ctx.updateSettings(settings);
   ctx.log.warn('the crypto store key is missing from the keychain; the store was moved aside', { aside });
   throw new ConnectorError(
     'auth-failed',
@@ -100,7 +99,7 @@ async function retireUnopenableStore(ctx: ConnectorContext, dir: string): Promis
 }
 
 /** Opens the account's store and starts the Rust crypto on it; call before startClient. */
-export async function startDeviceCrypto(client: MatrixClient, ctx: ConnectorContext): Promise<DurableIndexedDb> {
+export async function startDeviceCrypto(client: MatrixClient, ctx: ConnectorContext<MatrixSettings>): Promise<DurableIndexedDb> {
   const storageKey = await deviceStorageKey(ctx);
   let store: DurableIndexedDb;
   try {

@@ -10,6 +10,7 @@ import { CryptoEvent, decodeRecoveryKey, VerificationPhase, VerificationRequestE
 import type { CryptoApi, ShowSasCallbacks, VerificationRequest, Verifier } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { EncryptionDevice, VerificationAction, VerificationView } from '../../../src-shared/api.ts';
 import { ConnectorError } from '../connector.ts';
+import type { MatrixSettings } from '../../../src-shared/domain.ts';
 import type { ConnectorContext, EncryptionConnector } from '../connector.ts';
 import type { SecretStorageKeys } from './device-crypto.ts';
 
@@ -194,7 +195,7 @@ function cancellationReason(request: VerificationRequest, failure: string | unde
 }
 
 export interface EncryptionDeps {
-  ctx: ConnectorContext;
+  ctx: ConnectorContext<MatrixSettings>;
   /** The client, synced at least once; its crypto is running. */
   ready(): Promise<{ client: MatrixClient; verifications: Verifications }>;
   keys: SecretStorageKeys;

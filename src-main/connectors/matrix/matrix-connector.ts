@@ -24,7 +24,7 @@ import {
 import type { SyncStateData, MatrixClient, MatrixEvent, Room, RoomMember } from 'matrix-js-sdk';
 import type { ISyncData } from 'matrix-js-sdk/lib/sync-accumulator.js';
 import { CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
-import type { Account, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
+import type { InboxItem, ItemDetail, MatrixSettings } from '../../../src-shared/domain.ts';
 import { ConnectorError } from '../connector.ts';
 import type { ChatConnector, Connector, ConnectorContext, ConnectorTimeline, EncryptionConnector } from '../connector.ts';
 import { AttachmentError, decryptAttachment, sniffImageType } from './attachments.ts';
@@ -56,11 +56,6 @@ const MAX_ENCRYPTED_FILES = 2_000;
 
 silenceSdkConsoleLogging();
 
-function matrixAccount(account: Account): Account & { kind: 'matrix' } {
-  if (account.kind !== 'matrix') throw new Error('The Matrix connector was given a non-Matrix account.');
-  return account;
-}
-
 /** Errors in words the status line and a toast can show; never the token. */
 export function toConnectorError(error: unknown, doing: string): ConnectorError {
   if (error instanceof ConnectorError) return error;
@@ -89,8 +84,8 @@ interface Running {
   detach: () => void;
 }
 
-export function createMatrixConnector(ctx: ConnectorContext): Connector & { chat: ChatConnector; encryption: EncryptionConnector } {
-  const account = matrixAccount(ctx.account);
+export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Connector & { chat: ChatConnector; encryption: EncryptionConnector } {
+  const account = ctx.account;
   const settings = account.settings;
   let running: Promise<Running> | undefined;
   let stopped = true;

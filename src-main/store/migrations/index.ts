@@ -9,11 +9,14 @@ import { up as search } from './002-search.ts';
 import { up as unreadCounters } from './003-unread-counters.ts';
 import { up as priorityAndContent } from './004-priority-and-content.ts';
 import { up as deferredSearchIndex } from './005-deferred-search-index.ts';
+import { up as openKindsAndPreferences } from './006-open-kinds-and-preferences.ts';
 
 export interface Migration {
   version: number;
   name: string;
   up(db: Database): void;
+  /** Rebuilds a table others point at: runs with foreign keys off, checked before commit. */
+  foreignKeysOff?: true;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'unread-counters', up: unreadCounters },
   { version: 4, name: 'priority-and-content', up: priorityAndContent },
   { version: 5, name: 'deferred-search-index', up: deferredSearchIndex },
+  { version: 6, name: 'open-kinds-and-preferences', up: openKindsAndPreferences, foreignKeysOff: true },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
@@ -45,10 +49,21 @@ export function migrate(db: Database, target: number = LATEST_VERSION): void {
   }
   const pending = MIGRATIONS.filter((m) => m.version > current && m.version <= target);
   if (pending.length === 0) return;
-  db.transaction(() => {
-    for (const migration of pending) {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    }
-  })();
+  // The pragma is a no-op inside a transaction, so it is switched around it.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+  const keysOff = foreignKeys && pending.some((m) => m.foreignKeysOff);
+  if (keysOff) db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (const migration of pending) {
+        migration.up(db);
+        db.pragma(`user_version = ${migration.version}`);
+      }
+      if (keysOff && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+        throw new Error('Upgrading the profile would leave rows pointing at missing accounts; nothing was changed.');
+      }
+    })();
+  } finally {
+    if (keysOff) db.pragma('foreign_keys = ON');
+  }
 }

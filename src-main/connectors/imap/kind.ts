@@ -1,0 +1,111 @@
+/**
+ * IMAP mail as a connector kind: its account input, stored settings and changes. Light on purpose:
+ * imapflow and mailparser load only when an account of this kind is checked or started.
+ */
+import type { ImapSecurity, ImapSettings } from '../../../src-shared/domain.ts';
+import { choice, displayName, hostName, integer, onlyKeys, record, refusePlaintextOffMachine, text } from '../../common/input.ts';
+import { SettingsTooNewError } from '../kind.ts';
+import type { ConnectorKind } from '../kind.ts';
+
+const SECURITIES: readonly ImapSecurity[] = ['tls', 'starttls', 'plain'];
+const SECURITY_MESSAGE = 'Security must be TLS, STARTTLS or none.';
+const SETTINGS_VERSION = 1;
+const DEFAULTS = { syncWindowDays: 30, syncMaxMessages: 2000 };
+
+const SETTINGS_FIELDS = ['host', 'port', 'security', 'user', 'syncWindowDays', 'syncMaxMessages'] as const;
+
+function defaultPort(security: ImapSecurity): number {
+  return security === 'tls' ? 993 : 143;
+}
+
+function syncWindowDays(value: unknown, fallback?: number): number {
+  return integer(value, 'syncWindowDays', 'Sync window', 1, 3650, fallback);
+}
+
+function syncMaxMessages(value: unknown, fallback?: number): number {
+  return integer(value, 'syncMaxMessages', 'Maximum messages', 1, 100_000, fallback);
+}
+
+/** The connection settings together, so a change is checked the way an add is. */
+function checkConnection(settings: ImapSettings): void {
+  refusePlaintextOffMachine(settings.security, settings.host);
+}
+
+export const imapKind: ConnectorKind<ImapSettings> = {
+  kind: 'imap',
+  source: 'mail',
+  label: 'IMAP mail',
+  description: 'Any mail provider that offers IMAP',
+  settingsVersion: SETTINGS_VERSION,
+  capabilities: [],
+  fields: [
+    { name: 'host', label: 'Server', type: 'text', required: true, flag: 'host', placeholder: 'imap.example.com', changeable: true },
+    { name: 'security', label: 'Security', type: 'choice', required: false, flag: 'security', choices: SECURITIES, help: 'tls (default), starttls, or plain (this computer only)', changeable: true },
+    { name: 'port', label: 'Port', type: 'number', required: false, flag: 'port', help: '993 for TLS, 143 otherwise', changeable: true },
+    { name: 'user', label: 'User name', type: 'text', required: true, flag: 'user', changeable: true },
+    { name: 'password', label: 'Password', type: 'secret', required: true, flag: 'password', changeable: false },
+    { name: 'syncWindowDays', label: 'Sync window (days)', type: 'number', required: false, flag: 'window-days', changeable: true },
+    { name: 'syncMaxMessages', label: 'Maximum messages', type: 'number', required: false, flag: 'max-messages', changeable: true },
+  ],
+
+  draft(raw) {
+    const input = record(raw, 'the account');
+    const host = hostName(input['host'], 'host', 'Server', 'imap.example.com');
+    const security = choice(input['security'] ?? 'tls', 'security', SECURITIES, SECURITY_MESSAGE);
+    const settings: ImapSettings = {
+      host,
+      port: integer(input['port'], 'port', 'Port', 1, 65535, defaultPort(security)),
+      security,
+      user: text(input['user'], 'user', 'User name', { max: 320 }).trim(),
+      syncWindowDays: syncWindowDays(input['syncWindowDays'], DEFAULTS.syncWindowDays),
+      syncMaxMessages: syncMaxMessages(input['syncMaxMessages'], DEFAULTS.syncMaxMessages),
+    };
+    checkConnection(settings);
+    const password = text(input['password'], 'password', 'Password', { max: 4096 });
+    return { displayName: displayName(input, 'Display name') || `${settings.user} on ${host}`, settings, secret: password };
+  },
+
+  identity: (settings) => `${settings.user.toLowerCase()}@${settings.host}:${settings.port}`,
+  duplicate: (name) => ({ message: `This mailbox is already here as "${name}".`, field: 'user' }),
+
+  decodeSettings(stored, version) {
+    if (version > SETTINGS_VERSION) throw new SettingsTooNewError('IMAP', version);
+    const s = record(stored, 'the stored IMAP settings');
+    return {
+      host: String(s['host'] ?? ''),
+      port: typeof s['port'] === 'number' ? s['port'] : 993,
+      security: SECURITIES.includes(s['security'] as ImapSecurity) ? (s['security'] as ImapSecurity) : 'tls',
+      user: String(s['user'] ?? ''),
+      syncWindowDays: typeof s['syncWindowDays'] === 'number' ? s['syncWindowDays'] : DEFAULTS.syncWindowDays,
+      syncMaxMessages: typeof s['syncMaxMessages'] === 'number' ? s['syncMaxMessages'] : DEFAULTS.syncMaxMessages,
+    };
+  },
+
+  applyChanges(settings, changes) {
+    onlyKeys(changes, SETTINGS_FIELDS, 'An IMAP account');
+    const next: ImapSettings = { ...settings };
+    if (changes['host'] !== undefined) next.host = hostName(changes['host'], 'host', 'Server', 'imap.example.com');
+    if (changes['security'] !== undefined) next.security = choice(changes['security'], 'security', SECURITIES, SECURITY_MESSAGE);
+    if (changes['port'] !== undefined) next.port = integer(changes['port'], 'port', 'Port', 1, 65535);
+    if (changes['user'] !== undefined) next.user = text(changes['user'], 'user', 'User name', { max: 320 }).trim();
+    if (changes['syncWindowDays'] !== undefined) next.syncWindowDays = syncWindowDays(changes['syncWindowDays']);
+    if (changes['syncMaxMessages'] !== undefined) next.syncMaxMessages = syncMaxMessages(changes['syncMaxMessages']);
+    checkConnection(next);
+    const recheck = next.host !== settings.host || next.port !== settings.port || next.security !== settings.security || next.user !== settings.user;
+    return { settings: next, recheck };
+  },
+
+  describe: (account) => `${account.settings.user}@${account.settings.host}:${account.settings.port}`,
+  signsIn: () => true,
+
+  async verify(account, secret) {
+    const { verifyImapLogin } = await import('./verify-login.ts');
+    await verifyImapLogin(account.settings, secret ?? '');
+    return { account, secret };
+  },
+
+  async create(ctx) {
+    const { createImapConnector } = await import('./imap-connector.ts');
+    return createImapConnector(ctx);
+  },
+};

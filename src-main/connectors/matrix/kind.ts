@@ -1,0 +1,104 @@
+/**
+ * Matrix chat as a connector kind: a user id and password to sign in once, the session kept in the
+ * keychain, chat and end-to-end encryption as capabilities. Light on purpose: matrix-js-sdk and the
+ * Rust crypto load only when a Matrix account starts; signing in is plain HTTP (matrix-session.ts).
+ */
+import type { Account, MatrixSettings } from '../../../src-shared/domain.ts';
+import { displayName, InputError, onlyKeys, record, text } from '../../common/input.ts';
+import { ConnectorError } from '../connector.ts';
+import { SettingsTooNewError } from '../kind.ts';
+import type { ConnectorKind, VerifiedAccount } from '../kind.ts';
+import { checkHomeserver, discoverHomeserver, keepStorageKey, loginWithPassword, logout, parseSession } from './matrix-session.ts';
+
+/** The localpart and server name the spec allows, generously: servers in the wild are lax about case. */
+const MATRIX_USER_ID = /^@[^\s:]{1,255}:[a-z0-9.\-[\]:]{1,255}$/i;
+const SETTINGS_VERSION = 1;
+
+export const matrixKind: ConnectorKind<MatrixSettings> = {
+  kind: 'matrix',
+  source: 'chat',
+  label: 'Matrix chat',
+  description: 'Rooms and direct messages on any Matrix homeserver',
+  settingsVersion: SETTINGS_VERSION,
+  capabilities: ['chat', 'encryption'],
+  holdsSignInPassword: true,
+  fields: [
+    { name: 'userId', label: 'User ID', type: 'text', required: true, flag: 'user', placeholder: '@alice:example.org', changeable: false },
+    { name: 'homeserverUrl', label: 'Homeserver', type: 'text', required: false, flag: 'homeserver', help: 'found from the user ID unless given', changeable: false },
+    { name: 'password', label: 'Password', type: 'secret', required: true, flag: 'password', changeable: false },
+  ],
+
+  draft(raw) {
+    const input = record(raw, 'the account');
+    const user = text(input['userId'], 'userId', 'User ID', { max: 512 }).trim();
+    const homeserver = text(input['homeserverUrl'], 'homeserverUrl', 'Homeserver', { max: 2000, optional: true }).trim();
+    if (!homeserver && !MATRIX_USER_ID.test(user)) {
+      throw new InputError('A Matrix user ID looks like @alice:example.org (or give the homeserver and a user name).', 'userId');
+    }
+    if (homeserver && user.startsWith('@') && !MATRIX_USER_ID.test(user)) throw new InputError('A Matrix user ID looks like @alice:example.org.', 'userId');
+    const password = text(input['password'], 'password', 'Password', { max: 4096 });
+    // A bare localpart is completed by the login; the homeserver by /.well-known when not given.
+    return { displayName: displayName(input), settings: { homeserverUrl: homeserver, userId: user }, secret: password };
+  },
+
+  identity: (settings) => `${settings.userId}|${settings.homeserverUrl}`,
+  duplicate: (name) => ({ message: `This Matrix account is already here as "${name}".`, field: 'userId' }),
+
+  decodeSettings(stored, version) {
+    if (version > SETTINGS_VERSION) throw new SettingsTooNewError('Matrix', version);
+    const s = record(stored, 'the stored Matrix settings');
+    return {
+      homeserverUrl: String(s['homeserverUrl'] ?? ''),
+      userId: String(s['userId'] ?? ''),
+      ...(typeof s['deviceId'] === 'string' ? { deviceId: s['deviceId'] } : {}),
+    };
+  },
+
+  applyChanges(settings, changes) {
+    onlyKeys(changes, [], 'A Matrix account');
+    return { settings, recheck: false };
+  },
+
+  describe: (account) => `${account.settings.userId} on ${account.settings.homeserverUrl}`,
+  signsIn: () => true,
+
+  async verify(account, password, previousSecret) {
+    return signIn(account, password, previousSecret).catch((error: unknown) => {
+      // A homeserver that cannot be found or is not one belongs beside the field it came from.
+      if (error instanceof ConnectorError && (error.code === 'not-found' || error.code === 'invalid-input' || error.code === 'connection-failed')) {
+        throw new InputError(error.message, account.settings.homeserverUrl ? 'homeserverUrl' : 'userId');
+      }
+      throw error;
+    });
+  },
+
+  async forget(account, secret) {
+    await logout(account.settings.homeserverUrl, parseSession(secret));
+  },
+
+  async create(ctx) {
+    const { createMatrixConnector } = await import('./matrix-connector.ts');
+    return createMatrixConnector(ctx);
+  },
+};
+
+/**
+ * The secret given is the password; what comes back to keep is the login's session. An account
+ * that signs in again passes its device id, so the user's device list does not grow.
+ */
+async function signIn(account: Account<MatrixSettings>, password: string | undefined, previousSecret: string | undefined): Promise<VerifiedAccount<MatrixSettings>> {
+  const { settings } = account;
+  const homeserverUrl = settings.homeserverUrl ? await checkHomeserver(settings.homeserverUrl) : await discoverHomeserver(settings.userId);
+  const login = await loginWithPassword(homeserverUrl, settings.userId, password ?? '', settings.deviceId);
+  // Signing in again must not quietly turn the account into someone else's.
+  // (A device the server ended has no id any more; the previous secret still says it is a sign-in again.)
+  if ((settings.deviceId !== undefined || previousSecret !== undefined) && login.userId !== settings.userId) {
+    await logout(homeserverUrl, login.session).catch(() => undefined);
+    throw new ConnectorError('invalid-input', `That password signs in ${login.userId}, not ${settings.userId}. Add it as a separate account.`);
+  }
+  return {
+    account: { ...account, displayName: account.displayName || login.userId, settings: { homeserverUrl, userId: login.userId, deviceId: login.deviceId } },
+    // Signing in again on the same device keeps the key its crypto store is encrypted with.
+    secret: JSON.stringify(keepStorageKey(login.session, previousSecret, settings.deviceId === login.deviceId)),
+  };
+}
