@@ -7,11 +7,14 @@
 import { useId, useState } from 'react';
 import type { ImapAccountChanges } from '../../src-shared/api.ts';
 import type { Account, AccountOf } from '../../src-shared/domain.ts';
+import type { KindDescriptor } from '../../src-shared/api.ts';
+import { changeableFields, checkKindChanges, kindFieldOf, kindValuesOf, type KindFormValues } from '../forms/kindForm.ts';
 import { checkImapServerForm, imapServerValuesOf, placeServerError, type ImapServerField, type ImapServerValues } from '../forms/imapForm.ts';
 import { updateAccount, type Outcome } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
 import { Field } from './FormField.tsx';
+import { KindFields } from './AddKindForm.tsx';
 import { ImapServerFields, ImapSyncFields } from './ImapFields.tsx';
 import { useAccountForm } from './useAccountForm.ts';
 
@@ -68,6 +71,32 @@ export function ImapServerSection({ account }: { account: AccountOf<'imap'> }) {
       >
         <ImapServerFields form={form} />
         <ImapSyncFields form={form} />
+      </AccountFormFrame>
+    </section>
+  );
+}
+
+/** A plug-in kind's changeable fields, drawn from its descriptor like its Add account form. */
+export function KindSettingsSection({ account, descriptor }: { account: Account; descriptor: KindDescriptor }) {
+  const hub = useHub();
+  const id = useId();
+  const [busy, setBusy] = useState(false);
+  const fields = changeableFields(descriptor.fields);
+  const [shown] = useState(() => kindValuesOf(fields, account.settings));
+  const form = useAccountForm<KindFormValues, string, Record<string, unknown>>({
+    empty: () => shown,
+    check: (values) => checkKindChanges(fields, values, shown),
+    submit: (changes) => (Object.keys(changes).length === 0 ? Promise.resolve(NOTHING_CHANGED) : updateAccount(hub, account.id, changes)),
+    placeError: (error) => ({ field: kindFieldOf(fields, error.field), message: error.message }),
+    busy,
+    setBusy,
+  });
+  if (fields.length === 0) return null;
+  return (
+    <section className="settings-section" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{descriptor.label}</h3>
+      <AccountFormFrame form={form.form} onSubmit={form.onSubmit} formError={form.formError} busy={busy} submitLabel="Save settings" busyLabel="Saving…" place="section">
+        <KindFields fields={fields} form={form} />
       </AccountFormFrame>
     </section>
   );

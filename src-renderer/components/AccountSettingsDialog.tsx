@@ -13,9 +13,11 @@ import {
 import { useApp, useHub } from '../state/hooks.ts';
 import { openSecurity } from '../state/securityActions.ts';
 import type { AccountSettings } from '../state/store.ts';
-import { ImapServerSection, NameSection } from './AccountEditSections.tsx';
+import { ImapServerSection, KindSettingsSection, NameSection } from './AccountEditSections.tsx';
 import { FeedSettingsSection } from './FeedSettingsSection.tsx';
 import { useNow } from './useNow.ts';
+
+const OWN_SECTIONS: readonly string[] = ['imap', 'matrix', 'feed'];
 
 /** Used until `kinds.list` answers, and for a kind the hub no longer lists. */
 const KIND_LABELS: Partial<Record<string, string>> = { imap: 'IMAP mail', matrix: 'Matrix chat', feed: 'Feed' };
@@ -75,6 +77,8 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
   const [opener] = useState(() => document.activeElement);
   const kinds = useApp((s) => s.kinds);
   const { account } = view;
+  // A kind without screens of its own here has its changeable fields drawn from its description.
+  const plugIn = OWN_SECTIONS.includes(account.kind) ? undefined : kinds?.find((k) => k.kind === account.kind);
 
   useEffect(() => {
     const d = dialog.current;
@@ -111,6 +115,7 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
       {isAccountOf(account, 'imap') ? <ImapServerSection account={account} /> : null}
       {isAccountOf(account, 'feed') ? <FeedSettingsSection account={account} /> : null}
       {isAccountOf(account, 'matrix') ? <EncryptionSection hub={hub} view={view} /> : null}
+      {plugIn !== undefined ? <KindSettingsSection account={account} descriptor={plugIn} /> : null}
       {signsIn(account, kinds) ? <SignInSection hub={hub} settings={settings} view={view} passwordRef={password} /> : null}
       <RemoveSection hub={hub} settings={settings} view={view} />
       <div className="dialog-buttons">
@@ -265,7 +270,7 @@ function RemoveSection({ hub, settings, view }: SectionProps) {
     wasAsking.current = removeStep !== 'idle';
   }, [removeStep]);
 
-  const where = account.source === 'feed' ? 'The feed itself is not affected.' : 'Nothing is deleted on the server.';
+  const where = isAccountOf(account, 'feed') ? 'The feed itself is not affected.' : isAccountOf(account, 'imap') || isAccountOf(account, 'matrix') ? 'Nothing is deleted on the server.' : 'Nothing is deleted where it comes from.';
   return (
     <section className="settings-section remove-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Remove account</h3>

@@ -28,12 +28,12 @@ describe('the form of a kind without its own screen', () => {
 
   it('names every required field left empty, in the label’s words', () => {
     const check = checkKindForm(FIELDS, { ...emptyKindForm(FIELDS), mode: '' });
-    expect(check).toEqual({ ok: false, errors: { server: 'Enter server.', token: 'Enter token.', mode: 'Choose mode.' } });
+    expect(check).toEqual({ ok: false, errors: { server: 'Enter the server.', token: 'Enter the token.', mode: 'Choose the mode.' } });
   });
 
   it('keeps an acronym in a label as written', () => {
     const check = checkKindForm([field('channels', 'list', { label: 'IRC channels' })], { channels: ' , ' });
-    expect(check).toEqual({ ok: false, errors: { channels: 'Enter IRC channels.' } });
+    expect(check).toEqual({ ok: false, errors: { channels: 'Enter the IRC channels.' } });
   });
 
   it('refuses a number that is not one and a choice that is not offered', () => {
