@@ -1,7 +1,7 @@
 /** The form drawn for a plug-in kind from its field descriptions: what it sends, and what it refuses before asking the hub. */
 import { describe, expect, it } from 'vitest';
 import type { KindField } from '../../src-shared/api.ts';
-import { checkKindForm, emptyKindForm, kindFieldOf, splitList } from '../../src-renderer/forms/kindForm.ts';
+import { changeableFields, checkKindChanges, checkKindForm, emptyKindForm, kindFieldOf, kindValuesOf, splitList } from '../../src-renderer/forms/kindForm.ts';
 
 const field = (name: string, type: KindField['type'], extra: Partial<KindField> = {}): KindField => ({
   name,
@@ -61,5 +61,16 @@ describe('the form of a kind without its own screen', () => {
 
   it('splits a list on commas and lines, dropping blanks', () => {
     expect(splitList(' a,,b \n\n c ')).toEqual(['a', 'b', 'c']);
+  });
+
+  it('changes an account through its changeable fields only, sending what the user changed', () => {
+    const fields = changeableFields([field('server', 'text', { changeable: true }), field('token', 'secret', { changeable: true }), field('interval', 'number', { changeable: true, required: false }), field('mode', 'choice', { choices: ['fast', 'slow'] })]);
+    expect(fields.map((f) => f.name)).toEqual(['server', 'interval']);
+    const shown = kindValuesOf(fields, { server: 'irc.example.org', interval: 30, unrelated: true });
+    expect(shown).toEqual({ server: 'irc.example.org', interval: '30' });
+    expect(checkKindChanges(fields, shown, shown)).toEqual({ ok: true, input: {} });
+    expect(checkKindChanges(fields, { ...shown, interval: '60' }, shown)).toEqual({ ok: true, input: { interval: 60 } });
+    expect(checkKindChanges(fields, { ...shown, server: '' }, shown)).toEqual({ ok: false, errors: { server: 'Enter the server.' } });
+    expect(kindValuesOf([field('channels', 'list')], { channels: ['#a', '#b'] })).toEqual({ channels: '#a, #b' });
   });
 });
