@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   plugins: [react()],
-  // Relative asset URLs: the same build loads from file:// in Electron and from `groundswell serve`.
+  // Relative asset URLs: the same build loads from app://groundswell/ in Electron and from `groundswell serve`.
   base: './',
   build: {
     outDir: 'dist/renderer',

@@ -101,15 +101,6 @@ const TEST_SUPPORT = [
 ];
 
 /**
- * Imports the table forbids that exist today while other work removes them, keyed by importing file.
- * The hub deep-imports files inside kinds until every kind has its kind.ts; the Electron main process
- * opens the hub itself until it starts it through src-main/hub-process. Delete an entry with its import.
- */
-export const KNOWN_UNTIL_KINDS_LAND = {
-  'src-main/electron/main.ts': ['src-main/hub/hub.ts', 'src-main/hub/profile.ts', 'src-main/server/serve.ts'],
-};
-
-/**
  * Files that may name a module through an expression, each with the reason (file → reason). None needs
  * it today; an entry is for a module whose name is only known at run time, and says why it is safe.
  */
@@ -180,7 +171,6 @@ function fileRefusal(place, target) {
   const { from, root, row, kind, name, isTest } = place;
   const allowed = row.may.map((glob) => (kind ? glob.replace('<kind>', kind) : glob));
   if (allowed.some((glob) => matches(glob, target))) return undefined;
-  if (KNOWN_UNTIL_KINDS_LAND[from]?.includes(target)) return undefined;
   const support = TEST_SUPPORT.find((entry) => matches(entry.files, target));
   if (support) {
     if (isTest && support.forRoots.includes(root)) return undefined;

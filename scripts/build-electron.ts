@@ -1,4 +1,7 @@
-/** Bundles the Electron main process and preload into dist/electron (CommonJS, as Electron loads them). */
+/**
+ * Bundles the Electron main process, the preload and the hub process into dist/electron
+ * (CommonJS, as Electron loads them).
+ */
 import { build } from 'esbuild';
 import type { BuildOptions } from 'esbuild';
 
@@ -14,8 +17,14 @@ export const electronBundleOptions: BuildOptions = {
   external: ['electron', 'better-sqlite3', '@napi-rs/keyring', 'bufferutil', 'utf-8-validate', '@matrix-org/matrix-sdk-crypto-wasm'],
 };
 
+/** main.ts forks dist/electron/hub-process.cjs (its own __dirname) with utilityProcess.fork. */
+export const electronEntries: readonly { entryPoint: string; outfile: string }[] = [
+  { entryPoint: 'src-main/electron/main.ts', outfile: 'dist/electron/main.cjs' },
+  { entryPoint: 'src-main/electron/preload.ts', outfile: 'dist/electron/preload.cjs' },
+  { entryPoint: 'src-main/hub-process/child.ts', outfile: 'dist/electron/hub-process.cjs' },
+];
+
 if (import.meta.main) {
-  await build({ ...electronBundleOptions, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/electron/main.cjs' });
-  await build({ ...electronBundleOptions, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/electron/preload.cjs' });
-  console.log('built dist/electron/main.cjs and dist/electron/preload.cjs');
+  for (const { entryPoint, outfile } of electronEntries) await build({ ...electronBundleOptions, entryPoints: [entryPoint], outfile });
+  console.log(`built ${electronEntries.map((e) => e.outfile).join(', ')}`);
 }

@@ -336,6 +336,8 @@ export interface HubEvents {
   /** A Matrix account's encryption changed: a verification moved on, a device appeared, backup state. */
   'security.changed': { accountId: string };
   'preferences.changed': Preferences;
+  /** The Electron app's background service (the hub process): sent by its supervisor, not the hub. */
+  'service.status': { state: 'running' | 'restarting' | 'failed'; message?: string };
 }
 
 export type CallName = keyof HubCalls;

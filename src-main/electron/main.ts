@@ -1,90 +1,107 @@
 /**
- * The Electron shell: one window, the hub in this process, the contract over IPC. Kept thin on
- * purpose — everything that is not window, preload or IPC lives in the hub.
+ * The Electron shell: one window, the hub in a utility process of its own (src-main/hub-process),
+ * the contract relayed between them over IPC. Kept thin on purpose: what to serve, where the page
+ * may go, which permissions it gets and when to notify are decided in the plain modules beside it.
  */
-import { app, BrowserWindow, ipcMain, Menu, Notification, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, session, shell, utilityProcess } from 'electron';
 import type { IpcMainInvokeEvent } from 'electron';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isCallName } from '../../src-shared/api.ts';
 import type { HubEvents } from '../../src-shared/api.ts';
 import { fail } from '../../src-shared/result.ts';
-import { Hub } from '../hub/hub.ts';
-import { ProfileLockedError, resolveProfileDir } from '../hub/profile.ts';
-import { CONTENT_SECURITY_POLICY, startServer } from '../server/serve.ts';
-import type { RunningServer } from '../server/serve.ts';
+import { resolveProfileDir } from '../common/profile-dir.ts';
+import { hubProcessArgs } from '../hub-process/protocol.ts';
+import { HubSupervisor } from '../hub-process/supervisor.ts';
+import { APP_INDEX_URL, APP_SCHEME, isAppPage, resolveAppRequest } from './app-protocol.ts';
+import { notifyNewItems } from './notifications.ts';
+import type { DesktopShell } from './notifications.ts';
+import { allowPermission, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
 import { loadWindowState, saveWindowState } from './window-state.ts';
-
-/** Links the user may open in the system browser; everything else is refused. */
-const EXTERNAL_PROTOCOLS = new Set(['https:', 'http:', 'mailto:']);
 
 const profileFlag = process.argv.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
 const profileDir = resolveProfileDir(profileFlag);
 app.setPath('userData', profileDir);
 
+// Before 'ready': a standard scheme has an origin and relative URLs, a secure one counts as https.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let window: BrowserWindow | undefined;
-  let hub: Hub | undefined;
-  let endpoint: RunningServer | undefined;
-  const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
-  const rendererUrl = pathToFileURL(rendererIndex).href;
+  let supervisor: HubSupervisor | undefined;
+  let serviceEverRan = false;
+  const rendererDir = join(__dirname, '..', 'renderer');
 
-  app.on('second-instance', () => {
-    if (window?.isMinimized()) window.restore();
-    window?.focus();
-  });
+  app.on('second-instance', () => bringWindowForward());
 
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
-      openExternal(url);
+      if (opensInBrowser(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
-    contents.on('will-navigate', (event, url) => {
-      if (url !== rendererUrl) {
-        event.preventDefault();
-        openExternal(url);
-      }
+    const guard = (details: { url: string; preventDefault(): void }) => {
+      const decision = decideNavigation(details.url);
+      if (decision.allow) return;
+      details.preventDefault();
+      if (decision.openInBrowser) void shell.openExternal(decision.openInBrowser);
+    };
+    contents.on('will-navigate', guard);
+    contents.on('will-redirect', guard);
+    // The main frame's navigations already went through will-navigate; this catches subframes.
+    contents.on('will-frame-navigate', (details) => {
+      if (!details.isMainFrame) guard(details);
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 
-  app.whenReady().then(async () => {
-    try {
-      hub = Hub.open({ profileDir });
-    } catch (error) {
-      const message = error instanceof ProfileLockedError ? error.message : `Groundswell could not open its profile: ${(error as Error).message}`;
-      const { dialog } = await import('electron');
-      dialog.showErrorBox('Groundswell', message);
-      app.exit(1);
-      return;
-    }
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  const desktop: DesktopShell = {
+    notificationsSupported: () => Notification.isSupported(),
+    windowFocused: () => window?.isFocused() ?? false,
+    show: (text, onClick) => {
+      const notification = new Notification(text);
+      notification.on('click', onClick);
+      notification.show();
+    },
+    bringWindowForward,
+  };
+
+  app.whenReady().then(() => {
+    protocol.handle(APP_SCHEME, async (request) => {
+      const found = resolveAppRequest(rendererDir, request.url, request.method);
+      if (!found.ok) return new Response(found.message, { status: found.status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      return new Response(request.method === 'HEAD' ? null : await readFile(found.file), {
+        headers: { 'Content-Type': found.contentType, 'Content-Security-Policy': WINDOW_CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
+      });
     });
-    session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'notifications'));
+    session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => callback(allowPermission(permission, details.requestingUrl)));
+    session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => allowPermission(permission, requestingOrigin));
+
+    const hub = new HubSupervisor({
+      fork: (modulePath, args) => utilityProcess.fork(modulePath, args, { serviceName: 'Groundswell hub', stdio: 'inherit' }),
+      modulePath: join(__dirname, 'hub-process.cjs'),
+      args: hubProcessArgs({ profileDir, uiDir: rendererDir }),
+    });
+    supervisor = hub;
+    hub.on((name, payload) => {
+      window?.webContents.send(IPC_EVENT_CHANNEL, name, payload);
+      if (name === 'inbox.notify') notifyNewItems(payload as HubEvents['inbox.notify'], desktop);
+      if (name === 'service.status') serviceStarted(payload as HubEvents['service.status']);
+    });
+    hub.start();
 
     ipcMain.handle(IPC_CALL_CHANNEL, async (event: IpcMainInvokeEvent, name: unknown, params: unknown) => {
       // Only our own window, showing our own page, may call the hub.
-      if (!window || event.sender !== window.webContents || event.senderFrame?.url !== rendererUrl) {
+      if (!window || event.sender !== window.webContents || !isAppPage(event.senderFrame?.url ?? '')) {
         return fail('internal', 'Refused a call from an unknown page.');
       }
       if (!isCallName(name)) return fail('invalid-input', `Unknown call ${JSON.stringify(name)}.`);
-      return hub!.call(name, params as never);
+      return hub.call(name, params);
     });
-    hub.on((name, payload) => {
-      window?.webContents.send(IPC_EVENT_CHANNEL, name, payload);
-      if (name === 'inbox.notify') showNotifications(payload as HubEvents['inbox.notify']);
-    });
-
-    // The CLI talks to the running app through the same local endpoint `serve` uses.
-    endpoint = await startServer({ hub, uiDir: join(__dirname, '..', 'renderer') });
-    hub.lockHandle.advertise({ port: endpoint.port, token: endpoint.token });
-    hub.startConnectors();
 
     Menu.setApplicationMenu(null);
-    window = createWindow(rendererIndex);
+    window = createWindow();
   }).catch((error: unknown) => {
     console.error(`Groundswell failed to start: ${(error as Error).message}`);
     app.exit(1);
@@ -92,31 +109,32 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (event) => {
-    if (!hub) return;
+    if (!supervisor) return;
     event.preventDefault();
-    const closing = hub;
-    hub = undefined;
-    void Promise.allSettled([endpoint?.close(), closing.dispose()]).then(() => app.exit(0));
+    const stopping = supervisor;
+    supervisor = undefined;
+    void stopping.stop().finally(() => app.exit(0));
   });
 
-  /** The window shows its own toast; the desktop hears only when the user is elsewhere. */
-  function showNotifications({ items }: HubEvents['inbox.notify']): void {
-    if (!Notification.isSupported() || window?.isFocused()) return;
-    const [first] = items;
-    if (!first) return;
-    const notification = new Notification(
-      items.length === 1
-        ? { title: `${first.accountName}: ${first.title}`, body: first.snippet }
-        : { title: `${items.length} new alerts`, body: items.slice(0, 3).map((i) => `${i.accountName}: ${i.title}`).join('\n') },
-    );
-    notification.on('click', () => {
-      window?.show();
-      window?.focus();
-    });
-    notification.show();
+  /**
+   * A hub that could not open the profile at all (another Groundswell holds it) ends the app with
+   * its message, as before; one that fails later leaves the window up with the banner.
+   */
+  function serviceStarted(status: HubEvents['service.status']): void {
+    if (status.state === 'running') serviceEverRan = true;
+    if (status.state !== 'failed' || serviceEverRan) return;
+    dialog.showErrorBox('Groundswell', status.message ?? 'Groundswell could not open its profile.');
+    supervisor = undefined;
+    app.exit(1);
   }
 
-  function createWindow(indexFile: string): BrowserWindow {
+  function bringWindowForward(): void {
+    if (window?.isMinimized()) window.restore();
+    window?.show();
+    window?.focus();
+  }
+
+  function createWindow(): BrowserWindow {
     const state = loadWindowState(profileDir);
     const win = new BrowserWindow({
       width: state.width,
@@ -141,15 +159,7 @@ if (!app.requestSingleInstanceLock()) {
       const bounds = win.getNormalBounds();
       saveWindowState(profileDir, { ...bounds, maximized: win.isMaximized() });
     });
-    void win.loadFile(indexFile);
+    void win.loadURL(APP_INDEX_URL);
     return win;
-  }
-}
-
-function openExternal(url: string): void {
-  try {
-    if (EXTERNAL_PROTOCOLS.has(new URL(url).protocol)) void shell.openExternal(url);
-  } catch {
-    // Not a URL: nothing to open.
   }
 }

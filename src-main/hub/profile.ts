@@ -3,22 +3,9 @@
  * (they are in the OS keychain). One hub per profile at a time: the lock names the holder.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const APP_NAME = 'Groundswell';
-
-/** Same folder Electron's app.getPath('userData') gives for our app name. */
-export function defaultProfileDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  if (platform === 'win32') return join(env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), APP_NAME);
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP_NAME);
-  return join(env['XDG_CONFIG_HOME'] ?? join(homedir(), '.config'), APP_NAME);
-}
-
-/** --profile beats GROUNDSWELL_PROFILE beats the OS default. */
-export function resolveProfileDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? env['GROUNDSWELL_PROFILE'] ?? defaultProfileDir(env);
-}
+export { APP_NAME, defaultProfileDir, resolveProfileDir } from '../common/profile-dir.ts';
 
 export interface ProfilePaths {
   dir: string;

@@ -9,7 +9,7 @@ import { ReadingPane } from './ReadingPane.tsx';
 import { SearchBox } from './SearchBox.tsx';
 import { SecurityDialog } from './SecurityDialog.tsx';
 import { Sidebar } from './Sidebar.tsx';
-import { ConnectionBanner, Toasts } from './Toasts.tsx';
+import { ConnectionBanner, ServiceBanner, Toasts } from './Toasts.tsx';
 
 /** Keys typed into a field belong to the field; Enter on a button belongs to the button. */
 function belongsToTarget(target: EventTarget | null, key: string): boolean {
@@ -69,6 +69,7 @@ export function App() {
   return (
     <div className="app">
       <ConnectionBanner />
+      <ServiceBanner />
       <header className="topbar">
         <span className="brand">Groundswell</span>
         <SearchBox />

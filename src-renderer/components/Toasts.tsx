@@ -60,3 +60,14 @@ export function ConnectionBanner() {
     </div>
   );
 }
+
+/** The Electron app's background service is restarting (a status) or could not start (an alert). */
+export function ServiceBanner() {
+  const service = useApp((s) => s.service);
+  if (service.state === 'running') return null;
+  return (
+    <div className="banner" role={service.state === 'failed' ? 'alert' : 'status'}>
+      {service.message}
+    </div>
+  );
+}

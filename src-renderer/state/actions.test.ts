@@ -228,6 +228,31 @@ describe('hub events', () => {
     expect(state().connection).toBe('online');
     expect(state().items[0]?.title).toBe('Missed while away');
   });
+
+  it('shows the background service restarting, then refetches in place once it runs again', async () => {
+    await refreshAll(hub);
+    await loadMore(hub);
+    await openItem(hub, 'work:150');
+    followHubEvents(hub, manualFrames().schedule);
+    const message = "Groundswell's background service stopped; restarting…";
+    server.emit('service.status', { state: 'restarting', message });
+    expect(state().service).toEqual({ state: 'restarting', message });
+    server.items.unshift({ ...mailItems('home', 1)[0]!, id: 'home:meanwhile', timestamp: Date.UTC(2026, 0, 1), title: 'Arrived during the restart' });
+    const lists = server.countCalls('inbox.list');
+    server.emit('service.status', { state: 'running' });
+    await settle();
+    expect(state().service).toEqual({ state: 'running' });
+    expect(server.countCalls('inbox.list')).toBeGreaterThan(lists);
+    expect(state().items[0]?.title).toBe('Arrived during the restart');
+    expect(state().items.length).toBeGreaterThanOrEqual(200);
+    expect(state().selectedId).toBe('work:150');
+    expect(state().openId).toBe('work:150');
+    // A second 'running' (the app's first start) changes nothing.
+    const again = server.countCalls('inbox.list');
+    server.emit('service.status', { state: 'running' });
+    await settle();
+    expect(server.countCalls('inbox.list')).toBe(again);
+  });
 });
 
 describe('adding an account', () => {

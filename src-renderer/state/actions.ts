@@ -14,6 +14,7 @@ import {
   type AppState,
   type AppStore,
   type HubConnection,
+  type ServiceStatus,
   type ToastKind,
 } from './store.ts';
 
@@ -460,6 +461,7 @@ export function followHubEvents(hub: Hub, schedule: Schedule = frameOrTimeout): 
       void loadAccounts(hub);
       changes.push([]);
     }),
+    hub.client.on('service.status', (status) => setServiceStatus(hub, status)),
   ];
   return () => {
     for (const off of offs) off();
@@ -471,4 +473,14 @@ export function setConnection(hub: Hub, connection: HubConnection): void {
   hub.store.setState({ connection });
   // Events sent while the socket was down are lost: fetch everything once it is back.
   if (was === 'offline' && connection === 'online') void refreshAll(hub);
+}
+
+/**
+ * The Electron app's hub process died and its supervisor restarts it. Once it runs again, what it
+ * announced meanwhile is lost: everything shown is fetched again, in place (view, selection, scroll).
+ */
+export function setServiceStatus(hub: Hub, service: ServiceStatus): void {
+  const was = hub.store.getState().service.state;
+  hub.store.setState({ service });
+  if (was !== 'running' && service.state === 'running') void refreshAll(hub);
 }

@@ -306,9 +306,10 @@ export function followChatEvents(hub: Hub, schedule: Schedule = frameOrTimeout, 
     const room = hub.store.getState().chatRoom;
     if (room !== null && p.itemIds.includes(room.itemId)) changes.push(p.itemIds);
   });
-  // Events sent while the socket was down are lost: the open room is fetched again once it is back.
+  // Events sent while the socket was down (or the hub process restarted) are lost: the open room is fetched again once it is back.
   const offStore = hub.store.subscribe((s, before) => {
-    if (before.connection === 'offline' && s.connection === 'online' && s.chatRoom !== null) changes.push([s.chatRoom.itemId]);
+    const back = (before.connection === 'offline' && s.connection === 'online') || (before.service.state !== 'running' && s.service.state === 'running');
+    if (back && s.chatRoom !== null) changes.push([s.chatRoom.itemId]);
   });
   return () => {
     offEvent();

@@ -3,7 +3,7 @@
  * it are plain functions in actions.ts, so the transport can update state outside React.
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
-import type { ChatMessage, ChatTimeline, EncryptionStatus, InboxFilter, KindDescriptor, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
+import type { ChatMessage, ChatTimeline, EncryptionStatus, HubEvents, InboxFilter, KindDescriptor, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
 
@@ -54,6 +54,8 @@ export interface Toast {
   text: string;
 }
 
+export type ServiceStatus = HubEvents['service.status'];
+
 /** How the page reaches the hub: the socket in `serve`, always 'online' in Electron. */
 export type HubConnection = 'connecting' | 'online' | 'offline';
 
@@ -84,6 +86,8 @@ export interface UiSlice {
   /** The account whose settings dialog is open, or null. */
   accountSettings: AccountSettings | null;
   connection: HubConnection;
+  /** The Electron app's background service; 'running' everywhere else. */
+  service: ServiceStatus;
 }
 
 /** The message a reply answers, as the chip above the composer shows it. */
@@ -194,6 +198,7 @@ const uiSlice: StateCreator<AppState, [], [], UiSlice> = () => ({
   addAccountOpen: false,
   accountSettings: null,
   connection: 'connecting',
+  service: { state: 'running' },
 });
 
 const chatSlice: StateCreator<AppState, [], [], ChatSlice> = () => ({

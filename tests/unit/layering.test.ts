@@ -115,7 +115,6 @@ const probes: Probe[] = [
   { name: 'hub-process: electron', file: 'src-main/hub-process/probe.ts', code: "import 'electron';", refused: "src-main/hub-process may not use the package 'electron'" },
   { name: 'electron: electron, hub-process', file: 'src-main/electron/probe.ts', code: "import 'electron';\nimport '../hub-process/supervisor.ts';\nimport './window-state.ts';" },
   { name: 'electron: the hub', file: 'src-main/electron/probe.ts', code: "import '../hub/hub.ts';", refused: 'src-main/electron may not import src-main/hub/hub.ts' },
-  { name: 'electron/main.ts: the hub today (KNOWN_UNTIL_KINDS_LAND)', file: 'src-main/electron/main.ts', code: "import '../hub/hub.ts';\nimport '../server/serve.ts';" },
   { name: 'electron: ws', file: 'src-main/electron/probe.ts', code: "import 'ws';", refused: "src-main/electron may not use the package 'ws'" },
   { name: 'outside the layers: tests, scripts', file: 'tests/integration/probe.test.ts', code: "import 'better-sqlite3';\nimport 'electron';\nimport '../../src-main/hub/hub.ts';" },
 ];

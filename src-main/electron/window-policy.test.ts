@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { APP_INDEX_URL } from './app-protocol.ts';
+import { allowPermission, decideNavigation, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
+
+describe('the window policy', () => {
+  it('stays on its own page and sends web and mail links to the system browser', () => {
+    expect(decideNavigation(APP_INDEX_URL)).toEqual({ allow: true });
+    expect(decideNavigation('https://example.org/post')).toEqual({ allow: false, openInBrowser: 'https://example.org/post' });
+    expect(decideNavigation('http://example.org/')).toEqual({ allow: false, openInBrowser: 'http://example.org/' });
+    expect(decideNavigation('mailto:bob@example.org')).toEqual({ allow: false, openInBrowser: 'mailto:bob@example.org' });
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'app://groundswell/assets/index.js', 'app://other/index.html', 'smb://host/share', 'garbage']) {
+      expect(decideNavigation(url), url).toEqual({ allow: false });
+    }
+  });
+
+  it('grants notifications to our page and nothing else to anyone', () => {
+    expect(allowPermission('notifications', 'app://groundswell')).toBe(true);
+    expect(allowPermission('notifications', APP_INDEX_URL)).toBe(true);
+    expect(allowPermission('notifications', 'https://example.org')).toBe(false);
+    expect(allowPermission('media', 'app://groundswell')).toBe(false);
+    expect(allowPermission('clipboard-read', 'app://groundswell')).toBe(false);
+  });
+
+  it('allows no form posts and no sockets to local services', () => {
+    const directives = new Map(WINDOW_CONTENT_SECURITY_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(directives.get('form-action')).toEqual(["'none'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(WINDOW_CONTENT_SECURITY_POLICY).not.toMatch(/ws:|127\.0\.0\.1|localhost|unsafe/);
+  });
+});
