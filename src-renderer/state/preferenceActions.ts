@@ -37,11 +37,15 @@ export async function setPreferences(hub: Hub, changes: Partial<Preferences>): P
   else hub.store.setState({ preferences: before, preferencesError: `Could not save the change: ${result.error.message}` });
 }
 
-/** Keeps the store in step with changes made elsewhere, and reads them again after a reconnect (events sent meanwhile are lost). */
+/**
+ * Keeps the store in step with changes made elsewhere, and reads them again after a reconnect or a
+ * restart of the hub process (events sent meanwhile are lost).
+ */
 export function followPreferenceEvents(hub: Hub): () => void {
   const offEvent = hub.client.on('preferences.changed', (preferences) => hub.store.setState({ preferences }));
   const offStore = hub.store.subscribe((s, before) => {
-    if (before.connection === 'offline' && s.connection === 'online') void loadPreferences(hub);
+    const back = (before.connection === 'offline' && s.connection === 'online') || (before.service.state !== 'running' && s.service.state === 'running');
+    if (back) void loadPreferences(hub);
   });
   return () => {
     offEvent();
