@@ -255,6 +255,13 @@ function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { pa
   );
 }
 
+/** What removing leaves alone, in the account's own terms. */
+function removalNote(account: Account): string {
+  if (isAccountOf(account, 'feed')) return 'The feed itself is not affected.';
+  if (isAccountOf(account, 'imap') || isAccountOf(account, 'matrix')) return 'Nothing is deleted on the server.';
+  return 'Nothing is deleted where it comes from.';
+}
+
 function RemoveSection({ hub, settings, view }: SectionProps) {
   const id = useId();
   const { removeStep, removeError } = settings;
@@ -270,7 +277,7 @@ function RemoveSection({ hub, settings, view }: SectionProps) {
     wasAsking.current = removeStep !== 'idle';
   }, [removeStep]);
 
-  const where = isAccountOf(account, 'feed') ? 'The feed itself is not affected.' : isAccountOf(account, 'imap') || isAccountOf(account, 'matrix') ? 'Nothing is deleted on the server.' : 'Nothing is deleted where it comes from.';
+  const where = removalNote(account);
   return (
     <section className="settings-section remove-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Remove account</h3>
