@@ -1,23 +1,20 @@
 /**
  * The parts of an account's settings that change the account itself, each saved on its own with
  * `accounts.update`: its name (every kind), and for IMAP where and how it connects, which the hub
- * checks with the server before saving. A refusal stays beside the field it concerns and nothing is saved.
+ * checks with the server before saving. A refusal stays beside the field it concerns, and nothing
+ * is saved.
  */
 import { useId, useState } from 'react';
 import type { ImapAccountChanges } from '../../src-shared/api.ts';
 import type { Account, AccountOf } from '../../src-shared/domain.ts';
-import type { AppError } from '../../src-shared/result.ts';
-import {
-  IMAP_FORM_FIELDS,
-  checkImapServerForm,
-  imapServerValuesOf,
-  type ImapServerField,
-  type ImapServerValues,
-} from '../forms/imapForm.ts';
+import type { KindDescriptor } from '../../src-shared/api.ts';
+import { changeableFields, checkKindChanges, kindFieldOf, kindValuesOf, type KindFormValues } from '../forms/kindForm.ts';
+import { checkImapServerForm, imapServerValuesOf, placeServerError, type ImapServerField, type ImapServerValues } from '../forms/imapForm.ts';
 import { updateAccount, type Outcome } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
 import { Field } from './FormField.tsx';
+import { KindFields } from './AddKindForm.tsx';
 import { ImapServerFields, ImapSyncFields } from './ImapFields.tsx';
 import { useAccountForm } from './useAccountForm.ts';
 
@@ -47,23 +44,6 @@ export function NameSection({ account }: { account: Account }) {
   );
 }
 
-const SERVER_FIELDS = IMAP_FORM_FIELDS.filter((f): f is ImapServerField => f !== 'displayName' && f !== 'password');
-const CONNECTION_FIELDS: readonly ImapServerField[] = ['host', 'port', 'security'];
-
-/**
- * Beside the field the hub names; when the server itself refused (no field named), beside the one
- * connection field that changed, since that is what the user has to look at again.
- */
-export function placeServerError(error: AppError, changes: ImapAccountChanges): { field: ImapServerField | undefined; message: string } {
-  const named = SERVER_FIELDS.find((f) => f === error.field);
-  if (named !== undefined) return { field: named, message: error.message };
-  const changed = Object.keys(changes) as ImapServerField[];
-  if (error.code === 'auth-failed' && error.field === undefined && changed.includes('user')) return { field: 'user', message: error.message };
-  const connection = changed.filter((f) => CONNECTION_FIELDS.includes(f));
-  if (error.code === 'connection-failed' && connection.length === 1) return { field: connection[0], message: error.message };
-  return { field: undefined, message: error.message };
-}
-
 export function ImapServerSection({ account }: { account: AccountOf<'imap'> }) {
   const hub = useHub();
   const id = useId();
@@ -91,6 +71,32 @@ export function ImapServerSection({ account }: { account: AccountOf<'imap'> }) {
       >
         <ImapServerFields form={form} />
         <ImapSyncFields form={form} />
+      </AccountFormFrame>
+    </section>
+  );
+}
+
+/** A plug-in kind's changeable fields, drawn from its descriptor like its Add account form. */
+export function KindSettingsSection({ account, descriptor }: { account: Account; descriptor: KindDescriptor }) {
+  const hub = useHub();
+  const id = useId();
+  const [busy, setBusy] = useState(false);
+  const fields = changeableFields(descriptor.fields);
+  const [shown] = useState(() => kindValuesOf(fields, account.settings));
+  const form = useAccountForm<KindFormValues, string, Record<string, unknown>>({
+    empty: () => shown,
+    check: (values) => checkKindChanges(fields, values, shown),
+    submit: (changes) => (Object.keys(changes).length === 0 ? Promise.resolve(NOTHING_CHANGED) : updateAccount(hub, account.id, changes)),
+    placeError: (error) => ({ field: kindFieldOf(fields, error.field), message: error.message }),
+    busy,
+    setBusy,
+  });
+  if (fields.length === 0) return null;
+  return (
+    <section className="settings-section" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{descriptor.label}</h3>
+      <AccountFormFrame form={form.form} onSubmit={form.onSubmit} formError={form.formError} busy={busy} submitLabel="Save settings" busyLabel="Saving…" place="section">
+        <KindFields fields={fields} form={form} />
       </AccountFormFrame>
     </section>
   );

@@ -1,7 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import type { KindDescriptor } from '../../src-shared/api.ts';
 import { isAccountOf, type Account, type AccountView } from '../../src-shared/domain.ts';
-import { SECURITY_LABELS } from '../forms/imapForm.ts';
 import { describeActivity, describeStatus } from '../format/status.ts';
 import {
   clearPasswordError,
@@ -14,23 +13,22 @@ import {
 import { useApp, useHub } from '../state/hooks.ts';
 import { openSecurity } from '../state/securityActions.ts';
 import type { AccountSettings } from '../state/store.ts';
-import { ImapServerSection, NameSection } from './AccountEditSections.tsx';
+import { ImapServerSection, KindSettingsSection, NameSection } from './AccountEditSections.tsx';
 import { FeedSettingsSection } from './FeedSettingsSection.tsx';
 import { useNow } from './useNow.ts';
+
+const OWN_SECTIONS: readonly string[] = ['imap', 'matrix', 'feed'];
 
 /** Used until `kinds.list` answers, and for a kind the hub no longer lists. */
 const KIND_LABELS: Partial<Record<string, string>> = { imap: 'IMAP mail', matrix: 'Matrix chat', feed: 'Feed' };
 
-/** Where the account lives, as the user typed it when adding it; another kind's one-line summary. */
+/**
+ * Where the account lives, as the user typed it when adding it; another kind's one-line summary.
+ * An IMAP account's server is in its Server section, where it can be changed.
+ */
 function connectionRows(view: AccountView): { name: string; value: string }[] {
   const { account } = view;
-  if (isAccountOf(account, 'imap')) {
-    const s = account.settings;
-    return [
-      { name: 'Server', value: `${s.user}@${s.host}:${s.port}` },
-      { name: 'Security', value: SECURITY_LABELS[s.security] },
-    ];
-  }
+  if (isAccountOf(account, 'imap')) return [];
   if (isAccountOf(account, 'matrix')) {
     return [
       { name: 'User', value: account.settings.userId },
@@ -79,6 +77,8 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
   const [opener] = useState(() => document.activeElement);
   const kinds = useApp((s) => s.kinds);
   const { account } = view;
+  // A kind without screens of its own here has its changeable fields drawn from its description.
+  const plugIn = OWN_SECTIONS.includes(account.kind) ? undefined : kinds?.find((k) => k.kind === account.kind);
 
   useEffect(() => {
     const d = dialog.current;
@@ -115,6 +115,7 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
       {isAccountOf(account, 'imap') ? <ImapServerSection account={account} /> : null}
       {isAccountOf(account, 'feed') ? <FeedSettingsSection account={account} /> : null}
       {isAccountOf(account, 'matrix') ? <EncryptionSection hub={hub} view={view} /> : null}
+      {plugIn !== undefined ? <KindSettingsSection account={account} descriptor={plugIn} /> : null}
       {signsIn(account, kinds) ? <SignInSection hub={hub} settings={settings} view={view} passwordRef={password} /> : null}
       <RemoveSection hub={hub} settings={settings} view={view} />
       <div className="dialog-buttons">
@@ -254,6 +255,13 @@ function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { pa
   );
 }
 
+/** What removing leaves alone, in the account's own terms. */
+function removalNote(account: Account): string {
+  if (isAccountOf(account, 'feed')) return 'The feed itself is not affected.';
+  if (isAccountOf(account, 'imap') || isAccountOf(account, 'matrix')) return 'Nothing is deleted on the server.';
+  return 'Nothing is deleted where it comes from.';
+}
+
 function RemoveSection({ hub, settings, view }: SectionProps) {
   const id = useId();
   const { removeStep, removeError } = settings;
@@ -269,7 +277,7 @@ function RemoveSection({ hub, settings, view }: SectionProps) {
     wasAsking.current = removeStep !== 'idle';
   }, [removeStep]);
 
-  const where = account.source === 'feed' ? 'The feed itself is not affected.' : 'Nothing is deleted on the server.';
+  const where = removalNote(account);
   return (
     <section className="settings-section remove-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Remove account</h3>

@@ -25,9 +25,12 @@ interface AccountType {
   descriptor?: KindDescriptor;
 }
 
+/** Until the hub answers, the three that ship; then what it runs, in its order after those three. */
 function accountTypes(kinds: KindDescriptor[] | null): AccountType[] {
-  const others = (kinds ?? []).filter((k) => !OWN_FORMS.some((own) => own.kind === k.kind));
-  return [...OWN_FORMS, ...others.map((k) => ({ kind: k.kind, label: k.label, hint: k.description, descriptor: k }))];
+  if (kinds === null) return [...OWN_FORMS];
+  const own = OWN_FORMS.filter((o) => kinds.some((k) => k.kind === o.kind));
+  const others = kinds.filter((k) => !OWN_FORMS.some((o) => o.kind === k.kind));
+  return [...own, ...others.map((k) => ({ kind: k.kind, label: k.label, hint: k.description, descriptor: k }))];
 }
 
 export function AddAccountDialog() {
@@ -39,11 +42,13 @@ function AddAccountModal() {
   const hub = useHub();
   const dialog = useModalDialog();
   const kinds = useApp((s) => s.kinds);
-  const [kind, setKind] = useState<AccountKind>('imap');
+  const [picked, setKind] = useState<AccountKind>('imap');
   const [busy, setBusy] = useState(false);
   const hintId = useId();
   const types = accountTypes(kinds);
-  const chosen = types.find((t) => t.kind === kind);
+  // A hub without the kind picked (or without IMAP, the first choice) starts on the first it runs.
+  const chosen = types.find((t) => t.kind === picked) ?? types[0];
+  const kind = chosen?.kind;
 
   useEffect(() => {
     // Asked on every opening: a hub started with another plug-in since offers it at once.

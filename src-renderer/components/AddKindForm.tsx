@@ -29,12 +29,29 @@ export function AddKindForm({ descriptor, busy, setBusy }: { descriptor: KindDes
 
   return (
     <AccountFormFrame form={form} onSubmit={onSubmit} formError={formError} busy={busy} submitLabel="Add account" busyLabel="Adding…">
-      {fields.map((field, i) => (
-        <Field key={field.name} field={field.name} label={field.label} errors={errors} {...(hintOf(field) === undefined ? {} : { hint: hintOf(field) })}>
-          {(a) => <KindInput field={field} a11y={a} first={i === 0} value={values[field.name] ?? ''} onChange={(v) => set(field.name, v)} />}
-        </Field>
-      ))}
+      <KindFields fields={fields} form={{ values, errors, set }} autoFocus />
     </AccountFormFrame>
+  );
+}
+
+/** One input per field the kind describes, each with its label, hint and error. */
+export function KindFields(props: {
+  fields: readonly KindField[];
+  form: { values: KindFormValues; errors: Partial<Record<string, string>>; set(field: string, value: string): void };
+  autoFocus?: boolean;
+}) {
+  const { fields, form, autoFocus = false } = props;
+  return (
+    <>
+      {fields.map((field, i) => {
+        const hint = hintOf(field);
+        return (
+          <Field key={field.name} field={field.name} label={field.label} errors={form.errors} {...(hint === undefined ? {} : { hint })}>
+            {(a) => <KindInput field={field} a11y={a} first={autoFocus && i === 0} value={form.values[field.name] ?? ''} onChange={(v) => form.set(field.name, v)} />}
+          </Field>
+        );
+      })}
+    </>
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ImapAccountChanges, ImapAccountInput } from '../../src-shared/api.ts';
 import { isLocalHost } from '../../src-shared/domain.ts';
+import type { AppError } from '../../src-shared/result.ts';
 import type { ImapSecurity, ImapSettings } from '../../src-shared/domain.ts';
 
 export interface ImapFormValues {
@@ -141,6 +142,24 @@ export function checkImapServerForm(
     if (server[key] !== saved[key]) Object.assign(changes, { [key]: server[key] });
   }
   return { ok: true, input: changes };
+}
+
+const SERVER_FIELDS = IMAP_FORM_FIELDS.filter((f): f is ImapServerField => f !== 'displayName' && f !== 'password');
+const CONNECTION_FIELDS: readonly ImapServerField[] = ['host', 'port', 'security'];
+
+/**
+ * Where the hub's refusal of a Server change goes: beside the field it names; when the server
+ * itself refused (no field named), beside the one field that changed and could be the cause, since
+ * that is what the user has to look at again; else above the section.
+ */
+export function placeServerError(error: AppError, changes: ImapAccountChanges): { field: ImapServerField | undefined; message: string } {
+  const named = SERVER_FIELDS.find((f) => f === error.field);
+  if (named !== undefined) return { field: named, message: error.message };
+  const changed = Object.keys(changes) as ImapServerField[];
+  if (error.code === 'auth-failed' && error.field === undefined && changed.includes('user')) return { field: 'user', message: error.message };
+  const connection = changed.filter((f) => CONNECTION_FIELDS.includes(f));
+  if (error.code === 'connection-failed' && connection.length === 1) return { field: connection[0], message: error.message };
+  return { field: undefined, message: error.message };
 }
 
 /** The hub names fields after ImapAccountInput; those that are not on the form go to the top. */

@@ -21,7 +21,7 @@ export function splitList(text: string): string[] {
     .filter((entry) => entry !== '');
 }
 
-/** "Enter user name.", "Enter API key": a label is lower-cased for the sentence unless it starts with an acronym. */
+/** "Enter the user name.", "Enter the API key.": a label is lower-cased for the sentence unless it starts with an acronym. */
 function asObject(label: string): string {
   return /^[A-Z][a-z]/.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label;
 }
@@ -29,7 +29,7 @@ function asObject(label: string): string {
 function readField(field: KindField, raw: string): { value: unknown } | { error: string } | undefined {
   // A secret is sent exactly as typed: it may start or end with a space.
   const typed = field.type === 'secret' ? raw : raw.trim();
-  if (typed === '') return field.required ? { error: `Enter ${asObject(field.label)}.` } : undefined;
+  if (typed === '') return field.required ? { error: `${field.type === 'choice' ? 'Choose' : 'Enter'} the ${asObject(field.label)}.` } : undefined;
   switch (field.type) {
     case 'text':
     case 'secret':
@@ -42,7 +42,7 @@ function readField(field: KindField, raw: string): { value: unknown } | { error:
       return field.choices === undefined || field.choices.includes(typed) ? { value: typed } : { error: `Choose one of: ${field.choices.join(', ')}.` };
     case 'list': {
       const entries = splitList(typed);
-      return entries.length > 0 || !field.required ? { value: entries } : { error: `Enter ${asObject(field.label)}.` };
+      return entries.length > 0 || !field.required ? { value: entries } : { error: `Enter the ${asObject(field.label)}.` };
     }
   }
 }
@@ -67,4 +67,33 @@ export function checkKindForm(
 /** The hub names fields after the kind's input; a name the form does not show goes to the top. */
 export function kindFieldOf(fields: readonly KindField[], name: string | undefined): string | undefined {
   return fields.some((f) => f.name === name) ? name : undefined;
+}
+
+/** The fields an existing account of the kind can change here; secrets change through "Sign in again". */
+export function changeableFields(fields: readonly KindField[]): KindField[] {
+  return fields.filter((f) => f.changeable && f.type !== 'secret');
+}
+
+/** An account's settings as the form shows them, for the fields its settings hold under the same name. */
+export function kindValuesOf(fields: readonly KindField[], settings: object): KindFormValues {
+  const saved = settings as Record<string, unknown>;
+  return Object.fromEntries(
+    fields.map((f) => {
+      const value = saved[f.name];
+      if (Array.isArray(value)) return [f.name, value.join(', ')];
+      return [f.name, typeof value === 'string' || typeof value === 'number' ? String(value) : ''];
+    }),
+  );
+}
+
+/** The changes for `accounts.update`: only the fields the user changed. */
+export function checkKindChanges(
+  fields: readonly KindField[],
+  values: KindFormValues,
+  shown: KindFormValues,
+): { ok: true; input: Record<string, unknown> } | { ok: false; errors: KindFormErrors } {
+  const checked = checkKindForm(fields, values);
+  if (!checked.ok) return checked;
+  const changes = Object.fromEntries(Object.entries(checked.input).filter(([name]) => values[name] !== shown[name]));
+  return { ok: true, input: changes };
 }

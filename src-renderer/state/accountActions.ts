@@ -3,17 +3,17 @@
  * the list of kinds the hub can add. The forms differ per kind; what happens once the hub answers
  * does not.
  */
-import type { AccountKind, SourceKind } from '../../src-shared/domain.ts';
+import type { AccountKind } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
 import { withoutSecret } from '../format/secret.ts';
 import { loadAccounts, loadCounts, refreshVisible, showToast, type Hub } from './actions.ts';
 
 export type Outcome = { ok: true } | { ok: false; error: AppError };
 
-/** What the user is told once an account is added: what arrives, and when. */
-const ADDED: Record<SourceKind, (name: string) => string> = {
-  mail: (name) => `Added ${name}.`,
-  chat: (name) => `Signed in as ${name}. Your rooms appear as they sync.`,
+/** What the user is told once an account is added: what arrives, and when. Another kind's account is simply added. */
+const ADDED: Partial<Record<AccountKind, (name: string) => string>> = {
+  imap: (name) => `Added ${name}.`,
+  matrix: (name) => `Signed in as ${name}. Your rooms appear as they sync.`,
   feed: (name) => `Following ${name}. Its current entries arrive as read; new ones as unread.`,
 };
 
@@ -46,7 +46,7 @@ export async function addAccount(hub: Hub, { kind, input, secrets }: NewAccount)
     accountsLoaded: true,
     addAccountOpen: false,
   }));
-  showToast(hub, 'info', ADDED[view.account.source](view.account.displayName));
+  showToast(hub, 'info', ADDED[view.account.kind]?.(view.account.displayName) ?? `Added ${view.account.displayName}.`);
   await Promise.all([loadAccounts(hub), loadCounts(hub), refreshVisible(hub)]);
   return { ok: true };
 }
@@ -61,6 +61,7 @@ export async function updateAccount(hub: Hub, accountId: string, changes: object
   if (!result.ok) return result;
   const view = result.value;
   hub.store.setState((s) => ({ accounts: s.accounts.map((a) => (a.account.id === accountId ? view : a)) }));
-  showToast(hub, 'info', `Saved the settings of ${view.account.displayName}.`);
+  const renamedOnly = Object.keys(changes).every((key) => key === 'displayName');
+  showToast(hub, 'info', renamedOnly ? `Renamed to ${view.account.displayName}.` : `Saved the settings of ${view.account.displayName}.`);
   return { ok: true };
 }
