@@ -120,7 +120,7 @@ describe('changing an account', () => {
     expect(h.client.paramsOf('accounts.update')).toEqual([{ accountId: work.account.id, changes: { displayName: 'Office' } }]);
     expect(shown(work.account.id)?.account.displayName).toBe('Office');
     expect((await h.account(work.account.id))?.account.displayName).toBe('Office');
-    expect(toasts()).toEqual([['info', 'Saved the settings of Office.']]);
+    expect(toasts()).toEqual([['info', 'Renamed to Office.']]);
   });
 
   it('checks a new server with it before saving, and keeps the old settings when it refuses', async () => {
@@ -131,6 +131,7 @@ describe('changing an account', () => {
 
     expect(await updateAccount(hub, work.account.id, { host: 'imap.new.example.com', port: 1993 })).toEqual({ ok: true });
     expect(shown(work.account.id)?.account.settings).toMatchObject({ host: 'imap.new.example.com', port: 1993 });
+    expect(toasts().at(-1)).toEqual(['info', 'Saved the settings of Work.']);
     expect(shown(work.account.id)?.summary).toContain('imap.new.example.com');
   });
 
