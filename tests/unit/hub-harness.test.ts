@@ -3,6 +3,8 @@
  * differently from the product, run against the harness: each asserts what the real hub does, so a
  * renderer test written on the harness sees the same. Then the harness's own conveniences.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HubEvents } from '../../src-shared/api.ts';
 import { imapKind } from '../../src-main/connectors/imap/kind.ts';
@@ -85,6 +87,27 @@ describe('the real hub behind the harness, where the old test hub differed', () 
     expect(await h.direct.call('accounts.remove', { accountId: work.account.id })).toEqual({ ok: true, value: null });
     await eventually('both events', () => events.length >= 2);
     expect([...events].sort()).toEqual(['accounts.changed', 'inbox.changed']);
+  });
+});
+
+describe('secrets', () => {
+  it('keeps passwords out of the hub’s log and profile: only the keychain has them', async () => {
+    h = await openHubHarness();
+    h.mail.user('me', 'correct horse battery', mailBatch(2));
+    h.chat.user('@me:example.org', 'matrix staple password');
+    await h.addAccount('imap', { displayName: 'Work', host: 'imap.example.com', user: 'me', password: 'correct horse battery' });
+    await h.addAccount('matrix', { userId: '@me:example.org', password: 'matrix staple password' });
+    expect(await h.direct.call('accounts.add', { kind: 'imap', input: { host: 'imap.example.com', user: 'me', password: 'wrong horse battery' } })).toMatchObject({ ok: false });
+    const profile = readdirSync(h.profileDir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => readFileSync(join(entry.parentPath, entry.name)).toString('latin1'))
+      .join('\n');
+    // The check reads where the accounts are kept (the database and its write-ahead log).
+    expect(profile).toContain('imap.example.com');
+    for (const password of ['correct horse battery', 'matrix staple password', 'wrong horse battery']) {
+      expect(h.logLines.join('\n')).not.toContain(password);
+      expect(profile).not.toContain(password);
+    }
   });
 });
 
