@@ -14,6 +14,7 @@ import type {
 } from '../../src-shared/api.ts';
 import { FEED_ALERT_LEVELS, FEED_DEFAULT_INTERVAL_SECONDS, FEED_MIN_INTERVAL_SECONDS, isLocalHost } from '../../src-shared/domain.ts';
 import type { FeedAlertLevel, ImapSecurity, SourceKind } from '../../src-shared/domain.ts';
+import { MAX_OPML_CHARS } from '../../src-shared/limits.ts';
 
 export class InputError extends Error {
   readonly field: string | undefined;
@@ -237,7 +238,7 @@ export function parseFeedSettingsInput(raw: unknown): FeedSettingsInput {
 
 /** OPML files from other readers run to a few hundred kB; 5 MB is far beyond any real one. */
 export function parseOpmlText(raw: unknown): string {
-  return text(record(raw, 'the request')['opml'], 'opml', 'OPML file', { max: 5 * 1024 * 1024 });
+  return text(record(raw, 'the request')['opml'], 'opml', 'OPML file', { max: MAX_OPML_CHARS });
 }
 
 /** The localpart and server name the spec allows, generously: servers in the wild are lax about case. */
