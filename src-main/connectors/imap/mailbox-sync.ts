@@ -38,6 +38,19 @@ export function uidSet(uids: Iterable<number>): string {
   return parts.join(',');
 }
 
+/** A loop, not Math.min(...uids): spreading a big mailbox's UIDs as arguments overflows the stack. */
+export function lowestUid(uids: readonly number[]): number {
+  let lowest = Infinity;
+  for (const uid of uids) if (uid < lowest) lowest = uid;
+  return lowest;
+}
+
+export function highestUid(uids: readonly number[]): number {
+  let highest = -Infinity;
+  for (const uid of uids) if (uid > highest) highest = uid;
+  return highest;
+}
+
 type Pending = 'new' | 'flags' | 'expunged';
 
 export class MailboxSync {
@@ -172,7 +185,7 @@ export class MailboxSync {
     const since = new Date(Date.now() - Math.max(1, this.settings.syncWindowDays) * DAY_MS);
     const found = (await this.client.search({ since }, { uid: true })) || [];
     const newest = [...found].sort((a, b) => b - a).slice(0, Math.max(1, this.settings.syncMaxMessages));
-    this.uidNext = Math.max(uidNextAtSelect, (found.length ? Math.max(...found) : 0) + 1);
+    this.uidNext = Math.max(uidNextAtSelect, (found.length ? highestUid(found) : 0) + 1);
     await this.fetchItems(newest, true);
   }
 
@@ -260,7 +273,7 @@ export class MailboxSync {
     const query = { uid: true, flags: true } as const;
     const messages =
       changedSince !== undefined
-        ? await this.client.fetchAll(`${Math.min(...known)}:*`, query, { uid: true, changedSince })
+        ? await this.client.fetchAll(`${lowestUid(known)}:*`, query, { uid: true, changedSince })
         : await this.client.fetchAll(uidSet(known), query, { uid: true });
     const readState = this.ctx.knownReadState(this.mailbox);
     const changes: { externalId: string; unread: boolean }[] = [];
@@ -280,7 +293,7 @@ export class MailboxSync {
     const stale = this.ctx.knownExternalIds(this.mailbox).filter((id) => parseExternalId(id)?.uidValidity !== this.uidValidity);
     if (stale.length > 0) this.ctx.remove(stale);
     if (known.length === 0) return;
-    const lowest = Math.min(...known);
+    const lowest = lowestUid(known);
     const present = new Set((await this.client.search({ uid: `${lowest}:*` }, { uid: true })) || []);
     const gone = known.filter((uid) => !present.has(uid)).map((uid) => externalIdOf(this.mailbox, this.uidValidity, uid));
     if (gone.length > 0) this.ctx.remove(gone);
