@@ -248,8 +248,9 @@ describe('serve survives hostile clients', () => {
     for (let id = 1; id <= 10_000; id++) flood.send(JSON.stringify({ id, call: 'inbox.list', params: { limit: 50 } }));
     // Round trips on another connection let the server take in whatever it is willing to read.
     for (let i = 0; i < 5; i++) await expectServing();
-    // Each answer is about 100 kB; 10,000 held at once would be a gigabyte.
-    expect(peakRssMb(serve.child.pid!)).toBeLessThan(400);
+    // Each answer is about 100 kB: 10,000 held at once would be a gigabyte on top of the hub's own
+    // ~150 MB (unbounded, this reached 2.6 GB). The bound leaves room for the garbage collector's slack.
+    expect(peakRssMb(serve.child.pid!)).toBeLessThan(600);
     let answered = 0;
     let lastId = 0;
     const all = new Promise<void>((resolve) =>
@@ -266,7 +267,7 @@ describe('serve survives hostile clients', () => {
     expect(lastId).toBe(10_000);
     flood.close();
     await expectServing();
-    expect(peakRssMb(serve.child.pid!)).toBeLessThan(400);
+    expect(peakRssMb(serve.child.pid!)).toBeLessThan(600);
   }, 180_000);
 
   it('imports an OPML file of 7,500 feeds (1.3 MB) through the running hub with the CLI', async () => {
