@@ -16,7 +16,7 @@ import { SearchIndexing } from '../../src-main/hub/search-indexing.ts';
 import { SignInPasswords } from '../../src-main/hub/sign-in-passwords.ts';
 import { ConnectorSupervision } from '../../src-main/hub/supervision.ts';
 import { InboxStore } from '../../src-main/store/inbox-store.ts';
-import { memorySecrets } from '../../bench/memory-secrets.ts';
+import { memorySecrets } from './memory-secrets.ts';
 
 export function hubParts(kinds: readonly AnyConnectorKind[]) {
   const dir = mkdtempSync(join(tmpdir(), 'gs-parts-'));
