@@ -39,7 +39,7 @@ import type { RoomFacts } from './room-item.ts';
 import { SavedSyncStore } from './saved-sync-store.ts';
 import { finishDecryptions, sendOutgoingRequests } from './settle.ts';
 import { sdkLogger, silenceSdkConsoleLogging } from './sdk-logging.ts';
-import { timelineMessages } from './timeline.ts';
+import { boundedName, timelineMessages } from './timeline.ts';
 
 const SYNC_CURSOR = 'sync';
 export const INITIAL_SYNC_LIMIT = 20;
@@ -478,14 +478,14 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
       const topic = room.currentState.getStateEvents(EventType.RoomTopic, '')?.getContent()['topic'];
       return {
         roomId: room.roomId,
-        roomName: room.name || room.roomId,
+        roomName: boundedName(room.name || room.roomId),
         ...(typeof topic === 'string' && topic !== '' ? { topic: topic.slice(0, 500) } : {}),
         encrypted: room.hasEncryptionStateEvent(),
         membership,
-        ...(inviter ? { inviter: room.getMember(inviter)?.name ?? inviter } : {}),
+        ...(inviter ? { inviter: boundedName(room.getMember(inviter)?.name ?? inviter) } : {}),
         messages: membership === 'invite' ? [] : timelineMessages(room, myUserId, rememberFile),
         hasOlder: membership !== 'invite' && room.getLiveTimeline().getPaginationToken(Direction.Backward) !== null,
-        typing: room.getMembers().filter((m) => m.typing && m.userId !== myUserId).map((m) => m.name),
+        typing: room.getMembers().filter((m) => m.typing && m.userId !== myUserId).map((m) => boundedName(m.name)),
       };
     },
 
