@@ -70,6 +70,17 @@ describe('one-shot commands', () => {
     await bob.sendText(roomId, 'the first secret');
     const inbox = hs.state.e2ee.inboxes.get(`${aliceId}|${deviceId}`) ?? [];
     expect(inbox.some((message) => message.event['type'] === 'm.room.encrypted')).toBe(true);
+    // And a room whose newest message no key will ever open: its row must be there all the same.
+    const lockedRoomId = await bob.createEncryptedRoom([aliceId], 'Locked');
+    await createRawClient(hs.baseUrl, phone.accessToken).join(lockedRoomId);
+    const bobRaw = createRawClient(hs.baseUrl, (await hs.login('bob', 'bob-pass')).accessToken);
+    await bobRaw.send(lockedRoomId, 'm.room.encrypted', {
+      algorithm: 'm.megolm.v1.aes-sha2',
+      ciphertext: 'AwgAEhAHBwcHBwcHBwcHBwcHBwcHAQEBAQEBAQECAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC',
+      sender_key: 'BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU',
+      session_id: 'CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk',
+      device_id: 'BOBDEVICE',
+    });
 
     const again = await runCli(['sync', '--once'], { env });
     expect(again.stderr).toBe('');
@@ -77,6 +88,8 @@ describe('one-shot commands', () => {
     const items = JSON.parse((await runCli(['inbox', '--json', '--source', 'chat'], { env })).stdout) as ListedItem[];
     const row = items.find((item) => item.origin.roomId === roomId);
     expect(row?.snippet).toBe('the first secret');
+    const locked = items.find((item) => item.origin.roomId === lockedRoomId);
+    expect(locked?.snippet).toMatch(/^Waiting for the keys from/);
 
     // Read from the terminal: the read marker is on the server before the command exits.
     const read = await runCli(['read', row!.id], { env });
