@@ -111,7 +111,8 @@ export class AccountBook {
       throw error;
     }
     if (kind.holdsSignInPassword && draft.secret !== undefined) this.#p.signInPasswords.hold(account.id, draft.secret);
-    return this.#save(verified.account, kind, verified.secret);
+    const view = await this.#save(verified.account, kind, verified.secret);
+    return (await this.#useHeldPassword(verified.account, kind)) ? this.view(verified.account, kind) : view;
   }
 
   /** Many drafts at once, none checked with its server first (an OPML import): returns the ones saved. */
@@ -165,6 +166,7 @@ export class AccountBook {
     if (JSON.stringify(verified.account.settings) !== JSON.stringify(account.settings)) this.#p.store.updateAccount(this.#stored(verified.account, kind));
     this.#p.log.info('account password updated', { accountId });
     await this.#p.supervision.restart(verified.account, kind);
+    await this.#useHeldPassword(verified.account, kind);
     this.#p.events.emit('accounts.changed', {});
     return this.view(verified.account, kind);
   }
@@ -195,6 +197,23 @@ export class AccountBook {
     if (!found?.kind) return;
     this.#p.store.updateAccount(this.#stored({ ...found.account, settings }, found.kind));
     this.#p.events.emit('accounts.changed', {});
+  }
+
+  /**
+   * A password held for the server's follow-up prompt lives in this process only. With no live
+   * connector to take it (the CLI adding an account and exiting), one short-lived sync takes it now,
+   * so the account is left as a running hub leaves it (Matrix: keys uploaded, cross-signing set up).
+   */
+  async #useHeldPassword(account: Account, kind: AnyConnectorKind): Promise<boolean> {
+    if (!kind.holdsSignInPassword || this.#live) return false;
+    try {
+      await this.#p.supervision.withConnector(account, kind, (connector) => connector.syncOnce());
+    } catch (error) {
+      this.#p.log.warn('the account is saved, but its first sync did not finish; the next start finishes it', { accountId: account.id, error: describe(error) });
+    } finally {
+      this.#p.signInPasswords.forget(account.id);
+    }
+    return true;
   }
 
   #startOne(decoded: DecodedAccount): void {
