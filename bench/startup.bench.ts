@@ -48,16 +48,20 @@ let child: ChildProcess | undefined;
 try {
   const user = dovecot.users[0]!;
   await appendMessages(dovecot, user, mailboxFixture(MESSAGES));
+  process.stderr.write('startup: mailbox ready\n');
   child = fork(new URL('./support/hub-child.ts', import.meta.url).pathname, [hubProfile, dovecot.host, String(dovecot.port), user.user, user.password], {
     execArgv: ['--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ask = <T>(message: object): Promise<T> =>
-    new Promise((resolve) => {
-      child!.once('message', (answer) => resolve(answer as T));
-      child!.send(message);
-    });
-  await new Promise((resolve) => child!.once('message', resolve));
+  const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`the hub process exited with ${code}`))));
+  const answer = <T>(): Promise<T> => Promise.race([new Promise<T>((resolve) => child!.once('message', (m) => resolve(m as T))), exited]);
+  const ask = <T>(message: object): Promise<T> => {
+    const answered = answer<T>();
+    child!.send(message);
+    return answered;
+  };
+  process.stderr.write(`startup: ${MESSAGES} messages in Dovecot; starting the hub process\n`);
+  await answer();
   const deadline = Date.now() + 120_000;
   for (;;) {
     const { counts, state } = await ask<{ counts: number; state: string }>({ ask: 'counts' });
@@ -66,7 +70,8 @@ try {
     await new Promise((r) => setTimeout(r, 250));
   }
   await new Promise((r) => setTimeout(r, 3_000)); // idle: IDLE is up, the search index caught up
-  const { rssKb } = await ask<{ rssKb: number }>({ ask: 'rss' });
+  const { rssKb, anonKb, fileKb, heapMb, externalMb } = await ask<{ rssKb: number; anonKb: number; fileKb: number; heapMb: number; externalMb: number }>({ ask: 'rss' });
+  process.stderr.write(`startup: hub RSS ${rssKb} kB = anonymous ${anonKb} + file-backed ${fileKb}; JS heap ${heapMb.toFixed(1)} MB, external ${externalMb.toFixed(1)} MB\n`);
   report({ bench: BENCH, metric: `hub process RSS, one IMAP account of ${MESSAGES.toLocaleString('en-US')} messages synced and idle`, value: rssKb / 1024, unit: 'MB', floor: '≤ 100 MB', pass: rssKb / 1024 <= 100 });
   await ask({ ask: 'stop' }).catch(() => undefined);
 } finally {

@@ -394,7 +394,8 @@ export interface HubClient {
 /** WebSocket and IPC frames. */
 export type ClientFrame = { id: number; call: CallName; params: unknown };
 export type ServerFrame =
-  | { id: number; result: Result<unknown> }
+  /** `id` is null when the client's frame had no usable id (not JSON, or no number): the error names why. */
+  | { id: number | null; result: Result<unknown> }
   | { event: EventName; payload: unknown };
 
 /** Electron preload channel names; the preload refuses any other. */

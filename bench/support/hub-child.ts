@@ -26,7 +26,10 @@ process.on('message', async (message: { ask: string }) => {
     process.send!({ counts: stored, state: list.ok ? list.value[0]?.status.state : 'unknown' });
   } else if (message.ask === 'rss') {
     global.gc?.();
-    process.send!({ rssKb: rssKb() });
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    const { heapUsed, external } = process.memoryUsage();
+    process.send!({ rssKb: rssKb(), anonKb: field('RssAnon'), fileKb: field('RssFile'), heapMb: heapUsed / 2 ** 20, externalMb: external / 2 ** 20 });
   } else if (message.ask === 'stop') {
     await hub.dispose();
     process.exit(0);

@@ -21,11 +21,19 @@ export async function connectRemote(port: number, token: string): Promise<Remote
   const pending = new Map<number, (result: CallResult<CallName>) => void>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   ws.on('message', (data) => {
-    const frame = JSON.parse(data.toString()) as ServerFrame;
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(data.toString()) as ServerFrame;
+    } catch {
+      // A frame we cannot read answers nothing we asked; the calls it might have answered fail when the hub closes.
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null) return;
     if ('id' in frame) {
+      if (typeof frame.id !== 'number') return;
       pending.get(frame.id)?.(frame.result as CallResult<CallName>);
       pending.delete(frame.id);
-    } else {
+    } else if ('event' in frame) {
       for (const listener of listeners.get(frame.event) ?? []) listener(frame.payload);
     }
   });

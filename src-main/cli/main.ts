@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { HubClient, CallName, CallParams } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
@@ -32,9 +33,13 @@ Commands:
   account list [--json]
   account remove ID
   sync --once [--account ID]            connect, catch up, exit
-  inbox [--json] [--source mail|chat|feed] [--account ID] [--unread] [--limit N]
+  inbox [--json] [--source mail|chat|feed] [--account ID] [--unread] [--limit N] [--after CURSOR]
+                                        the newest N items (default 50, any number; read 500 at a time
+                                        and printed as they come); when more remain, prints
+                                        "next: CURSOR" on stderr, so stdout (and --json's array) stays
+                                        only items: pass it as --after CURSOR for the next page
   read ID | unread ID                   mark an item read or unread (also on the server)
-  search QUERY [--json]
+  search QUERY [--json] [--limit N]      at most N matches (1 to 500)
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
@@ -54,6 +59,7 @@ const OPTIONS = {
   source: { type: 'string' },
   unread: { type: 'boolean' },
   limit: { type: 'string' },
+  after: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -107,7 +113,7 @@ export async function main(
     if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io));
     const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
     const input = textOnStdin ? await readStdin(io.stdin) : undefined;
-    return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout));
+    return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout, io.stderr));
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`${error.message}\n\n${USAGE}\n`);
@@ -201,7 +207,9 @@ async function withClient(profileDir: string, options: CliOptions, work: (client
   }
 }
 
-async function run(client: HubClient, command: string, rest: string[], values: Values, stdinText: string | undefined, out: NodeJS.WritableStream): Promise<number> {
+async function run(
+  client: HubClient, command: string, rest: string[], values: Values, stdinText: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const call = callerOf(client);
   const print = (text: string) => out.write(text + '\n');
   const printJson = (value: unknown) => out.write(JSON.stringify(value, null, 2) + '\n');
@@ -238,15 +246,28 @@ async function run(client: HubClient, command: string, rest: string[], values: V
       if (source !== undefined && source !== 'mail' && source !== 'chat' && source !== 'feed') {
         throw new UsageError('--source takes mail, chat or feed.');
       }
-      const page = await call('inbox.list', {
+      const wanted = parseLimit(values.limit, Infinity);
+      const filter: CallParams<'inbox.list'> = {
         ...(source ? { source } : {}),
         ...(values.account ? { accountId: values.account } : {}),
         ...(values.unread ? { unreadOnly: true } : {}),
-        limit: parseLimit(values.limit),
-      });
-      if (values.json) printJson(page.items);
-      else if (page.items.length === 0) print('The inbox is empty.');
-      else for (const item of page.items) print(formatItem(item));
+      };
+      // Page by page, each printed before the next is asked for: any --limit costs one page of memory.
+      const list = values.json ? jsonArrayWriter() : undefined;
+      let after = values.after;
+      let shown = 0;
+      let next: string | undefined;
+      do {
+        const page = await call('inbox.list', { ...filter, limit: Math.min(INBOX_PAGE, wanted - shown), ...(after !== undefined ? { after } : {}) });
+        const text = list ? list.items(page.items) : page.items.map((item) => formatItem(item) + '\n').join('');
+        if (!out.write(text)) await once(out, 'drain');
+        shown += page.items.length;
+        next = after = page.next;
+        if (page.items.length === 0) break;
+      } while (next !== undefined && shown < wanted);
+      if (list) out.write(list.end());
+      else if (shown === 0) print(values.after === undefined ? 'The inbox is empty.' : 'Nothing after that cursor.');
+      if (next !== undefined) err.write(`next: ${next}\n`);
       return 0;
     }
     case 'read':
@@ -278,7 +299,7 @@ async function run(client: HubClient, command: string, rest: string[], values: V
     case 'search': {
       const text = rest.join(' ').trim();
       if (!text) throw new UsageError('search needs the words to look for.');
-      const page = await call('inbox.search', { text, limit: parseLimit(values.limit) });
+      const page = await call('inbox.search', { text, limit: parseLimit(values.limit, INBOX_PAGE) });
       if (values.json) printJson(page.items);
       else if (page.items.length === 0) print('Nothing matches.');
       else for (const item of page.items) print(formatItem(item));
@@ -344,11 +365,32 @@ async function serve(profileDir: string, values: Values, out: NodeJS.WritableStr
   return 0;
 }
 
-function parseLimit(raw: string | undefined): number {
+/** The most inbox.list and inbox.search return at once. */
+const INBOX_PAGE = 500;
+
+function parseLimit(raw: string | undefined, max: number): number {
   if (raw === undefined) return 50;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw new UsageError('--limit takes a number from 1 to 500.');
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new UsageError(max === Infinity ? '--limit takes a whole number from 1 up.' : `--limit takes a number from 1 to ${max}.`);
+  }
   return n;
+}
+
+/**
+ * A JSON array written as its items arrive, byte for byte what JSON.stringify(all, null, 2) would
+ * print, without holding all of them.
+ */
+function jsonArrayWriter(): { items(items: unknown[]): string; end(): string } {
+  let count = 0;
+  return {
+    items(items) {
+      let text = '';
+      for (const item of items) text += `${count++ === 0 ? '[\n' : ',\n'}  ${JSON.stringify(item, null, 2).replace(/\n/g, '\n  ')}`;
+      return text;
+    },
+    end: () => (count === 0 ? '[]\n' : '\n]\n'),
+  };
 }
 
 function exitCodeFor(error: AppError): number {

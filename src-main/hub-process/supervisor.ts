@@ -181,6 +181,8 @@ export class HubSupervisor {
       return;
     }
     if ('id' in message) {
+      // The child's hub answers every call it was sent by its id; an id-less error frame is the socket server's.
+      if (message.id === null) return;
       const answer = this.inFlight.get(message.id);
       this.inFlight.delete(message.id);
       answer?.(message.result);

@@ -12,7 +12,7 @@ import type { Logger } from '../common/logger.ts';
 import type { AccountDraft, AnyConnectorKind, VerifiedAccount } from '../connectors/kind.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { InboxStore, StoredAccount } from '../store/inbox-store.ts';
-import { describe, NotFoundError } from './errors.ts';
+import { describe, NotFoundError, UnsupportedError } from './errors.ts';
 import type { HubEventBus } from './events.ts';
 import type { KindRegistry } from './kinds.ts';
 import type { SignInPasswords } from './sign-in-passwords.ts';
@@ -69,7 +69,7 @@ export class AccountBook {
   get(accountId: string): { account: Account; kind: AnyConnectorKind } {
     const found = this.find(accountId);
     if (!found) throw new NotFoundError('No account has that id. It may have been removed.');
-    if (!found.kind) throw new InputError(found.problem, 'accountId');
+    if (!found.kind) throw new UnsupportedError(found.problem);
     return found;
   }
 

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempProfile } from '../../tests/support/profile.ts';
 import type { TempProfile } from '../../tests/support/profile.ts';
-import { acquireProfileLock, defaultProfileDir, ProfileLockedError, resolveProfileDir, runningHub } from './profile.ts';
+import { acquireProfileLock, defaultProfileDir, ProfileLockedError, readLock, resolveProfileDir, runningHub } from './profile.ts';
 
 describe('profile directory', () => {
   it('follows --profile, then GROUNDSWELL_PROFILE, then the OS app-data folder', () => {
@@ -42,6 +42,30 @@ describe('profile lock', () => {
     const lock = acquireProfileLock(profile.dir);
     expect(JSON.parse(readFileSync(join(profile.dir, 'hub.lock'), 'utf8')).pid).toBe(process.pid);
     lock.release();
+  });
+
+  it.skipIf(process.platform !== 'linux')('takes over a lock whose holder crashed and is a zombie its parent never reaped', async () => {
+    // sh starts the hub-like child, then becomes `sleep`, which never waits for it: the child's
+    // crash leaves a zombie that kill(pid, 0) still reports as alive.
+    const parent = spawn('sh', ['-c', `"${process.execPath}" tests/support/profile-lock-child.ts "${profile.dir}" & exec sleep 120`], { stdio: 'ignore' });
+    try {
+      const lockPath = join(profile.dir, 'hub.lock');
+      let zombie: number | undefined;
+      for (let tries = 0; zombie === undefined && tries < 400; tries++) {
+        const pid = readLock(lockPath)?.pid;
+        // A zombie once every thread is gone (the main thread shows Z while the others still exit).
+        const status = pid === undefined ? '' : readFileSync(`/proc/${pid}/status`, 'utf8');
+        if (/^State:\s+Z/m.test(status) && /^Threads:\s+1$/m.test(status)) zombie = pid;
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(zombie, 'the child took the lock and became a zombie').toBeDefined();
+      expect(runningHub(profile.dir)).toBeUndefined();
+      const lock = acquireProfileLock(profile.dir);
+      expect(readLock(lockPath)?.pid).toBe(process.pid);
+      lock.release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('advertises the endpoint for CLIs on the same profile', () => {

@@ -4,6 +4,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { holderAlive, openAliveFifo, removeAliveFifo } from './lock-liveness.ts';
 
 export { APP_NAME, defaultProfileDir, resolveProfileDir } from '../common/profile-dir.ts';
 
@@ -32,6 +33,8 @@ export interface LockInfo {
   startedAt: number;
   /** Present once the hub listens for clients (serve, or the Electron app's local endpoint). */
   endpoint?: { port: number; token: string };
+  /** The holder's liveness FIFO, beside the lock file (see holderAlive). */
+  alive?: string;
 }
 
 export class ProfileLockedError extends Error {
@@ -52,14 +55,7 @@ export interface ProfileLock {
   release(): void;
 }
 
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isProcessAlive } from './lock-liveness.ts';
 
 export function readLock(lockPath: string): LockInfo | undefined {
   try {
@@ -72,8 +68,9 @@ export function readLock(lockPath: string): LockInfo | undefined {
 
 /** The running hub on this profile, if any (a lock whose process is alive). */
 export function runningHub(dir: string): LockInfo | undefined {
-  const info = readLock(profilePaths(dir).lock);
-  return info && info.pid !== process.pid && isProcessAlive(info.pid) ? info : undefined;
+  const lockPath = profilePaths(dir).lock;
+  const info = readLock(lockPath);
+  return info && info.pid !== process.pid && holderAlive(lockPath, info.pid, info.alive) ? info : undefined;
 }
 
 /** Lock files this process holds, so a second open in the same process is refused too. */
@@ -82,7 +79,14 @@ const heldLocks = new Set<string>();
 export function acquireProfileLock(dir: string): ProfileLock {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lockPath = profilePaths(dir).lock;
-  const info: LockInfo = { pid: process.pid, startedAt: Date.now() };
+  // Opened before the lock file exists, so whoever finds the lock file finds its holder alive.
+  const fifo = openAliveFifo(dir);
+  const info: LockInfo = { pid: process.pid, startedAt: Date.now(), ...(fifo ? { alive: fifo.name } : {}) };
+  const dropFifo = () => {
+    if (!fifo) return;
+    closeSync(fifo.fd);
+    removeAliveFifo(dir, fifo.name);
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       // 'wx' makes creation atomic: of two hubs starting together, one wins.
@@ -108,18 +112,25 @@ export function acquireProfileLock(dir: string): ProfileLock {
           heldLocks.delete(lockPath);
           const current = readLock(lockPath);
           if (current?.pid === process.pid) rmSync(lockPath, { force: true });
+          dropFifo();
         },
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        dropFifo();
+        throw error;
+      }
       const holder = readLock(lockPath);
       const heldHere = holder?.pid === process.pid && heldLocks.has(lockPath);
-      if (holder && (heldHere || (holder.pid !== process.pid && isProcessAlive(holder.pid)))) {
+      if (holder && (heldHere || (holder.pid !== process.pid && holderAlive(lockPath, holder.pid, holder.alive)))) {
+        dropFifo();
         throw new ProfileLockedError(lockPath, holder);
       }
-      // A lock left by a crashed process: take it over.
+      // A lock left by a crashed process: take it over, with the FIFO it left.
+      removeAliveFifo(dir, holder?.alive);
       rmSync(lockPath, { force: true });
     }
   }
+  dropFifo();
   throw new Error(`Could not take the profile lock at ${lockPath}; remove the file if no Groundswell is running.`);
 }

@@ -6,6 +6,7 @@
 import type { InboxFilter, InboxQuery, SearchQuery, VerificationAction } from '../../src-shared/api.ts';
 import type { SourceKind } from '../../src-shared/domain.ts';
 import { InputError, integer, record, text } from '../common/input.ts';
+import { MAX_OPML_CHARS } from '../../src-shared/limits.ts';
 
 export { InputError } from '../common/input.ts';
 
@@ -59,7 +60,7 @@ export function parseIds(raw: unknown): string[] {
 
 /** OPML files from other readers run to a few hundred kB; 5 MB is far beyond any real one. */
 export function parseOpmlText(raw: unknown): string {
-  return text(record(raw, 'the request')['opml'], 'opml', 'OPML file', { max: 5 * 1024 * 1024 });
+  return text(record(raw, 'the request')['opml'], 'opml', 'OPML file', { max: MAX_OPML_CHARS });
 }
 
 /** What a message may be: Matrix servers refuse events over 64 KiB, and the body is most of one. */

@@ -1,8 +1,10 @@
 /**
  * `groundswell serve`: the hub's contract over a WebSocket plus the built UI, on 127.0.0.1 only.
  * A random token guards everything: the first page load carries it as ?token=, which becomes an
- * HttpOnly SameSite=Strict cookie. Host and Origin must name this server, which stops DNS
- * rebinding and other sites' pages from talking to the hub.
+ * HttpOnly SameSite=Strict cookie named for this server's port. Host and Origin must name this
+ * server, which stops DNS rebinding and other sites' pages from talking to the hub; a request that
+ * authenticates by cookie must also come from this server's own pages, because browsers send a
+ * 127.0.0.1 cookie to every port and SameSite counts other ports as the same site.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -10,14 +12,18 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { ServerFrame } from '../../src-shared/api.ts';
-import { isCallName } from '../../src-shared/api.ts';
-import { fail } from '../../src-shared/result.ts';
+import { MAX_FRAME_BYTES } from '../../src-shared/limits.ts';
 import type { Hub } from '../hub/hub.ts';
+import { serveConnection } from './connection.ts';
 
-export const TOKEN_COOKIE = 'groundswell_token';
+/** One cookie per server: two `serve` instances in one browser keep their own. */
+export const tokenCookieName = (port: number) => `groundswell_token_${port}`;
+/** A client this far behind on events is gone or hostile; closing it frees what it would pile up. */
+const MAX_BUFFERED_BYTES = 2 * MAX_FRAME_BYTES;
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
@@ -61,38 +67,64 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const b = Buffer.from(token);
     return a.length === b.length && timingSafeEqual(a, b);
   };
-  const requestToken = (req: IncomingMessage, url: URL) =>
-    url.searchParams.get('token') ??
-    readCookie(req.headers.cookie, TOKEN_COOKIE) ??
-    (req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined);
+  /** The token a request carries, and whether it came as the cookie (which a browser adds on its own). */
+  const requestCredential = (req: IncomingMessage, url: URL): { token: string | undefined; byCookie: boolean } => {
+    const explicit = url.searchParams.get('token') ?? (req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined);
+    if (explicit !== undefined) return { token: explicit, byCookie: false };
+    return { token: readCookie(req.headers.cookie, tokenCookieName(port)), byCookie: true };
+  };
+  /**
+   * Whether a browser sent this request from one of this server's pages (or the user typed the
+   * address). A page on another port of 127.0.0.1 gets our cookie attached and is "same-site", so
+   * only same-origin counts. Clients that send neither header are not browsers: they had to hold
+   * the token to send the cookie.
+   */
+  const fromOwnPage = (req: IncomingMessage) => {
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+    const origin = req.headers.origin;
+    return origin === undefined || allowedOrigins().has(origin);
+  };
 
   const server: Server = createServer((req, res) => {
+    // A client that resets mid-request must cost only its own request.
+    req.on('error', () => res.destroy());
+    res.on('error', () => res.destroy());
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!hostAllowed(req)) return plain(res, 421, 'This Groundswell server only answers to 127.0.0.1 and localhost.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.');
-    const queryToken = url.searchParams.get('token');
-    if (!tokenMatches(requestToken(req, url) ?? undefined)) {
+    const credential = requestCredential(req, url);
+    if (!tokenMatches(credential.token)) {
       return plain(res, 401, 'Open the full address printed by `groundswell serve`; it carries the access token.');
     }
-    if (queryToken !== null) {
+    if (credential.byCookie && !fromOwnPage(req)) {
+      return plain(res, 403, 'This request came from another web page; open Groundswell from the address `groundswell serve` printed.');
+    }
+    if (url.searchParams.has('token')) {
       // Trade the token in the address bar for a cookie, then drop it from the URL and history.
-      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Set-Cookie', `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
       url.searchParams.delete('token');
-      res.writeHead(303, { Location: url.pathname + url.search });
+      res.writeHead(303, { Location: samePath(url) });
       return res.end();
     }
     serveStatic(options.uiDir, url.pathname, res);
   });
+  // Every socket gets an error path: an unhandled 'error' on any of them would end the process.
+  server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  server.on('upgrade', (req, socket, head) => {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  server.on('upgrade', (req, socket: Duplex, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
+    const credential = requestCredential(req, url);
     const refused =
       url.pathname !== '/api' ? 'HTTP/1.1 404 Not Found' :
       !hostAllowed(req) ? 'HTTP/1.1 421 Misdirected Request' :
       origin !== undefined && !allowedOrigins().has(origin) ? 'HTTP/1.1 403 Forbidden' :
-      !tokenMatches(requestToken(req, url) ?? undefined) ? 'HTTP/1.1 401 Unauthorized' : undefined;
+      !tokenMatches(credential.token) ? 'HTTP/1.1 401 Unauthorized' :
+      // Browsers always send Origin on a WebSocket; a cookie without one did not come from our page.
+      credential.byCookie && origin === undefined ? 'HTTP/1.1 403 Forbidden' : undefined;
     if (refused) {
       socket.end(`${refused}\r\nConnection: close\r\n\r\n`);
       return;
@@ -103,14 +135,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    ws.on('message', (data) => {
-      void answer(options.hub, ws, data.toString());
-    });
+    serveConnection(options.hub, ws);
   });
 
   const unsubscribe = options.hub.on((event, payload) => {
     const frame = JSON.stringify({ event, payload } satisfies ServerFrame);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    for (const ws of sockets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
+      else ws.send(frame);
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -133,21 +167,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 }
 
-async function answer(hub: Hub, ws: WebSocket, text: string): Promise<void> {
-  let id: unknown;
-  try {
-    const frame = JSON.parse(text) as { id?: unknown; call?: unknown; params?: unknown };
-    id = frame.id;
-    if (typeof id !== 'number') return;
-    const result = isCallName(frame.call)
-      ? await hub.call(frame.call, (frame.params ?? {}) as never)
-      : fail('invalid-input', `Unknown call ${JSON.stringify(frame.call)}.`);
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result } satisfies ServerFrame));
-  } catch {
-    if (typeof id === 'number' && ws.readyState === ws.OPEN) {
-      ws.send(JSON.stringify({ id, result: fail('invalid-input', 'The request was not valid JSON.') } satisfies ServerFrame));
-    }
-  }
+/**
+ * The path (and query) to go on to after the token exchange, always on this server: a path that
+ * starts with two slashes or a backslash would be read by the browser as another host.
+ */
+function samePath(url: URL): string {
+  return '/' + url.pathname.replace(/^[/\\]+/, '') + url.search;
 }
 
 function serveStatic(root: string, pathname: string, res: ServerResponse): void {

@@ -324,6 +324,38 @@ describe('restarting the connector', () => {
   });
 });
 
+describe('an initial sync cut short', () => {
+  it('resumes where it stopped: batches already stored are not fetched again, and nothing is missing or doubled', async () => {
+    const user = await newUser();
+    await appendMessages(dovecot, user, realisticMessages(450, new Date()));
+    const ctx = contextFor(user);
+    const connector = createImapConnector(ctx);
+    const upsert = ctx.upsert.bind(ctx);
+    let batches = 0;
+    let stopping: Promise<void> | undefined;
+    ctx.upsert = (items) => {
+      upsert(items);
+      // Pulled out from under the sync after its second batch, like a quit or a dropped line.
+      if (++batches === 2) stopping = connector.stop();
+    };
+    connector.start();
+    await waitFor('the stop after two batches', () => stopping);
+    await stopping;
+    const fetchedBefore = new Set(ctx.upsertCounts.keys());
+    expect(fetchedBefore.size).toBeGreaterThanOrEqual(2 * 100);
+    expect(fetchedBefore.size).toBeLessThan(450);
+
+    ctx.upsert = upsert;
+    await withConnector(ctx, (c) => c.syncOnce());
+    expect(ctx.items.size).toBe(450);
+    // Every message reached the store exactly once over both runs.
+    expect([...ctx.upsertCounts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    const cursor = ctx.cursors.get('mailbox:INBOX') as { uidNext: number; initialBelow?: number };
+    expect(cursor.uidNext).toBe(451);
+    expect(cursor.initialBelow).toBeUndefined();
+  }, 120_000);
+});
+
 describe('login problems', () => {
   it('reports a wrong password as auth-failed, without the password, and stops retrying', async () => {
     const user = await newUser();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { ProfileLockedError } from '../../src-main/hub/profile.ts';
-import { startServer } from '../../src-main/server/serve.ts';
+import { startServer, tokenCookieName } from '../../src-main/server/serve.ts';
 import type { RunningServer } from '../../src-main/server/serve.ts';
 import { testKeychain } from '../support/keychain.ts';
 import { tempProfile } from '../support/profile.ts';
@@ -60,6 +60,8 @@ describe('serve: token, Host and Origin checks; the contract over WebSocket', ()
     hub.lockHandle.advertise({ port: server.port, token: server.token });
   });
 
+  const cookie = () => `${tokenCookieName(server.port)}=${server.token}`;
+
   afterAll(async () => {
     await server.close();
     await hub.dispose();
@@ -82,32 +84,56 @@ describe('serve: token, Host and Origin checks; the contract over WebSocket', ()
     const reply = await get(server.port, `/?token=${server.token}`);
     expect(reply.status).toBe(303);
     expect(reply.headers.location).toBe('/');
-    expect(String(reply.headers['set-cookie'])).toMatch(/groundswell_token=.+; HttpOnly; SameSite=Strict/);
-    const page = await get(server.port, '/', { cookie: `groundswell_token=${server.token}` });
+    expect(String(reply.headers['set-cookie'])).toMatch(new RegExp(`^groundswell_token_${server.port}=.+; HttpOnly; SameSite=Strict`));
+    const page = await get(server.port, '/', { cookie: cookie(), 'sec-fetch-site': 'none' });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Groundswell</title>');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
   });
 
   it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
-    const reply = await get(server.port, '/', { host: 'evil.example:80', cookie: `groundswell_token=${server.token}` });
+    const reply = await get(server.port, '/', { host: 'evil.example:80', cookie: cookie() });
     expect(reply.status).toBe(421);
   });
 
   it('does not serve files outside the UI folder', async () => {
-    const reply = await get(server.port, '/..%2f..%2fpackage.json', { cookie: `groundswell_token=${server.token}` });
+    const reply = await get(server.port, '/..%2f..%2fpackage.json', { cookie: cookie() });
     expect(reply.status).toBe(404);
+  });
+
+  it('takes the cookie only under this server\'s own name and only from its own pages', async () => {
+    // Browsers send a 127.0.0.1 cookie to every port; another server's name is not ours.
+    expect((await get(server.port, '/', { cookie: `groundswell_token_1=${server.token}` })).status).toBe(401);
+    expect((await get(server.port, '/', { cookie: `groundswell_token=${server.token}` })).status).toBe(401);
+    // A page on another port is "same-site" for the browser, so SameSite=Strict still sends the cookie.
+    expect((await get(server.port, '/', { cookie: cookie(), 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect((await get(server.port, '/', { cookie: cookie(), 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await get(server.port, '/', { cookie: cookie(), origin: 'http://127.0.0.1:1' })).status).toBe(403);
+    expect((await get(server.port, '/index.html', { cookie: cookie(), 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    // The token itself (the CLI's Bearer header) needs no Origin.
+    expect((await get(server.port, '/', { authorization: `Bearer ${server.token}` })).status).toBe(200);
+  });
+
+  it('opens a WebSocket by cookie only with this server as its Origin', async () => {
+    expect((await openSocket(server.port, { cookie: cookie() })).status).toBe(403);
+    expect((await openSocket(server.port, { cookie: cookie(), origin: 'http://127.0.0.1:1' })).status).toBe(403);
+    const own = await openSocket(server.port, { cookie: cookie(), origin: `http://localhost:${server.port}` });
+    expect(own.ws).toBeDefined();
+    own.ws!.close();
+    const cli = await openSocket(server.port, { authorization: `Bearer ${server.token}` });
+    expect(cli.ws).toBeDefined();
+    cli.ws!.close();
   });
 
   it('refuses WebSockets without the token or from another origin', async () => {
     const origin = `http://127.0.0.1:${server.port}`;
     expect((await openSocket(server.port, { origin })).status).toBe(401);
-    const foreign = await openSocket(server.port, { origin: 'http://evil.example', cookie: `groundswell_token=${server.token}` });
+    const foreign = await openSocket(server.port, { origin: 'http://evil.example', cookie: cookie() });
     expect(foreign.status).toBe(403);
   });
 
   it('answers contract calls and returns errors as values', async () => {
-    const { ws } = await openSocket(server.port, { origin: `http://127.0.0.1:${server.port}`, cookie: `groundswell_token=${server.token}` });
+    const { ws } = await openSocket(server.port, { origin: `http://127.0.0.1:${server.port}`, cookie: cookie() });
     expect(ws).toBeDefined();
     const list = await callOver(ws!, { id: 1, call: 'accounts.list', params: {} });
     expect(list).toEqual({ id: 1, result: { ok: true, value: [] } });

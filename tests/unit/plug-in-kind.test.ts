@@ -110,7 +110,7 @@ describe('a connector kind from outside src-main', () => {
       expect(views[1]!.status).toMatchObject({ state: 'offline', reason: expect.stringContaining('saved by a newer Groundswell') });
       expect(views[2]!.status).toMatchObject({ state: 'offline', reason: 'caldav accounts are not supported by this version of Groundswell.' });
       const refused = await again.call('accounts.update', { accountId: 'future', changes: { displayName: 'x' } });
-      expect(refused.ok || refused.error).toMatchObject({ code: 'invalid-input', message: expect.stringContaining('newer Groundswell') });
+      expect(refused.ok || refused.error).toMatchObject({ code: 'unsupported', message: expect.stringContaining('newer Groundswell') });
       // Nothing was rewritten: the newer row keeps what this version does not understand.
       await value(again.call('accounts.remove', { accountId: 'alien' }));
     } finally {

@@ -71,10 +71,11 @@ export const imapKind: ConnectorKind<ImapSettings> = {
   decodeSettings(stored, version) {
     if (version > SETTINGS_VERSION) throw new SettingsTooNewError('IMAP', version);
     const s = record(stored, 'the stored IMAP settings');
+    const security = SECURITIES.includes(s['security'] as ImapSecurity) ? (s['security'] as ImapSecurity) : 'tls';
     return {
       host: String(s['host'] ?? ''),
-      port: typeof s['port'] === 'number' ? s['port'] : 993,
-      security: SECURITIES.includes(s['security'] as ImapSecurity) ? (s['security'] as ImapSecurity) : 'tls',
+      port: typeof s['port'] === 'number' ? s['port'] : defaultPort(security),
+      security,
       user: String(s['user'] ?? ''),
       syncWindowDays: typeof s['syncWindowDays'] === 'number' ? s['syncWindowDays'] : DEFAULTS.syncWindowDays,
       syncMaxMessages: typeof s['syncMaxMessages'] === 'number' ? s['syncMaxMessages'] : DEFAULTS.syncMaxMessages,
@@ -87,6 +88,8 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     if (changes['host'] !== undefined) next.host = hostName(changes['host'], 'host', 'Server', 'imap.example.com');
     if (changes['security'] !== undefined) next.security = choice(changes['security'], 'security', SECURITIES, SECURITY_MESSAGE);
     if (changes['port'] !== undefined) next.port = integer(changes['port'], 'port', 'Port', 1, 65535);
+    // A new security with no port given moves off the old default port, as adding the account would.
+    else if (next.security !== settings.security && settings.port === defaultPort(settings.security)) next.port = defaultPort(next.security);
     if (changes['user'] !== undefined) next.user = text(changes['user'], 'user', 'User name', { max: 320 }).trim();
     if (changes['syncWindowDays'] !== undefined) next.syncWindowDays = syncWindowDays(changes['syncWindowDays']);
     if (changes['syncMaxMessages'] !== undefined) next.syncMaxMessages = syncMaxMessages(changes['syncMaxMessages']);

@@ -15,6 +15,11 @@ export interface MailboxCursor {
   uidNext: number;
   /** A decimal string: mod-sequences are 63-bit and do not fit a JSON number. */
   highestModseq?: string;
+  /**
+   * Present while the initial sync is unfinished: it fetches newest first, so every message it
+   * chose at or above this UID is stored, and a restart fetches only the ones below.
+   */
+  initialBelow?: number;
 }
 
 /** Enough of the message for headers and a snippet; the rest is fetched only for the reading pane. */
@@ -38,6 +43,19 @@ export function uidSet(uids: Iterable<number>): string {
   return parts.join(',');
 }
 
+/** A loop, not Math.min(...uids): spreading a big mailbox's UIDs as arguments overflows the stack. */
+export function lowestUid(uids: readonly number[]): number {
+  let lowest = Infinity;
+  for (const uid of uids) if (uid < lowest) lowest = uid;
+  return lowest;
+}
+
+export function highestUid(uids: readonly number[]): number {
+  let highest = -Infinity;
+  for (const uid of uids) if (uid > highest) highest = uid;
+  return highest;
+}
+
 type Pending = 'new' | 'flags' | 'expunged';
 
 export class MailboxSync {
@@ -48,6 +66,7 @@ export class MailboxSync {
   private uidValidity = 0;
   private uidNext = 1;
   private highestModseq: bigint | undefined;
+  private initialBelow: number | undefined;
   private readonly pending = new Set<Pending>();
   private arrivedSinceFetch = 0;
   private draining: Promise<void> | undefined;
@@ -77,6 +96,7 @@ export class MailboxSync {
         this.uidNext = cursor.uidNext;
         await this.fetchFlagChanges(cursor.highestModseq === undefined ? undefined : BigInt(cursor.highestModseq), true);
         await this.removeExpunged();
+        if (cursor.initialBelow !== undefined) await this.initialSync(box.uidNext, cursor.initialBelow);
         await this.fetchNew(true);
       } else {
         if (cursor) {
@@ -168,12 +188,28 @@ export class MailboxSync {
     return box;
   }
 
-  private async initialSync(uidNextAtSelect: number): Promise<void> {
+  /**
+   * The newest mail of the window, newest first. Progress is saved after every batch, so a sync
+   * cut short (quit, crash, lost connection) resumes with `resumeBelow` instead of starting over.
+   */
+  private async initialSync(uidNextAtSelect: number, resumeBelow?: number): Promise<void> {
     const since = new Date(Date.now() - Math.max(1, this.settings.syncWindowDays) * DAY_MS);
     const found = (await this.client.search({ since }, { uid: true })) || [];
     const newest = [...found].sort((a, b) => b - a).slice(0, Math.max(1, this.settings.syncMaxMessages));
-    this.uidNext = Math.max(uidNextAtSelect, (found.length ? Math.max(...found) : 0) + 1);
-    await this.fetchItems(newest, true);
+    if (resumeBelow === undefined) this.uidNext = Math.max(uidNextAtSelect, (found.length ? highestUid(found) : 0) + 1);
+    // Mail at or above uidNext is fetchNew's; the initial sync owns what lies below its mark.
+    this.initialBelow = resumeBelow ?? this.uidNext;
+    this.saveCursor();
+    const below = this.initialBelow;
+    await this.fetchItems(
+      newest.filter((uid) => uid < below),
+      true,
+      (batch) => {
+        this.initialBelow = lowestUid(batch);
+        this.saveCursor();
+      },
+    );
+    this.initialBelow = undefined;
   }
 
   /** Everything with a UID at or above the cursor is new, newest first, capped like the initial sync. */
@@ -202,7 +238,7 @@ export class MailboxSync {
    * Fetches in batches, newest first, and upserts each batch as it is parsed. The next batch is
    * requested before the current one is parsed, so the server and the parser work side by side.
    */
-  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean): Promise<void> {
+  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, stored?: (batch: number[]) => void): Promise<void> {
     const total = uidsNewestFirst.length;
     if (reportProgress) this.ctx.status({ state: 'syncing', done: 0, total });
     const batches: number[][] = [];
@@ -221,6 +257,7 @@ export class MailboxSync {
       const items: ConnectorItem[] = [];
       for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message));
       this.ctx.upsert(items);
+      stored?.(batches[b] as number[]);
       done += items.length;
       if (reportProgress) this.ctx.status({ state: 'syncing', done: Math.min(done, total), total });
     }
@@ -260,7 +297,7 @@ export class MailboxSync {
     const query = { uid: true, flags: true } as const;
     const messages =
       changedSince !== undefined
-        ? await this.client.fetchAll(`${Math.min(...known)}:*`, query, { uid: true, changedSince })
+        ? await this.client.fetchAll(`${lowestUid(known)}:*`, query, { uid: true, changedSince })
         : await this.client.fetchAll(uidSet(known), query, { uid: true });
     const readState = this.ctx.knownReadState(this.mailbox);
     const changes: { externalId: string; unread: boolean }[] = [];
@@ -280,7 +317,7 @@ export class MailboxSync {
     const stale = this.ctx.knownExternalIds(this.mailbox).filter((id) => parseExternalId(id)?.uidValidity !== this.uidValidity);
     if (stale.length > 0) this.ctx.remove(stale);
     if (known.length === 0) return;
-    const lowest = Math.min(...known);
+    const lowest = lowestUid(known);
     const present = new Set((await this.client.search({ uid: `${lowest}:*` }, { uid: true })) || []);
     const gone = known.filter((uid) => !present.has(uid)).map((uid) => externalIdOf(this.mailbox, this.uidValidity, uid));
     if (gone.length > 0) this.ctx.remove(gone);
@@ -289,6 +326,7 @@ export class MailboxSync {
   private saveCursor(): void {
     const cursor: MailboxCursor = { uidValidity: this.uidValidity, uidNext: this.uidNext };
     if (this.highestModseq !== undefined) cursor.highestModseq = this.highestModseq.toString();
+    if (this.initialBelow !== undefined) cursor.initialBelow = this.initialBelow;
     this.ctx.writeCursor(cursorKey(this.mailbox), cursor);
   }
 }

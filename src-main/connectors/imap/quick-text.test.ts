@@ -73,4 +73,16 @@ describe('quickText', () => {
     expect(ascii?.from).toBeUndefined();
     expect(ascii?.subject).toBeUndefined();
   });
+
+  it('decodes encoded words in a From or Subject that also carries raw 8-bit bytes', () => {
+    // An encoded display name beside raw UTF-8: the ENVELOPE garbles the bytes, so this header is ours to read.
+    const mixed = Buffer.concat([
+      Buffer.from('From: =?UTF-8?B?SsO2cmc=?= Müller <jm@example.test>\r\n', 'utf8'),
+      Buffer.from('Subject: =?ISO-8859-1?Q?Gr=FC=DFe?= aus Köln\r\n\r\nHallo', 'utf8'),
+    ]);
+    expect(quickText(mixed)).toMatchObject({ from: { name: 'Jörg Müller', address: 'jm@example.test' }, subject: 'Grüße aus Köln' });
+    // A quoted encoded word is decoded too (mail programs write it), and what it decodes to stays the name.
+    const quoted = Buffer.from('From: "=?UTF-8?Q?Ops_<team>?= Zoë" <ops@example.test>\r\n\r\nHi', 'utf8');
+    expect(quickText(quoted)?.from).toEqual({ name: 'Ops <team> Zoë', address: 'ops@example.test' });
+  });
 });

@@ -5,6 +5,7 @@
  * multipart with boundaries — and returns `undefined` for anything else, so the caller can fall
  * back to mailparser. Subject, sender and date come from the server's ENVELOPE, not from here.
  */
+import libmime from 'libmime';
 import { collapseWhitespace, htmlToText } from './html-text.ts';
 
 export interface QuickText {
@@ -29,10 +30,16 @@ export function quickText(source: Buffer): QuickText | undefined {
   const text = textOf(part, 0);
   if (text === undefined) return undefined;
   const result: QuickText = { text, references: (part.headers.get('references') ?? '').match(/<[^<>\s]{1,998}>/g) ?? [] };
+  // A raw 8-bit header may still hold encoded words beside the raw bytes: the reading pane's
+  // parser decodes both, so the list must too. The name is decoded after the address is split
+  // off, so a decoded "<" or quote cannot move the boundary.
   const subject = eightBitHeader(part.headers.get('subject'));
-  if (subject !== undefined) result.subject = subject;
+  if (subject !== undefined) result.subject = decodeWords(subject);
   const from = eightBitHeader(part.headers.get('from'));
-  if (from !== undefined) result.from = parseMailbox(from);
+  if (from !== undefined) {
+    const mailbox = parseMailbox(from);
+    result.from = { name: decodeWords(mailbox.name), address: mailbox.address };
+  }
   return result;
 }
 
@@ -47,6 +54,15 @@ export function eightBitHeader(latin1Value: string | undefined): string | undefi
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/** Encoded words, decoded the way mailparser does; a malformed one is left as written. */
+function decodeWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
   }
 }
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, schemaVersion } from './index.ts';
+import { migrate, MIGRATIONS, schemaVersion } from './index.ts';
+import type { Migration } from './index.ts';
 
 let dir: string;
 let db: Database.Database;
@@ -104,15 +105,23 @@ describe('006-open-kinds-and-preferences', () => {
     expect(() => db.prepare("INSERT INTO preferences (id, version, value) VALUES (2, 1, '{}')").run()).toThrow(/CHECK constraint/);
   });
 
-  it('refuses to finish over rows that point at a missing account, and leaves the profile at version 5', () => {
-    // Only a profile edited with foreign keys off could hold such a row; the rebuild must not bless it.
+  it('does not let a row that dangled before stop the upgrade, and leaves it reported as dangling', () => {
+    // Only a profile edited with foreign keys off could hold such a row; the rebuild neither blesses nor hides it.
     db.pragma('foreign_keys = OFF');
     db.prepare("INSERT INTO sync_cursors VALUES ('gone', 'INBOX', '{}')").run();
     db.pragma('foreign_keys = ON');
-    expect(() => migrate(db, 6)).toThrow(/pointing at missing accounts; nothing was changed/);
-    expect(schemaVersion(db)).toBe(5);
-    expect(count("SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'settings_version'")).toBe(0);
+    migrate(db, 6);
+    expect(schemaVersion(db)).toBe(6);
     expect(count('SELECT count(*) FROM items')).toBe(4);
+    expect(db.pragma('foreign_key_check')).toEqual([expect.objectContaining({ table: 'sync_cursors', parent: 'accounts' })]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('refuses a rebuild that would leave items without their account, and stays at version 5', () => {
+    const broken: Migration = { version: 6, name: 'broken', foreignKeysOff: true, up: (d) => void d.exec('DELETE FROM accounts') };
+    expect(() => migrate(db, 6, [...MIGRATIONS.slice(0, 5), broken])).toThrow(/pointing at missing accounts, so nothing was changed/);
+    expect(schemaVersion(db)).toBe(5);
+    expect(count('SELECT count(*) FROM accounts')).toBe(3);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 });

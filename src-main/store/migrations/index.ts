@@ -38,7 +38,7 @@ export function schemaVersion(db: Database): number {
  * Runs every pending migration up to `target` in one transaction, so a crash midway leaves the
  * profile at the version it had. Refuses a profile written by a newer build rather than guessing.
  */
-export function migrate(db: Database, target: number = LATEST_VERSION): void {
+export function migrate(db: Database, target: number = LATEST_VERSION, migrations: readonly Migration[] = MIGRATIONS): void {
   const current = schemaVersion(db);
   if (current > LATEST_VERSION) {
     throw new StoreError(
@@ -47,7 +47,7 @@ export function migrate(db: Database, target: number = LATEST_VERSION): void {
         'Update Groundswell, or start it with a different profile.',
     );
   }
-  const pending = MIGRATIONS.filter((m) => m.version > current && m.version <= target);
+  const pending = migrations.filter((m) => m.version > current && m.version <= target);
   if (pending.length === 0) return;
   // The pragma is a no-op inside a transaction, so it is switched around it.
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
@@ -55,12 +55,17 @@ export function migrate(db: Database, target: number = LATEST_VERSION): void {
   if (keysOff) db.pragma('foreign_keys = OFF');
   try {
     db.transaction(() => {
+      // Only what the rebuild itself would break stops it; rows that dangled before are not its business.
+      const danglingBefore = keysOff ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
       for (const migration of pending) {
         migration.up(db);
         db.pragma(`user_version = ${migration.version}`);
       }
-      if (keysOff && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
-        throw new Error('Upgrading the profile would leave rows pointing at missing accounts; nothing was changed.');
+      if (keysOff && (db.pragma('foreign_key_check') as unknown[]).length > danglingBefore) {
+        throw new Error(
+          'Upgrading the profile would leave items pointing at missing accounts, so nothing was changed. ' +
+            'Start this version with a new profile (--profile DIR) and report the problem.',
+        );
       }
     })();
   } finally {
