@@ -81,9 +81,14 @@ function MailRowText({ item }: { item: InboxItem }) {
         {item.title}
       </bdi>
       {item.snippet !== '' ? (
-        <bdi className="snippet" dir="auto">
-          {item.snippet}
-        </bdi>
+        <>
+          <span className="snippet-separator" aria-hidden="true">
+            —
+          </span>
+          <bdi className="snippet" dir="auto">
+            {item.snippet}
+          </bdi>
+        </>
       ) : null}
     </>
   );

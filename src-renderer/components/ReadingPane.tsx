@@ -61,6 +61,15 @@ function EmptyState() {
   );
 }
 
+/** The domain as the DNS knows it ("xn--pypal-4ve.com"): the URL parser applies IDNA, and the disguise falls away. */
+function asciiDomain(domain: string): string {
+  try {
+    return new URL(`http://${domain}/`).hostname;
+  } catch {
+    return domain;
+  }
+}
+
 /** The entry's web page, for the button that opens it in the browser. */
 function originalLink(item: InboxItem): string | undefined {
   return item.origin.kind === 'feed' && item.origin.link !== undefined && /^https?:/i.test(item.origin.link) ? item.origin.link : undefined;
@@ -155,7 +164,9 @@ export function ReadingPane() {
             </dl>
             {shown.senderWarning !== undefined ? (
               <p className="sender-warning-note">
-                {senderWarningText(shown.senderWarning)}. Do not trust links or attachments in it until you have checked who sent it.
+                {senderWarningText(shown.senderWarning)}
+                {asciiDomain(shown.senderWarning.domain) !== shown.senderWarning.domain ? ` (its domain is really ${asciiDomain(shown.senderWarning.domain)})` : ''}. Do not trust
+                links or attachments in it until you have checked who sent it.
               </p>
             ) : null}
           </header>
