@@ -46,6 +46,19 @@ export function senderWarning(address: string | undefined): SenderWarning | unde
   if (!address || at < 0) return undefined;
   const raw = address.slice(at + 1).trim().replace(/>$/, '').toLowerCase();
   if (raw === '' || raw.length > 253) return undefined;
+  if (checked.has(raw)) return checked.get(raw);
+  // The confusables map is one large regular expression (about 28 µs a domain): a mailbox has few
+  // distinct domains, so each is checked once; the bound keeps a hostile stream of them from growing it.
+  if (checked.size >= CHECKED_DOMAINS) checked.clear();
+  const warning = domainWarning(raw);
+  checked.set(raw, warning);
+  return warning;
+}
+
+const CHECKED_DOMAINS = 4_096;
+const checked = new Map<string, SenderWarning | undefined>();
+
+function domainWarning(raw: string): SenderWarning | undefined {
   // An address may arrive as punycode ("xn--pypal-4ve.com"); the reader would see its letters.
   const domain = raw.includes('xn--') ? domainToUnicode(raw) || raw : raw;
   const imitated = imitatedDomain(domain);
