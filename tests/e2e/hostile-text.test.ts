@@ -96,10 +96,10 @@ describe('hostile text in a browser', () => {
   it('shows the overridden subject in its real order, each field isolated', async () => {
     const title = row('gpj.exe').locator('.title');
     expect(await title.textContent()).toBe('Invoice gpj.exe paid');
-    const style = await title.evaluate((el) => ({ tag: el.tagName, dir: el.getAttribute('dir'), unicodeBidi: getComputedStyle(el).unicodeBidi }));
+    const style = await title.evaluate((el) => ({ tag: el.tagName, dir: el.getAttribute('dir'), unicodeBidi: el.ownerDocument.defaultView!.getComputedStyle(el).unicodeBidi }));
     expect(style).toEqual({ tag: 'BDI', dir: 'auto', unicodeBidi: 'isolate' });
     const hebrew = row(HEBREW).locator('.title');
-    expect(await hebrew.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    expect(await hebrew.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).direction)).toBe('rtl');
   });
 
   it('marks the look-alike sender in the row and the reading pane, in light and dark', async () => {
