@@ -29,7 +29,13 @@ export function damageMarkerPath(databasePath: string): string {
   return `${databasePath}.damaged`;
 }
 
+/** An in-memory database (tests, benches) has no folder to keep a copy in, and nothing to recover. */
+function onDisk(databasePath: string): boolean {
+  return databasePath !== '' && databasePath !== ':memory:' && !databasePath.startsWith('file::memory:');
+}
+
 export function writeAccountsCopy(databasePath: string, accounts: readonly StoredAccount[]): void {
+  if (!onDisk(databasePath)) return;
   const path = accountsCopyPath(databasePath);
   const text = JSON.stringify({ version: 1, accounts }, null, 1);
   if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
