@@ -254,15 +254,16 @@ export class Hub {
   #recovered(recovery: StoreRecovery): ProfileNotice {
     const { movedTo, accountsRestored, at } = recovery;
     this.log.warn('the database was damaged; it was set aside and a fresh one made', { movedTo, accountsRestored });
-    const accounts = accountsRestored === 1 ? '1 account' : `${accountsRestored} accounts`;
+    const accounts =
+      accountsRestored === 0
+        ? 'There was no copy of your accounts beside it (this profile had none yet), so add them again.'
+        : `Your ${accountsRestored === 1 ? 'account came back and is' : `${accountsRestored} accounts came back and are`} fetching mail, chats and feeds from their servers again; ` +
+          'what only this computer knew (read marks on feed entries, saved message bodies) starts afresh.';
     return {
       kind: 'database-set-aside',
       movedTo,
       at,
-      message:
-        `Groundswell's database was damaged, so it was moved to ${movedTo} (kept, not deleted) and a fresh one was made. ` +
-        `Your ${accounts} came back and ${accountsRestored === 1 ? 'is' : 'are'} fetching mail, chats and feeds from their servers again; ` +
-        'what only this computer knew (read marks on feed entries, saved message bodies) starts afresh.',
+      message: `Groundswell's database was damaged, so it was moved to ${movedTo} (kept, not deleted) and a fresh one was made. ${accounts}`,
     };
   }
 

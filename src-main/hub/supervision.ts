@@ -149,9 +149,18 @@ export class ConnectorSupervision {
    * has room. The hub process never dies of it, and the user reads why.
    */
   private write<T>(account: Account, run: () => T): T {
+    return this.touchStore(account, run, true);
+  }
+
+  /** A connector's read: a damaged file fails it the same way, but only a write shows the disk has room again. */
+  private read<T>(account: Account, run: () => T): T {
+    return this.touchStore(account, run, false);
+  }
+
+  private touchStore<T>(account: Account, run: () => T, writes: boolean): T {
     try {
       const result = run();
-      const refused = this.#refusedWrites.get(account.id);
+      const refused = writes ? this.#refusedWrites.get(account.id) : undefined;
       if (refused !== undefined) {
         this.#refusedWrites.delete(account.id);
         this.#parts.log.info('the store takes writes again', { accountId: account.id });
@@ -240,11 +249,11 @@ export class ConnectorSupervision {
       writeSecret: (secret) => secrets.setPassword(account.id, secret),
       takeSignInPassword: () => signInPasswords.take(account.id),
       dataDir: this.accountDataDir(account.id),
-      readCursor: <T>(key: string) => store.readCursor<T>(account.id, key),
+      readCursor: <T>(key: string) => this.read(account, () => store.readCursor<T>(account.id, key)),
       writeCursor: (key, value) => this.write(account, () => store.writeCursor(account.id, key, value)),
-      knownExternalIds: (scope) => store.knownExternalIds(account.id, scope),
-      knownReadState: (scope) => store.knownReadState(account.id, scope),
-      knownItems: (scope) => store.knownItems(account.id, scope),
+      knownExternalIds: (scope) => this.read(account, () => store.knownExternalIds(account.id, scope)),
+      knownReadState: (scope) => this.read(account, () => store.knownReadState(account.id, scope)),
+      knownItems: (scope) => this.read(account, () => store.knownItems(account.id, scope)),
       status: (state) => {
         if (alive()) this.setStatus(account.id, state);
       },

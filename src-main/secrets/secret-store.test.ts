@@ -6,7 +6,12 @@ describe('KeychainUnavailableError', () => {
   it('names a locked keychain', () => {
     const error = new KeychainUnavailableError('read', new Error("Couldn't access platform storage: Secret Service: unlock prompt was dismissed"));
     expect(error.problem).toBe('locked');
-    expect(error.message).toMatch(/^The system keychain is locked, so Groundswell cannot read the account's password\. Unlock it;/);
+    expect(error.message).toMatch(/^The system keychain is locked, so Groundswell cannot read the account's password\. Unlock it; the account connects again by itself/);
+  });
+
+  it('asks to try again when saving meets a locked keychain', () => {
+    const error = new KeychainUnavailableError('save', new Error("Couldn't access platform storage: Secret Service: unlock prompt was dismissed"));
+    expect(error.message).toBe("The system keychain is locked, so Groundswell cannot save the account's password. Unlock it and try again.");
   });
 
   it('names a keychain that is not running, or a session without a bus', () => {

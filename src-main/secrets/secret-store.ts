@@ -43,11 +43,13 @@ function keychainProblem(cause: unknown): KeychainProblem {
 
 function keychainMessage(problem: KeychainProblem, operation: string): string {
   const what = `so Groundswell cannot ${operation} the account's password.`;
+  // Reading happens as an account connects: the hub tries again by itself (supervision.ts).
+  const reading = operation === 'read';
   switch (problem) {
     case 'locked':
-      return `The system keychain is locked, ${what} Unlock it; accounts waiting for it connect again by themselves, or choose Sign in again.`;
+      return `The system keychain is locked, ${what} Unlock it${reading ? '; the account connects again by itself, or choose Sign in again.' : ' and try again.'}`;
     case 'not-running':
-      return `The system keychain is not available: it is not running, ${what} ${keychainHint()} Accounts waiting for it connect again by themselves once it runs.`;
+      return `The system keychain is not available: it is not running, ${what} ${keychainHint()}${reading ? ' The account connects again by itself once it runs.' : ''}`;
     case 'unavailable':
       return `The system keychain is not available, ${what} ${keychainHint()}`;
     default:

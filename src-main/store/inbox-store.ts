@@ -197,7 +197,7 @@ export class InboxStore {
   }
 
   getAccount(id: string): StoredAccount | undefined {
-    const row = this.#prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+    const row = this.#guard(() => this.#prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined);
     return row === undefined ? undefined : toStoredAccount(row);
   }
 
@@ -315,32 +315,32 @@ export class InboxStore {
   /** In the order asked for; unknown ids are skipped. */
   getItems(ids: string[]): StoredItem[] {
     const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`);
-    const found: StoredItem[] = [];
-    for (const id of ids) {
-      const row = statement.get(id) as ItemRow | undefined;
-      if (row !== undefined) found.push(toStoredItem(row));
-    }
-    return found;
+    return this.#guard(() => {
+      const found: StoredItem[] = [];
+      for (const id of ids) {
+        const row = statement.get(id) as ItemRow | undefined;
+        if (row !== undefined) found.push(toStoredItem(row));
+      }
+      return found;
+    });
   }
 
   knownExternalIds(accountId: string, scope: string): string[] {
-    return this.#prepare('SELECT external_id FROM items WHERE account_id = ? AND scope = ?')
-      .pluck()
-      .all(accountId, scope) as string[];
+    return this.#guard(() => this.#prepare('SELECT external_id FROM items WHERE account_id = ? AND scope = ?').pluck().all(accountId, scope) as string[]);
   }
 
   /** What a polling connector needs to keep an entry's read state and first-seen time. */
   knownItems(accountId: string, scope: string): Map<string, { unread: boolean; timestamp: number }> {
-    const rows = this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?')
-      .raw()
-      .all(accountId, scope) as [string, number, number][];
+    const rows = this.#guard(
+      () => this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number, number][],
+    );
     return new Map(rows.map(([externalId, unread, timestamp]) => [externalId, { unread: unread === 1, timestamp }]));
   }
 
   knownReadState(accountId: string, scope: string): Map<string, boolean> {
-    const rows = this.#prepare('SELECT external_id, unread FROM items WHERE account_id = ? AND scope = ?')
-      .raw()
-      .all(accountId, scope) as [string, number][];
+    const rows = this.#guard(
+      () => this.#prepare('SELECT external_id, unread FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number][],
+    );
     return new Map(rows.map(([externalId, unread]) => [externalId, unread === 1]));
   }
 
@@ -442,9 +442,9 @@ export class InboxStore {
   }
 
   readCursor<T>(accountId: string, key: string): T | undefined {
-    const value = this.#prepare('SELECT value FROM sync_cursors WHERE account_id = ? AND key = ?')
-      .pluck()
-      .get(accountId, key) as string | undefined;
+    const value = this.#guard(
+      () => this.#prepare('SELECT value FROM sync_cursors WHERE account_id = ? AND key = ?').pluck().get(accountId, key) as string | undefined,
+    );
     return value === undefined ? undefined : (JSON.parse(value) as T);
   }
 
@@ -458,9 +458,11 @@ export class InboxStore {
   }
 
   getBody(itemId: string): StoredBody | undefined {
-    const row = this.#prepare('SELECT headers, body_text, content, fetched_at FROM item_bodies WHERE item_id = ?').get(
-      itemId,
-    ) as { headers: string; body_text: string; content: string | null; fetched_at: number } | undefined;
+    const row = this.#guard(
+      () => this.#prepare('SELECT headers, body_text, content, fetched_at FROM item_bodies WHERE item_id = ?').get(itemId) as
+        | { headers: string; body_text: string; content: string | null; fetched_at: number }
+        | undefined,
+    );
     if (row === undefined) return undefined;
     return {
       headers: JSON.parse(row.headers) as StoredBody['headers'],
