@@ -7,13 +7,16 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HubEvents } from '../../src-shared/api.ts';
+import type { ConnectionState } from '../../src-shared/domain.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { feedKind } from '../../src-main/connectors/feeds/kind.ts';
 import { profilePaths } from '../../src-main/hub/profile.ts';
 import { InboxStore, type StoredItem } from '../../src-main/store/inbox-store.ts';
 import { StoreError } from '../../src-main/store/store-error.ts';
 import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
+import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
+import { appendMessages, realisticMessages } from '../support/mail-fixtures.ts';
 import { testKeychain } from '../support/keychain.ts';
 import { smallDisk, type SmallDisk } from '../support/small-disk.ts';
 
@@ -140,5 +143,56 @@ describe('a feed sync through the hub when the profile disk fills', () => {
       await hub.dispose();
     }
     expect(integrity(profilePaths(disk.dir).database)).toBe('ok');
+  });
+});
+
+describe('an IMAP initial sync through the hub when the profile disk fills', () => {
+  const user: DovecotUser = { user: 'erin', password: 'erin-pass-7d2q' };
+  const MESSAGES = 3_000;
+  let dovecot: Dovecot;
+  beforeAll(async () => {
+    dovecot = await startDovecot({ users: [user] });
+    await appendMessages(dovecot, user, realisticMessages(MESSAGES, new Date()));
+  });
+  afterAll(async () => {
+    await dovecot?.stop();
+  });
+
+  it('stops at the batch that does not fit with the disk-full status, keeps the store intact, and the retry after space returns lands every message', async () => {
+    const keychain = testKeychain();
+    disk = smallDisk(3);
+    const hub = Hub.open({ profileDir: disk.dir, secrets: keychain.secrets });
+    const statuses: ConnectionState[] = [];
+    hub.on((name, payload) => {
+      if (name === 'account.status') statuses.push((payload as HubEvents['account.status']).connection);
+    });
+    const until = async (check: (s: ConnectionState) => boolean, from: number) => {
+      while (!statuses.slice(from).some(check)) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    try {
+      const added = await hub.call('accounts.add', {
+        kind: 'imap',
+        input: { host: '127.0.0.1', port: dovecot.port, security: 'plain', user: user.user, password: user.password, syncMaxMessages: MESSAGES },
+      });
+      if (!added.ok) throw new Error(added.error.message);
+      hub.startConnectors();
+      await until((s) => s.state === 'offline' && FULL.test(s.reason), 0);
+      const database = profilePaths(disk.dir).database;
+      const stored = itemCount(database);
+      expect(stored).toBeLessThan(MESSAGES);
+      // Whole batches of the sync only (imap FETCH_BATCH is 100).
+      expect(stored % 100).toBe(0);
+      expect(integrity(database)).toBe('ok');
+
+      const mark = statuses.length;
+      disk.grow(128);
+      // The connector's own retry, no call from here.
+      await until((s) => s.state === 'online', mark);
+      expect(itemCount(database)).toBe(MESSAGES);
+      expect(integrity(database)).toBe('ok');
+    } finally {
+      await hub.dispose();
+      await keychain.clear();
+    }
   });
 });
