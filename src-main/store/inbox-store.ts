@@ -12,7 +12,7 @@ import type { InboxItem, ItemOrigin, SourceKind } from '../../src-shared/domain.
 import type { RichNode } from '../../src-shared/rich-text.ts';
 import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
 import { migrate } from './migrations/index.ts';
-import { damageMarkerPath, readAccountsCopy, setAside, writeAccountsCopy } from './recovery.ts';
+import { damageMarkerPath, hasAccountsCopy, readAccountsCopy, setAside, writeAccountsCopy } from './recovery.ts';
 import type { StoreRecovery } from './recovery.ts';
 import { hasWordPrefix, toSearchExpression } from './search-text.ts';
 import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
@@ -177,8 +177,8 @@ export class InboxStore {
       return store;
     }
     const store = new InboxStore(db, path, undefined);
-    // A profile from before the copy existed gets one now.
-    store.#guard(() => writeAccountsCopy(path, store.listAccounts()));
+    // A profile from before the copy existed (or whose last copy could not be written) gets one now.
+    if (!hasAccountsCopy(path)) store.#guard(() => writeAccountsCopy(path, store.listAccounts()));
     return store;
   }
 

@@ -34,18 +34,26 @@ function onDisk(databasePath: string): boolean {
   return databasePath !== '' && databasePath !== ':memory:' && !databasePath.startsWith('file::memory:');
 }
 
+/** True when a copy exists: a copy on disk is always current (see writeAccountsCopy). */
+export function hasAccountsCopy(databasePath: string): boolean {
+  return !onDisk(databasePath) || existsSync(accountsCopyPath(databasePath));
+}
+
+/**
+ * A copy that could not be rewritten (a full disk) is deleted rather than left stale, so the next
+ * open, finding none, writes it afresh; the open only has to look whether it exists.
+ */
 export function writeAccountsCopy(databasePath: string, accounts: readonly StoredAccount[]): void {
   if (!onDisk(databasePath)) return;
   const path = accountsCopyPath(databasePath);
-  const text = JSON.stringify({ version: 1, accounts }, null, 1);
-  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, text, { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify({ version: 1, accounts }), { mode: 0o600 });
     // rename is atomic: a crash leaves the old copy or the new one, never half of one.
     renameSync(tmp, path);
   } catch (error) {
     rmSync(tmp, { force: true });
+    rmSync(path, { force: true });
     throw error;
   }
 }
