@@ -319,8 +319,19 @@ export interface HubCalls {
    */
   'security.resetBackup': { params: { accountId: string; confirm: boolean }; result: { recoveryKey: string; status: EncryptionStatus } };
   'preferences.get': { params: Record<string, never>; result: Preferences };
+  /** What this run of the hub found when it opened the profile and the user must hear about (a damaged database set aside). */
+  'profile.notices': { params: Record<string, never>; result: ProfileNotice[] };
   /** Changes some preferences; the others keep their values. */
   'preferences.set': { params: { changes: Partial<Preferences> }; result: Preferences };
+}
+
+/** Something that happened to the profile itself, told once, in words. */
+export interface ProfileNotice {
+  kind: 'database-set-aside';
+  message: string;
+  /** Where the damaged database was moved (it is kept, never deleted). */
+  movedTo: string;
+  at: number;
 }
 
 /** Everything the hub pushes without being asked. */
@@ -377,6 +388,7 @@ const CALLS: { readonly [C in CallName]: true } = {
   'security.resetBackup': true,
   'preferences.get': true,
   'preferences.set': true,
+  'profile.notices': true,
 };
 
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];

@@ -110,10 +110,10 @@ export async function main(
   const profileDir = resolveProfileDir(typeof values.profile === 'string' ? values.profile : undefined);
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
-    if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io));
+    if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io), io.stderr);
     const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
     const input = textOnStdin ? await readStdin(io.stdin) : undefined;
-    return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout, io.stderr));
+    return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout, io.stderr), io.stderr);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`${error.message}\n\n${USAGE}\n`);
@@ -186,7 +186,7 @@ function callerOf(client: HubClient) {
   };
 }
 
-async function withClient(profileDir: string, options: CliOptions, work: (client: HubClient) => Promise<number>): Promise<number> {
+async function withClient(profileDir: string, options: CliOptions, work: (client: HubClient) => Promise<number>, stderr: NodeJS.WritableStream): Promise<number> {
   const running = runningHub(profileDir);
   if (running?.endpoint) {
     const { connectRemote } = await import('./hub-clients.ts');
@@ -200,6 +200,8 @@ async function withClient(profileDir: string, options: CliOptions, work: (client
     }
   }
   const hub = Hub.open({ profileDir, ...(options.kinds ? { kinds: options.kinds } : {}) });
+  // Only the open that found the damage has a notice, so each is printed once.
+  for (const notice of hub.notices) stderr.write(`groundswell: ${notice.message}\n`);
   try {
     return await work(inProcessClient(hub));
   } finally {
@@ -340,6 +342,7 @@ async function serve(profileDir: string, values: Values, out: NodeJS.WritableStr
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535.');
   const { startServer } = await import('../server/serve.ts');
   const hub = Hub.open({ profileDir });
+  for (const notice of hub.notices) out.write(`${notice.message}\n`);
   const uiDir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
   let server;
   try {

@@ -14,6 +14,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import type { InboxStore, StoredAccount } from '../store/inbox-store.ts';
 import { describe, NotFoundError, UnsupportedError } from './errors.ts';
 import type { HubEventBus } from './events.ts';
+import { safeDisplayName } from './item-text.ts';
 import type { KindRegistry } from './kinds.ts';
 import type { SignInPasswords } from './sign-in-passwords.ts';
 import type { ConnectorSupervision } from './supervision.ts';
@@ -42,7 +43,7 @@ export class AccountBook {
 
   decode(stored: StoredAccount): DecodedAccount {
     const kind = this.#p.kinds.find(stored.kind);
-    const base = { id: stored.id, kind: stored.kind, displayName: stored.displayName, createdAt: stored.createdAt };
+    const base = { id: stored.id, kind: stored.kind, displayName: safeDisplayName(stored.displayName), createdAt: stored.createdAt };
     if (!kind) {
       // Kept and listed so it can be removed; its items already carry their own source.
       const settings = typeof stored.settings === 'object' && stored.settings !== null ? stored.settings : {};
@@ -127,7 +128,7 @@ export class AccountBook {
         continue;
       }
       taken.add(identity);
-      added.push({ id: randomUUID(), kind: kind.kind, source: kind.source, displayName: draft.displayName, createdAt: now + added.length, settings: draft.settings });
+      added.push({ id: randomUUID(), kind: kind.kind, source: kind.source, displayName: safeDisplayName(draft.displayName), createdAt: now + added.length, settings: draft.settings });
     }
     this.#p.store.insertAccounts(added.map((account) => this.#stored(account, kind)));
     if (added.length > 0) this.#p.events.emit('accounts.changed', {});
@@ -222,7 +223,9 @@ export class AccountBook {
   }
 
   /** The keychain first: an account row without its secret would fail at every start. */
-  async #save(account: Account, kind: AnyConnectorKind, secret: string | undefined): Promise<AccountView> {
+  async #save(verified: Account, kind: AnyConnectorKind, secret: string | undefined): Promise<AccountView> {
+    // A feed names itself with its own title, which may be anything.
+    const account = { ...verified, displayName: safeDisplayName(verified.displayName) };
     if (secret !== undefined) await this.#p.secrets.setPassword(account.id, secret);
     this.#p.store.insertAccount(this.#stored(account, kind));
     this.#p.log.info('account added', { accountId: account.id, kind: account.kind });
@@ -232,7 +235,7 @@ export class AccountBook {
   }
 
   #stored(account: Account, kind: AnyConnectorKind): StoredAccount {
-    return { id: account.id, kind: account.kind, displayName: account.displayName, createdAt: account.createdAt, settings: account.settings, settingsVersion: kind.settingsVersion };
+    return { id: account.id, kind: account.kind, displayName: safeDisplayName(account.displayName), createdAt: account.createdAt, settings: account.settings, settingsVersion: kind.settingsVersion };
   }
 
   #refuseDuplicate(kind: AnyConnectorKind, settings: object, except?: string): void {

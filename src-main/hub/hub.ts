@@ -4,7 +4,7 @@
  * Electron's hub process, the `serve` WebSocket and the in-process CLI all call `call()`.
  * No part here names a source kind: kinds are plug-ins found in the registry (kinds.ts).
  */
-import type { CallName, CallParams, CallResult, HubCalls, NewItemNotice, OpmlImportResult } from '../../src-shared/api.ts';
+import type { CallName, CallParams, CallResult, HubCalls, NewItemNotice, OpmlImportResult, ProfileNotice } from '../../src-shared/api.ts';
 import type { Account } from '../../src-shared/domain.ts';
 import { fail, ok } from '../../src-shared/result.ts';
 import { InputError } from '../common/input.ts';
@@ -16,6 +16,7 @@ import type { AnyConnectorKind } from '../connectors/kind.ts';
 import { createKeychainSecretStore } from '../secrets/secret-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { InboxStore } from '../store/inbox-store.ts';
+import type { StoreRecovery } from '../store/recovery.ts';
 import { AccountBook } from './accounts.ts';
 import { ChatCalls } from './chat-calls.ts';
 import { describe, NotFoundError, toFailure, UnsupportedError } from './errors.ts';
@@ -57,6 +58,8 @@ export class Hub {
   readonly #preferences: PreferenceBook;
   readonly #chat: ChatCalls;
   readonly #security: SecurityCalls;
+  /** What opening the profile found that the user must be told (see `profile.notices`). */
+  readonly notices: readonly ProfileNotice[];
   #disposed = false;
 
   private constructor(options: HubOptions, lock: ProfileLock, store: InboxStore, log: Logger) {
@@ -97,6 +100,7 @@ export class Hub {
         return run(connector.encryption, account);
       }),
     );
+    this.notices = store.recovery ? [this.#recovered(store.recovery)] : [];
     // Rows the last run stored but did not index yet.
     this.#searchIndexing.schedule();
   }
@@ -187,6 +191,7 @@ export class Hub {
     'security.restoreBackup': (raw) => this.#security.restoreBackup(raw),
     'security.resetBackup': (raw) => this.#security.resetBackup(raw),
     'preferences.get': () => this.#preferences.get(),
+    'profile.notices': () => [...this.notices],
     'preferences.set': (raw) => this.#preferences.set(raw),
   };
 
@@ -243,6 +248,23 @@ export class Hub {
     const kind = this.#opmlKind();
     const accounts = this.#accounts.all().flatMap((d) => (d.kind === kind ? [d.account] : []));
     return { opml: await kind.opml.write(accounts) };
+  }
+
+  /** The database could not be read and was set aside (store/recovery.ts explains what is kept). */
+  #recovered(recovery: StoreRecovery): ProfileNotice {
+    const { movedTo, accountsRestored, at } = recovery;
+    this.log.warn('the database was damaged; it was set aside and a fresh one made', { movedTo, accountsRestored });
+    const accounts =
+      accountsRestored === 0
+        ? 'There was no copy of your accounts beside it (this profile had none yet), so add them again.'
+        : `Your ${accountsRestored === 1 ? 'account came back and is' : `${accountsRestored} accounts came back and are`} fetching mail, chats and feeds from their servers again; ` +
+          'what only this computer knew (read marks on feed entries, saved message bodies) starts afresh.';
+    return {
+      kind: 'database-set-aside',
+      movedTo,
+      at,
+      message: `Groundswell's database was damaged, so it was moved to ${movedTo} (kept, not deleted) and a fresh one was made. ${accounts}`,
+    };
   }
 
   /** New items a connector asked to be told about: unread ones become one `inbox.notify`. */

@@ -8,12 +8,16 @@
  * arrival first, which keeps a burst of chat messages sent in one second in the order they came.
  */
 import Database from 'better-sqlite3';
-import type { InboxItem, ItemOrigin, SourceKind } from '../../src-shared/domain.ts';
+import type { InboxItem, ItemOrigin, SenderWarning, SourceKind } from '../../src-shared/domain.ts';
 import type { RichNode } from '../../src-shared/rich-text.ts';
 import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
 import { migrate } from './migrations/index.ts';
+import { damageMarkerPath, hasAccountsCopy, readAccountsCopy, setAside, writeAccountsCopy } from './recovery.ts';
+import type { StoreRecovery } from './recovery.ts';
 import { hasWordPrefix, toSearchExpression } from './search-text.ts';
+import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
 import { StoreError } from './store-error.ts';
+import { existsSync, writeFileSync } from 'node:fs';
 
 export interface StoredItem extends InboxItem {
   externalId: string;
@@ -47,6 +51,7 @@ interface ItemRow {
   unread: number;
   priority: number;
   origin: string;
+  sender_warning: string | null;
 }
 
 interface AccountRow {
@@ -73,7 +78,7 @@ export interface StoredAccount {
 
 const ITEM_COLUMNS =
   'items.seq, items.id, items.account_id, items.external_id, items.scope, items.source, items.conversation_key, items.sender, ' +
-  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin';
+  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin, items.sender_warning';
 
 /** Slots per millisecond in seq; past 1024 items in one millisecond, seq falls back to the end. */
 const SEQ_SLOTS = 1024;
@@ -92,25 +97,25 @@ const MAX_SEQ_TIMESTAMP = Math.floor(Number.MAX_SAFE_INTEGER / SEQ_SLOTS) - 1;
 
 const UPSERT_ITEM = `
   INSERT INTO items (seq, id, account_id, external_id, scope, source, conversation_key, sender, title, snippet,
-                     search_text, timestamp, unread, priority, origin)
+                     search_text, timestamp, unread, priority, origin, sender_warning)
   VALUES (
     (SELECT CASE WHEN last IS NULL THEN @base WHEN last + 1 < @base + ${SEQ_SLOTS} THEN last + 1
                  ELSE (SELECT max(seq) + 1 FROM items) END
        FROM (SELECT max(seq) AS last FROM items WHERE seq >= @base AND seq < @base + ${SEQ_SLOTS})),
     @id, @accountId, @externalId, @scope, @source, @conversationKey, @sender, @title, @snippet,
-    @searchText, @timestamp, @unread, @priority, @origin)
+    @searchText, @timestamp, @unread, @priority, @origin, @senderWarning)
   ON CONFLICT (id) DO UPDATE SET
     seq = CASE WHEN items.timestamp IS NOT excluded.timestamp THEN excluded.seq ELSE items.seq END,
     scope = excluded.scope, source = excluded.source, conversation_key = excluded.conversation_key,
     sender = excluded.sender, title = excluded.title, snippet = excluded.snippet,
     search_text = excluded.search_text, timestamp = excluded.timestamp, unread = excluded.unread,
-    priority = excluded.priority, origin = excluded.origin
+    priority = excluded.priority, origin = excluded.origin, sender_warning = excluded.sender_warning
   WHERE items.scope IS NOT excluded.scope OR items.source IS NOT excluded.source
     OR items.conversation_key IS NOT excluded.conversation_key OR items.sender IS NOT excluded.sender
     OR items.title IS NOT excluded.title OR items.snippet IS NOT excluded.snippet
     OR items.search_text IS NOT excluded.search_text OR items.timestamp IS NOT excluded.timestamp
     OR items.unread IS NOT excluded.unread OR items.priority IS NOT excluded.priority
-    OR items.origin IS NOT excluded.origin`;
+    OR items.origin IS NOT excluded.origin OR items.sender_warning IS NOT excluded.sender_warning`;
 
 /** Rows the search index takes in one transaction: about 30 ms of work, short enough to run between events. */
 export const SEARCH_INDEX_SLICE = 1_000;
@@ -140,34 +145,42 @@ function bodyParams(itemId: string, body: StoredBody): [string, string, string |
 
 export class InboxStore {
   readonly #db: Database.Database;
+  readonly #path: string;
   readonly #statements = new Map<string, Database.Statement>();
+  /** Set when this open found the database damaged and started afresh (see recovery.ts). */
+  readonly recovery: StoreRecovery | undefined;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.#db = db;
+    this.#path = path;
+    this.recovery = recovery;
   }
 
-  /** Opens (or creates) the profile database and brings its schema up to date. */
-  static open(path: string): InboxStore {
-    const db = new Database(path);
+  /**
+   * Opens (or creates) the profile database and brings its schema up to date. A database SQLite
+   * cannot read (or one a previous run found damaged) is set aside and replaced by a fresh one with
+   * the accounts from their copy; a full disk is a StoreError('disk-full').
+   */
+  static open(path: string, now: () => Date = () => new Date()): InboxStore {
+    let db: Database.Database;
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      // Pages of the items table and its indexes are read at random during search; a bigger cache
-      // and memory-mapped reads keep a million-row profile off the syscall path.
-      db.pragma('cache_size = -65536');
-      db.pragma('mmap_size = 1073741824');
-      db.pragma('temp_store = MEMORY');
-      db.function('gs_has_word_prefix', { deterministic: true }, (text, prefix) =>
-        hasWordPrefix(String(text), String(prefix)) ? 1 : 0,
-      );
-      migrate(db);
+      if (existsSync(damageMarkerPath(path))) throw damagedError(path, new Error('a previous run found the database damaged'));
+      db = openDatabase(path);
     } catch (error) {
-      db.close();
-      throw error;
+      if (isDiskFull(error)) throw diskFullError(path, error);
+      if (!isDamaged(error) && !(error instanceof StoreError && error.code === 'damaged')) throw error;
+      const at = now();
+      const movedTo = setAside(path, at);
+      db = openDatabase(path);
+      const accounts = readAccountsCopy(path);
+      const store = new InboxStore(db, path, { movedTo, accountsRestored: accounts.length, at: at.getTime() });
+      store.insertAccounts(accounts);
+      return store;
     }
-    return new InboxStore(db);
+    const store = new InboxStore(db, path, undefined);
+    // A profile from before the copy existed (or whose last copy could not be written) gets one now.
+    if (!hasAccountsCopy(path)) store.#guard(() => writeAccountsCopy(path, store.listAccounts()));
+    return store;
   }
 
   close(): void {
@@ -180,38 +193,41 @@ export class InboxStore {
   // ---- accounts ---------------------------------------------------------------------------
 
   listAccounts(): StoredAccount[] {
-    const rows = this.#prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[];
+    const rows = this.#guard(() => this.#prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[]);
     return rows.map(toStoredAccount);
   }
 
   getAccount(id: string): StoredAccount | undefined {
-    const row = this.#prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+    const row = this.#guard(() => this.#prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined);
     return row === undefined ? undefined : toStoredAccount(row);
   }
 
   insertAccount(account: StoredAccount): void {
-    this.#prepare(
-      'INSERT INTO accounts (id, kind, display_name, settings, settings_version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(account.id, account.kind, account.displayName, JSON.stringify(account.settings), account.settingsVersion, account.createdAt);
+    this.insertAccounts([account]);
   }
 
   /** Several accounts in one transaction (an OPML import of thousands of feeds). */
   insertAccounts(accounts: readonly StoredAccount[]): void {
-    this.#db.transaction(() => {
-      for (const account of accounts) this.insertAccount(account);
-    })();
+    const insert = this.#prepare(
+      'INSERT INTO accounts (id, kind, display_name, settings, settings_version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#accountsChanging(() => {
+      for (const a of accounts) insert.run(a.id, a.kind, a.displayName, JSON.stringify(a.settings), a.settingsVersion, a.createdAt);
+    });
   }
 
   updateAccount(account: StoredAccount): void {
-    const result = this.#prepare(
-      'UPDATE accounts SET kind = ?, display_name = ?, settings = ?, settings_version = ?, created_at = ? WHERE id = ?',
-    ).run(account.kind, account.displayName, JSON.stringify(account.settings), account.settingsVersion, account.createdAt, account.id);
-    if (result.changes === 0) throw new StoreError('not-found', `No account with id ${account.id}.`);
+    this.#accountsChanging(() => {
+      const result = this.#prepare(
+        'UPDATE accounts SET kind = ?, display_name = ?, settings = ?, settings_version = ?, created_at = ? WHERE id = ?',
+      ).run(account.kind, account.displayName, JSON.stringify(account.settings), account.settingsVersion, account.createdAt, account.id);
+      if (result.changes === 0) throw new StoreError('not-found', `No account with id ${account.id}.`);
+    });
   }
 
   /** Items, bodies, cursors, counters and search rows go with it (foreign-key cascade + triggers). */
   deleteAccount(id: string): void {
-    this.#prepare('DELETE FROM accounts WHERE id = ?').run(id);
+    this.#accountsChanging(() => this.#prepare('DELETE FROM accounts WHERE id = ?').run(id));
   }
 
   // ---- items ------------------------------------------------------------------------------
@@ -225,7 +241,7 @@ export class InboxStore {
     if (items.length === 0) return 0;
     const statement = this.#prepare(UPSERT_ITEM);
     const putBody = this.#prepare(PUT_BODY);
-    return this.#db.transaction(() => {
+    return this.#guard(() => this.#db.transaction(() => {
       let changed = 0;
       for (const item of oldestFirst(items)) {
         const id = itemId(item.accountId, item.externalId);
@@ -245,87 +261,88 @@ export class InboxStore {
           unread: item.unread ? 1 : 0,
           priority: item.priority ? 1 : 0,
           origin: JSON.stringify(item.origin),
+          senderWarning: item.senderWarning ? JSON.stringify(item.senderWarning) : null,
         }).changes;
         changed += changes;
         if (changes > 0 && item.body !== undefined) putBody.run(...bodyParams(id, item.body));
       }
       return changed;
-    })();
+    })());
   }
 
   /** Returns the ids whose state actually changed (unknown ids and no-ops are left out). */
   setUnread(ids: string[], unread: boolean): string[] {
     const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');
     const flag = unread ? 1 : 0;
-    return this.#db.transaction(() => {
+    return this.#guard(() => this.#db.transaction(() => {
       const changed: string[] = [];
       for (const id of new Set(ids)) {
         if (statement.run(flag, id, flag).changes > 0) changed.push(id);
       }
       return changed;
-    })();
+    })());
   }
 
   setUnreadByExternalId(accountId: string, changes: { externalId: string; unread: boolean }[]): number {
     // `id` is derived from (account, externalId) and is the one unique key, so it finds the row.
     const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');
-    return this.#db.transaction(() => {
+    return this.#guard(() => this.#db.transaction(() => {
       let changed = 0;
       for (const change of changes) {
         const flag = change.unread ? 1 : 0;
         changed += statement.run(flag, itemId(accountId, change.externalId), flag).changes;
       }
       return changed;
-    })();
+    })());
   }
 
   removeItems(accountId: string, externalIds: string[]): number {
     const statement = this.#prepare('DELETE FROM items WHERE id = ?');
-    return this.#db.transaction(() => {
+    return this.#guard(() => this.#db.transaction(() => {
       let removed = 0;
       for (const externalId of externalIds) removed += statement.run(itemId(accountId, externalId)).changes;
       return removed;
-    })();
+    })());
   }
 
   clearScope(accountId: string, scope: string): number {
-    return this.#prepare('DELETE FROM items WHERE account_id = ? AND scope = ?').run(accountId, scope).changes;
+    return this.#guard(() => this.#prepare('DELETE FROM items WHERE account_id = ? AND scope = ?').run(accountId, scope).changes);
   }
 
   getItem(id: string): StoredItem | undefined {
-    const row = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`).get(id) as ItemRow | undefined;
+    const row = this.#guard(() => this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`).get(id) as ItemRow | undefined);
     return row === undefined ? undefined : toStoredItem(row);
   }
 
   /** In the order asked for; unknown ids are skipped. */
   getItems(ids: string[]): StoredItem[] {
     const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`);
-    const found: StoredItem[] = [];
-    for (const id of ids) {
-      const row = statement.get(id) as ItemRow | undefined;
-      if (row !== undefined) found.push(toStoredItem(row));
-    }
-    return found;
+    return this.#guard(() => {
+      const found: StoredItem[] = [];
+      for (const id of ids) {
+        const row = statement.get(id) as ItemRow | undefined;
+        if (row !== undefined) found.push(toStoredItem(row));
+      }
+      return found;
+    });
   }
 
   knownExternalIds(accountId: string, scope: string): string[] {
-    return this.#prepare('SELECT external_id FROM items WHERE account_id = ? AND scope = ?')
-      .pluck()
-      .all(accountId, scope) as string[];
+    return this.#guard(() => this.#prepare('SELECT external_id FROM items WHERE account_id = ? AND scope = ?').pluck().all(accountId, scope) as string[]);
   }
 
   /** What a polling connector needs to keep an entry's read state and first-seen time. */
   knownItems(accountId: string, scope: string): Map<string, { unread: boolean; timestamp: number }> {
-    const rows = this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?')
-      .raw()
-      .all(accountId, scope) as [string, number, number][];
+    const rows = this.#guard(
+      () => this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number, number][],
+    );
     return new Map(rows.map(([externalId, unread, timestamp]) => [externalId, { unread: unread === 1, timestamp }]));
   }
 
   knownReadState(accountId: string, scope: string): Map<string, boolean> {
-    const rows = this.#prepare('SELECT external_id, unread FROM items WHERE account_id = ? AND scope = ?')
-      .raw()
-      .all(accountId, scope) as [string, number][];
+    const rows = this.#guard(
+      () => this.#prepare('SELECT external_id, unread FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number][],
+    );
     return new Map(rows.map(([externalId, unread]) => [externalId, unread === 1]));
   }
 
@@ -334,7 +351,7 @@ export class InboxStore {
   listInbox(query: InboxQuery): InboxPage {
     const limit = pageSize(query.limit);
     const { sql, params } = inboxQuery(query);
-    const rows = this.#prepare(sql).all(...params, limit + 1) as ItemRow[];
+    const rows = this.#guard(() => this.#prepare(sql).all(...params, limit + 1) as ItemRow[]);
     return toPage(rows, limit);
   }
 
@@ -346,7 +363,7 @@ export class InboxStore {
     const built = searchQuery(query);
     if (built === undefined) return { items: [] };
     this.catchUpSearchIndex();
-    const rows = this.#prepare(built.sql).all(...built.params, pageSize(query.limit)) as ItemRow[];
+    const rows = this.#guard(() => this.#prepare(built.sql).all(...built.params, pageSize(query.limit)) as ItemRow[]);
     return { items: rows.map(toInboxItem) };
   }
 
@@ -357,11 +374,11 @@ export class InboxStore {
   indexPendingSearch(limit: number = SEARCH_INDEX_SLICE): number {
     const index = this.#prepare(INDEX_PENDING);
     const drop = this.#prepare(DROP_INDEXED);
-    return this.#db.transaction(() => {
+    return this.#guard(() => this.#db.transaction(() => {
       const indexed = index.run({ limit }).changes;
       if (indexed > 0) drop.run({ limit });
       return indexed;
-    })();
+    })());
   }
 
   /** Rows stored but not yet searchable. */
@@ -386,9 +403,9 @@ export class InboxStore {
   }
 
   unreadCounts(): UnreadCounts {
-    const rows = this.#prepare(
+    const rows = this.#guard(() => this.#prepare(
       'SELECT account_id, source, unread, priority_unread FROM unread_counters WHERE unread > 0',
-    ).all() as { account_id: string; source: SourceKind; unread: number; priority_unread: number }[];
+    ).all()) as { account_id: string; source: SourceKind; unread: number; priority_unread: number }[];
     const counts: UnreadCounts = {
       all: 0,
       bySource: { mail: 0, chat: 0, feed: 0 },
@@ -419,29 +436,35 @@ export class InboxStore {
   }
 
   writePreferences(version: number, value: unknown): void {
-    this.#prepare(
-      'INSERT INTO preferences (id, version, value) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, value = excluded.value',
-    ).run(version, JSON.stringify(value));
+    this.#guard(() =>
+      this.#prepare(
+        'INSERT INTO preferences (id, version, value) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, value = excluded.value',
+      ).run(version, JSON.stringify(value)),
+    );
   }
 
   readCursor<T>(accountId: string, key: string): T | undefined {
-    const value = this.#prepare('SELECT value FROM sync_cursors WHERE account_id = ? AND key = ?')
-      .pluck()
-      .get(accountId, key) as string | undefined;
+    const value = this.#guard(
+      () => this.#prepare('SELECT value FROM sync_cursors WHERE account_id = ? AND key = ?').pluck().get(accountId, key) as string | undefined,
+    );
     return value === undefined ? undefined : (JSON.parse(value) as T);
   }
 
   writeCursor(accountId: string, key: string, value: unknown): void {
-    this.#prepare(
-      'INSERT INTO sync_cursors (account_id, key, value) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value',
-    ).run(accountId, key, JSON.stringify(value ?? null));
+    this.#guard(() =>
+      this.#prepare(
+        'INSERT INTO sync_cursors (account_id, key, value) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value',
+      ).run(accountId, key, JSON.stringify(value ?? null)),
+    );
   }
 
   getBody(itemId: string): StoredBody | undefined {
-    const row = this.#prepare('SELECT headers, body_text, content, fetched_at FROM item_bodies WHERE item_id = ?').get(
-      itemId,
-    ) as { headers: string; body_text: string; content: string | null; fetched_at: number } | undefined;
+    const row = this.#guard(
+      () => this.#prepare('SELECT headers, body_text, content, fetched_at FROM item_bodies WHERE item_id = ?').get(itemId) as
+        | { headers: string; body_text: string; content: string | null; fetched_at: number }
+        | undefined,
+    );
     if (row === undefined) return undefined;
     return {
       headers: JSON.parse(row.headers) as StoredBody['headers'],
@@ -456,10 +479,37 @@ export class InboxStore {
    * cache it for, so that case is a no-op rather than an error.
    */
   putBody(itemId: string, body: StoredBody): void {
-    this.#prepare(PUT_BODY).run(...bodyParams(itemId, body));
+    this.#guard(() => this.#prepare(PUT_BODY).run(...bodyParams(itemId, body)));
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  /**
+   * SQLite's failures in the user's words. A damaged file is also marked, so the next start sets
+   * it aside instead of failing the same way on every call.
+   */
+  #guard<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (isDiskFull(error)) throw diskFullError(this.#path, error);
+      if (isDamaged(error)) {
+        try {
+          writeFileSync(damageMarkerPath(this.#path), `${new Date().toISOString()} ${String((error as Error).message)}\n`, { mode: 0o600 });
+        } catch {
+          // The error itself still says what to do; only the automatic set-aside is lost.
+        }
+        throw damagedError(this.#path, error);
+      }
+      throw error;
+    }
+  }
+
+  /** An account change and its copy beside the database (see recovery.ts), the copy only once the change committed. */
+  #accountsChanging(run: () => void): void {
+    this.#guard(() => this.#db.transaction(run)());
+    this.#guard(() => writeAccountsCopy(this.#path, this.listAccounts()));
+  }
 
   #prepare(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
@@ -474,6 +524,30 @@ export class InboxStore {
     const rows = this.#db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
     return rows.map((row) => row.detail);
   }
+}
+
+/** The connection with this app's settings, its SQL function and the schema brought up to date. */
+function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    // Pages of the items table and its indexes are read at random during search; a bigger cache
+    // and memory-mapped reads keep a million-row profile off the syscall path.
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 1073741824');
+    db.pragma('temp_store = MEMORY');
+    db.function('gs_has_word_prefix', { deterministic: true }, (text, prefix) =>
+      hasWordPrefix(String(text), String(prefix)) ? 1 : 0,
+    );
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
 }
 
 function inboxQuery(query: InboxQuery): { sql: string; params: unknown[] } {
@@ -587,6 +661,7 @@ function toInboxItem(row: ItemRow): InboxItem {
     unread: row.unread === 1,
     priority: row.priority === 1,
     origin: JSON.parse(row.origin) as ItemOrigin,
+    ...(row.sender_warning !== null ? { senderWarning: JSON.parse(row.sender_warning) as SenderWarning } : {}),
   };
 }
 

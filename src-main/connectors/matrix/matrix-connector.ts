@@ -360,8 +360,16 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     }
     dirtyRooms.clear();
     for (const roomId of stillDecrypting) dirtyRooms.add(roomId);
-    if (upserts.length > 0) ctx.upsert(upserts);
-    if (removed.length > 0) ctx.remove(removed);
+    try {
+      if (upserts.length > 0) ctx.upsert(upserts);
+      if (removed.length > 0) ctx.remove(removed);
+    } catch (error) {
+      // The store refused (a full disk; the hub shows why): the rooms stay dirty for the next sync's
+      // flush. Thrown from here it would land in the SDK's event loop or a timer and end the process.
+      for (const roomId of [...upserts.map((u) => u.externalId), ...removed]) dirtyRooms.add(roomId);
+      ctx.log.warn('could not store the rooms', { error });
+      return;
+    }
     if (noteworthy.length > 0) ctx.notify(noteworthy);
     for (const roomId of [...gaps.keys()]) void fillGap(client, roomId);
   };
