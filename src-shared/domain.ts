@@ -123,7 +123,17 @@ export interface InboxItem {
   /** A mention, a priority rule match or a flagged message. */
   priority: boolean;
   origin: ItemOrigin;
+  /** Set by the hub when the sender's address imitates another one; the window shows a warning beside the sender. */
+  senderWarning?: SenderWarning;
 }
+
+/**
+ * Why a sender's address should not be trusted at sight (UTS #39's ideas): its domain is spelt
+ * with letters drawn like other letters and passes for `imitates` ("pаypal.com" with a Cyrillic
+ * а passes for paypal.com), or it mixes alphabets in one name, which real domains almost never do.
+ * `domain` is as the address spells it, in Unicode.
+ */
+export type SenderWarning = { kind: 'looks-like'; domain: string; imitates: string } | { kind: 'mixed-script'; domain: string };
 
 /** What the reading pane shows for one item. Body text is plain text, never HTML. */
 export interface ItemDetail {

@@ -7,8 +7,13 @@ import type { ChatMessage, ChatTimeline, EncryptionStatus, VerificationAction, V
 import type { Account, ConnectionState, InboxItem, ItemDetail, PollActivity } from '../../src-shared/domain.ts';
 import type { Logger } from '../common/logger.ts';
 
-/** An item as a connector produces it; the hub derives `id` from account id + externalId. */
-export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId'> & {
+/**
+ * An item as a connector produces it; the hub derives `id` from account id + externalId, cuts and
+ * cleans its text (hub/text-limits.ts) and decides on a sender warning from `senderAddress`.
+ */
+export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId' | 'senderWarning'> & {
+  /** The sender's address (`someone@example.com`) when `sender` shows a name: checked for look-alike domains, not stored. */
+  senderAddress?: string;
   /** Unique within the account and stable across restarts. */
   externalId: string;
   /** Where the item lives inside the account (a mailbox, a room, a feed URL); sync works per scope. */

@@ -14,6 +14,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import type { InboxStore, StoredAccount } from '../store/inbox-store.ts';
 import { describe, NotFoundError, UnsupportedError } from './errors.ts';
 import type { HubEventBus } from './events.ts';
+import { safeDisplayName } from './item-text.ts';
 import type { KindRegistry } from './kinds.ts';
 import type { SignInPasswords } from './sign-in-passwords.ts';
 import type { ConnectorSupervision } from './supervision.ts';
@@ -42,7 +43,7 @@ export class AccountBook {
 
   decode(stored: StoredAccount): DecodedAccount {
     const kind = this.#p.kinds.find(stored.kind);
-    const base = { id: stored.id, kind: stored.kind, displayName: stored.displayName, createdAt: stored.createdAt };
+    const base = { id: stored.id, kind: stored.kind, displayName: safeDisplayName(stored.displayName), createdAt: stored.createdAt };
     if (!kind) {
       // Kept and listed so it can be removed; its items already carry their own source.
       const settings = typeof stored.settings === 'object' && stored.settings !== null ? stored.settings : {};
@@ -111,7 +112,8 @@ export class AccountBook {
       throw error;
     }
     if (kind.holdsSignInPassword && draft.secret !== undefined) this.#p.signInPasswords.hold(account.id, draft.secret);
-    return this.#save(verified.account, kind, verified.secret);
+    const view = await this.#save(verified.account, kind, verified.secret);
+    return (await this.#useHeldPassword(verified.account, kind)) ? this.view(verified.account, kind) : view;
   }
 
   /** Many drafts at once, none checked with its server first (an OPML import): returns the ones saved. */
@@ -126,7 +128,7 @@ export class AccountBook {
         continue;
       }
       taken.add(identity);
-      added.push({ id: randomUUID(), kind: kind.kind, source: kind.source, displayName: draft.displayName, createdAt: now + added.length, settings: draft.settings });
+      added.push({ id: randomUUID(), kind: kind.kind, source: kind.source, displayName: safeDisplayName(draft.displayName), createdAt: now + added.length, settings: draft.settings });
     }
     this.#p.store.insertAccounts(added.map((account) => this.#stored(account, kind)));
     if (added.length > 0) this.#p.events.emit('accounts.changed', {});
@@ -165,6 +167,7 @@ export class AccountBook {
     if (JSON.stringify(verified.account.settings) !== JSON.stringify(account.settings)) this.#p.store.updateAccount(this.#stored(verified.account, kind));
     this.#p.log.info('account password updated', { accountId });
     await this.#p.supervision.restart(verified.account, kind);
+    await this.#useHeldPassword(verified.account, kind);
     this.#p.events.emit('accounts.changed', {});
     return this.view(verified.account, kind);
   }
@@ -197,13 +200,32 @@ export class AccountBook {
     this.#p.events.emit('accounts.changed', {});
   }
 
+  /**
+   * A password held for the server's follow-up prompt lives in this process only. With no live
+   * connector to take it (the CLI adding an account and exiting), one short-lived sync takes it now,
+   * so the account is left as a running hub leaves it (Matrix: keys uploaded, cross-signing set up).
+   */
+  async #useHeldPassword(account: Account, kind: AnyConnectorKind): Promise<boolean> {
+    if (!kind.holdsSignInPassword || this.#live) return false;
+    try {
+      await this.#p.supervision.withConnector(account, kind, (connector) => connector.syncOnce());
+    } catch (error) {
+      this.#p.log.warn('the account is saved, but its first sync did not finish; the next start finishes it', { accountId: account.id, error: describe(error) });
+    } finally {
+      this.#p.signInPasswords.forget(account.id);
+    }
+    return true;
+  }
+
   #startOne(decoded: DecodedAccount): void {
     if (decoded.kind) this.#p.supervision.start(decoded.account, decoded.kind);
     else this.#p.supervision.refuse(decoded.account.id, decoded.problem);
   }
 
   /** The keychain first: an account row without its secret would fail at every start. */
-  async #save(account: Account, kind: AnyConnectorKind, secret: string | undefined): Promise<AccountView> {
+  async #save(verified: Account, kind: AnyConnectorKind, secret: string | undefined): Promise<AccountView> {
+    // A feed names itself with its own title, which may be anything.
+    const account = { ...verified, displayName: safeDisplayName(verified.displayName) };
     if (secret !== undefined) await this.#p.secrets.setPassword(account.id, secret);
     this.#p.store.insertAccount(this.#stored(account, kind));
     this.#p.log.info('account added', { accountId: account.id, kind: account.kind });
@@ -213,7 +235,7 @@ export class AccountBook {
   }
 
   #stored(account: Account, kind: AnyConnectorKind): StoredAccount {
-    return { id: account.id, kind: account.kind, displayName: account.displayName, createdAt: account.createdAt, settings: account.settings, settingsVersion: kind.settingsVersion };
+    return { id: account.id, kind: account.kind, displayName: safeDisplayName(account.displayName), createdAt: account.createdAt, settings: account.settings, settingsVersion: kind.settingsVersion };
   }
 
   #refuseDuplicate(kind: AnyConnectorKind, settings: object, except?: string): void {

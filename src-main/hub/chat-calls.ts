@@ -7,6 +7,7 @@ import type { Account } from '../../src-shared/domain.ts';
 import type { ChatConnector } from '../connectors/connector.ts';
 import type { InboxStore, StoredItem } from '../store/inbox-store.ts';
 import { NotFoundError } from './errors.ts';
+import { safeTimeline } from './item-text.ts';
 import { InputError, parseBoolean, parseChatText, parseId, parseMxc, parseOptionalId, parseRoomId } from './validate.ts';
 
 /** Thumbnails are a few hundred kB; a full image in a chat is rarely over a few MB. */
@@ -35,7 +36,7 @@ export class ChatCalls {
     const { item, account } = this.#room(parseId(raw, 'itemId', 'Item'));
     const older = (raw as { older?: unknown }).older === true;
     const timeline = await this.#withChat(account, (chat) => chat.timeline(item.externalId, { older }));
-    return { itemId: item.id, ...timeline };
+    return { itemId: item.id, ...safeTimeline(timeline) };
   }
 
   async send(raw: unknown): Promise<{ itemId: string }> {

@@ -11,6 +11,7 @@ import type { InboxStore, StoredItem } from '../store/inbox-store.ts';
 import type { AccountBook } from './accounts.ts';
 import { describe, NotFoundError } from './errors.ts';
 import type { HubEventBus } from './events.ts';
+import { safeDetail } from './item-text.ts';
 import type { ConnectorSupervision } from './supervision.ts';
 
 export class ItemBook {
@@ -34,10 +35,11 @@ export class ItemBook {
     const item = toInboxItem(stored);
     const cached = this.#store.getBody(itemId);
     if (cached) {
-      return { item, headers: cached.headers, bodyText: cached.bodyText, ...(cached.content ? { content: cached.content } : {}) };
+      // Bodies stored before the limits existed are cut on their way out.
+      return { item, ...safeDetail({ headers: cached.headers, bodyText: cached.bodyText, ...(cached.content ? { content: cached.content } : {}) }) };
     }
     try {
-      const detail = await this.#withConnector(stored.accountId, (connector) => connector.loadDetail(item));
+      const detail = safeDetail(await this.#withConnector(stored.accountId, (connector) => connector.loadDetail(item)));
       if (!detail.bodyError) this.#store.putBody(itemId, { headers: detail.headers, bodyText: detail.bodyText, fetchedAt: Date.now() });
       return { item, ...detail };
     } catch (error) {

@@ -13,6 +13,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import type { InboxStore, StoredBody, StoredItem } from '../store/inbox-store.ts';
 import { describe } from './errors.ts';
 import type { HubEventBus } from './events.ts';
+import { storedItem } from './item-text.ts';
 import type { SearchIndexing } from './search-indexing.ts';
 import type { SignInPasswords } from './sign-in-passwords.ts';
 
@@ -128,13 +129,8 @@ export class ConnectorSupervision {
     const { store, secrets, events, searchIndexing, signInPasswords } = this.#parts;
     const alive = () => !this.#disposed;
     const itemId = (externalId: string) => `${account.id}:${externalId}`;
-    const toStored = ({ detail, ...item }: ConnectorItem): StoredItem & { body?: StoredBody } => ({
-      ...item,
-      id: itemId(item.externalId),
-      accountId: account.id,
-      source: account.source,
-      ...(detail ? { body: { ...detail, fetchedAt: Date.now() } } : {}),
-    });
+    const toStored = (item: ConnectorItem): StoredItem & { body?: StoredBody } =>
+      storedItem(item, { id: itemId(item.externalId), accountId: account.id, source: account.source });
     return {
       account,
       log: this.#parts.log.child(`${account.kind}.${account.id.slice(0, 8)}`),

@@ -8,7 +8,7 @@
  * arrival first, which keeps a burst of chat messages sent in one second in the order they came.
  */
 import Database from 'better-sqlite3';
-import type { InboxItem, ItemOrigin, SourceKind } from '../../src-shared/domain.ts';
+import type { InboxItem, ItemOrigin, SenderWarning, SourceKind } from '../../src-shared/domain.ts';
 import type { RichNode } from '../../src-shared/rich-text.ts';
 import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
 import { migrate } from './migrations/index.ts';
@@ -47,6 +47,7 @@ interface ItemRow {
   unread: number;
   priority: number;
   origin: string;
+  sender_warning: string | null;
 }
 
 interface AccountRow {
@@ -73,7 +74,7 @@ export interface StoredAccount {
 
 const ITEM_COLUMNS =
   'items.seq, items.id, items.account_id, items.external_id, items.scope, items.source, items.conversation_key, items.sender, ' +
-  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin';
+  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin, items.sender_warning';
 
 /** Slots per millisecond in seq; past 1024 items in one millisecond, seq falls back to the end. */
 const SEQ_SLOTS = 1024;
@@ -92,25 +93,25 @@ const MAX_SEQ_TIMESTAMP = Math.floor(Number.MAX_SAFE_INTEGER / SEQ_SLOTS) - 1;
 
 const UPSERT_ITEM = `
   INSERT INTO items (seq, id, account_id, external_id, scope, source, conversation_key, sender, title, snippet,
-                     search_text, timestamp, unread, priority, origin)
+                     search_text, timestamp, unread, priority, origin, sender_warning)
   VALUES (
     (SELECT CASE WHEN last IS NULL THEN @base WHEN last + 1 < @base + ${SEQ_SLOTS} THEN last + 1
                  ELSE (SELECT max(seq) + 1 FROM items) END
        FROM (SELECT max(seq) AS last FROM items WHERE seq >= @base AND seq < @base + ${SEQ_SLOTS})),
     @id, @accountId, @externalId, @scope, @source, @conversationKey, @sender, @title, @snippet,
-    @searchText, @timestamp, @unread, @priority, @origin)
+    @searchText, @timestamp, @unread, @priority, @origin, @senderWarning)
   ON CONFLICT (id) DO UPDATE SET
     seq = CASE WHEN items.timestamp IS NOT excluded.timestamp THEN excluded.seq ELSE items.seq END,
     scope = excluded.scope, source = excluded.source, conversation_key = excluded.conversation_key,
     sender = excluded.sender, title = excluded.title, snippet = excluded.snippet,
     search_text = excluded.search_text, timestamp = excluded.timestamp, unread = excluded.unread,
-    priority = excluded.priority, origin = excluded.origin
+    priority = excluded.priority, origin = excluded.origin, sender_warning = excluded.sender_warning
   WHERE items.scope IS NOT excluded.scope OR items.source IS NOT excluded.source
     OR items.conversation_key IS NOT excluded.conversation_key OR items.sender IS NOT excluded.sender
     OR items.title IS NOT excluded.title OR items.snippet IS NOT excluded.snippet
     OR items.search_text IS NOT excluded.search_text OR items.timestamp IS NOT excluded.timestamp
     OR items.unread IS NOT excluded.unread OR items.priority IS NOT excluded.priority
-    OR items.origin IS NOT excluded.origin`;
+    OR items.origin IS NOT excluded.origin OR items.sender_warning IS NOT excluded.sender_warning`;
 
 /** Rows the search index takes in one transaction: about 30 ms of work, short enough to run between events. */
 export const SEARCH_INDEX_SLICE = 1_000;
@@ -245,6 +246,7 @@ export class InboxStore {
           unread: item.unread ? 1 : 0,
           priority: item.priority ? 1 : 0,
           origin: JSON.stringify(item.origin),
+          senderWarning: item.senderWarning ? JSON.stringify(item.senderWarning) : null,
         }).changes;
         changed += changes;
         if (changes > 0 && item.body !== undefined) putBody.run(...bodyParams(id, item.body));
@@ -587,6 +589,7 @@ function toInboxItem(row: ItemRow): InboxItem {
     unread: row.unread === 1,
     priority: row.priority === 1,
     origin: JSON.parse(row.origin) as ItemOrigin,
+    ...(row.sender_warning !== null ? { senderWarning: JSON.parse(row.sender_warning) as SenderWarning } : {}),
   };
 }
 

@@ -77,7 +77,13 @@ export function ChatRoom({ item }: { item: InboxItem }) {
     main = (
       <div className="chat-invite" role="group" aria-label="Invitation">
         <p className="chat-invite-text">
-          <strong>{inviter}</strong> invited you to <strong>{roomName}</strong>
+          <strong>
+            <bdi dir="auto">{inviter}</bdi>
+          </strong>{' '}
+          invited you to{' '}
+          <strong>
+            <bdi dir="auto">{roomName}</bdi>
+          </strong>
         </p>
         <div className="chat-invite-buttons">
           <button type="button" className="primary" disabled={answering} onClick={() => void answerInvite(hub, true)}>
@@ -116,7 +122,9 @@ export function ChatRoom({ item }: { item: InboxItem }) {
       <header className="message-header chat-header">
         <h2 className="message-title">
           <SourceIcon kind="chat" />
-          <span>{roomName}</span>
+          <bdi className="chat-room-name" dir="auto">
+            {roomName}
+          </bdi>
           {encrypted ? (
             <span className="badge encrypted-badge" title="End-to-end encrypted: only the members’ devices can read its messages, not the server.">
               <LockIcon />
@@ -136,7 +144,9 @@ export function ChatRoom({ item }: { item: InboxItem }) {
             </button>
           )}
         </div>
-        {topic !== undefined && topic !== '' ? <p className="chat-topic">{topic}</p> : null}
+        {topic !== undefined && topic !== '' ? <p className="chat-topic">
+            <bdi dir="auto">{topic}</bdi>
+          </p> : null}
       </header>
       {main}
     </article>
@@ -188,7 +198,11 @@ function Composer({ itemId, roomName, inputRef }: { itemId: string; roomName: st
       {replyTo !== null ? (
         <div className="chat-replying">
           <span className="chat-replying-text">
-            Replying to <strong>{replyTo.senderName}</strong>: {quoteLine(replyTo.body, 100)}
+            Replying to{' '}
+            <strong>
+              <bdi dir="auto">{replyTo.senderName}</bdi>
+            </strong>
+            : {quoteLine(replyTo.body, 100)}
           </span>
           <button type="button" className="icon-button" aria-label="Cancel reply" title="Cancel reply" onClick={() => cancelReply(hub)}>
             ×

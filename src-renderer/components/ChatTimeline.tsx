@@ -101,7 +101,7 @@ export function ChatTimeline({ itemId, accountId, onReply }: { itemId: string; a
     <div ref={scroller} className="chat-log" role="log" aria-label="Messages" aria-busy={loadingOlder ? 'true' : undefined} tabIndex={0} onScroll={onScroll}>
       <div ref={content} className="chat-log-content">
         {loadingOlder ? <p className="chat-log-note">Loading older messages…</p> : null}
-        {!hasOlder && !loadingOlder ? <p className="chat-log-note">This is the beginning of {roomName === '' ? 'the room' : roomName}.</p> : null}
+        {!hasOlder && !loadingOlder ? <p className="chat-log-note">This is the beginning of {roomName === '' ? 'the room' : <bdi dir="auto">{roomName}</bdi>}.</p> : null}
         {rows.map((row) => {
           switch (row.kind) {
             case 'day':
@@ -166,7 +166,9 @@ function MessageRow({ itemId, accountId, message, showSender, onReply, resolveIm
     <div className={classes.join(' ')} data-message-id={message.id}>
       {showSender ? (
         <div className="chat-meta">
-          <span className="chat-sender">{message.senderName}</span>
+          <bdi className="chat-sender" dir="auto">
+            {message.senderName}
+          </bdi>
           {time}
         </div>
       ) : (
@@ -174,8 +176,12 @@ function MessageRow({ itemId, accountId, message, showSender, onReply, resolveIm
       )}
       {message.replyTo !== undefined ? (
         <blockquote className="chat-quote">
-          <span className="chat-quote-sender">{message.replyTo.senderName}</span>
-          <span className="chat-quote-body">{quoteLine(message.replyTo.body)}</span>
+          <bdi className="chat-quote-sender" dir="auto">
+            {message.replyTo.senderName}
+          </bdi>
+          <bdi className="chat-quote-body" dir="auto">
+            {quoteLine(message.replyTo.body)}
+          </bdi>
         </blockquote>
       ) : null}
       <MessageBody itemId={itemId} accountId={accountId} message={message} resolveImage={resolveImage} />
@@ -225,7 +231,7 @@ function MessageBody({ itemId, accountId, message, resolveImage }: { itemId: str
     case 'emote':
       return (
         <p className="chat-text chat-emote">
-          * {message.senderName} {message.body}
+          * <bdi dir="auto">{message.senderName}</bdi> {message.body}
         </p>
       );
     case 'text':

@@ -6,6 +6,7 @@ import { formatFullTime, formatItemTime } from '../format/time.ts';
 import { loadFirstPage, loadMore, openItem } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { activeQuery, visibleItems } from '../state/store.ts';
+import { SenderWarningMark } from './SenderWarningMark.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
 
@@ -48,7 +49,11 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, selected, o
         <SourceIcon kind={item.source} />
         {item.unread ? <span className="unread-dot" role="img" aria-label="Unread" /> : null}
         {/* A room is known by its name; the latest message's sender goes with the message below. */}
-        <span className="sender">{chat !== undefined ? item.title : item.sender}</span>
+        {/* Every text from a server is isolated (<bdi dir="auto">): its direction cannot spill into the row. */}
+        <bdi className="sender" dir="auto">
+          {chat !== undefined ? item.title : item.sender}
+        </bdi>
+        <SenderWarningMark warning={item.senderWarning} />
         {chat?.unreadCount !== undefined && chat.unreadCount > 0 ? (
           <span className="room-count" title={`${chat.unreadCount} unread messages`}>
             {chat.unreadCount}
@@ -72,8 +77,19 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, selected, o
 function MailRowText({ item }: { item: InboxItem }) {
   return (
     <>
-      <span className="title">{item.title}</span>
-      {item.snippet !== '' ? <span className="snippet">{item.snippet}</span> : null}
+      <bdi className="title" dir="auto">
+        {item.title}
+      </bdi>
+      {item.snippet !== '' ? (
+        <>
+          <span className="snippet-separator" aria-hidden="true">
+            —
+          </span>
+          <bdi className="snippet" dir="auto">
+            {item.snippet}
+          </bdi>
+        </>
+      ) : null}
     </>
   );
 }
@@ -83,7 +99,9 @@ function ChatRowText({ item, invite, direct }: { item: InboxItem; invite: boolea
     return (
       <>
         <span className="invite-tag">Invitation</span>
-        <span className="snippet">{item.snippet !== '' ? item.snippet : `${item.sender} invited you`}</span>
+        <bdi className="snippet" dir="auto">
+          {item.snippet !== '' ? item.snippet : `${item.sender} invited you`}
+        </bdi>
       </>
     );
   }
@@ -91,8 +109,15 @@ function ChatRowText({ item, invite, direct }: { item: InboxItem; invite: boolea
   const showSender = item.sender !== '' && !(direct && item.sender === item.title);
   return (
     <span className="snippet chat-snippet">
-      {showSender ? <span className="chat-snippet-sender">{item.sender}: </span> : null}
-      {item.snippet}
+      {showSender ? (
+        <>
+          <bdi className="chat-snippet-sender" dir="auto">
+            {item.sender}
+          </bdi>
+          {': '}
+        </>
+      ) : null}
+      <bdi dir="auto">{item.snippet}</bdi>
     </span>
   );
 }

@@ -6,6 +6,7 @@ import { findItem, markRead, markUnread, openAddAccount } from '../state/actions
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatRoom } from './ChatRoom.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
+import { SenderWarningMark, senderWarningText } from './SenderWarningMark.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 
 function headerValue(detail: ItemDetail | null, name: string): string | undefined {
@@ -58,6 +59,15 @@ function EmptyState() {
       </p>
     </div>
   );
+}
+
+/** The domain as the DNS knows it ("xn--pypal-4ve.com"): the URL parser applies IDNA, and the disguise falls away. */
+function asciiDomain(domain: string): string {
+  try {
+    return new URL(`http://${domain}/`).hostname;
+  } catch {
+    return domain;
+  }
 }
 
 /** The entry's web page, for the button that opens it in the browser. */
@@ -121,7 +131,9 @@ export function ReadingPane() {
           <header className="message-header">
             <h2 className="message-title">
               <SourceIcon kind={shown.source} />
-              <span>{shown.title}</span>
+              <bdi className="message-title-text" dir="auto" title={shown.title}>
+                {shown.title}
+              </bdi>
             </h2>
             <div className="message-actions">
               {originalLink(shown) !== undefined ? (
@@ -143,10 +155,20 @@ export function ReadingPane() {
               {headerRows(shown, detail).map((h, i) => (
                 <div key={`${h.name}-${i}`} className="header-row">
                   <dt>{h.name}</dt>
-                  <dd>{h.value}</dd>
+                  <dd>
+                    <bdi dir="auto">{h.value}</bdi>
+                    {h.name === 'From' ? <SenderWarningMark warning={shown.senderWarning} /> : null}
+                  </dd>
                 </div>
               ))}
             </dl>
+            {shown.senderWarning !== undefined ? (
+              <p className="sender-warning-note">
+                {senderWarningText(shown.senderWarning)}
+                {asciiDomain(shown.senderWarning.domain) !== shown.senderWarning.domain ? ` (its domain is really ${asciiDomain(shown.senderWarning.domain)})` : ''}. Do not trust
+                links or attachments in it until you have checked who sent it.
+              </p>
+            ) : null}
           </header>
           {detailState === 'loading' ? <p className="body-note">Loading…</p> : null}
           {detailState === 'error' ? <p className="body-note error">Could not load the message: {detailError}</p> : null}

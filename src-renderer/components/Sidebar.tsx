@@ -74,7 +74,7 @@ function AccountRow({ view, unread, priority, now }: { view: AccountView; unread
       <div className="account-line">
         <ViewButton view={{ accountId: id }} count={unread} priority={priority}>
           <span className="view-label" title={displayName}>
-            {displayName}
+            <bdi dir="auto">{displayName}</bdi>
           </span>
         </ViewButton>
         <button

@@ -203,6 +203,37 @@ describe('errors in the spec shape', () => {
     }
     expect(await alice.client.sendText(roomId, 'through at last')).toMatch(/^\$/);
   });
+
+  it('limits one user, as Synapse limits each on its own, and leaves the others through', async () => {
+    const { alice, bob, roomId } = await sharedRoom();
+    hs.setRateLimit({ path: /^\//, userId: alice.userId, retryAfterMs: 500 });
+    try {
+      expect((await alice.client.request('GET', '/_matrix/client/v3/account/whoami')).status).toBe(429);
+      expect(await bob.client.sendText(roomId, 'bob is not limited')).toMatch(/^\$/);
+    } finally {
+      hs.clearRateLimits();
+    }
+  });
+
+  it('answers with a proxy’s 504 page, or holds a request until the client leaves, as asked', async () => {
+    const alice = await newUser('alice');
+    hs.injectFault({ path: '/whoami', times: 1, fault: 'gateway-timeout' });
+    const proxied = await fetch(`${hs.baseUrl}/_matrix/client/v3/account/whoami`, { headers: { authorization: `Bearer ${alice.client.accessToken}` } });
+    expect(proxied.status).toBe(504);
+    expect(proxied.headers.get('content-type')).toBe('text/html');
+    expect(await proxied.text()).toContain('504 Gateway Time-out');
+    expect((await alice.client.request('GET', '/_matrix/client/v3/account/whoami')).status).toBe(200);
+
+    hs.injectFault({ path: '/whoami', times: 1, fault: 'stall' });
+    const before = hs.requests.length;
+    const leaving = new AbortController();
+    const held = alice.client.request('GET', '/_matrix/client/v3/account/whoami', undefined, { signal: leaving.signal });
+    for (let tries = 0; hs.requests.length === before && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(hs.requests.slice(before).map((r) => r.status)).toEqual([undefined]);
+    leaving.abort();
+    await expect(held).rejects.toThrow();
+    expect((await alice.client.request('GET', '/_matrix/client/v3/account/whoami')).status).toBe(200);
+  });
 });
 
 describe('rooms and membership', () => {

@@ -44,6 +44,7 @@ export function toConnectorItem(mailbox: string, uidValidity: number, facts: Fet
   const envelopeFrom = envelope.from?.[0];
   const sender =
     clean(parsed?.from?.name) || clean(envelopeFrom?.name) || clean(parsed?.from?.address) || clean(envelopeFrom?.address) || '(unknown sender)';
+  const senderAddress = clean(parsed?.from?.address) || clean(envelopeFrom?.address);
   const title = clean(parsed?.subject) || clean(envelope.subject) || '(no subject)';
   const messageId = parsed?.messageId ?? envelope.messageId ?? undefined;
   const inReplyTo = parsed?.inReplyTo ?? envelope.inReplyTo ?? undefined;
@@ -56,6 +57,7 @@ export function toConnectorItem(mailbox: string, uidValidity: number, facts: Fet
     source: 'mail',
     conversationKey: conversationKey(parsed?.references ?? [], inReplyTo, messageId, title),
     sender,
+    ...(senderAddress ? { senderAddress } : {}),
     title,
     snippet: toSnippet(text),
     timestamp: timestampOf(parsed?.date, envelope.date, facts.internalDate),

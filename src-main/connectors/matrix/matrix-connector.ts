@@ -37,8 +37,9 @@ import { parseSession } from './matrix-session.ts';
 import { roomItem, ROOM_SCOPE } from './room-item.ts';
 import type { RoomFacts } from './room-item.ts';
 import { SavedSyncStore } from './saved-sync-store.ts';
+import { finishDecryptions, sendOutgoingRequests } from './settle.ts';
 import { sdkLogger, silenceSdkConsoleLogging } from './sdk-logging.ts';
-import { timelineMessages } from './timeline.ts';
+import { boundedName, timelineMessages } from './timeline.ts';
 
 const SYNC_CURSOR = 'sync';
 export const INITIAL_SYNC_LIMIT = 20;
@@ -51,6 +52,8 @@ const SEND_DRAIN_MS = 15_000;
 const FIRST_SYNC_DRAIN_MS = 5_000;
 const DECRYPTED_FLUSH_MS = 20;
 const MAX_DECRYPT_WAIT_MS = 5_000;
+/** How long stopping waits for the crypto's key uploads and to-device messages to go out. */
+const SETTLE_OUTGOING_MS = 10_000;
 /** Keys of encrypted images seen in timelines, kept so their media can be decrypted when shown. */
 const MAX_ENCRYPTED_FILES = 2_000;
 
@@ -81,6 +84,8 @@ interface Running {
   synced: Promise<void>;
   /** Resolves when the first sync request was answered either way. */
   firstAnswer: Promise<void>;
+  /** A sync with the server was processed, and the last one did not fail: there is someone to send to. */
+  reachable(): boolean;
   detach: () => void;
 }
 
@@ -89,6 +94,8 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
   const settings = account.settings;
   let running: Promise<Running> | undefined;
   let stopped = true;
+  /** A shutdown began: work that would outlive the client must not start (a one-shot sync is not "stopped" until then). */
+  let closing = false;
   let authFailed = false;
   const dirtyRooms = new Set<string>();
   /** Rooms whose timeline a limited sync reset, with the time of the newest message stored before it. */
@@ -134,6 +141,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
   };
 
   const open = async (): Promise<Running> => {
+    closing = false;
     const session = parseSession(await ctx.readSecret());
     const store = new SavedSyncStore({
       load: () => ctx.readCursor<ISyncData>(SYNC_CURSOR),
@@ -154,10 +162,14 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     const cryptoStore = await startDeviceCrypto(client, ctx);
     const signInPassword = ctx.takeSignInPassword();
     const verifications = new Verifications(() => ctx.securityChanged(), ctx.log);
+    let everSynced = false;
     let markSynced: () => void = () => undefined;
     let failSynced: (error: unknown) => void = () => undefined;
     const synced = new Promise<void>((resolve, reject) => {
-      markSynced = resolve;
+      markSynced = () => {
+        everSynced = true;
+        resolve();
+      };
       failSynced = reject;
     });
     synced.catch(() => undefined);
@@ -259,9 +271,14 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     client.on(CryptoEvent.KeyBackupStatus, securityChanged);
     client.on(CryptoEvent.KeysChanged, securityChanged);
     const detachVerifications = verifications.attach(client);
-    // Tracked like a send, so stopping waits for it instead of freeing the crypto under it.
+    // Tracked like a send, so stopping waits for it instead of freeing the crypto under it. The
+    // device's own keys go up first: the server refuses a signature on a device it does not know yet.
     synced.then(
-      () => (stopped ? undefined : track(setUpCrossSigningIfNew(client, signInPassword, ctx.log).finally(securityChanged))),
+      () => {
+        if (closing || signInPassword === undefined) return;
+        const crossSigning = sendOutgoingRequests(client, Date.now() + SETTLE_OUTGOING_MS).then(() => setUpCrossSigningIfNew(client, signInPassword, ctx.log));
+        track(crossSigning.finally(securityChanged));
+      },
       () => undefined,
     );
 
@@ -287,6 +304,10 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
       verifications,
       synced,
       firstAnswer,
+      reachable: () => {
+        const state = client.getSyncState();
+        return everSynced && !authFailed && state !== null && state !== SyncState.Error && state !== SyncState.Reconnecting && state !== SyncState.Stopped;
+      },
       detach: () => {
         clearTimeout(decryptedFlush);
         detachVerifications();
@@ -299,7 +320,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
    * The rows of every room a sync touched since the last flush, and the gaps it left to fill. Live
    * syncs (not the first one, not a catch-up) ask for a notification about new mentions and DMs.
    */
-  const flush = (client: MatrixClient, options: { notify: boolean } = { notify: false }) => {
+  const flush = (client: MatrixClient, options: { notify: boolean; settled?: boolean } = { notify: false }) => {
     if (dirtyRooms.size === 0) return;
     const direct = directRooms(client);
     const stored = options.notify ? ctx.knownItems(ROOM_SCOPE) : undefined;
@@ -311,7 +332,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
       const room = client.getRoom(roomId);
       // The row (and any notification) waits for the newest message to be decrypted: it comes with
       // MatrixEventEvent.Decrypted, success or failure, and is flushed then.
-      if (room && newestIsDecrypting(room)) {
+      if (room && !options.settled && newestIsDecrypting(room)) {
         const since = decryptingSince.get(roomId) ?? Date.now();
         // Never for long: a row that waits is a room missing from the inbox.
         if (Date.now() - since < MAX_DECRYPT_WAIT_MS) {
@@ -397,6 +418,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
   };
 
   const shutdown = async () => {
+    closing = true;
     if (inFlight.size > 0) {
       await withTimeout(Promise.allSettled([...inFlight]), SEND_DRAIN_MS, 'sends still under way').catch(() => {
         ctx.log.warn('stopped with messages still sending', { count: inFlight.size });
@@ -410,12 +432,36 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     // matrix-js-sdk leaves an unhandled rejection behind when its very first /sync is aborted, so a
     // stop right after a start lets that one request finish (it does not wait on the server).
     await withTimeout(state.firstAnswer, FIRST_SYNC_DRAIN_MS, 'first sync').catch(() => undefined);
+    await settle(state);
     // Saved before the client stops, and sealed: only syncs the crypto has fully handled are saved.
     await state.store.seal().catch((error: unknown) => ctx.log.warn('could not save the sync state', { error: String(error) }));
     state.client.stopClient();
     state.detach();
     // Every key is on disk already (each commit is); closing writes a snapshot so the next start is quick.
     await state.cryptoStore.close().catch((error: unknown) => ctx.log.warn('could not close the crypto store', { error: String(error) }));
+  };
+
+  /**
+   * What a running hub would have finished by now, before the client stops: rows whose newest
+   * message is still being decrypted are stored once it is (or as they are, "waiting for keys"), and
+   * the crypto's key uploads and to-device messages go out. A one-shot command exits right after.
+   */
+  const settle = async ({ client, reachable }: Running) => {
+    const rooms = [...dirtyRooms].flatMap((roomId) => client.getRoom(roomId) ?? []);
+    const stillDecrypting = await finishDecryptions(rooms, Date.now() + MAX_DECRYPT_WAIT_MS);
+    if (stillDecrypting > 0) ctx.log.info('stored rooms whose newest message is still being decrypted', { rooms: stillDecrypting });
+    flush(client, { notify: false, settled: true });
+    if (!reachable()) {
+      ctx.log.info('stopping without waiting for encryption requests: the homeserver is not answering; they go out at the next start');
+      return;
+    }
+    const started = Date.now();
+    const outgoing = await sendOutgoingRequests(client, started + SETTLE_OUTGOING_MS);
+    if (outgoing.state === 'timed-out') {
+      ctx.log.warn('stopping with encryption requests unsent (keys, to-device messages); they go out at the next start', { unsent: outgoing.unsent, waitedMs: Date.now() - started });
+    } else if (outgoing.state === 'unavailable') {
+      ctx.log.warn('cannot wait for encryption requests: this matrix-js-sdk does not expose its request loop; keys may reach the server only at the next start');
+    }
   };
 
   const chat: ChatConnector = {
@@ -432,14 +478,14 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
       const topic = room.currentState.getStateEvents(EventType.RoomTopic, '')?.getContent()['topic'];
       return {
         roomId: room.roomId,
-        roomName: room.name || room.roomId,
+        roomName: boundedName(room.name || room.roomId),
         ...(typeof topic === 'string' && topic !== '' ? { topic: topic.slice(0, 500) } : {}),
         encrypted: room.hasEncryptionStateEvent(),
         membership,
-        ...(inviter ? { inviter: room.getMember(inviter)?.name ?? inviter } : {}),
+        ...(inviter ? { inviter: boundedName(room.getMember(inviter)?.name ?? inviter) } : {}),
         messages: membership === 'invite' ? [] : timelineMessages(room, myUserId, rememberFile),
         hasOlder: membership !== 'invite' && room.getLiveTimeline().getPaginationToken(Direction.Backward) !== null,
-        typing: room.getMembers().filter((m) => m.typing && m.userId !== myUserId).map((m) => m.name),
+        typing: room.getMembers().filter((m) => m.typing && m.userId !== myUserId).map((m) => boundedName(m.name)),
       };
     },
 

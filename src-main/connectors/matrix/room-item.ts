@@ -7,7 +7,7 @@ import { NotificationCountType } from 'matrix-js-sdk';
 import type { MatrixClient, Room } from 'matrix-js-sdk';
 import type { ChatMessage } from '../../../src-shared/api.ts';
 import type { ConnectorItem } from '../connector.ts';
-import { timelineMessages } from './timeline.ts';
+import { boundedName, timelineMessages } from './timeline.ts';
 
 export const ROOM_SCOPE = 'rooms';
 const SNIPPET_LENGTH = 200;
@@ -48,7 +48,7 @@ export function roomItem(client: MatrixClient, room: Room, facts: RoomFacts): Co
   if (membership === 'invite') {
     const inviteEvent = room.currentState.getMember(myUserId)?.events.member;
     const inviter = inviteEvent?.getSender();
-    const inviterName = inviter ? (room.getMember(inviter)?.name ?? inviter) : 'Someone';
+    const inviterName = inviter ? boundedName(room.getMember(inviter)?.name ?? inviter) : 'Someone';
     return {
       ...base,
       sender: inviterName,

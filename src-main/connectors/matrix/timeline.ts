@@ -95,11 +95,21 @@ export interface TimelineNames {
  * Oldest first, the newest MAX_TIMELINE_MESSAGES; pending messages of ours last, as they were typed.
  * The keys of encrypted images go to `onEncryptedFile`, so their media can be decrypted when fetched.
  */
+/** Longer room and display names are cut: the server passes on whatever a member set, 100 kB included. */
+export const MAX_NAME_LENGTH = 200;
+
+/** A name cut to MAX_NAME_LENGTH, never through a surrogate pair. */
+export function boundedName(name: string): string {
+  if (name.length <= MAX_NAME_LENGTH) return name;
+  const cut = /[\uD800-\uDBFF]/.test(name[MAX_NAME_LENGTH - 2] ?? '') ? MAX_NAME_LENGTH - 2 : MAX_NAME_LENGTH - 1;
+  return `${name.slice(0, cut)}…`;
+}
+
 export function timelineMessages(room: Room, myUserId: string, onEncryptedFile?: (file: EncryptedFile) => void): ChatMessage[] {
   const events = [...room.getLiveTimeline().getEvents(), ...room.getPendingEvents()];
   const aggregates = aggregate(events);
   const byId = new Map(events.map((e) => [e.getId() ?? '', e]));
-  const nameOf = (userId: string) => room.getMember(userId)?.name ?? userId;
+  const nameOf = (userId: string) => boundedName(room.getMember(userId)?.name ?? userId);
   const messages: ChatMessage[] = [];
   for (const event of events) {
     if (!isDisplayed(event)) continue;
@@ -252,7 +262,7 @@ function membershipText(event: MatrixEvent, nameOf: (userId: string) => string):
   const previous = text(event.getPrevContent()['membership']);
   const target = event.getStateKey() ?? '';
   const actor = nameOf(event.getSender() ?? '');
-  const subject = text(event.getContent()['displayname']) || nameOf(target);
+  const subject = boundedName(text(event.getContent()['displayname'])) || nameOf(target);
   if (membership === previous) return undefined;
   switch (membership) {
     case 'join':

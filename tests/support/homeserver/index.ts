@@ -5,10 +5,12 @@
  * matrix-js-sdk's Rust crypto can encrypt, decrypt and cross-sign through it.
  */
 import { MatrixError } from './errors.ts';
+import type { FaultRule } from './faults.ts';
 import type { RateLimitRule } from './rate-limit.ts';
 import { HomeserverHttp, type RecordedRequest } from './server.ts';
 import { HomeserverState } from './state.ts';
 
+export type { FaultRule } from './faults.ts';
 export type { RateLimitRule } from './rate-limit.ts';
 export type { RecordedRequest } from './server.ts';
 export { createRawClient, MatrixHttpError, type RawClient } from './raw-client.ts';
@@ -45,6 +47,9 @@ export interface Homeserver {
   revokeTokens(userId: string, options?: { softLogout?: boolean }): void;
   setRateLimit(rule: RateLimitRule): void;
   clearRateLimits(): void;
+  /** Requests matching the rule meet a proxy's failure instead of the homeserver (faults.ts). */
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
   /** The homeserver vanishes: the port stops accepting and every open socket is destroyed. */
   pause(): Promise<void>;
   /** Back on the same port, with everything it knew. */
@@ -87,6 +92,8 @@ export async function startHomeserver(options: HomeserverOptions = {}): Promise<
     },
     setRateLimit: (rule) => http.rateLimiter.add(rule),
     clearRateLimits: () => http.rateLimiter.clear(),
+    injectFault: (rule) => http.faults.add(rule),
+    clearFaults: () => http.faults.clear(),
     pause: () => http.close(),
     resume: () => http.listen(),
     openConnections: () => http.openConnections(),

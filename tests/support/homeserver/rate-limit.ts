@@ -4,6 +4,8 @@ export interface RateLimitRule {
   /** Matched against the request path: a RegExp, or a substring such as '/send/'. */
   path: string | RegExp;
   method?: string;
+  /** Only this user's requests, as Synapse limits each user on its own; everyone's when omitted. */
+  userId?: string;
   /** How many matching requests to refuse; every one when omitted. */
   times?: number;
   retryAfterMs?: number;
@@ -26,8 +28,8 @@ export class RateLimiter {
   }
 
   /** The retry delay when this request is refused, otherwise undefined. */
-  check(method: string, pathname: string): number | undefined {
-    const active = this.rules.find(({ rule, remaining }) => remaining > 0 && matches(rule, method, pathname));
+  check(method: string, pathname: string, userId: string | undefined): number | undefined {
+    const active = this.rules.find(({ rule, remaining }) => remaining > 0 && matches(rule, method, pathname) && (rule.userId === undefined || rule.userId === userId));
     if (!active) return undefined;
     active.remaining -= 1;
     if (active.remaining <= 0) this.rules = this.rules.filter((candidate) => candidate !== active);

@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { MatrixError } from './errors.ts';
 import { isObject, type JsonObject } from './json.ts';
+import { GATEWAY_TIMEOUT_PAGE, type FaultInjector } from './faults.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { HomeserverState, Session, User } from './state.ts';
 
@@ -106,6 +107,7 @@ export interface Dispatcher {
   routes: Route[];
   hs: HomeserverState;
   rateLimiter: RateLimiter;
+  faults: FaultInjector;
   baseUrl(): string;
 }
 
@@ -143,7 +145,16 @@ async function route(dispatcher: Dispatcher, req: IncomingMessage, signal: Abort
   const found = candidates.find(({ candidate }) => candidate.method === method || (method === 'HEAD' && candidate.method === 'GET'));
   if (!found) throw new MatrixError(405, 'M_UNRECOGNIZED', 'Unrecognized request');
 
-  const retryAfterMs = dispatcher.rateLimiter.check(method, url.pathname);
+  // In front of everything, as a proxy would be: neither answer is the homeserver's.
+  const fault = dispatcher.faults.check(method, url.pathname);
+  if (fault === 'gateway-timeout') return { status: 504, bytes: Buffer.from(GATEWAY_TIMEOUT_PAGE), headers: { 'content-type': 'text/html' } };
+  if (fault === 'stall') {
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    throw new MatrixError(502, 'M_UNKNOWN', 'The client went away.');
+  }
+
+  const token = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice('Bearer '.length).trim() : url.searchParams.get('access_token');
+  const retryAfterMs = dispatcher.rateLimiter.check(method, url.pathname, token ? dispatcher.hs.sessions.get(token)?.userId : undefined);
   if (retryAfterMs !== undefined) {
     throw new MatrixError(429, 'M_LIMIT_EXCEEDED', 'Too Many Requests', { retry_after_ms: retryAfterMs }, {
       'retry-after': String(Math.ceil(retryAfterMs / 1000)),

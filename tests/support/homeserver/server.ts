@@ -8,6 +8,7 @@ import { accountRoutes } from './account-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { mediaRoutes } from './media.ts';
+import { FaultInjector } from './faults.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { roomKeysRoutes } from './room-keys-routes.ts';
 import { roomRoutes } from './room-routes.ts';
@@ -26,6 +27,7 @@ export interface RecordedRequest {
 
 export class HomeserverHttp {
   readonly rateLimiter = new RateLimiter();
+  readonly faults = new FaultInjector();
   readonly requests: RecordedRequest[] = [];
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
@@ -36,6 +38,7 @@ export class HomeserverHttp {
       routes: [...accountRoutes, ...authRoutes, ...syncRoutes, ...roomRoutes, ...mediaRoutes, ...keysRoutes, ...roomKeysRoutes],
       hs,
       rateLimiter: this.rateLimiter,
+      faults: this.faults,
       baseUrl: () => this.baseUrl,
     };
     this.server = createServer((req, res) => {
