@@ -10,7 +10,7 @@ import { ConnectorError } from '../connectors/connector.ts';
 import type { Connector, ConnectorContext, ConnectorItem } from '../connectors/connector.ts';
 import type { AnyConnectorKind } from '../connectors/kind.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import type { InboxStore, StoredBody, StoredItem } from '../store/inbox-store.ts';
+import type { InboxStore, NewItem, StoredBody } from '../store/inbox-store.ts';
 import { describe } from './errors.ts';
 import type { HubEventBus } from './events.ts';
 import type { SearchIndexing } from './search-indexing.ts';
@@ -28,6 +28,8 @@ export interface SupervisionParts {
   saveSettings(accountId: string, settings: object): void;
   /** A connector's new items, before they are stored: the hub notices which to notify about. */
   notify(account: Account, externalIds: string[]): void;
+  /** The account reached its server (again): actions waiting in the outbox can go. */
+  online?(accountId: string): void;
 }
 
 export class ConnectorSupervision {
@@ -119,7 +121,9 @@ export class ConnectorSupervision {
   }
 
   private setStatus(accountId: string, connection: ConnectionState): void {
+    const was = this.#statuses.get(accountId)?.state;
     this.#statuses.set(accountId, connection);
+    if (connection.state === 'online' && was !== 'online') this.#parts.online?.(accountId);
     const activity = this.#activities.get(accountId);
     this.#parts.events.emit('account.status', { accountId, connection, ...(activity ? { activity } : {}) });
   }
@@ -128,7 +132,7 @@ export class ConnectorSupervision {
     const { store, secrets, events, searchIndexing, signInPasswords } = this.#parts;
     const alive = () => !this.#disposed;
     const itemId = (externalId: string) => `${account.id}:${externalId}`;
-    const toStored = ({ detail, ...item }: ConnectorItem): StoredItem & { body?: StoredBody } => ({
+    const toStored = ({ detail, facts: _facts, ...item }: ConnectorItem): NewItem & { body?: StoredBody } => ({
       ...item,
       id: itemId(item.externalId),
       accountId: account.id,
@@ -169,10 +173,14 @@ export class ConnectorSupervision {
       },
       upsert: (items) => {
         if (items.length === 0 || !alive()) return;
-        if (store.upsertItems(items.map(toStored)) > 0) {
-          events.itemsChanged(account.id);
-          searchIndexing.schedule();
-        }
+        const changed = store.upsertItems(items.map(toStored)) > 0;
+        const facts = items.flatMap((i) => (i.facts ? [{ externalId: i.externalId, ...i.facts }] : []));
+        const triaged = facts.length > 0 && store.triage.applyFacts(account.id, facts).length > 0;
+        if (changed || triaged) events.itemsChanged(account.id);
+        if (changed) searchIndexing.schedule();
+      },
+      triageFacts: (facts) => {
+        if (facts.length > 0 && alive() && store.triage.applyFacts(account.id, facts).length > 0) events.itemsChanged(account.id);
       },
       setUnread: (changes) => {
         if (changes.length === 0 || !alive()) return;

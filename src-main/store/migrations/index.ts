@@ -10,6 +10,7 @@ import { up as unreadCounters } from './003-unread-counters.ts';
 import { up as priorityAndContent } from './004-priority-and-content.ts';
 import { up as deferredSearchIndex } from './005-deferred-search-index.ts';
 import { up as openKindsAndPreferences } from './006-open-kinds-and-preferences.ts';
+import { up as triageAndOutbox } from './007-triage-and-outbox.ts';
 
 export interface Migration {
   version: number;
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'priority-and-content', up: priorityAndContent },
   { version: 5, name: 'deferred-search-index', up: deferredSearchIndex },
   { version: 6, name: 'open-kinds-and-preferences', up: openKindsAndPreferences, foreignKeysOff: true },
+  { version: 7, name: 'triage-and-outbox', up: triageAndOutbox },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
