@@ -11,6 +11,7 @@ import type { HubEvents, TriageResult } from '../../src-shared/api.ts';
 import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
 import { createLogger } from '../../src-main/common/logger.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
+import { runCli } from '../support/cli.ts';
 import { startDovecot } from '../support/dovecot.ts';
 import type { Dovecot, DovecotUser } from '../support/dovecot.ts';
 import { testKeychain } from '../support/keychain.ts';
@@ -301,5 +302,62 @@ describe('triage against Dovecot without special-use mailboxes', () => {
     const second = await triage(w, { itemIds: [b!.id], action: 'done' });
     expect(second.notices).toEqual([]);
     expect((await mailbox(w.dovecot, w.user, 'Archive')).size).toBe(2);
+  });
+});
+
+describe('triage from the CLI', () => {
+  const user = { user: 'gina', password: 'gina-pass-5t1q' };
+  const profile = tempProfile('gs-triage-cli-');
+  let dovecot: Dovecot;
+  let accountId = '';
+  const cli = (...args: string[]) => runCli([...args, '--profile', profile.dir]);
+  const inbox = async (view: string) => JSON.parse((await cli('inbox', '--view', view, '--json')).stdout) as Record<string, unknown>[];
+
+  beforeAll(async () => {
+    dovecot = await startDovecot({ users: [user], specialUse: true });
+    await appendMessages(dovecot, user, realisticMessages(4, new Date(), 10, 'gina.test').map((m) => ({ ...m, flags: [] })));
+    const added = await runCli(
+      ['account', 'add', 'imap', '--name', 'Mail', '--host', '127.0.0.1', '--port', String(dovecot.port), '--security', 'plain', '--user', user.user, '--password-stdin', '--json', '--profile', profile.dir],
+      { stdin: user.password + '\n' },
+    );
+    accountId = JSON.parse(added.stdout).account.id;
+    expect((await cli('sync', '--once')).code).toBe(0);
+  });
+  afterAll(async () => {
+    if (accountId) await cli('account', 'remove', accountId);
+    await dovecot?.stop();
+    profile.remove();
+  });
+
+  it('leaves the server in the state it printed, with the triage fields in --json', async () => {
+    const [a, b, c] = await inbox('inbox');
+    expect(a).toMatchObject({ done: false, starred: false, snoozedUntil: null, pending: false });
+    const done = await cli('done', String(a!['id']));
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect((await mailbox(dovecot, user, 'Archive')).has(String((a!['origin'] as { messageId: string }).messageId))).toBe(true);
+    expect((await inbox('done')).map((i) => [i['id'], i['done']])).toEqual([[a!['id'], true]]);
+
+    expect((await cli('star', String(b!['id']))).code).toBe(0);
+    expect((await inbox('starred')).map((i) => i['id'])).toEqual([b!['id']]);
+    const snooze = await cli('snooze', String(c!['id']), '--for', '2h');
+    expect(snooze.code).toBe(0);
+    const [snoozed] = await inbox('snoozed');
+    expect(snoozed!['id']).toBe(c!['id']);
+    expect(Date.parse(String(snoozed!['snoozedUntil'])) - Date.now()).toBeGreaterThan(3_600_000);
+    expect((await cli('snooze', String(c!['id']))).code).toBe(1);
+
+    expect((await cli('read', '--all')).code).toBe(0);
+    const flags = [...(await mailbox(dovecot, user, 'INBOX')).values()].map((m) => m.flags.has('\\Seen'));
+    // The snoozed mail is outside the Inbox view, so it stays unread.
+    expect(flags.sort()).toEqual([false, true, true]);
+
+    const refused = await cli('delete', String(b!['id']));
+    expect(refused.code).toBe(0);
+    const again = await cli('delete', String(b!['id']));
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/--yes/);
+    expect((await cli('delete', String(b!['id']), '--yes')).code).toBe(0);
+    expect((await mailbox(dovecot, user, 'Trash')).size).toBe(0);
   });
 });
