@@ -71,6 +71,15 @@ export class TriageBook {
         'confirm',
       );
     }
+    if (request.action === 'delete' && request.confirm !== true) {
+      const final = items.filter((i) => this.#accounts.find(i.accountId)?.kind?.confirmsDelete === true);
+      if (final.length > 0) {
+        throw new InputError(
+          `Deleting ${final.length === 1 ? `"${final[0]!.title}"` : `${final.length} of these items`} leaves the room on the server, which cannot always be undone. Confirm to go ahead (--yes on the command line).`,
+          'confirm',
+        );
+      }
+    }
     const targets = new Map<string, ItemState>();
     for (const item of items) targets.set(item.id, next(request, current.get(item.id)!, item, now));
     return this.#transition(items, current, targets, { undo: request.action, purge });

@@ -161,16 +161,18 @@ export class TriageStore {
   applyFacts(accountId: string, facts: TriageFactChange[]): string[] {
     if (facts.length === 0) return [];
     const find = this.#prepare(
-      'SELECT items.id, item_triage.pending FROM items LEFT JOIN item_triage ON item_triage.item_id = items.id ' +
+      'SELECT items.id, items.timestamp, item_triage.pending FROM items LEFT JOIN item_triage ON item_triage.item_id = items.id ' +
         'WHERE items.account_id = ? AND items.external_id = ?',
     );
     return this.#db.transaction(() => {
       const updates = new Map<string, TriageRecord>();
       const ids: { id: string; fact: TriageFactChange }[] = [];
       for (const fact of facts) {
-        const row = find.get(accountId, fact.externalId) as { id: string; pending: number | null } | undefined;
+        const row = find.get(accountId, fact.externalId) as { id: string; timestamp: number; pending: number | null } | undefined;
         if (row === undefined || (row.pending ?? 0) > 0) continue;
-        ids.push({ id: row.id, fact });
+        // Done up to an older event: something newer arrived since, so the conversation is back.
+        if (fact.done && fact.done.through < row.timestamp) ids.push({ id: row.id, fact: { ...fact, done: null } });
+        else ids.push({ id: row.id, fact });
       }
       const current = this.read(ids.map((i) => i.id));
       for (const { id, fact } of ids) {
