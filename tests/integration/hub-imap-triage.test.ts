@@ -303,6 +303,17 @@ describe('triage against Dovecot without special-use mailboxes', () => {
     expect(second.notices).toEqual([]);
     expect((await mailbox(w.dovecot, w.user, 'Archive')).size).toBe(2);
   });
+
+  it('rolls an action back, saying why, when the server refuses it for good', async () => {
+    const [done] = await list(w, 'done');
+    // Another client removes the mailbox the done mail lives in.
+    await withClient(w.dovecot, w.user, (client) => client.mailboxDelete('Archive'));
+    const refused = await w.hub.call('items.triage', { itemIds: [done!.id], action: 'undone' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.message).toMatch(/undone here too: Work mail: 127.0.0.1 refused to move the mail back to INBOX/);
+    expect((await list(w, 'done')).map((i) => [i.id, i.pending])).toContainEqual([done!.id, false]);
+    expect(await list(w, 'inbox')).not.toContainEqual(expect.objectContaining({ id: done!.id }));
+  });
 });
 
 describe('triage from the CLI', () => {
