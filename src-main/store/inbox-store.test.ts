@@ -338,10 +338,9 @@ describe('the merged inbox', () => {
     const first = store.listInbox({ ...filter, limit: 3 });
     for (const query of [filter, { ...filter, after: first.next! }]) {
       const plan = store.explainInbox(query);
-      // One walk of items, and a primary-key probe of the triage table for each row of the page.
-      expect(plan).toHaveLength(2);
+      // One walk of items, and primary-key probes of the triage table for each row of the page.
       expect(plan[0]).toMatch(/^(SCAN items|SEARCH items USING (INTEGER PRIMARY KEY|INDEX items_unread|INDEX items_by_(shelf|source|account)))/);
-      expect(plan[1]).toMatch(/^SEARCH item_triage USING PRIMARY KEY/);
+      for (const step of plan.slice(1)) expect(step).toMatch(/^(CORRELATED SCALAR SUBQUERY \d+|SEARCH item_triage USING PRIMARY KEY)/);
       expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
     }
   });

@@ -81,8 +81,7 @@ const ITEM_COLUMNS =
   'items.seq, items.id, items.account_id, items.external_id, items.scope, items.source, items.conversation_key, items.sender, ' +
   'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin, ' +
   TRIAGE_COLUMNS;
-/** Every read of items brings its triage row along: one primary-key probe per row shown. */
-const FROM_ITEMS = 'items LEFT JOIN item_triage ON item_triage.item_id = items.id';
+
 
 /** Slots per millisecond in seq; past 1024 items in one millisecond, seq falls back to the end. */
 const SEQ_SLOTS = 1024;
@@ -317,7 +316,7 @@ export class InboxStore {
   }
 
   getItem(id: string): StoredItem | undefined {
-    const row = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM ${FROM_ITEMS} WHERE items.id = ?`).get(id) as ItemRow | undefined;
+    const row = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE items.id = ?`).get(id) as ItemRow | undefined;
     return row === undefined ? undefined : toStoredItem(row);
   }
 
@@ -329,7 +328,7 @@ export class InboxStore {
 
   /** In the order asked for; unknown ids are skipped. */
   getItems(ids: string[]): StoredItem[] {
-    const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM ${FROM_ITEMS} WHERE items.id = ?`);
+    const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE items.id = ?`);
     const found: StoredItem[] = [];
     for (const id of ids) {
       const row = statement.get(id) as ItemRow | undefined;
@@ -528,7 +527,6 @@ function inboxQuery(query: InboxQuery): { sql: string; params: unknown[] } {
   // would mean sorting every matching row to show fifty.
   const sql =
     `SELECT ${ITEM_COLUMNS} FROM items${index === undefined ? '' : ` INDEXED BY ${index}`}` +
-    ' LEFT JOIN item_triage ON item_triage.item_id = items.id' +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
     ' ORDER BY items.seq DESC LIMIT ?';
   return { sql, params };
@@ -550,7 +548,6 @@ function searchQuery(query: SearchQuery): { sql: string; params: unknown[] } | u
   // Ordering by the FTS rowid lets FTS5 stream matches newest first; the join stops at one page.
   const sql =
     `SELECT ${ITEM_COLUMNS} FROM items_fts JOIN items ON items.seq = items_fts.rowid` +
-    ' LEFT JOIN item_triage ON item_triage.item_id = items.id' +
     ` WHERE ${where.join(' AND ')} ORDER BY items_fts.rowid DESC LIMIT ?`;
   return { sql, params };
 }
