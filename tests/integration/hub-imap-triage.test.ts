@@ -113,6 +113,16 @@ async function list(w: World, view: TriageView): Promise<InboxItem[]> {
 }
 
 const triage = (w: World, action: Parameters<Hub['call']>[1] & object) => value(w.hub.call('items.triage', action as never)) as Promise<TriageResult>;
+async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await check();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const messageId = (item: InboxItem) => (item.origin.kind === 'mail' ? item.origin.messageId! : '');
 
 describe('triage against Dovecot with special-use mailboxes', () => {
@@ -215,6 +225,29 @@ describe('triage against Dovecot with special-use mailboxes', () => {
     const woke = (await list(w, 'inbox')).find((i) => i.id === target.id)!;
     expect(woke).toMatchObject({ unread: true, snoozedUntil: null, snoozeEnded: until });
     expect((await mailbox(w.dovecot, w.user, 'INBOX')).get(messageId(target))?.flags.has('\\Seen')).toBe(false);
+  });
+});
+
+describe('triage with the account online', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world({ specialUse: true, messages: 5, user: 'hank' });
+    w.hub.startConnectors();
+  });
+  afterAll(async () => {
+    await close(w);
+    await keychain.clear();
+  });
+
+  it('keeps following INBOX after an action opened another mailbox on the live connection', async () => {
+    await eventually('the account online', async () => (await value(w.hub.call('accounts.list', {})))[0]?.status.state === 'online');
+    const [target] = await list(w, 'inbox');
+    await triage(w, { itemIds: [target!.id], action: 'done' });
+    await triage(w, { itemIds: [target!.id], action: 'star' });
+    await value(w.hub.call('items.undo', {}));
+    const [arriving] = realisticMessages(1, new Date(), 1, 'late.test');
+    await appendMessages(w.dovecot, w.user, [arriving!]);
+    await eventually('the new mail pushed to the inbox', async () => (await list(w, 'inbox')).some((i) => messageId(i) === arriving!.messageId));
   });
 });
 

@@ -83,6 +83,9 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
           return await work(current.client, Number(current.client.mailbox ? current.client.mailbox.uidValidity : 0));
         } finally {
           lock.release();
+          // The live connection idles on whatever is selected: back to INBOX, catching up on what
+          // arrived while another mailbox (the archive, the trash) was open.
+          if (mailbox !== INBOX) await current.sync.catchUp().catch((error: unknown) => log.debug('could not return to INBOX', { error }));
         }
       } catch (error) {
         throw toConnectorError(error, settings);
