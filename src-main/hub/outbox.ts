@@ -71,7 +71,8 @@ export class Outbox {
   /** One run per account at a time; a call during a run waits for it, then runs again for what came meanwhile. */
   #sendAccount(accountId: string): Promise<SendReport> {
     const previous = this.#running.get(accountId) ?? Promise.resolve(undefined);
-    const next = previous.then(() => this.#drain(accountId));
+    // A run that failed (the store closing under it) must not stop the ones after it.
+    const next = previous.catch(() => undefined).then(() => this.#drain(accountId));
     this.#running.set(accountId, next);
     void next.finally(() => {
       if (this.#running.get(accountId) === next) this.#running.delete(accountId);
