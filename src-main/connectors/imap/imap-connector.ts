@@ -5,8 +5,8 @@
 import type { ImapFlow } from 'imapflow';
 import type { ImapSettings, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
 import { ConnectorError, type Connector, type ConnectorContext } from '../connector.ts';
-import { createReconnectLoop } from '../reconnect.ts';
-import { closeClient, openClient, toConnectorError } from './imap-client.ts';
+import { createReconnectLoop, type ReconnectOptions } from '../reconnect.ts';
+import { closeClient, connectionErrorOf, openClient, toConnectorError, type ImapTiming as ClientTiming } from './imap-client.ts';
 import { loadMessageDetail } from './message-detail.ts';
 import { MailboxSync, uidSet } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
@@ -22,9 +22,15 @@ interface LiveConnection {
 
 type MailOrigin = Extract<InboxItem['origin'], { kind: 'mail' }>;
 
-export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connector {
+/** Tests and benches shorten the waits; users get the defaults. */
+export interface ImapTiming extends ClientTiming {
+  reconnect?: Pick<ReconnectOptions, 'initialDelayMs' | 'maxDelayMs' | 'random'>;
+}
+
+export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing: ImapTiming = {}): Connector {
   const settings: ImapSettings = ctx.account.settings;
   const log = ctx.log.child('imap');
+  const open = async () => openClient(settings, await ctx.readSecret(), log, timing);
 
   let live: LiveConnection | undefined;
   // The connection still catching up, so stop() can cut a long initial sync short.
@@ -32,7 +38,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
   let running = false;
 
   const connectLive = async () => {
-    const client = await openClient(settings, await ctx.readSecret(), log);
+    const client = await open();
     if (!running) {
       await closeClient(client);
       return;
@@ -50,7 +56,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
       await sync.catchUp();
     } catch (error) {
       client.close();
-      throw toConnectorError(error, settings);
+      throw toConnectorError(connectionErrorOf(client) ?? error, settings);
     } finally {
       if (connecting === client) connecting = undefined;
     }
@@ -65,6 +71,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
   };
 
   const loop = createReconnectLoop({
+    ...timing.reconnect,
     connect: connectLive,
     status: (state) => ctx.status(state),
     isAuthFailure: (error) => error instanceof ConnectorError && error.code === 'auth-failed',
@@ -86,7 +93,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
         throw toConnectorError(error, settings);
       }
     }
-    const client = await openClient(settings, await ctx.readSecret(), log);
+    const client = await open();
     try {
       const lock = await client.getMailboxLock(mailbox);
       try {
@@ -148,7 +155,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
         await current.sync.settled();
         return;
       }
-      const client = await openClient(settings, await ctx.readSecret(), log);
+      const client = await open();
       try {
         await new MailboxSync(client, ctx, settings, INBOX).catchUp();
       } catch (error) {
