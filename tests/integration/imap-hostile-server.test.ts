@@ -181,6 +181,36 @@ describe('UIDVALIDITY changing under a running IDLE', () => {
   });
 });
 
+describe('a mailbox index rebuilt under a running IDLE', () => {
+  const server = serverFor({});
+
+  it('notices the silent server, reconnects and syncs under the new UIDVALIDITY', async () => {
+    const { dovecot, proxy } = server;
+    const user = await newUser(dovecot);
+    const before = realisticMessages(4, new Date());
+    await appendMessages(dovecot, user, before);
+    const ctx = contextFor(user, proxy.port);
+    await withConnector(ctx, { stallTimeoutMs: 1_500 }, async (connector) => {
+      connector.start();
+      await waitFor('online', () => isOnline(ctx));
+      await waitFor('IDLE', () => count(proxy, 'IDLE') > 0);
+      const oldValidity = (ctx.cursors.get('mailbox:INBOX') as { uidValidity: number }).uidValidity;
+      // Dovecot's UIDVALIDITY is the time in seconds: the next second gives a new one.
+      await new Promise((r) => setTimeout(r, 1_100));
+      dovecot.dropIndex(user.user);
+      const during = freshMessage('After the index was lost');
+      await appendMessages(dovecot, user, [during]);
+      const uidValidity = await withClient(dovecot, user, async (client) => Number((await client.mailboxOpen('INBOX')).uidValidity));
+      expect(uidValidity).not.toBe(oldValidity);
+
+      const all = [...before.map((m) => m.messageId), during.messageId];
+      await waitFor('the mailbox under its new UIDVALIDITY', () => all.every((id) => byMessageId(ctx, id)?.externalId.startsWith(`INBOX:${uidValidity}:`)), 30_000);
+      await waitFor('online again', () => isOnline(ctx), 30_000);
+      expect([...ctx.items.values()].map(messageIdOf).sort()).toEqual([...all].sort());
+    });
+  });
+});
+
 describe('a server that stalls in the middle of a FETCH', () => {
   const server = serverFor({});
   const total = 300;

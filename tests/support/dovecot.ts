@@ -30,6 +30,12 @@ export interface Dovecot {
   recreateMailbox(user: string): Promise<void>;
   /** Gives a user's INBOX a new UIDVALIDITY with the server running, as a restore from backup does; returns it. */
   changeUidValidity(user: string): number;
+  /**
+   * Removes a user's index and UID list with the server running, as a restore of the mail files
+   * alone leaves them: INBOX gets a new UIDVALIDITY (the time in seconds), and an idling session
+   * hears one "* NO Internal error" and then nothing.
+   */
+  dropIndex(user: string): void;
   stop(): Promise<void>;
   /** The server's log, for failure messages. */
   log(): string;
@@ -134,6 +140,10 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       const run = spawnSync(DOVEADM, ['-c', configPath, 'mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), 'INBOX'], { encoding: 'utf8' });
       if (run.status !== 0) throw new Error(`doveadm mailbox update failed (${run.status}): ${run.stderr}`);
       return uidValidity;
+    },
+    dropIndex(user) {
+      const maildir = join(mailRoot, user);
+      for (const name of readdirSync(maildir)) if (name.startsWith('dovecot')) rmSync(join(maildir, name), { force: true });
     },
     async stop() {
       await stopChild();
