@@ -31,6 +31,8 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
   const settings: ImapSettings = ctx.account.settings;
   const log = ctx.log.child('imap');
   const open = async () => openClient(settings, await ctx.readSecret(), log, timing);
+  // A command cut short by a dead connection only says "no connection"; the connection's own error says why.
+  const failure = (client: ImapFlow, error: unknown) => toConnectorError(error instanceof ConnectorError ? error : (connectionErrorOf(client) ?? error), settings);
 
   let live: LiveConnection | undefined;
   // The connection still catching up, so stop() can cut a long initial sync short.
@@ -56,7 +58,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
       await sync.catchUp();
     } catch (error) {
       client.close();
-      throw toConnectorError(connectionErrorOf(client) ?? error, settings);
+      throw failure(client, error);
     } finally {
       if (connecting === client) connecting = undefined;
     }
@@ -90,7 +92,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
           lock.release();
         }
       } catch (error) {
-        throw toConnectorError(error, settings);
+        throw failure(current.client, error);
       }
     }
     const client = await open();
@@ -102,7 +104,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
         lock.release();
       }
     } catch (error) {
-      throw toConnectorError(error, settings);
+      throw failure(client, error);
     } finally {
       await closeClient(client);
     }
@@ -159,7 +161,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
       try {
         await new MailboxSync(client, ctx, settings, INBOX).catchUp();
       } catch (error) {
-        throw toConnectorError(error, settings);
+        throw failure(client, error);
       } finally {
         await closeClient(client);
       }
