@@ -8,6 +8,10 @@ export type ErrorCode =
   | 'keychain-unavailable'
   | 'profile-locked'
   | 'unsupported'
+  /** The disk holding the profile is full: nothing new can be saved until space is freed. */
+  | 'disk-full'
+  /** The profile's database is damaged: a restart sets it aside and rebuilds it. */
+  | 'profile-damaged'
   | 'internal';
 
 export interface AppError {

@@ -23,7 +23,15 @@ export interface LogSink {
 
 export function fileSink(path: string): LogSink {
   mkdirSync(dirname(path), { recursive: true });
-  return { write: (line) => appendFileSync(path, line + '\n', { mode: 0o600 }) };
+  return {
+    write: (line) => {
+      try {
+        appendFileSync(path, line + '\n', { mode: 0o600 });
+      } catch {
+        // A full disk must not turn a log line into a crash; what failed is reported where it happened.
+      }
+    },
+  };
 }
 
 export const silentSink: LogSink = { write: () => {} };

@@ -17,7 +17,9 @@ import { StoreError } from '../store/store-error.ts';
 export class NotFoundError extends Error {}
 export class UnsupportedError extends Error {}
 
-export function toFailure(call: CallName, error: unknown, log: Logger, logPath: string): Result<never> {
+export function toFailure(call: CallName, failure: unknown, log: Logger, logPath: string): Result<never> {
+  // A connector stopped by the store or the keychain (its context threw) fails for their reason.
+  const error = failure instanceof ConnectorError && (failure.cause instanceof StoreError || failure.cause instanceof KeychainUnavailableError) ? failure.cause : failure;
   if (error instanceof InputError) return fail('invalid-input', error.message, error.field);
   if (error instanceof NotFoundError) return fail('not-found', error.message);
   if (error instanceof UnsupportedError || error instanceof SettingsTooNewError) return fail('unsupported', error.message);
@@ -28,6 +30,10 @@ export function toFailure(call: CallName, error: unknown, log: Logger, logPath: 
         return fail('invalid-input', error.message);
       case 'not-found':
         return fail('not-found', error.message);
+      case 'disk-full':
+        return fail('disk-full', error.message);
+      case 'damaged':
+        return fail('profile-damaged', error.message);
       case 'profile-too-new':
         break;
       default:

@@ -4,7 +4,7 @@
  * Electron's hub process, the `serve` WebSocket and the in-process CLI all call `call()`.
  * No part here names a source kind: kinds are plug-ins found in the registry (kinds.ts).
  */
-import type { CallName, CallParams, CallResult, HubCalls, NewItemNotice, OpmlImportResult } from '../../src-shared/api.ts';
+import type { CallName, CallParams, CallResult, HubCalls, NewItemNotice, OpmlImportResult, ProfileNotice } from '../../src-shared/api.ts';
 import type { Account } from '../../src-shared/domain.ts';
 import { fail, ok } from '../../src-shared/result.ts';
 import { InputError } from '../common/input.ts';
@@ -16,12 +16,14 @@ import type { AnyConnectorKind } from '../connectors/kind.ts';
 import { createKeychainSecretStore } from '../secrets/secret-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { InboxStore } from '../store/inbox-store.ts';
+import type { StoreRecovery } from '../store/recovery.ts';
 import { AccountBook } from './accounts.ts';
 import { ChatCalls } from './chat-calls.ts';
 import { describe, NotFoundError, toFailure, UnsupportedError } from './errors.ts';
 import { HubEventBus } from './events.ts';
 import type { HubListener } from './events.ts';
 import { ItemBook } from './items.ts';
+import { Outbox } from './outbox.ts';
 import { defaultKinds, KindRegistry } from './kinds.ts';
 import { PreferenceBook } from './preferences.ts';
 import { acquireProfileLock, profilePaths } from './profile.ts';
@@ -30,6 +32,7 @@ import { SearchIndexing } from './search-indexing.ts';
 import { SecurityCalls } from './security-calls.ts';
 import { SignInPasswords } from './sign-in-passwords.ts';
 import { ConnectorSupervision } from './supervision.ts';
+import { TriageBook } from './triage.ts';
 import { parseId, parseIds, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
 
 export interface HubOptions {
@@ -54,9 +57,13 @@ export class Hub {
   readonly #supervision: ConnectorSupervision;
   readonly #accounts: AccountBook;
   readonly #items: ItemBook;
+  readonly #outbox: Outbox;
+  readonly #triage: TriageBook;
   readonly #preferences: PreferenceBook;
   readonly #chat: ChatCalls;
   readonly #security: SecurityCalls;
+  /** What opening the profile found that the user must be told (see `profile.notices`). */
+  readonly notices: readonly ProfileNotice[];
   #disposed = false;
 
   private constructor(options: HubOptions, lock: ProfileLock, store: InboxStore, log: Logger) {
@@ -78,9 +85,12 @@ export class Hub {
       accountsDir: profilePaths(options.profileDir).accounts,
       saveSettings: (accountId, settings) => this.#accounts.saveSettings(accountId, settings),
       notify: (account, externalIds) => this.#notify(account, externalIds),
+      online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
     });
     this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, log });
-    this.#items = new ItemBook(store, this.#accounts, this.#supervision, this.#events, log);
+    this.#items = new ItemBook(store, this.#accounts, this.#supervision, log);
+    this.#outbox = new Outbox(store, this.#accounts, this.#supervision, this.#events, log);
+    this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log);
     this.#preferences = new PreferenceBook(store, (preferences) => this.#events.emit('preferences.changed', preferences));
     this.#chat = new ChatCalls(
       store,
@@ -97,8 +107,10 @@ export class Hub {
         return run(connector.encryption, account);
       }),
     );
+    this.notices = store.recovery ? [this.#recovered(store.recovery)] : [];
     // Rows the last run stored but did not index yet.
     this.#searchIndexing.schedule();
+    this.#triage.start();
   }
 
   /** Takes the profile lock and opens the store; throws ProfileLockedError if another hub runs. */
@@ -121,6 +133,7 @@ export class Hub {
   /** Starts a live connector for every account: connect, catch up, then follow changes. */
   startConnectors(): void {
     this.#accounts.startAll();
+    void this.#outbox.send().catch((error: unknown) => this.log.warn('could not send the outbox', { error }));
   }
 
   on(listener: HubListener): () => void {
@@ -141,6 +154,7 @@ export class Hub {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#searchIndexing.dispose();
+    this.#triage.dispose();
     await this.#supervision.dispose();
     this.#events.dispose();
     this.#signInPasswords.clear();
@@ -163,13 +177,16 @@ export class Hub {
     'inbox.counts': () => this.#store.unreadCounts(),
     'item.get': (raw) => this.#items.detail(parseId(raw, 'itemId', 'Item')),
     'item.markRead': async (raw) => {
-      await this.#items.setUnread(parseIds(raw), false);
+      await this.#triage.triage({ itemIds: parseIds(raw), action: 'read' });
       return null;
     },
     'item.markUnread': async (raw) => {
-      await this.#items.setUnread(parseIds(raw), true);
+      await this.#triage.triage({ itemIds: parseIds(raw), action: 'unread' });
       return null;
     },
+    'items.triage': (raw) => this.#triage.triage(raw),
+    'items.markAllRead': (raw) => this.#triage.markAllRead(raw),
+    'items.undo': () => this.#triage.undo(),
     'sync.once': (raw) => this.#syncOnce(raw),
     'feeds.importOpml': (raw) => this.#importOpml(parseOpmlText(raw)),
     'feeds.exportOpml': () => this.#exportOpml(),
@@ -187,6 +204,7 @@ export class Hub {
     'security.restoreBackup': (raw) => this.#security.restoreBackup(raw),
     'security.resetBackup': (raw) => this.#security.resetBackup(raw),
     'preferences.get': () => this.#preferences.get(),
+    'profile.notices': () => [...this.notices],
     'preferences.set': (raw) => this.#preferences.set(raw),
   };
 
@@ -205,9 +223,12 @@ export class Hub {
     if (accountId !== undefined && accounts.length === 0) throw new NotFoundError('No account has that id.');
     // Side by side: a feed that hangs until its timeout must not hold up the mail or the other feeds.
     const results = await Promise.allSettled(
-      accounts.map((d) => {
-        if (!d.kind) return Promise.reject(new UnsupportedError(d.problem));
-        return this.#supervision.withConnector(d.account, d.kind, (c) => c.syncOnce());
+      accounts.map(async (d) => {
+        if (!d.kind) throw new UnsupportedError(d.problem);
+        const kind = d.kind;
+        // What waits in the outbox goes first, so the state printed afterwards is the server's.
+        await this.#outbox.send([d.account.id]);
+        await this.#supervision.withConnector(d.account, kind, (c) => c.syncOnce());
       }),
     );
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ account: accounts[i]!.account, error: r.reason as unknown }] : []));
@@ -243,6 +264,23 @@ export class Hub {
     const kind = this.#opmlKind();
     const accounts = this.#accounts.all().flatMap((d) => (d.kind === kind ? [d.account] : []));
     return { opml: await kind.opml.write(accounts) };
+  }
+
+  /** The database could not be read and was set aside (store/recovery.ts explains what is kept). */
+  #recovered(recovery: StoreRecovery): ProfileNotice {
+    const { movedTo, accountsRestored, at } = recovery;
+    this.log.warn('the database was damaged; it was set aside and a fresh one made', { movedTo, accountsRestored });
+    const accounts =
+      accountsRestored === 0
+        ? 'There was no copy of your accounts beside it (this profile had none yet), so add them again.'
+        : `Your ${accountsRestored === 1 ? 'account came back and is' : `${accountsRestored} accounts came back and are`} fetching mail, chats and feeds from their servers again; ` +
+          'what only this computer knew (read marks on feed entries, saved message bodies) starts afresh.';
+    return {
+      kind: 'database-set-aside',
+      movedTo,
+      at,
+      message: `Groundswell's database was damaged, so it was moved to ${movedTo} (kept, not deleted) and a fresh one was made. ${accounts}`,
+    };
   }
 
   /** New items a connector asked to be told about: unread ones become one `inbox.notify`. */

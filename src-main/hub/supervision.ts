@@ -9,8 +9,10 @@ import type { Logger } from '../common/logger.ts';
 import { ConnectorError } from '../connectors/connector.ts';
 import type { Connector, ConnectorContext, ConnectorItem } from '../connectors/connector.ts';
 import type { AnyConnectorKind } from '../connectors/kind.ts';
+import { KeychainUnavailableError } from '../secrets/secret-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import type { InboxStore, StoredBody, StoredItem } from '../store/inbox-store.ts';
+import type { InboxStore, NewItem, StoredBody } from '../store/inbox-store.ts';
+import { StoreError } from '../store/store-error.ts';
 import { describe } from './errors.ts';
 import type { HubEventBus } from './events.ts';
 import { storedItem } from './item-text.ts';
@@ -29,13 +31,27 @@ export interface SupervisionParts {
   saveSettings(accountId: string, settings: object): void;
   /** A connector's new items, before they are stored: the hub notices which to notify about. */
   notify(account: Account, externalIds: string[]): void;
+  /** The first wait before looking at an unreadable keychain again (tests shorten it). */
+  keychainLookMs?: number;
+  /** The account reached its server (again): actions waiting in the outbox can go. */
+  online?(accountId: string): void;
 }
+
+/** How soon the hub looks at a keychain that could not be read, doubling up to a minute. */
+const KEYCHAIN_LOOK_FIRST_MS = 2_000;
+const KEYCHAIN_LOOK_MAX_MS = 60_000;
 
 export class ConnectorSupervision {
   readonly #parts: SupervisionParts;
   readonly #live = new Map<string, Promise<Connector>>();
+  /** The kind each live account runs as, to start it again when the keychain is back. */
+  readonly #kinds = new Map<string, AnyConnectorKind>();
   readonly #statuses = new Map<string, ConnectionState>();
   readonly #activities = new Map<string, PollActivity>();
+  /** Accounts whose last write the store refused: the status they had before, and the one it gave. */
+  readonly #refusedWrites = new Map<string, { before: ConnectionState; reason: string }>();
+  /** Accounts stopped because the keychain could not be read, each with the timer of its next look. */
+  readonly #waitingForKeychain = new Map<string, { timer: NodeJS.Timeout; delayMs: number }>();
   #disposed = false;
 
   constructor(parts: SupervisionParts) {
@@ -55,6 +71,7 @@ export class ConnectorSupervision {
     if (this.#live.has(account.id) || this.#disposed) return;
     const connector = kind.create(this.contextFor(account));
     this.#live.set(account.id, connector);
+    this.#kinds.set(account.id, kind);
     connector.then(
       (c) => {
         if (this.#live.get(account.id) === connector && !this.#disposed) c.start();
@@ -75,6 +92,8 @@ export class ConnectorSupervision {
   async stop(accountId: string): Promise<void> {
     const live = this.#live.get(accountId);
     this.#live.delete(accountId);
+    this.#kinds.delete(accountId);
+    this.#stopWaitingForKeychain(accountId);
     await live?.then((c) => c.stop(), () => undefined);
   }
 
@@ -114,41 +133,127 @@ export class ConnectorSupervision {
 
   async dispose(): Promise<void> {
     this.#disposed = true;
+    for (const accountId of [...this.#waitingForKeychain.keys()]) this.#stopWaitingForKeychain(accountId);
     const live = [...this.#live.values()];
     this.#live.clear();
     await Promise.allSettled(live.map((connector) => connector.then((c) => c.stop())));
   }
 
   private setStatus(accountId: string, connection: ConnectionState): void {
+    const was = this.#statuses.get(accountId)?.state;
     this.#statuses.set(accountId, connection);
+    if (connection.state === 'online' && was !== 'online') this.#parts.online?.(accountId);
     const activity = this.#activities.get(accountId);
     this.#parts.events.emit('account.status', { accountId, connection, ...(activity ? { activity } : {}) });
+  }
+
+  /**
+   * A connector's write, where a refusal by the store (a full disk, a damaged file) becomes the
+   * account's status and a ConnectorError the connector handles like a lost connection: it stops
+   * the batch without moving its cursor and tries again later, so the batch lands once the disk
+   * has room. The hub process never dies of it, and the user reads why.
+   */
+  private write<T>(account: Account, run: () => T): T {
+    return this.touchStore(account, run, true);
+  }
+
+  /** A connector's read: a damaged file fails it the same way, but only a write shows the disk has room again. */
+  private read<T>(account: Account, run: () => T): T {
+    return this.touchStore(account, run, false);
+  }
+
+  private touchStore<T>(account: Account, run: () => T, writes: boolean): T {
+    try {
+      const result = run();
+      const refused = writes ? this.#refusedWrites.get(account.id) : undefined;
+      if (refused !== undefined) {
+        this.#refusedWrites.delete(account.id);
+        this.#parts.log.info('the store takes writes again', { accountId: account.id });
+        // A connector following live changes does not report again; put back what it last said.
+        const now = this.status(account.id);
+        if (now.state === 'offline' && now.reason === refused.reason) this.setStatus(account.id, refused.before);
+      }
+      return result;
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      if (!this.#refusedWrites.has(account.id)) {
+        this.#refusedWrites.set(account.id, { before: this.status(account.id), reason: error.message });
+        this.#parts.log.warn('the store refused a write', { accountId: account.id, code: error.code });
+      }
+      this.setStatus(account.id, { state: 'offline', reason: error.message, nextRetryAt: 0 });
+      throw new ConnectorError('connection-failed', error.message, { cause: error });
+    }
+  }
+
+  /**
+   * The account's secret from the keychain. A keychain that is locked or not running stops the
+   * account as 'auth-failed' ("Sign in again") with the reason, and the hub then looks at the
+   * keychain again with backoff: once the secret reads, the account starts by itself. The user
+   * unlocks the keychain outside Groundswell, and typing the password again would change nothing
+   * (for Matrix it would even make a new device); Sign in again still works once the keychain does.
+   */
+  private async readSecret(account: Account): Promise<string> {
+    let secret: string | null;
+    try {
+      secret = await this.#parts.secrets.getPassword(account.id);
+    } catch (error) {
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+      this.#waitForKeychain(account);
+      throw new ConnectorError('auth-failed', error.message, { cause: error });
+    }
+    if (secret === null) {
+      throw new ConnectorError('auth-failed', 'The password for this account is missing from the system keychain. Choose Sign in again and enter it.');
+    }
+    return secret;
+  }
+
+  #waitForKeychain(account: Account): void {
+    if (this.#disposed || this.#waitingForKeychain.has(account.id)) return;
+    this.#parts.log.warn('the keychain cannot be read; waiting for it', { accountId: account.id });
+    const look = (delayMs: number) => {
+      const timer = setTimeout(() => {
+        this.#parts.secrets.getPassword(account.id).then(
+          () => {
+            if (this.#waitingForKeychain.get(account.id)?.timer !== timer) return;
+            this.#waitingForKeychain.delete(account.id);
+            this.#parts.log.info('the keychain can be read again', { accountId: account.id });
+            const kind = this.#kinds.get(account.id);
+            if (kind && this.#live.has(account.id)) void this.restart(account, kind);
+          },
+          () => {
+            if (this.#waitingForKeychain.get(account.id)?.timer === timer) look(Math.min(delayMs * 2, KEYCHAIN_LOOK_MAX_MS));
+          },
+        );
+      }, delayMs);
+      timer.unref();
+      this.#waitingForKeychain.set(account.id, { timer, delayMs });
+    };
+    look(this.#parts.keychainLookMs ?? KEYCHAIN_LOOK_FIRST_MS);
+  }
+
+  #stopWaitingForKeychain(accountId: string): void {
+    clearTimeout(this.#waitingForKeychain.get(accountId)?.timer);
+    this.#waitingForKeychain.delete(accountId);
   }
 
   private contextFor(account: Account): ConnectorContext {
     const { store, secrets, events, searchIndexing, signInPasswords } = this.#parts;
     const alive = () => !this.#disposed;
     const itemId = (externalId: string) => `${account.id}:${externalId}`;
-    const toStored = (item: ConnectorItem): StoredItem & { body?: StoredBody } =>
+    const toStored = (item: ConnectorItem): NewItem & { body?: StoredBody } =>
       storedItem(item, { id: itemId(item.externalId), accountId: account.id, source: account.source });
     return {
       account,
       log: this.#parts.log.child(`${account.kind}.${account.id.slice(0, 8)}`),
-      readSecret: async () => {
-        const secret = await secrets.getPassword(account.id);
-        if (secret === null) {
-          throw new ConnectorError('auth-failed', 'The password for this account is missing from the system keychain. Remove the account and add it again.');
-        }
-        return secret;
-      },
+      readSecret: () => this.readSecret(account),
       writeSecret: (secret) => secrets.setPassword(account.id, secret),
       takeSignInPassword: () => signInPasswords.take(account.id),
       dataDir: this.accountDataDir(account.id),
-      readCursor: <T>(key: string) => store.readCursor<T>(account.id, key),
-      writeCursor: (key, value) => store.writeCursor(account.id, key, value),
-      knownExternalIds: (scope) => store.knownExternalIds(account.id, scope),
-      knownReadState: (scope) => store.knownReadState(account.id, scope),
-      knownItems: (scope) => store.knownItems(account.id, scope),
+      readCursor: <T>(key: string) => this.read(account, () => store.readCursor<T>(account.id, key)),
+      writeCursor: (key, value) => this.write(account, () => store.writeCursor(account.id, key, value)),
+      knownExternalIds: (scope) => this.read(account, () => store.knownExternalIds(account.id, scope)),
+      knownReadState: (scope) => this.read(account, () => store.knownReadState(account.id, scope)),
+      knownItems: (scope) => this.read(account, () => store.knownItems(account.id, scope)),
       status: (state) => {
         if (alive()) this.setStatus(account.id, state);
       },
@@ -165,21 +270,25 @@ export class ConnectorSupervision {
       },
       upsert: (items) => {
         if (items.length === 0 || !alive()) return;
-        if (store.upsertItems(items.map(toStored)) > 0) {
-          events.itemsChanged(account.id);
-          searchIndexing.schedule();
-        }
+        const changed = this.write(account, () => store.upsertItems(items.map(toStored))) > 0;
+        const facts = items.flatMap((i) => (i.facts ? [{ externalId: i.externalId, ...i.facts }] : []));
+        const triaged = facts.length > 0 && this.write(account, () => store.triage.applyFacts(account.id, facts)).length > 0;
+        if (changed || triaged) events.itemsChanged(account.id);
+        if (changed) searchIndexing.schedule();
+      },
+      triageFacts: (facts) => {
+        if (facts.length > 0 && alive() && this.write(account, () => store.triage.applyFacts(account.id, facts)).length > 0) events.itemsChanged(account.id);
       },
       setUnread: (changes) => {
         if (changes.length === 0 || !alive()) return;
-        if (store.setUnreadByExternalId(account.id, changes) > 0) events.itemsChanged(account.id);
+        if (this.write(account, () => store.setUnreadByExternalId(account.id, changes)) > 0) events.itemsChanged(account.id);
       },
       remove: (externalIds) => {
         if (externalIds.length === 0 || !alive()) return;
-        if (store.removeItems(account.id, externalIds) > 0) events.itemsChanged(account.id);
+        if (this.write(account, () => store.removeItems(account.id, externalIds)) > 0) events.itemsChanged(account.id);
       },
       clearScope: (scope) => {
-        if (alive() && store.clearScope(account.id, scope) > 0) events.itemsChanged(account.id);
+        if (alive() && this.write(account, () => store.clearScope(account.id, scope)) > 0) events.itemsChanged(account.id);
       },
       chatChanged: (externalIds) => {
         if (alive()) events.timelinesChanged(externalIds.map(itemId));

@@ -8,18 +8,28 @@
  * arrival first, which keeps a burst of chat messages sent in one second in the order they came.
  */
 import Database from 'better-sqlite3';
-import type { InboxItem, ItemOrigin, SenderWarning, SourceKind } from '../../src-shared/domain.ts';
+import type { InboxItem, ItemOrigin, SenderWarning, SourceKind, TriageState } from '../../src-shared/domain.ts';
 import type { RichNode } from '../../src-shared/rich-text.ts';
 import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
 import { migrate } from './migrations/index.ts';
+import { damageMarkerPath, hasAccountsCopy, readAccountsCopy, setAside, writeAccountsCopy } from './recovery.ts';
+import type { StoreRecovery } from './recovery.ts';
 import { hasWordPrefix, toSearchExpression } from './search-text.ts';
+import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
 import { StoreError } from './store-error.ts';
+import { existsSync, writeFileSync } from 'node:fs';
+import { TRIAGE_COLUMNS, TriageStore, viewFilter } from './triage-store.ts';
+import type { TriageColumns } from './triage-store.ts';
 
+/** An item as the store holds it, with its triage state. */
 export interface StoredItem extends InboxItem {
   externalId: string;
   scope: string;
   searchText?: string;
 }
+
+/** An item as a connector's upsert writes it: its triage state is the hub's, never the upsert's. */
+export type NewItem = Omit<StoredItem, keyof TriageState>;
 
 export interface StoredBody {
   headers: { name: string; value: string }[];
@@ -31,7 +41,7 @@ export interface StoredBody {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
-interface ItemRow {
+interface ItemRow extends TriageColumns {
   seq: number;
   id: string;
   account_id: string;
@@ -74,7 +84,8 @@ export interface StoredAccount {
 
 const ITEM_COLUMNS =
   'items.seq, items.id, items.account_id, items.external_id, items.scope, items.source, items.conversation_key, items.sender, ' +
-  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin, items.sender_warning';
+  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin, items.sender_warning, ' +
+  TRIAGE_COLUMNS;
 
 /** Slots per millisecond in seq; past 1024 items in one millisecond, seq falls back to the end. */
 const SEQ_SLOTS = 1024;
@@ -84,7 +95,7 @@ const SEQ_SLOTS = 1024;
  * its own segment and ingest would run several times slower. The sort is stable: items sharing a
  * millisecond keep their arrival order, which is their order in seq.
  */
-function oldestFirst<T extends StoredItem>(items: readonly T[]): T[] {
+function oldestFirst<T extends NewItem>(items: readonly T[]): T[] {
   return items.toSorted((a, b) => a.timestamp - b.timestamp);
 }
 
@@ -100,7 +111,7 @@ const UPSERT_ITEM = `
        FROM (SELECT max(seq) AS last FROM items WHERE seq >= @base AND seq < @base + ${SEQ_SLOTS})),
     @id, @accountId, @externalId, @scope, @source, @conversationKey, @sender, @title, @snippet,
     @searchText, @timestamp, @unread, @priority, @origin, @senderWarning)
-  ON CONFLICT (id) DO UPDATE SET
+  ON CONFLICT (account_id, external_id) DO UPDATE SET
     seq = CASE WHEN items.timestamp IS NOT excluded.timestamp THEN excluded.seq ELSE items.seq END,
     scope = excluded.scope, source = excluded.source, conversation_key = excluded.conversation_key,
     sender = excluded.sender, title = excluded.title, snippet = excluded.snippet,
@@ -111,7 +122,8 @@ const UPSERT_ITEM = `
     OR items.title IS NOT excluded.title OR items.snippet IS NOT excluded.snippet
     OR items.search_text IS NOT excluded.search_text OR items.timestamp IS NOT excluded.timestamp
     OR items.unread IS NOT excluded.unread OR items.priority IS NOT excluded.priority
-    OR items.origin IS NOT excluded.origin OR items.sender_warning IS NOT excluded.sender_warning`;
+    OR items.origin IS NOT excluded.origin OR items.sender_warning IS NOT excluded.sender_warning
+  ON CONFLICT (id) DO NOTHING`;
 
 /** Rows the search index takes in one transaction: about 30 ms of work, short enough to run between events. */
 export const SEARCH_INDEX_SLICE = 1_000;
@@ -141,34 +153,45 @@ function bodyParams(itemId: string, body: StoredBody): [string, string, string |
 
 export class InboxStore {
   readonly #db: Database.Database;
+  readonly #path: string;
   readonly #statements = new Map<string, Database.Statement>();
+  /** Set when this open found the database damaged and started afresh (see recovery.ts). */
+  readonly recovery: StoreRecovery | undefined;
+  /** Done, star, snooze, delete, the outbox and undo (triage-store.ts). */
+  readonly triage: TriageStore;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.#db = db;
+    this.#path = path;
+    this.recovery = recovery;
+    this.triage = new TriageStore(db, (sql) => this.#prepare(sql));
   }
 
-  /** Opens (or creates) the profile database and brings its schema up to date. */
-  static open(path: string): InboxStore {
-    const db = new Database(path);
+  /**
+   * Opens (or creates) the profile database and brings its schema up to date. A database SQLite
+   * cannot read (or one a previous run found damaged) is set aside and replaced by a fresh one with
+   * the accounts from their copy; a full disk is a StoreError('disk-full').
+   */
+  static open(path: string, now: () => Date = () => new Date()): InboxStore {
+    let db: Database.Database;
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      // Pages of the items table and its indexes are read at random during search; a bigger cache
-      // and memory-mapped reads keep a million-row profile off the syscall path.
-      db.pragma('cache_size = -65536');
-      db.pragma('mmap_size = 1073741824');
-      db.pragma('temp_store = MEMORY');
-      db.function('gs_has_word_prefix', { deterministic: true }, (text, prefix) =>
-        hasWordPrefix(String(text), String(prefix)) ? 1 : 0,
-      );
-      migrate(db);
+      if (existsSync(damageMarkerPath(path))) throw damagedError(path, new Error('a previous run found the database damaged'));
+      db = openDatabase(path);
     } catch (error) {
-      db.close();
-      throw error;
+      if (isDiskFull(error)) throw diskFullError(path, error);
+      if (!isDamaged(error) && !(error instanceof StoreError && error.code === 'damaged')) throw error;
+      const at = now();
+      const movedTo = setAside(path, at);
+      db = openDatabase(path);
+      const accounts = readAccountsCopy(path);
+      const store = new InboxStore(db, path, { movedTo, accountsRestored: accounts.length, at: at.getTime() });
+      store.insertAccounts(accounts);
+      return store;
     }
-    return new InboxStore(db);
+    const store = new InboxStore(db, path, undefined);
+    // A profile from before the copy existed (or whose last copy could not be written) gets one now.
+    if (!hasAccountsCopy(path)) store.#guard(() => writeAccountsCopy(path, store.listAccounts()));
+    return store;
   }
 
   close(): void {
@@ -181,38 +204,41 @@ export class InboxStore {
   // ---- accounts ---------------------------------------------------------------------------
 
   listAccounts(): StoredAccount[] {
-    const rows = this.#prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[];
+    const rows = this.#guard(() => this.#prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[]);
     return rows.map(toStoredAccount);
   }
 
   getAccount(id: string): StoredAccount | undefined {
-    const row = this.#prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+    const row = this.#guard(() => this.#prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined);
     return row === undefined ? undefined : toStoredAccount(row);
   }
 
   insertAccount(account: StoredAccount): void {
-    this.#prepare(
-      'INSERT INTO accounts (id, kind, display_name, settings, settings_version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(account.id, account.kind, account.displayName, JSON.stringify(account.settings), account.settingsVersion, account.createdAt);
+    this.insertAccounts([account]);
   }
 
   /** Several accounts in one transaction (an OPML import of thousands of feeds). */
   insertAccounts(accounts: readonly StoredAccount[]): void {
-    this.#db.transaction(() => {
-      for (const account of accounts) this.insertAccount(account);
-    })();
+    const insert = this.#prepare(
+      'INSERT INTO accounts (id, kind, display_name, settings, settings_version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#accountsChanging(() => {
+      for (const a of accounts) insert.run(a.id, a.kind, a.displayName, JSON.stringify(a.settings), a.settingsVersion, a.createdAt);
+    });
   }
 
   updateAccount(account: StoredAccount): void {
-    const result = this.#prepare(
-      'UPDATE accounts SET kind = ?, display_name = ?, settings = ?, settings_version = ?, created_at = ? WHERE id = ?',
-    ).run(account.kind, account.displayName, JSON.stringify(account.settings), account.settingsVersion, account.createdAt, account.id);
-    if (result.changes === 0) throw new StoreError('not-found', `No account with id ${account.id}.`);
+    this.#accountsChanging(() => {
+      const result = this.#prepare(
+        'UPDATE accounts SET kind = ?, display_name = ?, settings = ?, settings_version = ?, created_at = ? WHERE id = ?',
+      ).run(account.kind, account.displayName, JSON.stringify(account.settings), account.settingsVersion, account.createdAt, account.id);
+      if (result.changes === 0) throw new StoreError('not-found', `No account with id ${account.id}.`);
+    });
   }
 
   /** Items, bodies, cursors, counters and search rows go with it (foreign-key cascade + triggers). */
   deleteAccount(id: string): void {
-    this.#prepare('DELETE FROM accounts WHERE id = ?').run(id);
+    this.#accountsChanging(() => this.#prepare('DELETE FROM accounts WHERE id = ?').run(id));
   }
 
   // ---- items ------------------------------------------------------------------------------
@@ -222,14 +248,15 @@ export class InboxStore {
    * An item may carry its body (feed entries): it is written in the same transaction, and only when
    * the item itself was new or changed, so a poll that re-sends a thousand unchanged entries writes nothing.
    */
-  upsertItems(items: (StoredItem & { body?: StoredBody })[]): number {
+  upsertItems(items: (NewItem & { body?: StoredBody })[]): number {
     if (items.length === 0) return 0;
     const statement = this.#prepare(UPSERT_ITEM);
     const putBody = this.#prepare(PUT_BODY);
-    return this.#db.transaction(() => {
+    return this.#guard(() => this.#db.transaction(() => {
       let changed = 0;
       for (const item of oldestFirst(items)) {
-        const id = itemId(item.accountId, item.externalId);
+        // A row the server moved keeps its first id; the body goes with whichever id the row has.
+        const id = this.#idOf(item.accountId, item.externalId) ?? itemId(item.accountId, item.externalId);
         const changes = statement.run({
           base: seqBase(item.timestamp),
           id,
@@ -252,82 +279,101 @@ export class InboxStore {
         if (changes > 0 && item.body !== undefined) putBody.run(...bodyParams(id, item.body));
       }
       return changed;
-    })();
+    })());
   }
 
   /** Returns the ids whose state actually changed (unknown ids and no-ops are left out). */
   setUnread(ids: string[], unread: boolean): string[] {
     const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');
     const flag = unread ? 1 : 0;
-    return this.#db.transaction(() => {
+    return this.#guard(() => this.#db.transaction(() => {
       const changed: string[] = [];
       for (const id of new Set(ids)) {
         if (statement.run(flag, id, flag).changes > 0) changed.push(id);
       }
       return changed;
-    })();
+    })());
   }
 
   setUnreadByExternalId(accountId: string, changes: { externalId: string; unread: boolean }[]): number {
-    // `id` is derived from (account, externalId) and is the one unique key, so it finds the row.
-    const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');
-    return this.#db.transaction(() => {
+    // By external id: a row the server moved (an IMAP move) keeps its first id but not its first external id.
+    const statement = this.#prepare('UPDATE items SET unread = ? WHERE account_id = ? AND external_id = ? AND unread <> ?');
+    return this.#guard(() => this.#db.transaction(() => {
       let changed = 0;
       for (const change of changes) {
         const flag = change.unread ? 1 : 0;
-        changed += statement.run(flag, itemId(accountId, change.externalId), flag).changes;
+        changed += statement.run(flag, accountId, change.externalId, flag).changes;
       }
       return changed;
-    })();
+    })());
   }
 
+  /**
+   * Items the server no longer has there. One that an outbox action is moving stays: the server
+   * reports the move's source as gone before the action learns where it went.
+   */
   removeItems(accountId: string, externalIds: string[]): number {
-    const statement = this.#prepare('DELETE FROM items WHERE id = ?');
-    return this.#db.transaction(() => {
+    const statement = this.#prepare(
+      'DELETE FROM items WHERE account_id = ? AND external_id = ? ' +
+        'AND NOT EXISTS (SELECT 1 FROM item_triage WHERE item_id = items.id AND pending > 0)',
+    );
+    return this.#guard(() => this.#db.transaction(() => {
       let removed = 0;
-      for (const externalId of externalIds) removed += statement.run(itemId(accountId, externalId)).changes;
+      for (const externalId of externalIds) removed += statement.run(accountId, externalId).changes;
       return removed;
-    })();
+    })());
   }
 
   clearScope(accountId: string, scope: string): number {
-    return this.#prepare('DELETE FROM items WHERE account_id = ? AND scope = ?').run(accountId, scope).changes;
+    return this.#guard(
+      () =>
+        this.#prepare(
+          'DELETE FROM items WHERE account_id = ? AND scope = ? ' +
+            'AND NOT EXISTS (SELECT 1 FROM item_triage WHERE item_id = items.id AND pending > 0)',
+        ).run(accountId, scope).changes,
+    );
   }
 
   getItem(id: string): StoredItem | undefined {
-    const row = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`).get(id) as ItemRow | undefined;
+    const row = this.#guard(() => this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE items.id = ?`).get(id) as ItemRow | undefined);
     return row === undefined ? undefined : toStoredItem(row);
+  }
+
+  /** The item the server knows by this external id, wherever it moved since. */
+  findByExternalId(accountId: string, externalId: string): StoredItem | undefined {
+    const id = this.#idOf(accountId, externalId);
+    return id === undefined ? undefined : this.getItem(id);
   }
 
   /** In the order asked for; unknown ids are skipped. */
   getItems(ids: string[]): StoredItem[] {
-    const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`);
-    const found: StoredItem[] = [];
-    for (const id of ids) {
-      const row = statement.get(id) as ItemRow | undefined;
-      if (row !== undefined) found.push(toStoredItem(row));
-    }
-    return found;
+    const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE items.id = ?`);
+    return this.#guard(() => {
+      const found: StoredItem[] = [];
+      for (const id of ids) {
+        const row = statement.get(id) as ItemRow | undefined;
+        if (row !== undefined) found.push(toStoredItem(row));
+      }
+      return found;
+    });
   }
 
   knownExternalIds(accountId: string, scope: string): string[] {
-    return this.#prepare('SELECT external_id FROM items WHERE account_id = ? AND scope = ?')
-      .pluck()
-      .all(accountId, scope) as string[];
+    return this.#guard(() => this.#prepare('SELECT external_id FROM items WHERE account_id = ? AND scope = ?').pluck().all(accountId, scope) as string[]);
   }
 
   /** What a polling connector needs to keep an entry's read state and first-seen time. */
   knownItems(accountId: string, scope: string): Map<string, { unread: boolean; timestamp: number }> {
-    const rows = this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?')
-      .raw()
-      .all(accountId, scope) as [string, number, number][];
+    const rows = this.#guard(
+      () => this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number, number][],
+    );
     return new Map(rows.map(([externalId, unread, timestamp]) => [externalId, { unread: unread === 1, timestamp }]));
   }
 
   knownReadState(accountId: string, scope: string): Map<string, boolean> {
-    const rows = this.#prepare('SELECT external_id, unread FROM items WHERE account_id = ? AND scope = ?')
-      .raw()
-      .all(accountId, scope) as [string, number][];
+    const rows = this.#guard(
+      () => this.#prepare('SELECT external_id, unread FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number][],
+    );
     return new Map(rows.map(([externalId, unread]) => [externalId, unread === 1]));
   }
 
@@ -336,7 +382,7 @@ export class InboxStore {
   listInbox(query: InboxQuery): InboxPage {
     const limit = pageSize(query.limit);
     const { sql, params } = inboxQuery(query);
-    const rows = this.#prepare(sql).all(...params, limit + 1) as ItemRow[];
+    const rows = this.#guard(() => this.#prepare(sql).all(...params, limit + 1) as ItemRow[]);
     return toPage(rows, limit);
   }
 
@@ -348,7 +394,7 @@ export class InboxStore {
     const built = searchQuery(query);
     if (built === undefined) return { items: [] };
     this.catchUpSearchIndex();
-    const rows = this.#prepare(built.sql).all(...built.params, pageSize(query.limit)) as ItemRow[];
+    const rows = this.#guard(() => this.#prepare(built.sql).all(...built.params, pageSize(query.limit)) as ItemRow[]);
     return { items: rows.map(toInboxItem) };
   }
 
@@ -359,11 +405,11 @@ export class InboxStore {
   indexPendingSearch(limit: number = SEARCH_INDEX_SLICE): number {
     const index = this.#prepare(INDEX_PENDING);
     const drop = this.#prepare(DROP_INDEXED);
-    return this.#db.transaction(() => {
+    return this.#guard(() => this.#db.transaction(() => {
       const indexed = index.run({ limit }).changes;
       if (indexed > 0) drop.run({ limit });
       return indexed;
-    })();
+    })());
   }
 
   /** Rows stored but not yet searchable. */
@@ -374,6 +420,12 @@ export class InboxStore {
   /** Search runs on a complete index: whatever the background has not reached yet is indexed now. */
   catchUpSearchIndex(): void {
     while (this.indexPendingSearch() === SEARCH_INDEX_SLICE);
+  }
+
+  /** The unread items of a view (mark all read), newest first, at most `limit`. */
+  unreadIdsIn(filter: InboxFilter, limit = 1_000_000): string[] {
+    const { sql, params } = inboxQuery({ ...filter, unreadOnly: true });
+    return (this.#prepare(sql).all(...params, limit) as ItemRow[]).map((row) => row.id);
   }
 
   /** The query plan listInbox runs for `query`, one line per step (tests and the bench check it). */
@@ -388,9 +440,9 @@ export class InboxStore {
   }
 
   unreadCounts(): UnreadCounts {
-    const rows = this.#prepare(
+    const rows = this.#guard(() => this.#prepare(
       'SELECT account_id, source, unread, priority_unread FROM unread_counters WHERE unread > 0',
-    ).all() as { account_id: string; source: SourceKind; unread: number; priority_unread: number }[];
+    ).all()) as { account_id: string; source: SourceKind; unread: number; priority_unread: number }[];
     const counts: UnreadCounts = {
       all: 0,
       bySource: { mail: 0, chat: 0, feed: 0 },
@@ -421,29 +473,35 @@ export class InboxStore {
   }
 
   writePreferences(version: number, value: unknown): void {
-    this.#prepare(
-      'INSERT INTO preferences (id, version, value) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, value = excluded.value',
-    ).run(version, JSON.stringify(value));
+    this.#guard(() =>
+      this.#prepare(
+        'INSERT INTO preferences (id, version, value) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, value = excluded.value',
+      ).run(version, JSON.stringify(value)),
+    );
   }
 
   readCursor<T>(accountId: string, key: string): T | undefined {
-    const value = this.#prepare('SELECT value FROM sync_cursors WHERE account_id = ? AND key = ?')
-      .pluck()
-      .get(accountId, key) as string | undefined;
+    const value = this.#guard(
+      () => this.#prepare('SELECT value FROM sync_cursors WHERE account_id = ? AND key = ?').pluck().get(accountId, key) as string | undefined,
+    );
     return value === undefined ? undefined : (JSON.parse(value) as T);
   }
 
   writeCursor(accountId: string, key: string, value: unknown): void {
-    this.#prepare(
-      'INSERT INTO sync_cursors (account_id, key, value) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value',
-    ).run(accountId, key, JSON.stringify(value ?? null));
+    this.#guard(() =>
+      this.#prepare(
+        'INSERT INTO sync_cursors (account_id, key, value) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value',
+      ).run(accountId, key, JSON.stringify(value ?? null)),
+    );
   }
 
   getBody(itemId: string): StoredBody | undefined {
-    const row = this.#prepare('SELECT headers, body_text, content, fetched_at FROM item_bodies WHERE item_id = ?').get(
-      itemId,
-    ) as { headers: string; body_text: string; content: string | null; fetched_at: number } | undefined;
+    const row = this.#guard(
+      () => this.#prepare('SELECT headers, body_text, content, fetched_at FROM item_bodies WHERE item_id = ?').get(itemId) as
+        | { headers: string; body_text: string; content: string | null; fetched_at: number }
+        | undefined,
+    );
     if (row === undefined) return undefined;
     return {
       headers: JSON.parse(row.headers) as StoredBody['headers'],
@@ -458,10 +516,41 @@ export class InboxStore {
    * cache it for, so that case is a no-op rather than an error.
    */
   putBody(itemId: string, body: StoredBody): void {
-    this.#prepare(PUT_BODY).run(...bodyParams(itemId, body));
+    this.#guard(() => this.#prepare(PUT_BODY).run(...bodyParams(itemId, body)));
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  /**
+   * SQLite's failures in the user's words. A damaged file is also marked, so the next start sets
+   * it aside instead of failing the same way on every call.
+   */
+  #guard<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (isDiskFull(error)) throw diskFullError(this.#path, error);
+      if (isDamaged(error)) {
+        try {
+          writeFileSync(damageMarkerPath(this.#path), `${new Date().toISOString()} ${String((error as Error).message)}\n`, { mode: 0o600 });
+        } catch {
+          // The error itself still says what to do; only the automatic set-aside is lost.
+        }
+        throw damagedError(this.#path, error);
+      }
+      throw error;
+    }
+  }
+
+  /** An account change and its copy beside the database (see recovery.ts), the copy only once the change committed. */
+  #accountsChanging(run: () => void): void {
+    this.#guard(() => this.#db.transaction(run)());
+    this.#guard(() => writeAccountsCopy(this.#path, this.listAccounts()));
+  }
+
+  #idOf(accountId: string, externalId: string): string | undefined {
+    return this.#prepare('SELECT id FROM items WHERE account_id = ? AND external_id = ?').pluck().get(accountId, externalId) as string | undefined;
+  }
 
   #prepare(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
@@ -476,6 +565,30 @@ export class InboxStore {
     const rows = this.#db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
     return rows.map((row) => row.detail);
   }
+}
+
+/** The connection with this app's settings, its SQL function and the schema brought up to date. */
+function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    // Pages of the items table and its indexes are read at random during search; a bigger cache
+    // and memory-mapped reads keep a million-row profile off the syscall path.
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 1073741824');
+    db.pragma('temp_store = MEMORY');
+    db.function('gs_has_word_prefix', { deterministic: true }, (text, prefix) =>
+      hasWordPrefix(String(text), String(prefix)) ? 1 : 0,
+    );
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
 }
 
 function inboxQuery(query: InboxQuery): { sql: string; params: unknown[] } {
@@ -506,7 +619,8 @@ function searchQuery(query: SearchQuery): { sql: string; params: unknown[] } | u
     );
     params.push(expression.wordPrefix);
   }
-  addFilter(query, where, params);
+  // Search looks through every view unless told otherwise: a done mail is still found.
+  addFilter({ ...query, view: query.view ?? 'all' }, where, params);
   // Ordering by the FTS rowid lets FTS5 stream matches newest first; the join stops at one page.
   const sql =
     `SELECT ${ITEM_COLUMNS} FROM items_fts JOIN items ON items.seq = items_fts.rowid` +
@@ -520,6 +634,38 @@ function searchQuery(query: SearchQuery): { sql: string; params: unknown[] } | u
  */
 function addFilter(filter: InboxFilter, where: string[], params: unknown[]): string | undefined {
   const unread = filter.unreadOnly === true;
+  const view = viewFilter(filter.view ?? 'inbox');
+  where.push(view.where);
+  if (view.shelf !== undefined) {
+    if (unread) where.push('items.unread = 1');
+    if (filter.accountId !== undefined) {
+      where.push('items.account_id = ?');
+      params.push(filter.accountId);
+      if (filter.source !== undefined) {
+        where.push('items.source = ?');
+        params.push(filter.source);
+      }
+      return unread ? 'items_unread_by_shelf_account' : 'items_by_shelf_account';
+    }
+    if (filter.source !== undefined) {
+      where.push('items.source = ?');
+      params.push(filter.source);
+      return unread ? 'items_unread_by_shelf_source' : 'items_by_shelf_source';
+    }
+    return unread ? 'items_unread_by_shelf' : 'items_by_shelf';
+  }
+  if (view.index !== undefined) {
+    if (unread) where.push('items.unread = 1');
+    if (filter.accountId !== undefined) {
+      where.push('items.account_id = ?');
+      params.push(filter.accountId);
+    }
+    if (filter.source !== undefined) {
+      where.push('items.source = ?');
+      params.push(filter.source);
+    }
+    return view.index;
+  }
   // `unread = 1` is written literally: the planner only uses a partial index when the query's
   // own text implies the index's WHERE clause, which a bound parameter never does.
   if (unread) where.push('items.unread = 1');
@@ -590,6 +736,11 @@ function toInboxItem(row: ItemRow): InboxItem {
     priority: row.priority === 1,
     origin: JSON.parse(row.origin) as ItemOrigin,
     ...(row.sender_warning !== null ? { senderWarning: JSON.parse(row.sender_warning) as SenderWarning } : {}),
+    done: row.done_at !== null,
+    starred: row.starred === 1,
+    snoozedUntil: row.snoozed_until,
+    snoozeEnded: row.snooze_ended,
+    pending: (row.pending ?? 0) > 0,
   };
 }
 

@@ -5,11 +5,13 @@
 import type { ImapFlow } from 'imapflow';
 import type { ImapSettings, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
 import { ConnectorError, type Connector, type ConnectorContext } from '../connector.ts';
-import { createReconnectLoop } from '../reconnect.ts';
-import { closeClient, openClient, toConnectorError } from './imap-client.ts';
+import { createReconnectLoop, type ReconnectOptions } from '../reconnect.ts';
+import { closeClient, connectionErrorOf, openClient, toConnectorError, type ImapTiming as ClientTiming } from './imap-client.ts';
 import { loadMessageDetail } from './message-detail.ts';
-import { MailboxSync, uidSet } from './mailbox-sync.ts';
+import { MailboxSync } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
+import { createMailTriage } from './triage/mail-triage.ts';
+import { setFlag } from './triage/set-flag.ts';
 
 export { verifyImapLogin } from './verify-login.ts';
 
@@ -22,9 +24,17 @@ interface LiveConnection {
 
 type MailOrigin = Extract<InboxItem['origin'], { kind: 'mail' }>;
 
-export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connector {
+/** Tests and benches shorten the waits; users get the defaults. */
+export interface ImapTiming extends ClientTiming {
+  reconnect?: Pick<ReconnectOptions, 'initialDelayMs' | 'maxDelayMs' | 'random'>;
+}
+
+export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing: ImapTiming = {}): Connector {
   const settings: ImapSettings = ctx.account.settings;
   const log = ctx.log.child('imap');
+  const open = async () => openClient(settings, await ctx.readSecret(), log, timing);
+  // A command cut short by a dead connection only says "no connection"; the connection's own error says why.
+  const failure = (client: ImapFlow, error: unknown) => toConnectorError(error instanceof ConnectorError ? error : (connectionErrorOf(client) ?? error), settings);
 
   let live: LiveConnection | undefined;
   // The connection still catching up, so stop() can cut a long initial sync short.
@@ -32,7 +42,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
   let running = false;
 
   const connectLive = async () => {
-    const client = await openClient(settings, await ctx.readSecret(), log);
+    const client = await open();
     if (!running) {
       await closeClient(client);
       return;
@@ -50,7 +60,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
       await sync.catchUp();
     } catch (error) {
       client.close();
-      throw toConnectorError(error, settings);
+      throw failure(client, error);
     } finally {
       if (connecting === client) connecting = undefined;
     }
@@ -65,6 +75,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
   };
 
   const loop = createReconnectLoop({
+    ...timing.reconnect,
     connect: connectLive,
     status: (state) => ctx.status(state),
     isAuthFailure: (error) => error instanceof ConnectorError && error.code === 'auth-failed',
@@ -81,12 +92,15 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
           return await work(current.client, Number(current.client.mailbox ? current.client.mailbox.uidValidity : 0));
         } finally {
           lock.release();
+          // The live connection idles on whatever is selected: back to INBOX, catching up on what
+          // arrived while another mailbox (the archive, the trash) was open.
+          if (mailbox !== INBOX) await current.sync.catchUp().catch((error: unknown) => log.debug('could not return to INBOX', { error }));
         }
       } catch (error) {
-        throw toConnectorError(error, settings);
+        throw failure(current.client, error);
       }
     }
-    const client = await openClient(settings, await ctx.readSecret(), log);
+    const client = await open();
     try {
       const lock = await client.getMailboxLock(mailbox);
       try {
@@ -94,6 +108,26 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
       } finally {
         lock.release();
       }
+    } catch (error) {
+      throw failure(client, error);
+    } finally {
+      await closeClient(client);
+    }
+  };
+
+  /** A connection without a mailbox selected for it (LIST, CREATE): the live one if usable, else a short one. */
+  const withClient = async <T>(work: (client: ImapFlow) => Promise<T>): Promise<T> => {
+    const current = live;
+    if (current && current.client.usable) {
+      try {
+        return await work(current.client);
+      } catch (error) {
+        throw toConnectorError(error, settings);
+      }
+    }
+    const client = await openClient(settings, await ctx.readSecret(), log);
+    try {
+      return await work(client);
     } catch (error) {
       throw toConnectorError(error, settings);
     } finally {
@@ -114,9 +148,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
         // A UID from an older UIDVALIDITY may now name another message: leave those alone.
         const current = origins.filter((o) => o.uidValidity === uidValidity);
         if (current.length === 0) return;
-        const range = uidSet(current.map((o) => o.uid));
-        if (seen) await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
-        else await client.messageFlagsRemove(range, ['\\Seen'], { uid: true });
+        await setFlag(client, current.map((o) => o.uid), '\\Seen', seen);
         ctx.setUnread(current.map((o) => ({ externalId: externalIdOf(mailbox, o.uidValidity, o.uid), unread: !seen })));
       });
     }
@@ -148,16 +180,18 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
         await current.sync.settled();
         return;
       }
-      const client = await openClient(settings, await ctx.readSecret(), log);
+      const client = await open();
       try {
         await new MailboxSync(client, ctx, settings, INBOX).catchUp();
       } catch (error) {
-        throw toConnectorError(error, settings);
+        throw failure(client, error);
       } finally {
         await closeClient(client);
       }
       if (!running) ctx.status({ state: 'stopped' });
     },
+
+    triage: createMailTriage({ withMailbox, withClient, host: settings.host, log }),
 
     markRead: (items) => setSeen(items, true),
     markUnread: (items) => setSeen(items, false),

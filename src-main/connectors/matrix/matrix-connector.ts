@@ -35,6 +35,7 @@ import { SecretStorageKeys, startDeviceCrypto } from './device-crypto.ts';
 import { createEncryption, setUpCrossSigningIfNew, Verifications } from './encryption.ts';
 import { parseSession } from './matrix-session.ts';
 import { roomItem, ROOM_SCOPE } from './room-item.ts';
+import { createRoomTriage } from './room-triage.ts';
 import type { RoomFacts } from './room-item.ts';
 import { SavedSyncStore } from './saved-sync-store.ts';
 import { finishDecryptions, sendOutgoingRequests } from './settle.ts';
@@ -250,6 +251,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     client.on(RoomEvent.Receipt, (_event, room) => touch(room.roomId));
     client.on(RoomEvent.Name, onRoom);
     client.on(RoomEvent.AccountData, (_event, room) => touch(room.roomId));
+    client.on(RoomEvent.Tags, (_event, room) => touch(room.roomId));
     client.on(RoomEvent.MyMembership, onRoom);
     client.on(RoomEvent.Redaction, (_event, room) => touch(room.roomId));
     client.on(RoomEvent.LocalEchoUpdated, onEcho);
@@ -360,8 +362,16 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     }
     dirtyRooms.clear();
     for (const roomId of stillDecrypting) dirtyRooms.add(roomId);
-    if (upserts.length > 0) ctx.upsert(upserts);
-    if (removed.length > 0) ctx.remove(removed);
+    try {
+      if (upserts.length > 0) ctx.upsert(upserts);
+      if (removed.length > 0) ctx.remove(removed);
+    } catch (error) {
+      // The store refused (a full disk; the hub shows why): the rooms stay dirty for the next sync's
+      // flush. Thrown from here it would land in the SDK's event loop or a timer and end the process.
+      for (const roomId of [...upserts.map((u) => u.externalId), ...removed]) dirtyRooms.add(roomId);
+      ctx.log.warn('could not store the rooms', { error });
+      return;
+    }
     if (noteworthy.length > 0) ctx.notify(noteworthy);
     for (const roomId of [...gaps.keys()]) void fillGap(client, roomId);
   };
@@ -581,6 +591,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
   return {
     chat,
     encryption,
+    triage: createRoomTriage({ ready, describe: toConnectorError }),
     start() {
       if (!stopped) return;
       stopped = false;
