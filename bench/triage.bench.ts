@@ -14,7 +14,7 @@ import { InboxStore, itemId, type NewItem } from '../src-main/store/inbox-store.
 import { UNTRIAGED, type TriageRecord } from '../src-main/store/triage-store.ts';
 import { startDovecot } from '../tests/support/dovecot.ts';
 import { appendMessages, realisticMessages } from '../tests/support/mail-fixtures.ts';
-import { memorySecrets } from './memory-secrets.ts';
+import { memorySecrets } from '../tests/support/memory-secrets.ts';
 import { percentile, report } from './report.ts';
 
 const BENCH = 'triage';

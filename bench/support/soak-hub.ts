@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Hub } from '../../src-main/hub/hub.ts';
-import { memorySecrets } from '../memory-secrets.ts';
+import { memorySecrets } from '../../tests/support/memory-secrets.ts';
 
 export interface SoakSetup {
   profileDir: string;

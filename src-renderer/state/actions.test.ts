@@ -149,19 +149,33 @@ describe('reading and unread marks', () => {
     expect(state().detail?.bodyText).toBe(unread.snippet);
   });
 
-  it('rolls back and says so when the server refuses to mark read', async () => {
+  it('rolls back and says so when the server refuses the mark for good', async () => {
     await refreshAll(hub);
     const unread = state().items.find((i) => i.unread)!;
     const before = state().counts!.all;
-    h.mail.failNext('markRead', { code: 'connection-failed', message: 'The mail server is unreachable.' });
+    h.mail.failNext('markRead', { code: 'protocol', message: 'The mailbox is read-only.' });
     await openItem(hub, unread.id);
     expect(state().items.find((i) => i.id === unread.id)?.unread).toBe(true);
     expect(state().detail?.item.unread).toBe(true);
     expect(state().counts?.all).toBe(before);
-    // The hub rolled back too, and its message names the account and what to do.
+    // The hub undid it too, and its message names the account.
     expect(await unreadInHub(unread.id)).toBe(true);
     expect(state().toasts.map((t) => t.kind)).toEqual(['error']);
-    expect(state().toasts[0]?.text).toMatch(/^Could not mark as read: .*The mail server is unreachable\..*try again/);
+    const name = unread.accountId === work.account.id ? 'Work' : 'Home';
+    expect(state().toasts[0]?.text).toBe(`Could not mark as read: The server refused this, so it was undone here too: ${name}: The mailbox is read-only.`);
+  });
+
+  it('keeps the mark when the server cannot be reached, and the hub sends it once the server is back', async () => {
+    await refreshAll(hub);
+    const unread = state().items.find((i) => i.unread)!;
+    h.mail.failNext('markRead', { code: 'connection-failed', message: 'The mail server is unreachable.' });
+    await openItem(hub, unread.id);
+    expect(state().items.find((i) => i.id === unread.id)?.unread).toBe(false);
+    expect(await unreadInHub(unread.id)).toBe(false);
+    expect(unreadOnServer(unread.id)).toBe(true);
+    expect(state().toasts).toEqual([]);
+    await h.direct.call('sync.once', { accountId: unread.accountId });
+    await eventually('the mark to reach the server', () => unreadOnServer(unread.id) === false);
   });
 
   it('keeps the user’s mark when a refetch answers with the old flag while the call is pending', async () => {

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
 import { main } from '../../src-main/cli/main.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
-import { memorySecrets } from '../../bench/memory-secrets.ts';
+import { memorySecrets } from '../support/memory-secrets.ts';
 import { notesKind } from '../support/kinds/notes/kind.ts';
 
 let dir: string;
