@@ -508,6 +508,9 @@ export function feedAccount(id: string, displayName: string, url = 'https://stat
   };
 }
 
+/** The triage fields of an item nobody has triaged. */
+const UNTRIAGED_ITEM = { done: false, starred: false, snoozedUntil: null, snoozeEnded: null, pending: false } as const;
+
 /** `count` mail items for an account, newest first from `newest`, one minute apart. */
 export function mailItems(accountId: string, count: number, newest = Date.UTC(2025, 2, 3, 12), unread = (i: number) => i % 3 === 0): InboxItem[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -522,6 +525,7 @@ export function mailItems(accountId: string, count: number, newest = Date.UTC(20
     unread: unread(i),
     priority: i % 10 === 0,
     origin: { kind: 'mail' as const, mailbox: 'INBOX', uidValidity: 1, uid: count - i },
+    ...UNTRIAGED_ITEM,
   }));
 }
 
@@ -610,6 +614,7 @@ export function chatRoom(
     unread: true,
     priority: false,
     origin: { kind: 'chat', roomId, eventId: last?.id ?? '$none', unreadCount: 2, encrypted, ...(membership === 'invite' ? { membership } : {}) },
+    ...UNTRIAGED_ITEM,
   };
   const timeline: ChatTimeline = {
     itemId: item.id,
