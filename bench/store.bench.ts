@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { FeedSettings, SourceKind } from '../src-shared/domain.ts';
 import type { InboxQuery } from '../src-shared/api.ts';
 import { InboxStore, type StoredAccount, type NewItem } from '../src-main/store/inbox-store.ts';
+import { UNTRIAGED, type TriageRecord } from '../src-main/store/triage-store.ts';
 import { percentile, report } from './report.ts';
 
 const BENCH = 'store';
@@ -238,6 +239,20 @@ try {
   const indexRate = catchUp();
   report({ bench: BENCH, metric: `  search index catching up on those items`, value: indexRate, unit: 'items/s' });
   report({ bench: BENCH, metric: `  stored and searchable, both together`, value: 1 / (1 / ingestRate + 1 / indexRate), unit: 'items/s' });
+
+  // Views at 100k: every tenth item of the Inbox marked done, then the first page of each view.
+  {
+    const done = new Map<string, TriageRecord>();
+    let page = store.listInbox({ limit: 500 });
+    for (let row = 0; page.items.length > 0; ) {
+      for (const item of page.items) if (row++ % 10 === 0) done.set(item.id, { ...UNTRIAGED, doneAt: NOW, doneThrough: item.timestamp });
+      if (!page.next) break;
+      page = store.listInbox({ limit: 500, after: page.next });
+    }
+    store.triage.write(done);
+    reportLatency(`first page, Done view (${done.size.toLocaleString('en-US')} done) @100k`, timeMany(200, () => store.listInbox({ view: 'done' })), 10);
+    reportLatency(`first page, unread Inbox beside them @100k`, timeMany(200, () => store.listInbox({ view: 'inbox', unreadOnly: true })), 10);
+  }
 
   let growMs = 0;
   while (n < TOTAL_ITEMS) {

@@ -7,15 +7,15 @@ import type { ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { HubClient, CallName, CallParams, TriageResult } from '../../src-shared/api.ts';
-import { TRIAGE_VIEWS } from '../../src-shared/domain.ts';
-import type { AccountView, InboxItem, TriageAction, TriageView } from '../../src-shared/domain.ts';
+import type { HubClient, CallName, CallParams } from '../../src-shared/api.ts';
+import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
 import { Hub } from '../hub/hub.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
 
@@ -269,7 +269,7 @@ async function run(
         ...(source ? { source } : {}),
         ...(values.account ? { accountId: values.account } : {}),
         ...(values.unread ? { unreadOnly: true } : {}),
-        ...(values.view !== undefined ? { view: parseView(values.view) } : {}),
+        ...(values.view !== undefined ? { view: parseView(values.view, (message) => new UsageError(message)) } : {}),
       };
       // Page by page, each printed before the next is asked for: any --limit costs one page of memory.
       const list = values.json ? jsonArrayWriter() : undefined;
@@ -298,31 +298,9 @@ async function run(
     case 'snooze':
     case 'unsnooze':
     case 'delete':
-    case 'spam': {
-      if (command === 'read' && values.all) {
-        const source = values.source;
-        if (source !== undefined && source !== 'mail' && source !== 'chat' && source !== 'feed') throw new UsageError('--source takes mail, chat or feed.');
-        const result = await call('items.markAllRead', { ...(source ? { source } : {}), ...(values.account ? { accountId: values.account } : {}) });
-        printTriage(print, `Marked ${result.itemIds.length} item(s) read`, result);
-        return 0;
-      }
-      if (rest.length === 0) throw new UsageError(`${command} needs one or more item ids (see \`groundswell inbox\`).`);
-      const until = command === 'snooze' ? snoozeUntil(values) : undefined;
-      const result = await call('items.triage', {
-        itemIds: rest,
-        action: command,
-        ...(until === undefined ? {} : { until }),
-        ...(values.yes ? { confirm: true } : {}),
-      });
-      printTriage(print, `${TRIAGE_DONE[command]} ${result.itemIds.length} item(s)`, result);
-      return 0;
-    }
-    case 'undo': {
-      const result = await call('items.undo', {});
-      if (result.undone === undefined) print('Nothing to undo.');
-      else printTriage(print, `Undid ${result.undone} on ${result.itemIds.length} item(s)`, result);
-      return 0;
-    }
+    case 'spam':
+    case 'undo':
+      return runTriageCommand(call, command, rest, values, print, (message) => new UsageError(message));
     case 'send':
     case 'reply': {
       const [target] = rest;
@@ -345,7 +323,7 @@ async function run(
       const text = rest.join(' ').trim();
       if (!text) throw new UsageError('search needs the words to look for.');
       const page = await call('inbox.search', { text, limit: parseLimit(values.limit, INBOX_PAGE) });
-      if (values.json) printJson(page.items);
+      if (values.json) printJson(page.items.map(itemJson));
       else if (page.items.length === 0) print('Nothing matches.');
       else for (const item of page.items) print(formatItem(item));
       return 0;
@@ -409,55 +387,6 @@ async function serve(profileDir: string, values: Values, out: NodeJS.WritableStr
   await server.close();
   await hub.dispose();
   return 0;
-}
-
-const TRIAGE_DONE: Record<TriageAction, string> = {
-  read: 'Marked read:',
-  unread: 'Marked unread:',
-  done: 'Done:',
-  undone: 'Back in the Inbox:',
-  star: 'Starred',
-  unstar: 'Unstarred',
-  snooze: 'Snoozed',
-  unsnooze: 'Unsnoozed',
-  delete: 'Deleted',
-  spam: 'Marked as spam:',
-};
-
-function printTriage(print: (text: string) => void, what: string, result: TriageResult): void {
-  print(`${what}${result.waiting ? '; the server could not be reached, so it waits and goes when the account is back' : ''}.`);
-  for (const notice of result.notices) print(notice);
-}
-
-function parseView(raw: string): TriageView {
-  if (!(TRIAGE_VIEWS as readonly string[]).includes(raw)) throw new UsageError(`--view takes ${TRIAGE_VIEWS.join(', ')}.`);
-  return raw as TriageView;
-}
-
-const DURATION = /^(\d+)(m|h|d)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** --until 2026-12-04T09:00 or --for 2h / 30m / 1d. */
-function snoozeUntil(values: Values): number {
-  if ((values.until === undefined) === (values.for === undefined)) throw new UsageError('snooze needs --until ISO-8601 or --for 2h|30m|1d (one of them).');
-  if (values.for !== undefined) {
-    const match = DURATION.exec(values.for);
-    if (!match || Number(match[1]) === 0) throw new UsageError('--for takes a number and m, h or d: 30m, 2h, 1d.');
-    return Date.now() + Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-  }
-  const at = Date.parse(values.until!);
-  if (!Number.isFinite(at)) throw new UsageError('--until takes a date and time in ISO-8601: 2026-12-04T09:00 (local time) or 2026-12-04T08:00Z.');
-  if (at <= Date.now()) throw new UsageError('--until must be in the future.');
-  return at;
-}
-
-/** What --json prints for an item: times a person or a script reads, in ISO-8601. */
-function itemJson(item: InboxItem): Omit<InboxItem, 'snoozedUntil' | 'snoozeEnded'> & { snoozedUntil: string | null; snoozeEnded: string | null } {
-  return {
-    ...item,
-    snoozedUntil: item.snoozedUntil === null ? null : new Date(item.snoozedUntil).toISOString(),
-    snoozeEnded: item.snoozeEnded === null ? null : new Date(item.snoozeEnded).toISOString(),
-  };
 }
 
 /** The most inbox.list and inbox.search return at once. */

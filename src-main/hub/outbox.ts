@@ -94,7 +94,10 @@ export class Outbox {
       try {
         const outcome = items.length === 0 ? NOTHING : await this.#supervision.withConnector(account, kind, (c) => run(c, entry, data, items));
         this.#finish(entry, data, items, outcome);
-        report.notices.push(...outcome.notices.map((n) => `${account.displayName}: ${n}`));
+        const notices = outcome.notices.map((n) => `${account.displayName}: ${n}`);
+        // Kept in the log too: an entry sent by a reconnect or sync.once has no caller to tell.
+        for (const notice of notices) this.#log.info('triage action done, with a note from the server', { accountId, action: entry.action, notice });
+        report.notices.push(...notices);
       } catch (error) {
         if (isTransient(error)) {
           this.#store.triage.attempted(entry.id, describe(error));

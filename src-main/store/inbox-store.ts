@@ -18,7 +18,7 @@ import { hasWordPrefix, toSearchExpression } from './search-text.ts';
 import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
 import { StoreError } from './store-error.ts';
 import { existsSync, writeFileSync } from 'node:fs';
-import { TRIAGE_COLUMNS, TriageStore, viewFilter } from './triage-store.ts';
+import { TRIAGE_COLUMNS, triageFields, TriageStore, viewFilter } from './triage-store.ts';
 import type { TriageColumns } from './triage-store.ts';
 
 /** An item as the store holds it, with its triage state. */
@@ -123,7 +123,8 @@ const UPSERT_ITEM = `
     OR items.search_text IS NOT excluded.search_text OR items.timestamp IS NOT excluded.timestamp
     OR items.unread IS NOT excluded.unread OR items.priority IS NOT excluded.priority
     OR items.origin IS NOT excluded.origin OR items.sender_warning IS NOT excluded.sender_warning
-  ON CONFLICT (id) DO NOTHING`;
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id`;
 
 /** Rows the search index takes in one transaction: about 30 ms of work, short enough to run between events. */
 export const SEARCH_INDEX_SLICE = 1_000;
@@ -255,11 +256,10 @@ export class InboxStore {
     return this.#guard(() => this.#db.transaction(() => {
       let changed = 0;
       for (const item of oldestFirst(items)) {
-        // A row the server moved keeps its first id; the body goes with whichever id the row has.
-        const id = this.#idOf(item.accountId, item.externalId) ?? itemId(item.accountId, item.externalId);
-        const changes = statement.run({
+        // Only an inserted or changed row comes back, with its id: a row the server moved keeps its first one.
+        const written = statement.get({
           base: seqBase(item.timestamp),
-          id,
+          id: itemId(item.accountId, item.externalId),
           accountId: item.accountId,
           externalId: item.externalId,
           scope: item.scope,
@@ -274,9 +274,10 @@ export class InboxStore {
           priority: item.priority ? 1 : 0,
           origin: JSON.stringify(item.origin),
           senderWarning: item.senderWarning ? JSON.stringify(item.senderWarning) : null,
-        }).changes;
-        changed += changes;
-        if (changes > 0 && item.body !== undefined) putBody.run(...bodyParams(id, item.body));
+        }) as { id: string } | undefined;
+        if (written === undefined) continue;
+        changed += 1;
+        if (item.body !== undefined) putBody.run(...bodyParams(written.id, item.body));
       }
       return changed;
     })());
@@ -382,7 +383,7 @@ export class InboxStore {
   listInbox(query: InboxQuery): InboxPage {
     const limit = pageSize(query.limit);
     const { sql, params } = inboxQuery(query);
-    const rows = this.#guard(() => this.#prepare(sql).all(...params, limit + 1) as ItemRow[]);
+    const rows = this.#guard(() => this.#prepare(sql).all(...bindLimit(params, limit + 1)) as ItemRow[]);
     return toPage(rows, limit);
   }
 
@@ -425,13 +426,13 @@ export class InboxStore {
   /** The unread items of a view (mark all read), newest first, at most `limit`. */
   unreadIdsIn(filter: InboxFilter, limit = 1_000_000): string[] {
     const { sql, params } = inboxQuery({ ...filter, unreadOnly: true });
-    return (this.#prepare(sql).all(...params, limit) as ItemRow[]).map((row) => row.id);
+    return (this.#prepare(sql).all(...bindLimit(params, limit)) as ItemRow[]).map((row) => row.id);
   }
 
   /** The query plan listInbox runs for `query`, one line per step (tests and the bench check it). */
   explainInbox(query: InboxQuery): string[] {
     const { sql, params } = inboxQuery(query);
-    return this.#explain(sql, [...params, pageSize(query.limit) + 1]);
+    return this.#explain(sql, bindLimit(params, pageSize(query.limit) + 1));
   }
 
   explainSearch(query: SearchQuery): string[] {
@@ -591,7 +592,29 @@ function openDatabase(path: string): Database.Database {
   return db;
 }
 
+/**
+ * The All view is the Inbox, Snoozed and Done shelves together: each is walked on its own index in
+ * seq order and stops after a page, and the at most three pages are merged. One index per filter
+ * and shelf serves every view, instead of a second set for "any shelf".
+ */
 function inboxQuery(query: InboxQuery): { sql: string; params: unknown[] } {
+  if ((query.view ?? 'inbox') !== 'all') return shelfQuery(query);
+  const parts = (['inbox', 'snoozed', 'done'] as const).map((view) => shelfQuery({ ...query, view }));
+  return {
+    sql: `SELECT * FROM (${parts.map((p) => `SELECT * FROM (${p.sql})`).join(' UNION ALL ')}) ORDER BY seq DESC LIMIT ?`,
+    // Each part's own LIMIT takes the page size too; the caller appends the last one.
+    params: parts.flatMap((p) => [...p.params, LIMIT_PLACEHOLDER]),
+  };
+}
+
+/** Stands for the page size in a compound query's parts, filled in by bindLimit. */
+const LIMIT_PLACEHOLDER = Symbol('limit');
+
+function bindLimit(params: unknown[], limit: number): unknown[] {
+  return [...params.map((p) => (p === LIMIT_PLACEHOLDER ? limit : p)), limit];
+}
+
+function shelfQuery(query: InboxQuery): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const index = addFilter(query, where, params);
@@ -629,10 +652,12 @@ function searchQuery(query: SearchQuery): { sql: string; params: unknown[] } | u
 }
 
 /**
- * Adds the filter's conditions and names the index that serves it in seq order; undefined means
- * the table itself, which is already in seq order.
+ * Adds the filter's conditions and names the index that serves it in seq order; undefined for
+ * any shelf at once, which only search asks for (FTS5 walks it in seq order).
  */
 function addFilter(filter: InboxFilter, where: string[], params: unknown[]): string | undefined {
+  // `unread = 1` is written literally: the planner only uses a partial index when the query's
+  // own text implies the index's WHERE clause, which a bound parameter never does.
   const unread = filter.unreadOnly === true;
   const view = viewFilter(filter.view ?? 'inbox');
   where.push(view.where);
@@ -666,24 +691,17 @@ function addFilter(filter: InboxFilter, where: string[], params: unknown[]): str
     }
     return view.index;
   }
-  // `unread = 1` is written literally: the planner only uses a partial index when the query's
-  // own text implies the index's WHERE clause, which a bound parameter never does.
+  // Any shelf (search, which FTS5 walks in seq order): conditions only, no index to name.
   if (unread) where.push('items.unread = 1');
   if (filter.accountId !== undefined) {
     where.push('items.account_id = ?');
     params.push(filter.accountId);
-    if (filter.source !== undefined) {
-      where.push('items.source = ?');
-      params.push(filter.source);
-    }
-    return unread ? 'items_unread_by_account' : 'items_by_account';
   }
   if (filter.source !== undefined) {
     where.push('items.source = ?');
     params.push(filter.source);
-    return unread ? 'items_unread_by_source' : 'items_by_source';
   }
-  return unread ? 'items_unread' : undefined;
+  return undefined;
 }
 
 export function itemId(accountId: string, externalId: string): string {
@@ -736,11 +754,7 @@ function toInboxItem(row: ItemRow): InboxItem {
     priority: row.priority === 1,
     origin: JSON.parse(row.origin) as ItemOrigin,
     ...(row.sender_warning !== null ? { senderWarning: JSON.parse(row.sender_warning) as SenderWarning } : {}),
-    done: row.done_at !== null,
-    starred: row.starred === 1,
-    snoozedUntil: row.snoozed_until,
-    snoozeEnded: row.snooze_ended,
-    pending: (row.pending ?? 0) > 0,
+    ...triageFields(row),
   };
 }
 

@@ -50,6 +50,8 @@ interface World {
   messages: FixtureMessage[];
   /** IMAP commands the hub sent, as imapflow logged them. */
   commands: string[];
+  /** The hub's own log lines at info and above, as JSON. */
+  logs: string[];
   events: { name: string; payload: unknown }[];
   reopen(): Promise<void>;
 }
@@ -61,6 +63,7 @@ async function world(options: { specialUse: boolean; messages: number; user: str
   await appendMessages(dovecot, user, messages);
   const profile = tempProfile('gs-triage-');
   const commands: string[] = [];
+  const logs: string[] = [];
   const events: { name: string; payload: unknown }[] = [];
   const open = () => {
     const log = createLogger(
@@ -68,6 +71,7 @@ async function world(options: { specialUse: boolean; messages: number; user: str
         write: (line) => {
           const entry = JSON.parse(line) as { src?: string; message?: string };
           if (entry.src === 'c' && typeof entry.message === 'string') commands.push(entry.message);
+          if (!line.includes('"level":"debug"')) logs.push(line);
         },
       },
       { level: 'debug' },
@@ -84,6 +88,7 @@ async function world(options: { specialUse: boolean; messages: number; user: str
     accountId: '',
     messages,
     commands,
+    logs,
     events,
     async reopen() {
       await w.hub.dispose();
@@ -314,6 +319,18 @@ describe('triage in bulk and offline', () => {
     expect(inbox.get(messageId(target!))?.flags.has('\\Flagged')).toBe(true);
     const items = await list(w, 'inbox');
     expect(items.filter((i) => messageId(i) === messageId(target!)).map((i) => [i.id, i.starred, i.pending])).toEqual([[target!.id, true, false]]);
+  });
+
+  it('drops a waiting action on a message the rebuilt mailbox no longer has, and says so', async () => {
+    const [target] = await list(w, 'inbox');
+    await w.dovecot.pause();
+    await triage(w, { itemIds: [target!.id], action: 'unstar' });
+    await w.dovecot.recreateMailbox(w.user.user);
+    await value(w.hub.call('sync.once', {}));
+    expect(w.logs.join('\n')).toMatch(/One message was no longer on the server \(the mailbox was rebuilt or it was moved elsewhere\)/);
+    // The mail done earlier lives in the archive, which the rebuild left alone; this one is gone.
+    expect(await list(w, 'inbox')).toEqual([]);
+    expect((await list(w, 'all')).map((i) => i.id)).not.toContain(target!.id);
   });
 });
 

@@ -97,4 +97,25 @@ describe('room triage on the homeserver', () => {
     expect(world.hs.state.rooms.get(roomId)?.membership(world.aliceId())).toBe('leave');
     expect(await inView('all', roomId)).toBeUndefined();
   });
+
+  it('declines an invitation on a confirmed delete', async () => {
+    const roomId = await world.bob.createRoom({ preset: 'private_chat', name: 'Spammy', invite: [world.aliceId()] });
+    const invite = await alice.room(roomId, 'the invitation');
+    await triage([invite.id], 'delete', { confirm: true });
+    expect(world.hs.state.rooms.get(roomId)?.membership(world.aliceId())).toBe('leave');
+  });
+
+  it('marks every room read with a receipt on its latest event', async () => {
+    const first = await alice.sharedRoom({ name: 'One' });
+    const second = await alice.sharedRoom({ name: 'Two' });
+    const sent = [await world.bob.sendText(first.roomId, 'ping'), await world.bob.sendText(second.roomId, 'pong')];
+    await alice.roomWhere(first.roomId, 'unread one', (i) => i.unread && i.snippet === 'ping');
+    await alice.roomWhere(second.roomId, 'unread two', (i) => i.unread && i.snippet === 'pong');
+    await value(alice.hub.call('items.markAllRead', { source: 'chat' }));
+    for (const [n, roomId] of [first.roomId, second.roomId].entries()) {
+      const receipt = world.hs.state.rooms.get(roomId)?.latestReceipts().find((r) => r.userId === world.aliceId() && r.receiptType === 'm.read');
+      expect(receipt?.eventId).toBe(sent[n]);
+    }
+    expect((await value(alice.hub.call('inbox.counts', {}))).bySource.chat).toBe(0);
+  });
 });
