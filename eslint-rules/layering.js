@@ -39,14 +39,6 @@ const HUB_SIDE_PACKAGES = { except: ['better-sqlite3', '@napi-rs/keyring', 'elec
 export const LAYERS = [
   { name: 'src-shared', folders: ['src-shared'], may: [SHARED], packages: { only: [] }, node: false },
   { name: 'the renderer', folders: RENDERER_FOLDERS, may: [SHARED, ...RENDERER], packages: RENDERER_PACKAGES, node: false },
-  // Test support for renderer tests; it goes away when the renderer tests run against a real hub.
-  {
-    name: 'src-renderer/testing',
-    folders: ['src-renderer/testing'],
-    may: [SHARED, ...RENDERER, 'src-renderer/testing/*'],
-    packages: RENDERER_PACKAGES,
-    node: false,
-  },
   { name: 'src-main/common', folders: ['src-main/common'], may: [SHARED, COMMON, 'package.json'], packages: { only: [] }, node: true },
   {
     name: 'src-main/connectors (its root files)',
@@ -97,7 +89,6 @@ export const LAYERS = [
 /** What only test files may import, and from which roots. */
 const TEST_SUPPORT = [
   { files: 'tests/support/**', forRoots: ['src-main', 'src-renderer'] },
-  { files: 'src-renderer/testing/*', forRoots: ['src-renderer'] },
 ];
 
 /**

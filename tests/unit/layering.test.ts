@@ -57,9 +57,9 @@ const probes: Probe[] = [
   { name: 'tests: import() of a variable', file: 'tests/unit/probe.test.ts', code: "const name = 'better-sqlite3';\nawait import(name);" },
 
   // Test support.
-  { name: 'renderer: production code importing src-renderer/testing', file: 'src-renderer/state/probe.ts', code: "import '../testing/memoryHub.ts';", refused: 'src-renderer/testing/memoryHub.ts is test support' },
-  { name: 'renderer: a test file importing src-renderer/testing', file: 'src-renderer/state/probe.test.ts', code: "import '../testing/memoryHub.ts';" },
-  { name: 'src-main: a test file importing src-renderer/testing', file: 'src-main/hub/probe.test.ts', code: "import '../../src-renderer/testing/memoryHub.ts';", refused: 'is test support' },
+  { name: 'renderer: production code importing the real-hub harness', file: 'src-renderer/state/probe.ts', code: "import '../../tests/support/hub-harness.ts';", refused: 'tests/support/hub-harness.ts is test support' },
+  { name: 'renderer: a test file importing the real-hub harness', file: 'src-renderer/state/probe.test.ts', code: "import '../../tests/support/hub-harness.ts';" },
+  { name: 'renderer: a second hub beside the code is in no layer', file: 'src-renderer/testing/probe.ts', code: "export const hub = 1;", refused: 'not in the layering table' },
   { name: 'renderer: production code importing tests/support', file: 'src-renderer/components/probe.tsx', code: "import '../../tests/support/profile.ts';", refused: 'tests/support/profile.ts is test support' },
   { name: 'renderer: a test file importing tests/support and vitest', file: 'src-renderer/components/probe.test.tsx', code: "import '../../tests/support/profile.ts';\nimport { it } from 'vitest';\nvoid it;" },
   { name: 'src-main: production code importing tests/support', file: 'src-main/hub/probe.ts', code: "import '../../tests/support/profile.ts';", refused: 'is test support' },
