@@ -5,7 +5,9 @@ import { electronClient } from './api/electronClient.ts';
 import { socketClient, socketUrl } from './api/socketClient.ts';
 import { App } from './components/App.tsx';
 import { createHub, followHubEvents, refreshAll, setConnection, type Hub } from './state/actions.ts';
+import { loadKinds } from './state/accountActions.ts';
 import { followChatEvents } from './state/chatActions.ts';
+import { followPreferenceEvents, followTheme, loadPreferences, pageStorage, rememberedTheme } from './state/preferenceActions.ts';
 import { followSecurityEvents } from './state/securityActions.ts';
 import { HubContext } from './state/hooks.ts';
 import { createAppStore } from './state/store.ts';
@@ -31,7 +33,15 @@ function start(): void {
   followHubEvents(hub);
   followChatEvents(hub);
   followSecurityEvents(hub);
+  followPreferenceEvents(hub);
+  const storage = pageStorage();
+  const theme = rememberedTheme(storage);
+  if (theme !== undefined) store.setState((s) => ({ preferences: { ...s.preferences, theme } }));
+  followTheme(hub, document.documentElement, storage);
   void refreshAll(hub);
+  void loadPreferences(hub);
+  // The labels of plug-in kinds, for their accounts' settings; the Add account dialog asks again.
+  void loadKinds(hub);
 
   const root = document.getElementById('root');
   if (root === null) throw new Error('index.html has no #root');

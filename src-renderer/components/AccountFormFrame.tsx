@@ -1,6 +1,7 @@
 /**
- * The frame every "Add account" form shares: the form element, the error that belongs to no field
- * above the fields, and Cancel beside the submit button, which says what is happening while busy.
+ * The frame every account form shares: the form element, the error that belongs to no field above
+ * the fields, and the submit button, which says what is happening while busy. In the Add account
+ * dialog Cancel sits beside it; a section of an account's settings has only its own button.
  */
 import type { FormEvent, ReactNode, RefObject } from 'react';
 import { closeAddAccount } from '../state/actions.ts';
@@ -13,10 +14,12 @@ export function AccountFormFrame(props: {
   busy: boolean;
   submitLabel: string;
   busyLabel: string;
+  /** 'section': inside Account settings, which has its own Close. */
+  place?: 'add-dialog' | 'section';
   children: ReactNode;
 }) {
   const hub = useHub();
-  const { form, onSubmit, formError, busy } = props;
+  const { form, onSubmit, formError, busy, place = 'add-dialog' } = props;
   return (
     <form ref={form} className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy ? 'true' : undefined}>
       {formError !== null ? (
@@ -25,14 +28,22 @@ export function AccountFormFrame(props: {
         </p>
       ) : null}
       {props.children}
-      <div className="dialog-buttons">
-        <button type="button" onClick={() => closeAddAccount(hub)}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? props.busyLabel : props.submitLabel}
-        </button>
-      </div>
+      {place === 'add-dialog' ? (
+        <div className="dialog-buttons">
+          <button type="button" onClick={() => closeAddAccount(hub)}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? props.busyLabel : props.submitLabel}
+          </button>
+        </div>
+      ) : (
+        <div className="section-buttons">
+          <button type="submit" disabled={busy}>
+            {busy ? props.busyLabel : props.submitLabel}
+          </button>
+        </div>
+      )}
     </form>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
-import { missingCase, type Account, type AccountView } from '../../src-shared/domain.ts';
-import { SECURITY_LABELS } from '../forms/imapForm.ts';
+import type { KindDescriptor } from '../../src-shared/api.ts';
+import { isAccountOf, type Account, type AccountView } from '../../src-shared/domain.ts';
 import { describeActivity, describeStatus } from '../format/status.ts';
 import {
   clearPasswordError,
@@ -13,31 +13,37 @@ import {
 import { useApp, useHub } from '../state/hooks.ts';
 import { openSecurity } from '../state/securityActions.ts';
 import type { AccountSettings } from '../state/store.ts';
+import { ImapServerSection, KindSettingsSection, NameSection } from './AccountEditSections.tsx';
 import { FeedSettingsSection } from './FeedSettingsSection.tsx';
 import { useNow } from './useNow.ts';
 
-const KIND_LABELS: Record<Account['kind'], string> = { imap: 'IMAP mail', matrix: 'Matrix chat', feed: 'Feed' };
+const OWN_SECTIONS: readonly string[] = ['imap', 'matrix', 'feed'];
 
-/** Where the account lives, as the user typed it when adding it. */
-function connectionRows(account: Account): { name: string; value: string }[] {
-  switch (account.kind) {
-    case 'imap': {
-      const s = account.settings;
-      return [
-        { name: 'Server', value: `${s.user}@${s.host}:${s.port}` },
-        { name: 'Security', value: SECURITY_LABELS[s.security] },
-      ];
-    }
-    case 'matrix':
-      return [
-        { name: 'User', value: account.settings.userId },
-        { name: 'Homeserver', value: account.settings.homeserverUrl },
-      ];
-    case 'feed':
-      return [{ name: 'Address', value: account.settings.url }];
-    default:
-      return missingCase(account);
+/** Used until `kinds.list` answers, and for a kind the hub no longer lists. */
+const KIND_LABELS: Partial<Record<string, string>> = { imap: 'IMAP mail', matrix: 'Matrix chat', feed: 'Feed' };
+
+/**
+ * Where the account lives, as the user typed it when adding it; another kind's one-line summary.
+ * An IMAP account's server is in its Server section, where it can be changed.
+ */
+function connectionRows(view: AccountView): { name: string; value: string }[] {
+  const { account } = view;
+  if (isAccountOf(account, 'imap')) return [];
+  if (isAccountOf(account, 'matrix')) {
+    return [
+      { name: 'User', value: account.settings.userId },
+      { name: 'Homeserver', value: account.settings.homeserverUrl },
+    ];
   }
+  if (isAccountOf(account, 'feed')) return [{ name: 'Address', value: account.settings.url }];
+  return view.summary === '' ? [] : [{ name: 'Where', value: view.summary }];
+}
+
+/** Whether "Sign in again" applies: an open feed keeps no secret; another kind does if it asks for one. */
+function signsIn(account: Account, kinds: KindDescriptor[] | null): boolean {
+  if (isAccountOf(account, 'feed')) return account.settings.auth !== 'none';
+  if (isAccountOf(account, 'imap') || isAccountOf(account, 'matrix')) return true;
+  return kinds?.find((k) => k.kind === account.kind)?.fields.some((f) => f.type === 'secret') ?? true;
 }
 
 export function AccountSettingsDialog() {
@@ -69,7 +75,10 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
   const dialog = useRef<HTMLDialogElement>(null);
   const password = useRef<HTMLInputElement>(null);
   const [opener] = useState(() => document.activeElement);
+  const kinds = useApp((s) => s.kinds);
   const { account } = view;
+  // A kind without screens of its own here has its changeable fields drawn from its description.
+  const plugIn = OWN_SECTIONS.includes(account.kind) ? undefined : kinds?.find((k) => k.kind === account.kind);
 
   useEffect(() => {
     const d = dialog.current;
@@ -102,11 +111,12 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
         </h2>
       </header>
       <AccountFacts view={view} />
-      {account.kind === 'feed' ? <FeedSettingsSection account={account} /> : null}
-      {account.kind === 'matrix' ? <EncryptionSection hub={hub} view={view} /> : null}
-      {account.kind === 'feed' && account.settings.auth === 'none' ? null : (
-        <SignInSection hub={hub} settings={settings} view={view} passwordRef={password} />
-      )}
+      <NameSection account={account} />
+      {isAccountOf(account, 'imap') ? <ImapServerSection account={account} /> : null}
+      {isAccountOf(account, 'feed') ? <FeedSettingsSection account={account} /> : null}
+      {isAccountOf(account, 'matrix') ? <EncryptionSection hub={hub} view={view} /> : null}
+      {plugIn !== undefined ? <KindSettingsSection account={account} descriptor={plugIn} /> : null}
+      {signsIn(account, kinds) ? <SignInSection hub={hub} settings={settings} view={view} passwordRef={password} /> : null}
       <RemoveSection hub={hub} settings={settings} view={view} />
       <div className="dialog-buttons">
         <button type="button" onClick={() => closeAccountSettings(hub)}>
@@ -123,7 +133,8 @@ function AccountFacts({ view }: { view: AccountView }) {
   const now = useNow(1000, view.status.state === 'offline' || view.activity !== undefined);
   const status = describeStatus(view.status, now, view.activity);
   const reason = view.status.state === 'offline' || view.status.state === 'auth-failed' ? view.status.reason : undefined;
-  const rows = [{ name: 'Type', value: KIND_LABELS[account.kind] }, ...connectionRows(account)];
+  const label = useApp((s) => s.kinds?.find((k) => k.kind === account.kind)?.label ?? KIND_LABELS[account.kind] ?? account.kind);
+  const rows = [{ name: 'Type', value: label }, ...connectionRows(view)];
   return (
     <dl className="facts">
       {rows.map((r) => (
@@ -184,6 +195,12 @@ function EncryptionSection({ hub, view }: { hub: Hub; view: AccountView }) {
   );
 }
 
+function passwordHint(account: Account): string {
+  if (isAccountOf(account, 'feed')) return 'The new password or token is checked with the feed server before it replaces the saved one.';
+  if (isAccountOf(account, 'imap')) return `Checked with ${account.settings.host} before it replaces the saved one.`;
+  return 'Checked with the server before it replaces the saved one.';
+}
+
 function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { passwordRef: RefObject<HTMLInputElement | null> }) {
   const id = useId();
   const [value, setValue] = useState('');
@@ -219,11 +236,7 @@ function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { pa
             }}
           />
           <p id={`${id}-hint`} className="hint">
-            {view.account.kind === 'feed'
-              ? 'The new password or token is checked with the feed server before it replaces the saved one.'
-              : view.account.kind === 'imap'
-              ? `Checked with ${view.account.settings.host} before it replaces the saved one.`
-              : 'Checked with the server before it replaces the saved one.'}
+            {passwordHint(view.account)}
           </p>
           {passwordError !== null ? (
             <p id={`${id}-error`} className="field-error" role="alert">
@@ -242,6 +255,13 @@ function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { pa
   );
 }
 
+/** What removing leaves alone, in the account's own terms. */
+function removalNote(account: Account): string {
+  if (isAccountOf(account, 'feed')) return 'The feed itself is not affected.';
+  if (isAccountOf(account, 'imap') || isAccountOf(account, 'matrix')) return 'Nothing is deleted on the server.';
+  return 'Nothing is deleted where it comes from.';
+}
+
 function RemoveSection({ hub, settings, view }: SectionProps) {
   const id = useId();
   const { removeStep, removeError } = settings;
@@ -257,7 +277,7 @@ function RemoveSection({ hub, settings, view }: SectionProps) {
     wasAsking.current = removeStep !== 'idle';
   }, [removeStep]);
 
-  const where = account.kind === 'feed' ? 'The feed itself is not affected.' : 'Nothing is deleted on the server.';
+  const where = removalNote(account);
   return (
     <section className="settings-section remove-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Remove account</h3>

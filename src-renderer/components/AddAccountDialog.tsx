@@ -1,34 +1,37 @@
-import { useId, useState } from 'react';
-import type { ImapAccountInput } from '../../src-shared/api.ts';
-import type { ImapSecurity } from '../../src-shared/domain.ts';
-import {
-  SECURITY_LABELS,
-  checkImapForm,
-  emptyImapForm,
-  formFieldOf,
-  withSecurity,
-  type ImapFormField,
-  type ImapFormValues,
-} from '../forms/imapForm.ts';
-import { withoutSecret } from '../format/secret.ts';
-import { addImapAccount, closeAddAccount } from '../state/actions.ts';
+import { useEffect, useId, useState } from 'react';
+import type { KindDescriptor } from '../../src-shared/api.ts';
+import type { AccountKind } from '../../src-shared/domain.ts';
+import { loadKinds } from '../state/accountActions.ts';
+import { closeAddAccount } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { AddFeedForm } from './AddFeedForm.tsx';
+import { AddImapForm } from './AddImapForm.tsx';
+import { AddKindForm } from './AddKindForm.tsx';
 import { AddMatrixForm } from './AddMatrixForm.tsx';
-import { AccountFormFrame } from './AccountFormFrame.tsx';
-import { Field } from './FormField.tsx';
-import { useAccountForm } from './useAccountForm.ts';
 import { useModalDialog } from './useModalDialog.ts';
 
-/** Account types the dialog offers; a new connector adds its entry and its form here. */
-const ACCOUNT_TYPES = [
+/** The kinds that ship with Groundswell have forms of their own; any other kind the hub lists gets one drawn from its fields. */
+const OWN_FORMS = [
   { kind: 'imap', label: 'IMAP mail', hint: 'Any mail provider that offers IMAP' },
   { kind: 'matrix', label: 'Matrix chat', hint: 'Rooms and direct messages on any Matrix homeserver' },
   { kind: 'feed', label: 'Feed', hint: 'RSS, Atom or JSON Feed: status pages, CI, announcements' },
 ] as const;
-type AccountTypeKind = (typeof ACCOUNT_TYPES)[number]['kind'];
 
-const ADVANCED_FIELDS: readonly ImapFormField[] = ['syncWindowDays', 'syncMaxMessages'];
+interface AccountType {
+  kind: AccountKind;
+  label: string;
+  hint: string;
+  /** Set for a kind drawn from its fields. */
+  descriptor?: KindDescriptor;
+}
+
+/** Until the hub answers, the three that ship; then what it runs, in its order after those three. */
+function accountTypes(kinds: KindDescriptor[] | null): AccountType[] {
+  if (kinds === null) return [...OWN_FORMS];
+  const own = OWN_FORMS.filter((o) => kinds.some((k) => k.kind === o.kind));
+  const others = kinds.filter((k) => !OWN_FORMS.some((o) => o.kind === k.kind));
+  return [...own, ...others.map((k) => ({ kind: k.kind, label: k.label, hint: k.description, descriptor: k }))];
+}
 
 export function AddAccountDialog() {
   const open = useApp((s) => s.addAccountOpen);
@@ -38,9 +41,19 @@ export function AddAccountDialog() {
 function AddAccountModal() {
   const hub = useHub();
   const dialog = useModalDialog();
-  const [kind, setKind] = useState<AccountTypeKind>('imap');
+  const kinds = useApp((s) => s.kinds);
+  const [picked, setKind] = useState<AccountKind>('imap');
   const [busy, setBusy] = useState(false);
   const hintId = useId();
+  const types = accountTypes(kinds);
+  // A hub without the kind picked (or without IMAP, the first choice) starts on the first it runs.
+  const chosen = types.find((t) => t.kind === picked) ?? types[0];
+  const kind = chosen?.kind;
+
+  useEffect(() => {
+    // Asked on every opening: a hub started with another plug-in since offers it at once.
+    void loadKinds(hub);
+  }, [hub]);
 
   return (
     <dialog
@@ -56,7 +69,7 @@ function AddAccountModal() {
       <h2 className="dialog-title">Add account</h2>
       <fieldset className="account-types">
         <legend>Account type</legend>
-        {ACCOUNT_TYPES.map((t) => (
+        {types.map((t, i) => (
           <label key={t.kind} className="account-type">
             {/* Named by the type alone; the hint is its description, so "Matrix chat" finds the radio exactly. */}
             <input
@@ -64,104 +77,22 @@ function AddAccountModal() {
               name="account-type"
               value={t.kind}
               aria-label={t.label}
-              aria-describedby={`${hintId}-${t.kind}`}
+              aria-describedby={`${hintId}-${i}`}
               checked={kind === t.kind}
+              disabled={busy}
               onChange={() => setKind(t.kind)}
             />
             <span>
               {t.label}
-              <small id={`${hintId}-${t.kind}`}>{t.hint}</small>
+              <small id={`${hintId}-${i}`}>{t.hint}</small>
             </span>
           </label>
         ))}
       </fieldset>
-      {kind === 'imap' ? <ImapForm busy={busy} setBusy={setBusy} /> : null}
+      {kind === 'imap' ? <AddImapForm busy={busy} setBusy={setBusy} /> : null}
       {kind === 'matrix' ? <AddMatrixForm busy={busy} setBusy={setBusy} /> : null}
       {kind === 'feed' ? <AddFeedForm busy={busy} setBusy={setBusy} /> : null}
+      {chosen?.descriptor !== undefined ? <AddKindForm key={chosen.kind} descriptor={chosen.descriptor} busy={busy} setBusy={setBusy} /> : null}
     </dialog>
-  );
-}
-
-function ImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) => void }) {
-  const hub = useHub();
-  const [portEdited, setPortEdited] = useState(false);
-  const [advancedOpen, setAdvancedOpen] = useState(false);
-  const { form, values, setValues, errors, setErrors, formError, set, onSubmit } = useAccountForm<ImapFormValues, ImapFormField, ImapAccountInput>({
-    empty: emptyImapForm,
-    check: checkImapForm,
-    submit: (input) => addImapAccount(hub, input),
-    placeError: (error, input) => ({ field: formFieldOf(error.field), message: withoutSecret(error.message, input.password) }),
-    revealErrors: (found) => {
-      if (ADVANCED_FIELDS.some((f) => found[f] !== undefined)) setAdvancedOpen(true);
-    },
-    busy,
-    setBusy,
-  });
-
-  const onSecurity = (security: ImapSecurity): void => {
-    setValues((v) => withSecurity(v, security, portEdited));
-    setErrors((e) => ({ ...e, security: undefined, port: portEdited ? e.port : undefined }));
-  };
-
-  return (
-    <AccountFormFrame form={form} onSubmit={onSubmit} formError={formError} busy={busy} submitLabel="Add account" busyLabel="Signing in…">
-      <Field field="displayName" label="Display name" errors={errors}>
-        {(a) => (
-          <input {...a} type="text" autoFocus autoComplete="off" placeholder="Work mail" value={values.displayName} onChange={(e) => set('displayName', e.target.value)} />
-        )}
-      </Field>
-      <div className="field-row">
-        <Field field="host" label="Server" errors={errors}>
-          {(a) => (
-            <input {...a} type="text" autoComplete="off" spellCheck={false} autoCapitalize="off" placeholder="imap.example.com" value={values.host} onChange={(e) => set('host', e.target.value)} />
-          )}
-        </Field>
-        <Field field="port" label="Port" errors={errors}>
-          {(a) => (
-            <input
-              {...a}
-              type="text"
-              inputMode="numeric"
-              className="port"
-              value={values.port}
-              onChange={(e) => {
-                setPortEdited(true);
-                set('port', e.target.value);
-              }}
-            />
-          )}
-        </Field>
-      </div>
-      <Field field="security" label="Security" errors={errors} hint="None sends your password unencrypted and is only allowed for this computer (localhost).">
-        {(a) => (
-          <select {...a} value={values.security} onChange={(e) => onSecurity(e.target.value as ImapSecurity)}>
-            {(Object.keys(SECURITY_LABELS) as ImapSecurity[]).map((s) => (
-              <option key={s} value={s}>
-                {SECURITY_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field field="user" label="User name" errors={errors}>
-        {(a) => (
-          <input {...a} type="text" autoComplete="username" spellCheck={false} autoCapitalize="off" placeholder="you@example.com" value={values.user} onChange={(e) => set('user', e.target.value)} />
-        )}
-      </Field>
-      <Field field="password" label="Password" errors={errors}>
-        {(a) => <input {...a} type="password" autoComplete="current-password" value={values.password} onChange={(e) => set('password', e.target.value)} />}
-      </Field>
-      <details className="advanced" open={advancedOpen} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}>
-        <summary>Advanced</summary>
-        <div className="field-row">
-          <Field field="syncWindowDays" label="Sync window (days)" errors={errors} hint="Only mail from this many days back is fetched at first.">
-            {(a) => <input {...a} type="text" inputMode="numeric" value={values.syncWindowDays} onChange={(e) => set('syncWindowDays', e.target.value)} />}
-          </Field>
-          <Field field="syncMaxMessages" label="Maximum messages" errors={errors} hint="At most this many, newest first.">
-            {(a) => <input {...a} type="text" inputMode="numeric" value={values.syncMaxMessages} onChange={(e) => set('syncMaxMessages', e.target.value)} />}
-          </Field>
-        </div>
-      </details>
-    </AccountFormFrame>
   );
 }

@@ -14,18 +14,25 @@ import {
   type FeedFormField,
   type FeedFormValues,
 } from '../forms/feedForm.ts';
-import { addFeedAccount, exportOpml, importOpml } from '../state/feedActions.ts';
+import { addAccount } from '../state/accountActions.ts';
+import { exportOpml, importOpml } from '../state/feedActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
 import { Field } from './FormField.tsx';
 import { useAccountForm } from './useAccountForm.ts';
+
+function feedSecrets(input: FeedAccountInput): string[] {
+  const credentials = input.credentials;
+  if (credentials === undefined) return [];
+  return [credentials.kind === 'basic' ? credentials.password : credentials.token];
+}
 
 export function AddFeedForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) => void }) {
   const hub = useHub();
   const { form, values, errors, formError, set, onSubmit } = useAccountForm<FeedFormValues, FeedFormField, FeedAccountInput>({
     empty: emptyFeedForm,
     check: checkFeedForm,
-    submit: (input) => addFeedAccount(hub, input),
+    submit: (input) => addAccount(hub, { kind: 'feed', input, secrets: feedSecrets(input) }),
     placeError: (error, _input, shown) => {
       const named = feedFieldOf(error.field);
       // The hub names a refused secret "password"; in this form it may be the token, or there is none.

@@ -4,7 +4,7 @@
  */
 import type { MatrixAccountInput } from '../../src-shared/api.ts';
 import { checkMatrixForm, emptyMatrixForm, matrixFieldOf, type MatrixFormField, type MatrixFormValues } from '../forms/matrixForm.ts';
-import { addMatrixAccount } from '../state/chatActions.ts';
+import { addAccount } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
 import { Field } from './FormField.tsx';
@@ -15,7 +15,7 @@ export function AddMatrixForm({ busy, setBusy }: { busy: boolean; setBusy: (busy
   const { form, values, errors, formError, set, onSubmit } = useAccountForm<MatrixFormValues, MatrixFormField, MatrixAccountInput>({
     empty: emptyMatrixForm,
     check: checkMatrixForm,
-    submit: (input) => addMatrixAccount(hub, input),
+    submit: (input) => addAccount(hub, { kind: 'matrix', input, secrets: [input.password] }),
     placeError: (error) => ({ field: matrixFieldOf(error.field), message: error.message }),
     busy,
     setBusy,

@@ -4,6 +4,7 @@ import { useApp, useHub } from '../state/hooks.ts';
 import { AccountSettingsDialog } from './AccountSettingsDialog.tsx';
 import { AddAccountDialog } from './AddAccountDialog.tsx';
 import { InboxList } from './InboxList.tsx';
+import { PreferencesDialog } from './PreferencesDialog.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
 import { SearchBox } from './SearchBox.tsx';
 import { SecurityDialog } from './SecurityDialog.tsx';
@@ -22,8 +23,8 @@ function useInboxKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-      const { addAccountOpen, accountSettings, security } = hub.store.getState();
-      if (addAccountOpen || accountSettings !== null || security !== null || belongsToTarget(e.target, e.key)) return;
+      const { addAccountOpen, accountSettings, security, preferencesOpen } = hub.store.getState();
+      if (addAccountOpen || accountSettings !== null || security !== null || preferencesOpen || belongsToTarget(e.target, e.key)) return;
       switch (e.key) {
         case 'ArrowDown':
         case 'j':
@@ -83,6 +84,7 @@ export function App() {
       <AddAccountDialog />
       <AccountSettingsDialog />
       <SecurityDialog />
+      <PreferencesDialog />
       <Toasts />
     </div>
   );

@@ -1,91 +1,66 @@
-/** A feed's own settings in its Account settings dialog: name, folder, interval and alert rules. */
-import { useId, useState, type FormEvent } from 'react';
-import type { Account, FeedAlertLevel } from '../../src-shared/domain.ts';
-import { ALERT_LEVEL_LABELS, splitKeywords } from '../forms/feedForm.ts';
-import { updateFeedSettings } from '../state/feedActions.ts';
+/** A feed's own settings in its Account settings dialog: folder, interval and alert rules (the name is the dialog's Name). */
+import { useId, useState } from 'react';
+import type { FeedAccountChanges } from '../../src-shared/api.ts';
+import type { AccountOf, FeedAlertLevel } from '../../src-shared/domain.ts';
+import {
+  ALERT_LEVEL_LABELS,
+  checkFeedSettings,
+  feedFieldOf,
+  feedSettingsValuesOf,
+  type FeedSettingsField,
+  type FeedSettingsValues,
+} from '../forms/feedForm.ts';
+import { updateAccount } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
+import { AccountFormFrame } from './AccountFormFrame.tsx';
+import { Field } from './FormField.tsx';
+import { useAccountForm } from './useAccountForm.ts';
 
-export function FeedSettingsSection({ account }: { account: Account & { kind: 'feed' } }) {
+const SETTINGS_FIELDS: readonly string[] = ['folder', 'intervalMinutes', 'alertLevel', 'keywords'] satisfies FeedSettingsField[];
+
+export function FeedSettingsSection({ account }: { account: AccountOf<'feed'> }) {
   const hub = useHub();
   const id = useId();
-  const { settings } = account;
-  const [name, setName] = useState(account.displayName);
-  const [folder, setFolder] = useState(settings.folder);
-  const [minutes, setMinutes] = useState(String(settings.intervalSeconds / 60));
-  const [alertLevel, setAlertLevel] = useState<FeedAlertLevel>(settings.alertLevel);
-  const [keywords, setKeywords] = useState(settings.keywords.join(', '));
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-
-  const onSubmit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    const interval = Math.round(Number(minutes) * 60);
-    if (!Number.isFinite(interval) || interval < 60) {
-      setError('Check every 1 minute at the most often.');
-      return;
-    }
-    setSaving(true);
-    setError(null);
-    const result = await updateFeedSettings(hub, {
-      accountId: account.id,
-      displayName: name.trim(),
-      folder: folder.trim(),
-      intervalSeconds: interval,
-      alertLevel,
-      keywords: splitKeywords(keywords),
-    });
-    setSaving(false);
-    if (!result.ok) setError(result.error.message);
-  };
+  const [busy, setBusy] = useState(false);
+  const { form, values, errors, formError, set, onSubmit } = useAccountForm<FeedSettingsValues, FeedSettingsField, FeedAccountChanges>({
+    empty: () => feedSettingsValuesOf(account.settings),
+    check: checkFeedSettings,
+    submit: (changes) => updateAccount(hub, account.id, changes),
+    placeError: (error) => {
+      const named = feedFieldOf(error.field);
+      return { field: named !== undefined && SETTINGS_FIELDS.includes(named) ? (named as FeedSettingsField) : undefined, message: error.message };
+    },
+    busy,
+    setBusy,
+  });
 
   return (
     <section className="settings-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Feed</h3>
-      <form className="account-form" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={saving ? 'true' : undefined}>
+      <AccountFormFrame form={form} onSubmit={onSubmit} formError={formError} busy={busy} submitLabel="Save feed settings" busyLabel="Saving…" place="section">
+        <Field field="folder" label="Folder" errors={errors}>
+          {(a) => <input {...a} type="text" autoComplete="off" value={values.folder} onChange={(e) => set('folder', e.target.value)} />}
+        </Field>
         <div className="field-row">
-          <div className="field">
-            <label htmlFor={`${id}-name`}>Name</label>
-            <input id={`${id}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-folder`}>Folder</label>
-            <input id={`${id}-folder`} type="text" value={folder} onChange={(e) => setFolder(e.target.value)} />
-          </div>
+          <Field field="intervalMinutes" label="Check every (minutes)" errors={errors}>
+            {(a) => <input {...a} type="text" inputMode="numeric" value={values.intervalMinutes} onChange={(e) => set('intervalMinutes', e.target.value)} />}
+          </Field>
+          <Field field="alertLevel" label="Alerts" errors={errors}>
+            {(a) => (
+              <select {...a} value={values.alertLevel} onChange={(e) => set('alertLevel', e.target.value as FeedAlertLevel)}>
+                {(Object.keys(ALERT_LEVEL_LABELS) as FeedAlertLevel[]).map((level) => (
+                  <option key={level} value={level}>
+                    {ALERT_LEVEL_LABELS[level]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
-        <div className="field-row">
-          <div className="field">
-            <label htmlFor={`${id}-interval`}>Check every (minutes)</label>
-            <input id={`${id}-interval`} type="text" inputMode="numeric" className="port" value={minutes} onChange={(e) => setMinutes(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-level`}>Alerts</label>
-            <select id={`${id}-level`} value={alertLevel} onChange={(e) => setAlertLevel(e.target.value as FeedAlertLevel)}>
-              {(Object.keys(ALERT_LEVEL_LABELS) as FeedAlertLevel[]).map((level) => (
-                <option key={level} value={level}>
-                  {ALERT_LEVEL_LABELS[level]}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-keywords`}>Priority keywords</label>
-          <input id={`${id}-keywords`} type="text" aria-describedby={`${id}-keywords-hint`} value={keywords} onChange={(e) => setKeywords(e.target.value)} />
-          <p id={`${id}-keywords-hint`} className="hint">
-            Comma-separated; matched as whole words in titles and categories, from the next check on.
-          </p>
-        </div>
-        {error !== null ? (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="section-buttons">
-          <button type="submit" disabled={saving}>
-            {saving ? 'Saving…' : 'Save feed settings'}
-          </button>
-        </div>
-      </form>
+        <Field field="keywords" label="Priority keywords" errors={errors} hint="Comma-separated; matched as whole words in titles and categories, from the next check on.">
+          {(a) => <input {...a} type="text" autoComplete="off" value={values.keywords} onChange={(e) => set('keywords', e.target.value)} />}
+        </Field>
+      </AccountFormFrame>
     </section>
   );
 }

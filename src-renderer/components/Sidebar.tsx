@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxFilter } from '../../src-shared/api.ts';
-import { SOURCE_OF_ACCOUNT, type AccountView, type SourceKind } from '../../src-shared/domain.ts';
+import { isAccountOf, type AccountView, type SourceKind } from '../../src-shared/domain.ts';
 import { describeStatus } from '../format/status.ts';
 import { openAccountSettings, openAddAccount, setView } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { openPreferences } from '../state/preferenceActions.ts';
 import { sameView } from '../state/store.ts';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
@@ -46,7 +47,7 @@ function ViewButton({ view, children, count, priority }: { view: InboxFilter; ch
 function groupByFolder(accounts: AccountView[]): { folder: string; accounts: AccountView[] }[] {
   const groups = new Map<string, AccountView[]>();
   for (const view of accounts) {
-    const folder = view.account.kind === 'feed' ? view.account.settings.folder : '';
+    const folder = isAccountOf(view.account, 'feed') ? view.account.settings.folder : '';
     groups.set(folder, [...(groups.get(folder) ?? []), view]);
   }
   return [...groups.entries()]
@@ -108,7 +109,7 @@ export function Sidebar() {
   const { accounts, counts } = useApp(useShallow((s) => ({ accounts: s.accounts, counts: s.counts })));
   const ticking = accounts.some((a) => a.status.state === 'offline' || a.activity !== undefined);
   const now = useNow(ticking && accounts.every((a) => a.status.state !== 'offline') ? 30_000 : 1000, ticking);
-  const kinds = KIND_ORDER.filter((kind) => accounts.some((a) => SOURCE_OF_ACCOUNT[a.account.kind] === kind));
+  const kinds = KIND_ORDER.filter((kind) => accounts.some((a) => a.account.source === kind));
   const totalUnread = counts?.all ?? accounts.reduce((n, a) => n + a.unread, 0);
 
   return (
@@ -120,7 +121,7 @@ export function Sidebar() {
           </ViewButton>
         </li>
         {kinds.map((kind) => {
-          const ofKind = accounts.filter((a) => SOURCE_OF_ACCOUNT[a.account.kind] === kind);
+          const ofKind = accounts.filter((a) => a.account.source === kind);
           const kindUnread = counts?.bySource[kind] ?? ofKind.reduce((n, a) => n + a.unread, 0);
           return (
             <li key={kind} className="kind">
@@ -148,9 +149,14 @@ export function Sidebar() {
           );
         })}
       </ul>
-      <button type="button" className="add-account" onClick={() => openAddAccount(hub)}>
-        Add account
-      </button>
+      <div className="sidebar-buttons">
+        <button type="button" onClick={() => openAddAccount(hub)}>
+          Add account
+        </button>
+        <button type="button" aria-haspopup="dialog" onClick={() => openPreferences(hub)}>
+          Preferences
+        </button>
+      </div>
     </nav>
   );
 }

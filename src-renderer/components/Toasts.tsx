@@ -1,3 +1,4 @@
+import { isAccountOf } from '../../src-shared/domain.ts';
 import { dismissToast } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { dismissVerificationPrompt, openSecurity } from '../state/securityActions.ts';
@@ -32,7 +33,7 @@ export function Toasts() {
 function VerificationPromptToast({ prompt }: { prompt: VerificationPrompt }) {
   const hub = useHub();
   const accountName = useApp((s) => s.accounts.find((a) => a.account.id === prompt.accountId)?.account.displayName ?? '');
-  const several = useApp((s) => s.accounts.filter((a) => a.account.kind === 'matrix').length > 1);
+  const several = useApp((s) => s.accounts.filter((a) => isAccountOf(a.account, 'matrix')).length > 1);
   return (
     <div className="toast toast-verify" role="status">
       <LockIcon className="toast-icon" />

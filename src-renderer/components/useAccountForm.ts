@@ -1,7 +1,7 @@
 /**
- * What every "Add account" form does the same way: keep the values and the per-field errors, check
- * the values before asking the hub, put the hub's refusal beside the field it names (or above the
- * form), and move focus to the first field in error. Each form says only what differs: its checks,
+ * What every account form (Add account, an account's settings) does the same way: keep the values
+ * and the per-field errors, check the values before asking the hub, put the hub's refusal beside the
+ * field it names (or above the form), and move focus to the first field in error. Each form says only what differs: its checks,
  * the call, and where an error from the hub belongs.
  */
 import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';

@@ -1,10 +1,11 @@
 /**
- * The add-feed form as plain data: values as typed, and validation that turns them into a
- * FeedAccountInput. The hub checks again and fetches the feed; this catches what needs no network.
+ * The feed forms as plain data: values as typed, and validation that turns the add form into a
+ * FeedAccountInput and a feed's settings section into FeedAccountChanges. The hub checks again
+ * and fetches the feed; this catches what needs no network.
  */
-import type { FeedAccountInput } from '../../src-shared/api.ts';
+import type { FeedAccountChanges, FeedAccountInput } from '../../src-shared/api.ts';
 import { FEED_MIN_INTERVAL_SECONDS, isLocalHost } from '../../src-shared/domain.ts';
-import type { FeedAlertLevel, FeedAuth } from '../../src-shared/domain.ts';
+import type { FeedAlertLevel, FeedAuth, FeedSettings } from '../../src-shared/domain.ts';
 
 export interface FeedFormValues {
   url: string;
@@ -55,6 +56,39 @@ export function splitKeywords(text: string): string[] {
   return [...new Set(text.split(',').map((k) => k.trim()).filter((k) => k !== ''))];
 }
 
+const INTERVAL_ERROR = 'Check every 1 minute at the most often, and at least once a week.';
+
+/** Minutes as typed, in seconds; undefined when more often than a minute or rarer than a week. */
+function intervalSecondsOf(text: string): number | undefined {
+  const minutes = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(minutes) || minutes * 60 < FEED_MIN_INTERVAL_SECONDS || minutes > 7 * 24 * 60) return undefined;
+  return Math.round(minutes * 60);
+}
+
+/** A feed's own settings as its Account settings section shows them (the name is the dialog's Name). */
+export interface FeedSettingsValues {
+  folder: string;
+  intervalMinutes: string;
+  alertLevel: FeedAlertLevel;
+  keywords: string;
+}
+export type FeedSettingsField = keyof FeedSettingsValues;
+
+export function feedSettingsValuesOf(settings: FeedSettings): FeedSettingsValues {
+  return {
+    folder: settings.folder,
+    intervalMinutes: String(settings.intervalSeconds / 60),
+    alertLevel: settings.alertLevel,
+    keywords: settings.keywords.join(', '),
+  };
+}
+
+export function checkFeedSettings(values: FeedSettingsValues): { ok: true; input: FeedAccountChanges } | { ok: false; errors: Partial<Record<FeedSettingsField, string>> } {
+  const intervalSeconds = intervalSecondsOf(values.intervalMinutes);
+  if (intervalSeconds === undefined) return { ok: false, errors: { intervalMinutes: INTERVAL_ERROR } };
+  return { ok: true, input: { folder: values.folder.trim(), intervalSeconds, alertLevel: values.alertLevel, keywords: splitKeywords(values.keywords) } };
+}
+
 export function checkFeedForm(values: FeedFormValues): { ok: true; input: FeedAccountInput } | { ok: false; errors: FeedFormErrors } {
   const errors: FeedFormErrors = {};
   const raw = values.url.trim();
@@ -68,10 +102,8 @@ export function checkFeedForm(values: FeedFormValues): { ok: true; input: FeedAc
       errors.url = 'This is not a web address. Example: https://status.example.com/feed';
     }
   }
-  const minutes = Number(values.intervalMinutes.trim());
-  if (!Number.isFinite(minutes) || minutes * 60 < FEED_MIN_INTERVAL_SECONDS || minutes > 7 * 24 * 60) {
-    errors.intervalMinutes = 'Check every 1 minute at the most often, and at least once a week.';
-  }
+  const intervalSeconds = intervalSecondsOf(values.intervalMinutes);
+  if (intervalSeconds === undefined) errors.intervalMinutes = INTERVAL_ERROR;
   if (values.auth === 'basic') {
     if (values.username.trim() === '') errors.username = 'Enter the user name.';
     if (values.password === '') errors.password = 'Enter the password.';
@@ -80,11 +112,11 @@ export function checkFeedForm(values: FeedFormValues): { ok: true; input: FeedAc
   if (values.auth !== 'none' && url?.protocol === 'http:' && !isLocalHost(url.hostname)) {
     errors.url = 'A feed that needs a password must use https://, or the password would cross the network in the clear.';
   }
-  if (Object.keys(errors).length > 0 || url === undefined) return { ok: false, errors };
+  if (Object.keys(errors).length > 0 || url === undefined || intervalSeconds === undefined) return { ok: false, errors };
   const input: FeedAccountInput = {
     url: url.href,
     displayName: values.displayName.trim(),
-    intervalSeconds: Math.round(minutes * 60),
+    intervalSeconds,
     folder: values.folder.trim(),
     alertLevel: values.alertLevel,
     keywords: splitKeywords(values.keywords),

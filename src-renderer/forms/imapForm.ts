@@ -1,11 +1,12 @@
 /**
- * The add-IMAP-account form as plain data: its values, the defaults that follow the
- * security choice, and validation that turns it into an ImapAccountInput. No React here,
- * so every rule is unit-tested.
+ * The IMAP account forms as plain data: their values, the defaults that follow the security
+ * choice, and validation that turns the add form into an ImapAccountInput and an account's Server
+ * section into ImapAccountChanges, by the same rules. No React here, so every rule is unit-tested.
  */
-import type { ImapAccountInput } from '../../src-shared/api.ts';
+import type { ImapAccountChanges, ImapAccountInput } from '../../src-shared/api.ts';
 import { isLocalHost } from '../../src-shared/domain.ts';
-import type { ImapSecurity } from '../../src-shared/domain.ts';
+import type { AppError } from '../../src-shared/result.ts';
+import type { ImapSecurity, ImapSettings } from '../../src-shared/domain.ts';
 
 export interface ImapFormValues {
   displayName: string;
@@ -57,7 +58,7 @@ export function emptyImapForm(): ImapFormValues {
 }
 
 /** A new security choice moves the port to its default unless the user typed a port of their own. */
-export function withSecurity(values: ImapFormValues, security: ImapSecurity, portEdited: boolean): ImapFormValues {
+export function withSecurity<V extends ImapServerValues>(values: V, security: ImapSecurity, portEdited: boolean): V {
   return portEdited ? { ...values, security } : { ...values, security, port: String(defaultPort(security)) };
 }
 
@@ -71,13 +72,14 @@ export type ImapFormCheck =
   | { ok: true; input: ImapAccountInput }
   | { ok: false; errors: ImapFormErrors };
 
-export function checkImapForm(values: ImapFormValues): ImapFormCheck {
-  const errors: ImapFormErrors = {};
-  const displayName = values.displayName.trim();
+/** Where and how the account connects: the add form without the name and the password, and an existing account's Server section. */
+export type ImapServerValues = Omit<ImapFormValues, 'displayName' | 'password'>;
+export type ImapServerField = keyof ImapServerValues;
+type ImapServer = Omit<ImapAccountInput, 'displayName' | 'password'>;
+
+function checkServer(values: ImapServerValues, errors: ImapFormErrors): ImapServer | undefined {
   const host = values.host.trim();
   const user = values.user.trim();
-
-  if (displayName === '') errors.displayName = 'Enter a name for this account.';
   if (host === '') errors.host = 'Enter the IMAP server, for example imap.example.com.';
   else if (/[\s/]/.test(host)) {
     errors.host = 'Enter only the host name, without spaces, "imap://" or a path.';
@@ -91,30 +93,73 @@ export function checkImapForm(values: ImapFormValues): ImapFormCheck {
   }
 
   if (user === '') errors.user = 'Enter your user name.';
-  if (values.password === '') errors.password = 'Enter your password.';
 
   const days = parseWholeNumber(values.syncWindowDays);
   if (days === undefined || days < 1 || days > 3650) errors.syncWindowDays = 'Enter a number of days from 1 to 3650.';
   const max = parseWholeNumber(values.syncMaxMessages);
   if (max === undefined || max < 1 || max > 100000) errors.syncMaxMessages = 'Enter a number of messages from 1 to 100000.';
 
-  if (Object.keys(errors).length > 0 || port === undefined || days === undefined || max === undefined) {
-    return { ok: false, errors };
-  }
+  if (Object.keys(errors).length > 0 || port === undefined || days === undefined || max === undefined) return undefined;
+  return { host, port, security: values.security, user, syncWindowDays: days, syncMaxMessages: max };
+}
+
+export function checkImapForm(values: ImapFormValues): ImapFormCheck {
+  const errors: ImapFormErrors = {};
+  const displayName = values.displayName.trim();
+  if (displayName === '') errors.displayName = 'Enter a name for this account.';
+  const server = checkServer(values, errors);
+  if (values.password === '') errors.password = 'Enter your password.';
+  if (Object.keys(errors).length > 0 || server === undefined) return { ok: false, errors };
+  // A password may legitimately start or end with a space: sent exactly as typed.
+  return { ok: true, input: { displayName, ...server, password: values.password } };
+}
+
+/** An existing account's settings as the Server section shows them. */
+export function imapServerValuesOf(settings: ImapSettings): ImapServerValues {
   return {
-    ok: true,
-    input: {
-      displayName,
-      host,
-      port,
-      security: values.security,
-      user,
-      // A password may legitimately start or end with a space: sent exactly as typed.
-      password: values.password,
-      syncWindowDays: days,
-      syncMaxMessages: max,
-    },
+    host: settings.host,
+    port: String(settings.port),
+    security: settings.security,
+    user: settings.user,
+    syncWindowDays: String(settings.syncWindowDays),
+    syncMaxMessages: String(settings.syncMaxMessages),
   };
+}
+
+/**
+ * The Server section's values as `accounts.update` changes: only what differs from the saved
+ * settings, so an unchanged form asks nothing of the server.
+ */
+export function checkImapServerForm(
+  values: ImapServerValues,
+  saved: ImapSettings,
+): { ok: true; input: ImapAccountChanges } | { ok: false; errors: ImapFormErrors } {
+  const errors: ImapFormErrors = {};
+  const server = checkServer(values, errors);
+  if (server === undefined) return { ok: false, errors };
+  const changes: ImapAccountChanges = {};
+  for (const key of Object.keys(server) as (keyof ImapServer)[]) {
+    if (server[key] !== saved[key]) Object.assign(changes, { [key]: server[key] });
+  }
+  return { ok: true, input: changes };
+}
+
+const SERVER_FIELDS = IMAP_FORM_FIELDS.filter((f): f is ImapServerField => f !== 'displayName' && f !== 'password');
+const CONNECTION_FIELDS: readonly ImapServerField[] = ['host', 'port', 'security'];
+
+/**
+ * Where the hub's refusal of a Server change goes: beside the field it names; when the server
+ * itself refused (no field named), beside the one field that changed and could be the cause, since
+ * that is what the user has to look at again; else above the section.
+ */
+export function placeServerError(error: AppError, changes: ImapAccountChanges): { field: ImapServerField | undefined; message: string } {
+  const named = SERVER_FIELDS.find((f) => f === error.field);
+  if (named !== undefined) return { field: named, message: error.message };
+  const changed = Object.keys(changes) as ImapServerField[];
+  if (error.code === 'auth-failed' && error.field === undefined && changed.includes('user')) return { field: 'user', message: error.message };
+  const connection = changed.filter((f) => CONNECTION_FIELDS.includes(f));
+  if (error.code === 'connection-failed' && connection.length === 1) return { field: connection[0], message: error.message };
+  return { field: undefined, message: error.message };
 }
 
 /** The hub names fields after ImapAccountInput; those that are not on the form go to the top. */

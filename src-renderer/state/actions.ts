@@ -2,8 +2,8 @@
  * Everything the UI does, as plain functions over a Hub (client + store). They call the
  * contract, then setState; components and the transport call them alike.
  */
-import type { HubClient, ImapAccountInput, InboxFilter, UnreadCounts } from '../../src-shared/api.ts';
-import { SOURCE_OF_ACCOUNT, type AccountView, type InboxItem, type SourceKind } from '../../src-shared/domain.ts';
+import type { HubClient, InboxFilter, UnreadCounts } from '../../src-shared/api.ts';
+import type { AccountView, InboxItem, SourceKind } from '../../src-shared/domain.ts';
 import type { AppError, Result } from '../../src-shared/result.ts';
 import { withoutSecret } from '../format/secret.ts';
 import { coalesce, frameOrTimeout, type Schedule } from './coalesce.ts';
@@ -87,7 +87,7 @@ export function setAccountStatus(hub: Hub, accountId: string, status: AccountVie
 
 export function sourceOfAccount(state: AppState, accountId: string): SourceKind | undefined {
   const view = state.accounts.find((a) => a.account.id === accountId);
-  return view === undefined ? undefined : SOURCE_OF_ACCOUNT[view.account.kind];
+  return view?.account.source;
 }
 
 // ---------------------------------------------------------------- the list
@@ -328,20 +328,6 @@ export function openAddAccount(hub: Hub): void {
 
 export function closeAddAccount(hub: Hub): void {
   hub.store.setState({ addAccountOpen: false });
-}
-
-/** Signs in; on success the dialog closes and the new account shows. The caller shows the error. */
-export async function addImapAccount(hub: Hub, input: ImapAccountInput): Promise<{ ok: true } | { ok: false; error: AppError }> {
-  const result = await hub.client.call('accounts.addImap', input);
-  if (!result.ok) return result;
-  hub.store.setState((s) => ({
-    accounts: [...s.accounts.filter((a) => a.account.id !== result.value.account.id), result.value],
-    accountsLoaded: true,
-    addAccountOpen: false,
-  }));
-  showToast(hub, 'info', `Added ${result.value.account.displayName}.`);
-  await Promise.all([loadAccounts(hub), loadCounts(hub), refreshVisible(hub)]);
-  return { ok: true };
 }
 
 // ---------------------------------------------------------------- one account's settings

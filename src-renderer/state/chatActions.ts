@@ -1,16 +1,13 @@
 /**
- * What the UI does with chat: add a Matrix account, show the open room's timeline (and page back
- * through it), write, reply, retry, answer invitations and fetch media. Like actions.ts these are plain
- * functions over a Hub, so the hub's events and the components call them alike.
+ * What the UI does with chat: show the open room's timeline (and page back through it), write,
+ * reply, retry, answer invitations and fetch media. Like actions.ts these are plain functions over a
+ * Hub, so the hub's events and the components call them alike.
  */
-import type { ChatMessage, ChatTimeline, MatrixAccountInput } from '../../src-shared/api.ts';
-import type { AppError, Result } from '../../src-shared/result.ts';
-import { withoutSecret } from '../format/secret.ts';
-import { closeItem, findItem, loadAccounts, loadCounts, markRead, refreshVisible, showToast, type Hub } from './actions.ts';
+import type { ChatMessage, ChatTimeline } from '../../src-shared/api.ts';
+import type { Result } from '../../src-shared/result.ts';
+import { closeItem, findItem, loadCounts, markRead, refreshVisible, showToast, type Hub } from './actions.ts';
 import { coalesce, frameOrTimeout, type Schedule } from './coalesce.ts';
 import type { ChatReplyTarget, ChatRoomView } from './store.ts';
-
-type Outcome = { ok: true } | { ok: false; error: AppError };
 
 /** Tell the room we are typing at most this often; the homeserver keeps the notice alive meanwhile. */
 export const TYPING_EVERY_MS = 4000;
@@ -42,22 +39,6 @@ function openRoom(hub: Hub, itemId: string): ChatRoomView | null {
 /** Changes the room only if it is still the open one: an answer may land after the user moved on. */
 function patchRoom(hub: Hub, itemId: string, patch: Partial<ChatRoomView>): void {
   hub.store.setState((s) => (s.chatRoom?.itemId === itemId ? { chatRoom: { ...s.chatRoom, ...patch } } : {}));
-}
-
-// ---------------------------------------------------------------- adding an account
-
-/** Signs in; on success the dialog closes and the rooms start to arrive. The caller shows the error. */
-export async function addMatrixAccount(hub: Hub, input: MatrixAccountInput): Promise<Outcome> {
-  const result = await hub.client.call('accounts.addMatrix', input);
-  if (!result.ok) return { ok: false, error: { ...result.error, message: withoutSecret(result.error.message, input.password) } };
-  hub.store.setState((s) => ({
-    accounts: [...s.accounts.filter((a) => a.account.id !== result.value.account.id), result.value],
-    accountsLoaded: true,
-    addAccountOpen: false,
-  }));
-  showToast(hub, 'info', `Signed in as ${result.value.account.displayName}. Your rooms appear as they sync.`);
-  await Promise.all([loadAccounts(hub), loadCounts(hub), refreshVisible(hub)]);
-  return { ok: true };
 }
 
 // ---------------------------------------------------------------- the timeline

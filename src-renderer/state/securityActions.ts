@@ -5,6 +5,7 @@
  * functions over a Hub, so the hub's events and the components call them alike.
  */
 import type { EncryptionStatus, VerificationAction, VerificationView } from '../../src-shared/api.ts';
+import { isAccountOf } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
 import { deviceLabel, incomingRequests } from '../format/security.ts';
 import { withoutSecret } from '../format/secret.ts';
@@ -306,7 +307,7 @@ export async function resetBackup(hub: Hub, accountId: string): Promise<KeyOutco
 // ---------------------------------------------------------------- hub events
 
 function matrixAccountIds(state: AppState): string[] {
-  return state.accounts.filter((a) => a.account.kind === 'matrix').map((a) => a.account.id);
+  return state.accounts.filter((a) => isAccountOf(a.account, 'matrix')).map((a) => a.account.id);
 }
 
 /**
@@ -325,7 +326,7 @@ export function followSecurityEvents(hub: Hub, schedule: Schedule = frameOrTimeo
     if (s.accounts === before.accounts) return;
     const known = new Set(s.accounts.map((a) => a.account.id));
     for (const view of s.accounts) {
-      if (view.account.kind !== 'matrix') continue;
+      if (!isAccountOf(view.account, 'matrix')) continue;
       const id = view.account.id;
       if (view.status.state !== 'online') online.delete(id);
       else if (!online.has(id)) {
@@ -346,7 +347,7 @@ export function followSecurityEvents(hub: Hub, schedule: Schedule = frameOrTimeo
   // Accounts already in the store when this starts count as just seen.
   const initial = hub.store.getState();
   for (const view of initial.accounts) {
-    if (view.account.kind === 'matrix' && view.status.state === 'online') {
+    if (isAccountOf(view.account, 'matrix') && view.status.state === 'online') {
       online.add(view.account.id);
       changes.push([view.account.id]);
     }

@@ -3,14 +3,17 @@
  * it are plain functions in actions.ts, so the transport can update state outside React.
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
-import type { ChatMessage, ChatTimeline, EncryptionStatus, HubEvents, InboxFilter, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
+import type { ChatMessage, ChatTimeline, EncryptionStatus, HubEvents, InboxFilter, KindDescriptor, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
+import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
 
 export interface AccountsSlice {
   accounts: AccountView[];
   /** False until the first `accounts.list` answered: the onboarding message waits for it. */
   accountsLoaded: boolean;
   counts: UnreadCounts | null;
+  /** The account kinds the hub can add (`kinds.list`); null until it answered. */
+  kinds: KindDescriptor[] | null;
 }
 
 export type LoadState = 'idle' | 'loading' | 'error';
@@ -67,6 +70,14 @@ export interface AccountSettings {
   /** 'confirm' asks before anything is deleted; 'removing' while the hub works. */
   removeStep: 'idle' | 'confirm' | 'removing';
   removeError: string | null;
+}
+
+export interface PreferencesSlice {
+  /** The defaults until `preferences.get` answers, so the page never waits on it to draw. */
+  preferences: Preferences;
+  preferencesOpen: boolean;
+  /** Why the last change could not be saved, shown in the Preferences dialog. */
+  preferencesError: string | null;
 }
 
 export interface UiSlice {
@@ -148,13 +159,14 @@ export interface SecuritySlice {
   verificationPrompts: VerificationPrompt[];
 }
 
-export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice;
+export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice;
 export type AppStore = StoreApi<AppState>;
 
 const accountsSlice: StateCreator<AppState, [], [], AccountsSlice> = () => ({
   accounts: [],
   accountsLoaded: false,
   counts: null,
+  kinds: null,
 });
 
 const inboxSlice: StateCreator<AppState, [], [], InboxSlice> = () => ({
@@ -194,6 +206,12 @@ const chatSlice: StateCreator<AppState, [], [], ChatSlice> = () => ({
   drafts: {},
 });
 
+const preferencesSlice: StateCreator<AppState, [], [], PreferencesSlice> = () => ({
+  preferences: { ...DEFAULT_PREFERENCES },
+  preferencesOpen: false,
+  preferencesError: null,
+});
+
 const securitySlice: StateCreator<AppState, [], [], SecuritySlice> = () => ({
   security: null,
   verificationPrompts: [],
@@ -208,6 +226,7 @@ export function createAppStore(): AppStore {
     ...uiSlice(...a),
     ...chatSlice(...a),
     ...securitySlice(...a),
+    ...preferencesSlice(...a),
   }));
 }
 

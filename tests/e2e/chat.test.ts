@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeAllAccounts } from '../support/cli.ts';
+import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
 import { tempProfile } from '../support/profile.ts';
 import { startServe, type ServeProcess } from '../support/serve-process.ts';
@@ -210,5 +210,24 @@ describe('Matrix chat in a browser', () => {
     expect(await pane().innerHTML()).not.toMatch(/alert\(|javascript:/i);
     expect(dialogs).toEqual([]);
     await shot('24-chat-hostile');
+  });
+
+  it('renames the Matrix account in its settings: the sidebar and the hub show the new name', async () => {
+    const sources = page.getByRole('navigation', { name: 'Sources' });
+    await sources.getByRole('button', { name: /^Account settings for / }).click();
+    const settings = page.getByRole('dialog', { name: 'Account settings' });
+    const name = settings.getByRole('textbox', { name: 'Name', exact: true });
+    await name.fill('Alice on Matrix');
+    await settings.getByRole('button', { name: 'Rename' }).click();
+    await sources.getByRole('button', { name: 'Account settings for Alice on Matrix' }).waitFor({ timeout: 10_000 });
+    const listed = JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout) as { account: { displayName: string } }[];
+    expect(listed.map((v) => v.account.displayName)).toEqual(['Alice on Matrix']);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await shot('25-matrix-settings-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('25-matrix-settings-dark');
+    await page.emulateMedia({ colorScheme: null });
+    await page.keyboard.press('Escape');
+    await settings.waitFor({ state: 'hidden' });
   });
 });

@@ -73,6 +73,29 @@ describe('feeds in a browser', () => {
     expect(await inbox.getByRole('img', { name: 'Unread' }).count()).toBe(0);
   });
 
+  it('changes the feed’s priority keywords in its settings, saved through the hub', async () => {
+    const sources = page.getByRole('navigation', { name: 'Sources' });
+    await sources.getByRole('button', { name: /^Account settings for Example Cloud Status/ }).click();
+    const settings = page.getByRole('dialog', { name: 'Account settings' });
+    const feed = settings.getByRole('region', { name: 'Feed' });
+    expect(await feed.getByLabel('Priority keywords').inputValue()).toBe('outage');
+    await feed.getByLabel('Priority keywords').fill('outage, degraded');
+    await feed.getByRole('button', { name: 'Save feed settings' }).click();
+    const keywordsInHub = async () =>
+      (JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout) as { account: { settings: { keywords: string[] } } }[])[0]!.account.settings.keywords;
+    await expect.poll(keywordsInHub, { timeout: 10_000 }).toEqual(['outage', 'degraded']);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await shot('14-feed-settings-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('14-feed-settings-dark');
+    await page.setViewportSize({ width: 800, height: 600 });
+    await shot('14-feed-settings-800x600');
+    await page.setViewportSize({ width: 1360, height: 860 });
+    await page.emulateMedia({ colorScheme: null });
+    await page.keyboard.press('Escape');
+    await settings.waitFor({ state: 'hidden' });
+  });
+
   it('brings a new entry unread and marked priority after the next poll', async () => {
     entries = [
       {

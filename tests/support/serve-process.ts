@@ -10,8 +10,9 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function startServe(profileDir: string, timeoutMs = 30_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['bin/groundswell.js', 'serve', '--profile', profileDir, '--port', '0'], {
+/** `command`: another entry that prints the same address line (serve-with-notes.ts registers a test kind). */
+export async function startServe(profileDir: string, timeoutMs = 30_000, command = ['bin/groundswell.js', 'serve', '--profile', profileDir, '--port', '0']): Promise<ServeProcess> {
+  const child = spawn(process.execPath, command, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
