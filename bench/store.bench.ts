@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FeedSettings, SourceKind } from '../src-shared/domain.ts';
 import type { InboxQuery } from '../src-shared/api.ts';
-import { InboxStore, type StoredAccount, type StoredItem } from '../src-main/store/inbox-store.ts';
+import { InboxStore, type StoredAccount, type NewItem } from '../src-main/store/inbox-store.ts';
 import { percentile, report } from './report.ts';
 
 const BENCH = 'store';
@@ -123,7 +123,7 @@ function pickAccount(): BenchAccount {
  */
 const syncedUntil = new Map<string, number>(ACCOUNTS.map((a) => [a.id, NOW]));
 
-function syntheticBatch(size: number, next: () => number): StoredItem[] {
+function syntheticBatch(size: number, next: () => number): NewItem[] {
   const account = pickAccount();
   const share = ACCOUNT_WEIGHTS[ACCOUNTS.indexOf(account)]!;
   // Mean gap so each account's history spans about two years at the full million items.
@@ -135,14 +135,14 @@ function syntheticBatch(size: number, next: () => number): StoredItem[] {
   });
 }
 
-function syntheticItem(n: number, account: BenchAccount, at: number): StoredItem {
+function syntheticItem(n: number, account: BenchAccount, at: number): NewItem {
   const source = SOURCE[account.kind];
   const externalId = `x${n}`;
   const scope = pick(SCOPES[source]);
   // Chat timestamps come in whole seconds, so bursts share a timestamp.
   const timestamp = source === 'chat' ? at - (at % 1000) : at;
   const sender = `${pick(FIRST)} ${pick(LAST)}`;
-  const origin: StoredItem['origin'] =
+  const origin: NewItem['origin'] =
     source === 'mail'
       ? { kind: 'mail', mailbox: scope, uidValidity: 1, uid: n }
       : source === 'chat'

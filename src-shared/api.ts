@@ -12,6 +12,8 @@ import type {
   InboxItem,
   ItemDetail,
   SourceKind,
+  TriageAction,
+  TriageView,
 } from './domain.ts';
 import type { Preferences } from './preferences.ts';
 import type { Result } from './result.ts';
@@ -37,7 +39,7 @@ export interface KindField {
 }
 
 /** What a kind offers beyond the inbox rows, discovered by the hub instead of named. */
-export type KindCapability = 'chat' | 'encryption' | 'opml';
+export type KindCapability = 'chat' | 'encryption' | 'opml' | 'triage';
 
 export interface KindDescriptor {
   kind: AccountKind;
@@ -228,6 +230,35 @@ export interface InboxFilter {
   source?: SourceKind;
   accountId?: string;
   unreadOnly?: boolean;
+  /** Which triage view; 'inbox' (not done, not snoozed) unless given. */
+  view?: TriageView;
+}
+
+export interface TriageRequest {
+  itemIds: string[];
+  action: TriageAction;
+  /** For 'snooze': when the items come back (ms since the epoch, in the future). */
+  until?: number;
+  /**
+   * For 'delete' of mail already in the Trash, which removes it for good: must be true, or the call
+   * fails with invalid-input saying so.
+   */
+  confirm?: boolean;
+}
+
+export interface TriageResult {
+  /** The items whose state changed. */
+  itemIds: string[];
+  /** Some of the change still waits in the outbox for a server that could not be reached. */
+  waiting: boolean;
+  /** What the servers did beyond the action, in words ("Created the mailbox Archive on …"). */
+  notices: string[];
+}
+
+/** What `items.undo` reversed. */
+export interface UndoResult extends TriageResult {
+  /** The action that was undone; absent when there was nothing to undo. */
+  undone?: TriageAction;
 }
 
 /** Keyset cursor: the last row of the previous page. Opaque to callers. */
@@ -249,6 +280,7 @@ export interface InboxPage {
   next?: PageCursor;
 }
 
+/** Unread items in the Inbox view: done and snoozed ones are not counted. */
 export interface UnreadCounts {
   all: number;
   bySource: Record<SourceKind, number>;
@@ -284,6 +316,16 @@ export interface HubCalls {
   'item.get': { params: { itemId: string }; result: ItemDetail };
   'item.markRead': { params: { itemIds: string[] }; result: null };
   'item.markUnread': { params: { itemIds: string[] }; result: null };
+  /**
+   * Done, star, snooze, delete, spam, read or unread on several items at once: applied here at once,
+   * then on each server (one round trip per mailbox or room); an unreachable server gets it later
+   * from the outbox, and one that refuses for good rolls the change back with the reason.
+   */
+  'items.triage': { params: TriageRequest; result: TriageResult };
+  /** Marks every unread item of a view read (the Inbox unless given), optionally of one source or account. */
+  'items.markAllRead': { params: { view?: TriageView; source?: SourceKind; accountId?: string }; result: TriageResult };
+  /** Reverses the last triage action, on the server too. */
+  'items.undo': { params: Record<string, never>; result: UndoResult };
   'sync.once': { params: { accountId?: string }; result: { accounts: number } };
   /** Subscribes to every feed in an OPML document; folders become sidebar groups. */
   'feeds.importOpml': { params: { opml: string }; result: OpmlImportResult };
@@ -370,6 +412,9 @@ const CALLS: { readonly [C in CallName]: true } = {
   'item.get': true,
   'item.markRead': true,
   'item.markUnread': true,
+  'items.triage': true,
+  'items.markAllRead': true,
+  'items.undo': true,
   'sync.once': true,
   'feeds.importOpml': true,
   'feeds.exportOpml': true,

@@ -125,6 +125,15 @@ export interface InboxItem {
   origin: ItemOrigin;
   /** Set by the hub when the sender's address imitates another one; the window shows a warning beside the sender. */
   senderWarning?: SenderWarning;
+  /** Triage state the hub keeps (TriageState): the server learns it where its protocol has a place for it. */
+  done: boolean;
+  starred: boolean;
+  /** Hidden from the Inbox until this time (ms since the epoch). */
+  snoozedUntil: number | null;
+  /** Came back from snooze at this time, which the list shows ("snoozed until 09:00") until the item is triaged again. */
+  snoozeEnded: number | null;
+  /** An action on this item waits in the outbox for its server ("waiting to sync"). */
+  pending: boolean;
 }
 
 /**
@@ -134,6 +143,17 @@ export interface InboxItem {
  * `domain` is as the address spells it, in Unicode.
  */
 export type SenderWarning = { kind: 'looks-like'; domain: string; imitates: string } | { kind: 'mixed-script'; domain: string };
+
+/** The triage fields of an inbox item, which connector upserts never overwrite. */
+export type TriageState = Pick<InboxItem, 'done' | 'starred' | 'snoozedUntil' | 'snoozeEnded' | 'pending'>;
+export const TRIAGE_FIELDS = ['done', 'starred', 'snoozedUntil', 'snoozeEnded', 'pending'] as const satisfies readonly (keyof TriageState)[];
+
+/** Inbox: neither done nor snoozed (the default). All: every item but deleted ones and spam. */
+export type TriageView = 'inbox' | 'snoozed' | 'done' | 'starred' | 'all';
+export const TRIAGE_VIEWS: readonly TriageView[] = ['inbox', 'snoozed', 'done', 'starred', 'all'];
+
+export type TriageAction = 'done' | 'undone' | 'star' | 'unstar' | 'snooze' | 'unsnooze' | 'delete' | 'spam' | 'read' | 'unread';
+export const TRIAGE_ACTIONS: readonly TriageAction[] = ['done', 'undone', 'star', 'unstar', 'snooze', 'unsnooze', 'delete', 'spam', 'read', 'unread'];
 
 /** What the reading pane shows for one item. Body text is plain text, never HTML. */
 export interface ItemDetail {

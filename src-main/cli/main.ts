@@ -7,8 +7,9 @@ import type { ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { HubClient, CallName, CallParams } from '../../src-shared/api.ts';
-import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
+import type { HubClient, CallName, CallParams, TriageResult } from '../../src-shared/api.ts';
+import { TRIAGE_VIEWS } from '../../src-shared/domain.ts';
+import type { AccountView, InboxItem, TriageAction, TriageView } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
 import { Hub } from '../hub/hub.ts';
 import type { HubOptions } from '../hub/hub.ts';
@@ -34,11 +35,21 @@ Commands:
   account remove ID
   sync --once [--account ID]            connect, catch up, exit
   inbox [--json] [--source mail|chat|feed] [--account ID] [--unread] [--limit N] [--after CURSOR]
+        [--view inbox|snoozed|done|starred|all]   (default inbox: neither done nor snoozed)
                                         the newest N items (default 50, any number; read 500 at a time
                                         and printed as they come); when more remain, prints
                                         "next: CURSOR" on stderr, so stdout (and --json's array) stays
                                         only items: pass it as --after CURSOR for the next page
-  read ID | unread ID                   mark an item read or unread (also on the server)
+  read ID... | unread ID...             mark items read or unread (also on the server)
+  read --all [--source S] [--account ID]   mark every unread item of the Inbox read
+  done ID... | undone ID...             mark done (mail moves to the archive mailbox) or back to the Inbox
+  star ID... | unstar ID...             star (mail: \\Flagged) or unstar
+  snooze ID... (--until ISO-8601 | --for 2h|30m|1d)   hide until then; back unread, with a notification
+  unsnooze ID...                        bring snoozed items back now
+  delete ID... [--yes]                  mail moves to the trash; deleting there again removes it
+                                        for good and needs --yes
+  spam ID...                            mail moves to the junk mailbox
+  undo                                  reverse the last of these actions, on the server too
   search QUERY [--json] [--limit N]      at most N matches (1 to 500)
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
@@ -60,6 +71,11 @@ const OPTIONS = {
   unread: { type: 'boolean' },
   limit: { type: 'string' },
   after: { type: 'string' },
+  view: { type: 'string' },
+  until: { type: 'string' },
+  for: { type: 'string' },
+  all: { type: 'boolean' },
+  yes: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -253,6 +269,7 @@ async function run(
         ...(source ? { source } : {}),
         ...(values.account ? { accountId: values.account } : {}),
         ...(values.unread ? { unreadOnly: true } : {}),
+        ...(values.view !== undefined ? { view: parseView(values.view) } : {}),
       };
       // Page by page, each printed before the next is asked for: any --limit costs one page of memory.
       const list = values.json ? jsonArrayWriter() : undefined;
@@ -261,7 +278,7 @@ async function run(
       let next: string | undefined;
       do {
         const page = await call('inbox.list', { ...filter, limit: Math.min(INBOX_PAGE, wanted - shown), ...(after !== undefined ? { after } : {}) });
-        const text = list ? list.items(page.items) : page.items.map((item) => formatItem(item) + '\n').join('');
+        const text = list ? list.items(page.items.map(itemJson)) : page.items.map((item) => formatItem(item) + '\n').join('');
         if (!out.write(text)) await once(out, 'drain');
         shown += page.items.length;
         next = after = page.next;
@@ -273,11 +290,37 @@ async function run(
       return 0;
     }
     case 'read':
-    case 'unread': {
-      const [id] = rest;
-      if (!id) throw new UsageError(`${command} needs an item id (see \`groundswell inbox\`).`);
-      await call(command === 'read' ? 'item.markRead' : 'item.markUnread', { itemIds: [id] });
-      print(`Marked ${command}.`);
+    case 'unread':
+    case 'done':
+    case 'undone':
+    case 'star':
+    case 'unstar':
+    case 'snooze':
+    case 'unsnooze':
+    case 'delete':
+    case 'spam': {
+      if (command === 'read' && values.all) {
+        const source = values.source;
+        if (source !== undefined && source !== 'mail' && source !== 'chat' && source !== 'feed') throw new UsageError('--source takes mail, chat or feed.');
+        const result = await call('items.markAllRead', { ...(source ? { source } : {}), ...(values.account ? { accountId: values.account } : {}) });
+        printTriage(print, `Marked ${result.itemIds.length} item(s) read`, result);
+        return 0;
+      }
+      if (rest.length === 0) throw new UsageError(`${command} needs one or more item ids (see \`groundswell inbox\`).`);
+      const until = command === 'snooze' ? snoozeUntil(values) : undefined;
+      const result = await call('items.triage', {
+        itemIds: rest,
+        action: command,
+        ...(until === undefined ? {} : { until }),
+        ...(values.yes ? { confirm: true } : {}),
+      });
+      printTriage(print, `${TRIAGE_DONE[command]} ${result.itemIds.length} item(s)`, result);
+      return 0;
+    }
+    case 'undo': {
+      const result = await call('items.undo', {});
+      if (result.undone === undefined) print('Nothing to undo.');
+      else printTriage(print, `Undid ${result.undone} on ${result.itemIds.length} item(s)`, result);
       return 0;
     }
     case 'send':
@@ -368,6 +411,55 @@ async function serve(profileDir: string, values: Values, out: NodeJS.WritableStr
   return 0;
 }
 
+const TRIAGE_DONE: Record<TriageAction, string> = {
+  read: 'Marked read:',
+  unread: 'Marked unread:',
+  done: 'Done:',
+  undone: 'Back in the Inbox:',
+  star: 'Starred',
+  unstar: 'Unstarred',
+  snooze: 'Snoozed',
+  unsnooze: 'Unsnoozed',
+  delete: 'Deleted',
+  spam: 'Marked as spam:',
+};
+
+function printTriage(print: (text: string) => void, what: string, result: TriageResult): void {
+  print(`${what}${result.waiting ? '; the server could not be reached, so it waits and goes when the account is back' : ''}.`);
+  for (const notice of result.notices) print(notice);
+}
+
+function parseView(raw: string): TriageView {
+  if (!(TRIAGE_VIEWS as readonly string[]).includes(raw)) throw new UsageError(`--view takes ${TRIAGE_VIEWS.join(', ')}.`);
+  return raw as TriageView;
+}
+
+const DURATION = /^(\d+)(m|h|d)$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** --until 2026-12-04T09:00 or --for 2h / 30m / 1d. */
+function snoozeUntil(values: Values): number {
+  if ((values.until === undefined) === (values.for === undefined)) throw new UsageError('snooze needs --until ISO-8601 or --for 2h|30m|1d (one of them).');
+  if (values.for !== undefined) {
+    const match = DURATION.exec(values.for);
+    if (!match || Number(match[1]) === 0) throw new UsageError('--for takes a number and m, h or d: 30m, 2h, 1d.');
+    return Date.now() + Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  }
+  const at = Date.parse(values.until!);
+  if (!Number.isFinite(at)) throw new UsageError('--until takes a date and time in ISO-8601: 2026-12-04T09:00 (local time) or 2026-12-04T08:00Z.');
+  if (at <= Date.now()) throw new UsageError('--until must be in the future.');
+  return at;
+}
+
+/** What --json prints for an item: times a person or a script reads, in ISO-8601. */
+function itemJson(item: InboxItem): Omit<InboxItem, 'snoozedUntil' | 'snoozeEnded'> & { snoozedUntil: string | null; snoozeEnded: string | null } {
+  return {
+    ...item,
+    snoozedUntil: item.snoozedUntil === null ? null : new Date(item.snoozedUntil).toISOString(),
+    snoozeEnded: item.snoozeEnded === null ? null : new Date(item.snoozeEnded).toISOString(),
+  };
+}
+
 /** The most inbox.list and inbox.search return at once. */
 const INBOX_PAGE = 500;
 
@@ -407,7 +499,8 @@ function formatAccount(view: AccountView): string {
 
 function formatItem(item: InboxItem): string {
   const when = new Date(item.timestamp).toISOString().slice(0, 16).replace('T', ' ');
-  return `${item.unread ? '●' : ' '} ${when}  ${item.source.padEnd(4)}  ${truncate(item.sender, 24).padEnd(24)}  ${truncate(item.title, 60)}  ${item.id}`;
+  const marks = `${item.starred ? '★' : ' '}${item.pending ? '⟳' : ' '}`;
+  return `${item.unread ? '●' : ' '}${marks} ${when}  ${item.source.padEnd(4)}  ${truncate(item.sender, 24).padEnd(24)}  ${truncate(item.title, 60)}  ${item.id}`;
 }
 
 function truncate(text: string, max: number): string {

@@ -4,14 +4,15 @@
  * the hub hands it everything it needs through ConnectorContext.
  */
 import type { ChatMessage, ChatTimeline, EncryptionStatus, VerificationAction, VerificationView } from '../../src-shared/api.ts';
-import type { Account, ConnectionState, InboxItem, ItemDetail, PollActivity } from '../../src-shared/domain.ts';
+import type { Account, ConnectionState, InboxItem, ItemDetail, ItemOrigin, PollActivity, TriageState } from '../../src-shared/domain.ts';
 import type { Logger } from '../common/logger.ts';
 
 /**
  * An item as a connector produces it; the hub derives `id` from account id + externalId, cuts and
- * cleans its text (hub/text-limits.ts) and decides on a sender warning from `senderAddress`.
+ * cleans its text (hub/text-limits.ts), decides on a sender warning from `senderAddress`, and keeps
+ * the triage state itself (a connector reports the server's side of it as `facts`).
  */
-export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId' | 'senderWarning'> & {
+export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId' | 'senderWarning' | keyof TriageState> & {
   /** The sender's address (`someone@example.com`) when `sender` shows a name: checked for look-alike domains, not stored. */
   senderAddress?: string;
   /** Unique within the account and stable across restarts. */
@@ -25,7 +26,18 @@ export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId' | 'senderWarning'
    * leaves the feed); the hub stores it beside the item.
    */
   detail?: Omit<ItemDetail, 'item'>;
+  /** What the server says about the item's triage (a flag set in any client); the hub decides what follows. */
+  facts?: Omit<TriageFact, 'externalId'>;
 };
+
+/** A server's own triage state for an item (IMAP \Flagged, a Matrix room tag or account data). */
+export interface TriageFact {
+  externalId: string;
+  starred?: boolean;
+  /** Done on the server up to the item's timestamp `through`; null: not done there. */
+  done?: { through: number } | null;
+  snoozedUntil?: number | null;
+}
 
 export interface ConnectorContext<S extends object = object> {
   readonly account: Account<S>;
@@ -61,6 +73,8 @@ export interface ConnectorContext<S extends object = object> {
   upsert(items: ConnectorItem[]): void;
   /** Changes read state of items already stored; cheaper than a full upsert. */
   setUnread(changes: { externalId: string; unread: boolean }[]): void;
+  /** Triage state the server reports for stored items; items with an action of ours still waiting keep theirs. */
+  triageFacts(facts: TriageFact[]): void;
   remove(externalIds: string[]): void;
   /** Drop everything stored under `scope` (e.g. after a UIDVALIDITY change). */
   clearScope(scope: string): void;
@@ -99,6 +113,37 @@ export interface EncryptionConnector {
   resetBackup(): Promise<{ recoveryKey: string }>;
 }
 
+/**
+ * A triage action as a server sees it. Read and unread go through `markRead`/`markUnread`; 'restore'
+ * brings a deleted or spam item back where it came from; 'purge' removes one already deleted for good.
+ */
+export type ServerTriageAction = 'done' | 'undone' | 'star' | 'unstar' | 'snooze' | 'unsnooze' | 'delete' | 'spam' | 'restore' | 'purge';
+
+export interface TriageTarget {
+  item: InboxItem;
+  /** The item's external id as last stored (a move changes it). */
+  externalId: string;
+}
+
+export interface TriageOutcome {
+  /** Items the server moved, and how it knows each now (an IMAP move's new UID): the item keeps its id. */
+  moved: { externalId: string; now: { externalId: string; scope: string; origin: ItemOrigin } }[];
+  /** Items the server no longer has; the action is done with them. */
+  missing: string[];
+  /** What else the server did, in the user's words ("Created the mailbox Archive for done mail"). */
+  notices: string[];
+}
+
+/**
+ * Triage kept in step with the server, for kinds whose protocol has a place for it. One call is one
+ * action on several items of the account, sent as one round trip per mailbox or room. Throws
+ * ConnectorError: 'connection-failed' and 'auth-failed' mean "try again later"; any other code is
+ * a refusal for good, which the hub rolls back with the message.
+ */
+export interface TriageConnector {
+  apply(action: ServerTriageAction, targets: TriageTarget[], options: { until?: number }): Promise<TriageOutcome>;
+}
+
 export interface Connector {
   /** Starts connecting in the background; progress comes through ctx.status. */
   start(): void;
@@ -114,6 +159,8 @@ export interface Connector {
   readonly chat?: ChatConnector;
   /** Present on connectors with end-to-end encryption. */
   readonly encryption?: EncryptionConnector;
+  /** Present on connectors whose server keeps triage state; the others get local triage only. */
+  readonly triage?: TriageConnector;
 }
 
 export type ConnectorErrorCode = 'auth-failed' | 'connection-failed' | 'invalid-input' | 'not-found' | 'protocol';

@@ -87,6 +87,8 @@ export interface ConnectorKind<S extends object = object> {
   /** The password just typed is kept a few minutes for the server's follow-up prompt (cross-signing). */
   readonly holdsSignInPassword?: boolean;
   readonly opml?: OpmlCapability<S>;
+  /** Deleting on this kind's server cannot be reliably undone (leaving a room): `items.triage` asks for `confirm`. */
+  readonly confirmsDelete?: boolean;
 }
 
 /** Any kind, as the hub holds them side by side. */

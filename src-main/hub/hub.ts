@@ -23,6 +23,7 @@ import { describe, NotFoundError, toFailure, UnsupportedError } from './errors.t
 import { HubEventBus } from './events.ts';
 import type { HubListener } from './events.ts';
 import { ItemBook } from './items.ts';
+import { Outbox } from './outbox.ts';
 import { defaultKinds, KindRegistry } from './kinds.ts';
 import { PreferenceBook } from './preferences.ts';
 import { acquireProfileLock, profilePaths } from './profile.ts';
@@ -31,6 +32,7 @@ import { SearchIndexing } from './search-indexing.ts';
 import { SecurityCalls } from './security-calls.ts';
 import { SignInPasswords } from './sign-in-passwords.ts';
 import { ConnectorSupervision } from './supervision.ts';
+import { TriageBook } from './triage.ts';
 import { parseId, parseIds, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
 
 export interface HubOptions {
@@ -55,6 +57,8 @@ export class Hub {
   readonly #supervision: ConnectorSupervision;
   readonly #accounts: AccountBook;
   readonly #items: ItemBook;
+  readonly #outbox: Outbox;
+  readonly #triage: TriageBook;
   readonly #preferences: PreferenceBook;
   readonly #chat: ChatCalls;
   readonly #security: SecurityCalls;
@@ -81,9 +85,12 @@ export class Hub {
       accountsDir: profilePaths(options.profileDir).accounts,
       saveSettings: (accountId, settings) => this.#accounts.saveSettings(accountId, settings),
       notify: (account, externalIds) => this.#notify(account, externalIds),
+      online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
     });
     this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, log });
-    this.#items = new ItemBook(store, this.#accounts, this.#supervision, this.#events, log);
+    this.#items = new ItemBook(store, this.#accounts, this.#supervision, log);
+    this.#outbox = new Outbox(store, this.#accounts, this.#supervision, this.#events, log);
+    this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log);
     this.#preferences = new PreferenceBook(store, (preferences) => this.#events.emit('preferences.changed', preferences));
     this.#chat = new ChatCalls(
       store,
@@ -103,6 +110,7 @@ export class Hub {
     this.notices = store.recovery ? [this.#recovered(store.recovery)] : [];
     // Rows the last run stored but did not index yet.
     this.#searchIndexing.schedule();
+    this.#triage.start();
   }
 
   /** Takes the profile lock and opens the store; throws ProfileLockedError if another hub runs. */
@@ -125,6 +133,7 @@ export class Hub {
   /** Starts a live connector for every account: connect, catch up, then follow changes. */
   startConnectors(): void {
     this.#accounts.startAll();
+    void this.#outbox.send().catch((error: unknown) => this.log.warn('could not send the outbox', { error }));
   }
 
   on(listener: HubListener): () => void {
@@ -145,6 +154,7 @@ export class Hub {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#searchIndexing.dispose();
+    this.#triage.dispose();
     await this.#supervision.dispose();
     this.#events.dispose();
     this.#signInPasswords.clear();
@@ -167,13 +177,16 @@ export class Hub {
     'inbox.counts': () => this.#store.unreadCounts(),
     'item.get': (raw) => this.#items.detail(parseId(raw, 'itemId', 'Item')),
     'item.markRead': async (raw) => {
-      await this.#items.setUnread(parseIds(raw), false);
+      await this.#triage.triage({ itemIds: parseIds(raw), action: 'read' });
       return null;
     },
     'item.markUnread': async (raw) => {
-      await this.#items.setUnread(parseIds(raw), true);
+      await this.#triage.triage({ itemIds: parseIds(raw), action: 'unread' });
       return null;
     },
+    'items.triage': (raw) => this.#triage.triage(raw),
+    'items.markAllRead': (raw) => this.#triage.markAllRead(raw),
+    'items.undo': () => this.#triage.undo(),
     'sync.once': (raw) => this.#syncOnce(raw),
     'feeds.importOpml': (raw) => this.#importOpml(parseOpmlText(raw)),
     'feeds.exportOpml': () => this.#exportOpml(),
@@ -210,9 +223,12 @@ export class Hub {
     if (accountId !== undefined && accounts.length === 0) throw new NotFoundError('No account has that id.');
     // Side by side: a feed that hangs until its timeout must not hold up the mail or the other feeds.
     const results = await Promise.allSettled(
-      accounts.map((d) => {
-        if (!d.kind) return Promise.reject(new UnsupportedError(d.problem));
-        return this.#supervision.withConnector(d.account, d.kind, (c) => c.syncOnce());
+      accounts.map(async (d) => {
+        if (!d.kind) throw new UnsupportedError(d.problem);
+        const kind = d.kind;
+        // What waits in the outbox goes first, so the state printed afterwards is the server's.
+        await this.#outbox.send([d.account.id]);
+        await this.#supervision.withConnector(d.account, kind, (c) => c.syncOnce());
       }),
     );
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ account: accounts[i]!.account, error: r.reason as unknown }] : []));

@@ -6,7 +6,7 @@
 import type { ChatMessage, ChatTimeline } from '../../src-shared/api.ts';
 import type { ItemDetail } from '../../src-shared/domain.ts';
 import type { ConnectorItem } from '../connectors/connector.ts';
-import type { StoredBody, StoredItem } from '../store/inbox-store.ts';
+import type { NewItem, StoredBody } from '../store/inbox-store.ts';
 import { displayLine } from './display-text.ts';
 import { senderWarning } from './sender-warning.ts';
 import { cutField, cutRich, TEXT_LIMITS } from './text-limits.ts';
@@ -14,8 +14,8 @@ import { cutField, cutRich, TEXT_LIMITS } from './text-limits.ts';
 type Detail = Omit<ItemDetail, 'item'>;
 
 /** A connector's item as the store keeps it: text cleaned and cut, the sender's address checked. */
-export function storedItem(item: ConnectorItem, ids: { id: string; accountId: string; source: StoredItem['source'] }): StoredItem & { body?: StoredBody } {
-  const { detail, senderAddress, ...fields } = item;
+export function storedItem(item: ConnectorItem, ids: { id: string; accountId: string; source: NewItem['source'] }): NewItem & { body?: StoredBody } {
+  const { detail, senderAddress, facts: _facts, ...fields } = item;
   const warning = senderWarning(senderAddress);
   return {
     ...fields,

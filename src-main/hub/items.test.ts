@@ -23,25 +23,6 @@ beforeEach(async () => {
 });
 afterEach(() => parts.dispose());
 
-describe('read state', () => {
-  it('changes here first, then on the server, in one call per account', async () => {
-    await parts.items.setUnread([id('m1'), id('m2')], false);
-    expect(parts.store.unreadCounts().all).toBe(0);
-    expect(server.readChanges).toEqual([[account.id, [id('m1'), id('m2')], false]]);
-  });
-
-  it('rolls back what the server refused, and says nothing was changed', async () => {
-    server.failures.push(new ConnectorError('connection-failed', 'The server is away.'));
-    await expect(parts.items.setUnread([id('m1')], false)).rejects.toThrow(/Nothing was changed; try again when the account is online/);
-    expect(parts.store.getItem(id('m1'))?.unread).toBe(true);
-    expect(parts.seen('inbox.changed')).toHaveLength(2);
-  });
-
-  it('names items that no longer exist', async () => {
-    await expect(parts.items.setUnread(['nobody:x'], false)).rejects.toBeInstanceOf(NotFoundError);
-  });
-});
-
 describe('the reading pane', () => {
   it('fetches a body once and keeps it', async () => {
     const first = await parts.items.detail(id('m1'));

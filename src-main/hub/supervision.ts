@@ -11,7 +11,7 @@ import type { Connector, ConnectorContext, ConnectorItem } from '../connectors/c
 import type { AnyConnectorKind } from '../connectors/kind.ts';
 import { KeychainUnavailableError } from '../secrets/secret-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import type { InboxStore, StoredBody, StoredItem } from '../store/inbox-store.ts';
+import type { InboxStore, NewItem, StoredBody } from '../store/inbox-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { describe } from './errors.ts';
 import type { HubEventBus } from './events.ts';
@@ -33,6 +33,8 @@ export interface SupervisionParts {
   notify(account: Account, externalIds: string[]): void;
   /** The first wait before looking at an unreadable keychain again (tests shorten it). */
   keychainLookMs?: number;
+  /** The account reached its server (again): actions waiting in the outbox can go. */
+  online?(accountId: string): void;
 }
 
 /** How soon the hub looks at a keychain that could not be read, doubling up to a minute. */
@@ -138,7 +140,9 @@ export class ConnectorSupervision {
   }
 
   private setStatus(accountId: string, connection: ConnectionState): void {
+    const was = this.#statuses.get(accountId)?.state;
     this.#statuses.set(accountId, connection);
+    if (connection.state === 'online' && was !== 'online') this.#parts.online?.(accountId);
     const activity = this.#activities.get(accountId);
     this.#parts.events.emit('account.status', { accountId, connection, ...(activity ? { activity } : {}) });
   }
@@ -236,7 +240,7 @@ export class ConnectorSupervision {
     const { store, secrets, events, searchIndexing, signInPasswords } = this.#parts;
     const alive = () => !this.#disposed;
     const itemId = (externalId: string) => `${account.id}:${externalId}`;
-    const toStored = (item: ConnectorItem): StoredItem & { body?: StoredBody } =>
+    const toStored = (item: ConnectorItem): NewItem & { body?: StoredBody } =>
       storedItem(item, { id: itemId(item.externalId), accountId: account.id, source: account.source });
     return {
       account,
@@ -266,10 +270,14 @@ export class ConnectorSupervision {
       },
       upsert: (items) => {
         if (items.length === 0 || !alive()) return;
-        if (this.write(account, () => store.upsertItems(items.map(toStored))) > 0) {
-          events.itemsChanged(account.id);
-          searchIndexing.schedule();
-        }
+        const changed = this.write(account, () => store.upsertItems(items.map(toStored))) > 0;
+        const facts = items.flatMap((i) => (i.facts ? [{ externalId: i.externalId, ...i.facts }] : []));
+        const triaged = facts.length > 0 && this.write(account, () => store.triage.applyFacts(account.id, facts)).length > 0;
+        if (changed || triaged) events.itemsChanged(account.id);
+        if (changed) searchIndexing.schedule();
+      },
+      triageFacts: (facts) => {
+        if (facts.length > 0 && alive() && this.write(account, () => store.triage.applyFacts(account.id, facts)).length > 0) events.itemsChanged(account.id);
       },
       setUnread: (changes) => {
         if (changes.length === 0 || !alive()) return;

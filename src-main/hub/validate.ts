@@ -4,7 +4,8 @@
  * is each kind's own (its `draft` and `applyChanges`).
  */
 import type { InboxFilter, InboxQuery, SearchQuery, VerificationAction } from '../../src-shared/api.ts';
-import type { SourceKind } from '../../src-shared/domain.ts';
+import { TRIAGE_VIEWS } from '../../src-shared/domain.ts';
+import type { SourceKind, TriageView } from '../../src-shared/domain.ts';
 import { InputError, integer, record, text } from '../common/input.ts';
 import { MAX_OPML_CHARS } from '../../src-shared/limits.ts';
 
@@ -23,6 +24,13 @@ function parseFilter(input: Record<string, unknown>): InboxFilter {
   }
   if (input['accountId'] !== undefined) filter.accountId = text(input['accountId'], 'accountId', 'Account', { max: 100 });
   if (input['unreadOnly'] !== undefined) filter.unreadOnly = input['unreadOnly'] === true;
+  const view = input['view'];
+  if (view !== undefined) {
+    if (typeof view !== 'string' || !(TRIAGE_VIEWS as readonly string[]).includes(view)) {
+      throw new InputError(`The view must be one of ${TRIAGE_VIEWS.join(', ')}.`, 'view');
+    }
+    filter.view = view as TriageView;
+  }
   return filter;
 }
 

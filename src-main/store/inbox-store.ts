@@ -8,7 +8,7 @@
  * arrival first, which keeps a burst of chat messages sent in one second in the order they came.
  */
 import Database from 'better-sqlite3';
-import type { InboxItem, ItemOrigin, SenderWarning, SourceKind } from '../../src-shared/domain.ts';
+import type { InboxItem, ItemOrigin, SenderWarning, SourceKind, TriageState } from '../../src-shared/domain.ts';
 import type { RichNode } from '../../src-shared/rich-text.ts';
 import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
 import { migrate } from './migrations/index.ts';
@@ -18,12 +18,18 @@ import { hasWordPrefix, toSearchExpression } from './search-text.ts';
 import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
 import { StoreError } from './store-error.ts';
 import { existsSync, writeFileSync } from 'node:fs';
+import { TRIAGE_COLUMNS, TriageStore, viewFilter } from './triage-store.ts';
+import type { TriageColumns } from './triage-store.ts';
 
+/** An item as the store holds it, with its triage state. */
 export interface StoredItem extends InboxItem {
   externalId: string;
   scope: string;
   searchText?: string;
 }
+
+/** An item as a connector's upsert writes it: its triage state is the hub's, never the upsert's. */
+export type NewItem = Omit<StoredItem, keyof TriageState>;
 
 export interface StoredBody {
   headers: { name: string; value: string }[];
@@ -35,7 +41,7 @@ export interface StoredBody {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
-interface ItemRow {
+interface ItemRow extends TriageColumns {
   seq: number;
   id: string;
   account_id: string;
@@ -78,7 +84,8 @@ export interface StoredAccount {
 
 const ITEM_COLUMNS =
   'items.seq, items.id, items.account_id, items.external_id, items.scope, items.source, items.conversation_key, items.sender, ' +
-  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin, items.sender_warning';
+  'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin, items.sender_warning, ' +
+  TRIAGE_COLUMNS;
 
 /** Slots per millisecond in seq; past 1024 items in one millisecond, seq falls back to the end. */
 const SEQ_SLOTS = 1024;
@@ -88,7 +95,7 @@ const SEQ_SLOTS = 1024;
  * its own segment and ingest would run several times slower. The sort is stable: items sharing a
  * millisecond keep their arrival order, which is their order in seq.
  */
-function oldestFirst<T extends StoredItem>(items: readonly T[]): T[] {
+function oldestFirst<T extends NewItem>(items: readonly T[]): T[] {
   return items.toSorted((a, b) => a.timestamp - b.timestamp);
 }
 
@@ -104,7 +111,7 @@ const UPSERT_ITEM = `
        FROM (SELECT max(seq) AS last FROM items WHERE seq >= @base AND seq < @base + ${SEQ_SLOTS})),
     @id, @accountId, @externalId, @scope, @source, @conversationKey, @sender, @title, @snippet,
     @searchText, @timestamp, @unread, @priority, @origin, @senderWarning)
-  ON CONFLICT (id) DO UPDATE SET
+  ON CONFLICT (account_id, external_id) DO UPDATE SET
     seq = CASE WHEN items.timestamp IS NOT excluded.timestamp THEN excluded.seq ELSE items.seq END,
     scope = excluded.scope, source = excluded.source, conversation_key = excluded.conversation_key,
     sender = excluded.sender, title = excluded.title, snippet = excluded.snippet,
@@ -115,7 +122,8 @@ const UPSERT_ITEM = `
     OR items.title IS NOT excluded.title OR items.snippet IS NOT excluded.snippet
     OR items.search_text IS NOT excluded.search_text OR items.timestamp IS NOT excluded.timestamp
     OR items.unread IS NOT excluded.unread OR items.priority IS NOT excluded.priority
-    OR items.origin IS NOT excluded.origin OR items.sender_warning IS NOT excluded.sender_warning`;
+    OR items.origin IS NOT excluded.origin OR items.sender_warning IS NOT excluded.sender_warning
+  ON CONFLICT (id) DO NOTHING`;
 
 /** Rows the search index takes in one transaction: about 30 ms of work, short enough to run between events. */
 export const SEARCH_INDEX_SLICE = 1_000;
@@ -149,11 +157,14 @@ export class InboxStore {
   readonly #statements = new Map<string, Database.Statement>();
   /** Set when this open found the database damaged and started afresh (see recovery.ts). */
   readonly recovery: StoreRecovery | undefined;
+  /** Done, star, snooze, delete, the outbox and undo (triage-store.ts). */
+  readonly triage: TriageStore;
 
   private constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.#db = db;
     this.#path = path;
     this.recovery = recovery;
+    this.triage = new TriageStore(db, (sql) => this.#prepare(sql));
   }
 
   /**
@@ -237,14 +248,15 @@ export class InboxStore {
    * An item may carry its body (feed entries): it is written in the same transaction, and only when
    * the item itself was new or changed, so a poll that re-sends a thousand unchanged entries writes nothing.
    */
-  upsertItems(items: (StoredItem & { body?: StoredBody })[]): number {
+  upsertItems(items: (NewItem & { body?: StoredBody })[]): number {
     if (items.length === 0) return 0;
     const statement = this.#prepare(UPSERT_ITEM);
     const putBody = this.#prepare(PUT_BODY);
     return this.#guard(() => this.#db.transaction(() => {
       let changed = 0;
       for (const item of oldestFirst(items)) {
-        const id = itemId(item.accountId, item.externalId);
+        // A row the server moved keeps its first id; the body goes with whichever id the row has.
+        const id = this.#idOf(item.accountId, item.externalId) ?? itemId(item.accountId, item.externalId);
         const changes = statement.run({
           base: seqBase(item.timestamp),
           id,
@@ -284,39 +296,58 @@ export class InboxStore {
   }
 
   setUnreadByExternalId(accountId: string, changes: { externalId: string; unread: boolean }[]): number {
-    // `id` is derived from (account, externalId) and is the one unique key, so it finds the row.
-    const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');
+    // By external id: a row the server moved (an IMAP move) keeps its first id but not its first external id.
+    const statement = this.#prepare('UPDATE items SET unread = ? WHERE account_id = ? AND external_id = ? AND unread <> ?');
     return this.#guard(() => this.#db.transaction(() => {
       let changed = 0;
       for (const change of changes) {
         const flag = change.unread ? 1 : 0;
-        changed += statement.run(flag, itemId(accountId, change.externalId), flag).changes;
+        changed += statement.run(flag, accountId, change.externalId, flag).changes;
       }
       return changed;
     })());
   }
 
+  /**
+   * Items the server no longer has there. One that an outbox action is moving stays: the server
+   * reports the move's source as gone before the action learns where it went.
+   */
   removeItems(accountId: string, externalIds: string[]): number {
-    const statement = this.#prepare('DELETE FROM items WHERE id = ?');
+    const statement = this.#prepare(
+      'DELETE FROM items WHERE account_id = ? AND external_id = ? ' +
+        'AND NOT EXISTS (SELECT 1 FROM item_triage WHERE item_id = items.id AND pending > 0)',
+    );
     return this.#guard(() => this.#db.transaction(() => {
       let removed = 0;
-      for (const externalId of externalIds) removed += statement.run(itemId(accountId, externalId)).changes;
+      for (const externalId of externalIds) removed += statement.run(accountId, externalId).changes;
       return removed;
     })());
   }
 
   clearScope(accountId: string, scope: string): number {
-    return this.#guard(() => this.#prepare('DELETE FROM items WHERE account_id = ? AND scope = ?').run(accountId, scope).changes);
+    return this.#guard(
+      () =>
+        this.#prepare(
+          'DELETE FROM items WHERE account_id = ? AND scope = ? ' +
+            'AND NOT EXISTS (SELECT 1 FROM item_triage WHERE item_id = items.id AND pending > 0)',
+        ).run(accountId, scope).changes,
+    );
   }
 
   getItem(id: string): StoredItem | undefined {
-    const row = this.#guard(() => this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`).get(id) as ItemRow | undefined);
+    const row = this.#guard(() => this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE items.id = ?`).get(id) as ItemRow | undefined);
     return row === undefined ? undefined : toStoredItem(row);
+  }
+
+  /** The item the server knows by this external id, wherever it moved since. */
+  findByExternalId(accountId: string, externalId: string): StoredItem | undefined {
+    const id = this.#idOf(accountId, externalId);
+    return id === undefined ? undefined : this.getItem(id);
   }
 
   /** In the order asked for; unknown ids are skipped. */
   getItems(ids: string[]): StoredItem[] {
-    const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`);
+    const statement = this.#prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE items.id = ?`);
     return this.#guard(() => {
       const found: StoredItem[] = [];
       for (const id of ids) {
@@ -389,6 +420,12 @@ export class InboxStore {
   /** Search runs on a complete index: whatever the background has not reached yet is indexed now. */
   catchUpSearchIndex(): void {
     while (this.indexPendingSearch() === SEARCH_INDEX_SLICE);
+  }
+
+  /** The unread items of a view (mark all read), newest first, at most `limit`. */
+  unreadIdsIn(filter: InboxFilter, limit = 1_000_000): string[] {
+    const { sql, params } = inboxQuery({ ...filter, unreadOnly: true });
+    return (this.#prepare(sql).all(...params, limit) as ItemRow[]).map((row) => row.id);
   }
 
   /** The query plan listInbox runs for `query`, one line per step (tests and the bench check it). */
@@ -511,6 +548,10 @@ export class InboxStore {
     this.#guard(() => writeAccountsCopy(this.#path, this.listAccounts()));
   }
 
+  #idOf(accountId: string, externalId: string): string | undefined {
+    return this.#prepare('SELECT id FROM items WHERE account_id = ? AND external_id = ?').pluck().get(accountId, externalId) as string | undefined;
+  }
+
   #prepare(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
@@ -578,7 +619,8 @@ function searchQuery(query: SearchQuery): { sql: string; params: unknown[] } | u
     );
     params.push(expression.wordPrefix);
   }
-  addFilter(query, where, params);
+  // Search looks through every view unless told otherwise: a done mail is still found.
+  addFilter({ ...query, view: query.view ?? 'all' }, where, params);
   // Ordering by the FTS rowid lets FTS5 stream matches newest first; the join stops at one page.
   const sql =
     `SELECT ${ITEM_COLUMNS} FROM items_fts JOIN items ON items.seq = items_fts.rowid` +
@@ -592,6 +634,38 @@ function searchQuery(query: SearchQuery): { sql: string; params: unknown[] } | u
  */
 function addFilter(filter: InboxFilter, where: string[], params: unknown[]): string | undefined {
   const unread = filter.unreadOnly === true;
+  const view = viewFilter(filter.view ?? 'inbox');
+  where.push(view.where);
+  if (view.shelf !== undefined) {
+    if (unread) where.push('items.unread = 1');
+    if (filter.accountId !== undefined) {
+      where.push('items.account_id = ?');
+      params.push(filter.accountId);
+      if (filter.source !== undefined) {
+        where.push('items.source = ?');
+        params.push(filter.source);
+      }
+      return unread ? 'items_unread_by_shelf_account' : 'items_by_shelf_account';
+    }
+    if (filter.source !== undefined) {
+      where.push('items.source = ?');
+      params.push(filter.source);
+      return unread ? 'items_unread_by_shelf_source' : 'items_by_shelf_source';
+    }
+    return unread ? 'items_unread_by_shelf' : 'items_by_shelf';
+  }
+  if (view.index !== undefined) {
+    if (unread) where.push('items.unread = 1');
+    if (filter.accountId !== undefined) {
+      where.push('items.account_id = ?');
+      params.push(filter.accountId);
+    }
+    if (filter.source !== undefined) {
+      where.push('items.source = ?');
+      params.push(filter.source);
+    }
+    return view.index;
+  }
   // `unread = 1` is written literally: the planner only uses a partial index when the query's
   // own text implies the index's WHERE clause, which a bound parameter never does.
   if (unread) where.push('items.unread = 1');
@@ -662,6 +736,11 @@ function toInboxItem(row: ItemRow): InboxItem {
     priority: row.priority === 1,
     origin: JSON.parse(row.origin) as ItemOrigin,
     ...(row.sender_warning !== null ? { senderWarning: JSON.parse(row.sender_warning) as SenderWarning } : {}),
+    done: row.done_at !== null,
+    starred: row.starred === 1,
+    snoozedUntil: row.snoozed_until,
+    snoozeEnded: row.snooze_ended,
+    pending: (row.pending ?? 0) > 0,
   };
 }
 

@@ -451,6 +451,36 @@ describe('account data, redaction and media', () => {
     expect([missing.status, missing.body.errcode]).toEqual([404, 'M_NOT_FOUND']);
   });
 
+  it('keeps room tags per user, delivered in /sync as m.tag, and removes them again', async () => {
+    const { alice, bob, roomId } = await sharedRoom();
+    const tags = (user: TestUser) => `/_matrix/client/v3/user/${encodeURIComponent(user.userId)}/rooms/${encodeURIComponent(roomId)}/tags`;
+    const initial = await bob.client.sync();
+    expect((await bob.client.request('PUT', `${tags(bob)}/m.favourite`, { order: 0.5 })).status).toBe(200);
+    expect((await bob.client.request('PUT', `${tags(bob)}/u.work`, {})).status).toBe(200);
+    expect((await bob.client.request('GET', tags(bob))).body).toEqual({ tags: { 'm.favourite': { order: 0.5 }, 'u.work': {} } });
+    const tagged = await bob.client.sync({ since: String(initial.next_batch) });
+    expect(at(joinedRoom(tagged, roomId), 'account_data', 'events')).toEqual([{ type: 'm.tag', content: { tags: { 'm.favourite': { order: 0.5 }, 'u.work': {} } } }]);
+    // Tags are the user's own: the other member sees none, and may not set them for someone else.
+    expect((await alice.client.request('GET', tags(alice))).body).toEqual({ tags: {} });
+    expect((await alice.client.request('PUT', `${tags(bob)}/m.lowpriority`, {})).status).toBe(403);
+    expect((await bob.client.request('PUT', `${tags(bob)}/m.favourite`, { order: 'first' })).body.errcode).toBe('M_BAD_JSON');
+
+    expect((await bob.client.request('DELETE', `${tags(bob)}/m.favourite`)).status).toBe(200);
+    const untagged = await bob.client.sync({ since: String(tagged.next_batch) });
+    expect(at(joinedRoom(untagged, roomId), 'account_data', 'events')).toEqual([{ type: 'm.tag', content: { tags: { 'u.work': {} } } }]);
+  });
+
+  it('delivers room account data of any type again when it changes', async () => {
+    const { bob, roomId } = await sharedRoom();
+    const first = await bob.client.sync();
+    await bob.client.setRoomAccountData(bob.userId, roomId, 'org.groundswell.done', { event_id: '$e', ts: 5 });
+    const done = await bob.client.sync({ since: String(first.next_batch) });
+    expect(at(joinedRoom(done, roomId), 'account_data', 'events')).toEqual([{ type: 'org.groundswell.done', content: { event_id: '$e', ts: 5 } }]);
+    await bob.client.setRoomAccountData(bob.userId, roomId, 'org.groundswell.done', {});
+    const cleared = await bob.client.sync({ since: String(done.next_batch) });
+    expect(at(joinedRoom(cleared, roomId), 'account_data', 'events')).toEqual([{ type: 'org.groundswell.done', content: {} }]);
+  });
+
   it('redacts an event: content stripped, redacted_because in unsigned', async () => {
     const { alice, bob, roomId } = await sharedRoom();
     const eventId = await alice.client.sendText(roomId, 'oops, a secret');

@@ -38,8 +38,8 @@ function contextFor(user: DovecotUser, overrides: Partial<ImapSettings> = {}, pa
 
 /** What the hub would hand back to markRead/loadDetail: the stored item with its id. */
 function asInboxItem(ctx: MemoryContext<ImapSettings>, item: ConnectorItem): InboxItem {
-  const { externalId, scope: _scope, searchText: _searchText, ...rest } = item;
-  return { ...rest, id: `${ctx.account.id}:${externalId}`, accountId: ctx.account.id };
+  const { externalId, scope: _scope, searchText: _searchText, facts: _facts, ...rest } = item;
+  return { ...rest, id: `${ctx.account.id}:${externalId}`, accountId: ctx.account.id, done: false, starred: false, snoozedUntil: null, snoozeEnded: null, pending: false };
 }
 
 function byMessageId(ctx: MemoryContext<ImapSettings>, messageId: string): ConnectorItem | undefined {

@@ -11,7 +11,7 @@ import type { ConnectionState } from '../../src-shared/domain.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { feedKind } from '../../src-main/connectors/feeds/kind.ts';
 import { profilePaths } from '../../src-main/hub/profile.ts';
-import { InboxStore, type StoredItem } from '../../src-main/store/inbox-store.ts';
+import { InboxStore, type NewItem } from '../../src-main/store/inbox-store.ts';
 import { StoreError } from '../../src-main/store/store-error.ts';
 import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
@@ -40,7 +40,7 @@ function itemCount(path: string): number {
   }
 }
 
-function mail(n: number): StoredItem {
+function mail(n: number): NewItem {
   return {
     id: `acct:${n}`, accountId: 'acct', externalId: String(n), scope: 'INBOX', source: 'mail', conversationKey: `c${n % 500}`,
     sender: `Sender ${n % 97} <s${n % 97}@example.com>`, title: `Subject number ${n} about the quarterly report`,

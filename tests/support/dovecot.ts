@@ -25,6 +25,9 @@ export interface Dovecot {
   addUser(user: string, password: string): Promise<DovecotUser>;
   /** Stops and starts the server on the same port; open connections are cut. */
   restart(): Promise<void>;
+  /** Stops the server but keeps its mail, as a server that went away; `resume` starts it again on the same port. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   /** Deletes a user's maildir while the server is down, so INBOX comes back with a new UIDVALIDITY. */
   recreateMailbox(user: string): Promise<void>;
   stop(): Promise<void>;
@@ -37,7 +40,11 @@ interface Ids {
   dovecotGid: number;
 }
 
-export async function startDovecot(options: { users?: DovecotUser[] } = {}): Promise<Dovecot> {
+/**
+ * `specialUse`: Archive, Trash and Junk exist from the first login and carry the RFC 6154
+ * attributes (\Archive, \Trash, \Junk); without it the server advertises none.
+ */
+export async function startDovecot(options: { users?: DovecotUser[]; specialUse?: boolean } = {}): Promise<Dovecot> {
   if (process.getuid?.() !== 0) throw new Error('startDovecot needs root: Dovecot drops privileges to dovecot/dovenull.');
   const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' });
   if (version.status !== 0) throw new Error(`dovecot not runnable (apt-get install -y dovecot-imapd): ${version.stderr}`);
@@ -62,7 +69,7 @@ export async function startDovecot(options: { users?: DovecotUser[] } = {}): Pro
 
   const port = await freePort();
   const configPath = join(dir, 'dovecot.conf');
-  writeFileSync(configPath, config(dir, port, ids), { mode: 0o644 });
+  writeFileSync(configPath, config(dir, port, ids) + (options.specialUse ? SPECIAL_USE_NAMESPACE : ''), { mode: 0o644 });
 
   let child: ChildProcess | undefined;
   const logPath = join(dir, 'dovecot.log');
@@ -108,6 +115,8 @@ export async function startDovecot(options: { users?: DovecotUser[] } = {}): Pro
       await stopChild();
       await launch();
     },
+    pause: stopChild,
+    resume: launch,
     async recreateMailbox(user) {
       await stopChild();
       rmSync(join(mailRoot, user), { recursive: true, force: true });
@@ -133,6 +142,24 @@ function lookupIds(): Ids {
   if (!dovecot || !find('dovenull')) throw new Error('users dovecot and dovenull are missing (apt-get install -y dovecot-imapd)');
   return { dovecotUid: Number(dovecot[2]), dovecotGid: Number(dovecot[3]) };
 }
+
+const SPECIAL_USE_NAMESPACE = `namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Archive {
+    special_use = \\Archive
+    auto = create
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = create
+  }
+  mailbox Junk {
+    special_use = \\Junk
+    auto = create
+  }
+}
+`;
 
 function config(dir: string, port: number, ids: Ids): string {
   return `# Generated for a test run; Dovecot 2.3 syntax.

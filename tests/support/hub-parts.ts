@@ -42,7 +42,7 @@ export function hubParts(kinds: readonly AnyConnectorKind[]) {
     notify: (account, externalIds) => notified.push({ accountId: account.id, externalIds }),
   });
   const accounts: AccountBook = new AccountBook({ store, secrets, kinds: new KindRegistry(kinds), supervision, events, signInPasswords, log });
-  const items = new ItemBook(store, accounts, supervision, events, log);
+  const items = new ItemBook(store, accounts, supervision, log);
   return {
     dir,
     store,

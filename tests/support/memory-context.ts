@@ -121,6 +121,12 @@ export function createMemoryContext<S extends object>(account: Account<S>, secre
         if (item) items.set(change.externalId, { ...item, unread: change.unread });
       }
     },
+    triageFacts(facts) {
+      for (const { externalId, ...fact } of facts) {
+        const item = items.get(externalId);
+        if (item) items.set(externalId, { ...item, facts: { ...item.facts, ...fact } });
+      }
+    },
     remove(externalIds) {
       for (const id of externalIds) items.delete(id);
     },

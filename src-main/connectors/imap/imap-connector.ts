@@ -8,8 +8,10 @@ import { ConnectorError, type Connector, type ConnectorContext } from '../connec
 import { createReconnectLoop } from '../reconnect.ts';
 import { closeClient, openClient, toConnectorError } from './imap-client.ts';
 import { loadMessageDetail } from './message-detail.ts';
-import { MailboxSync, uidSet } from './mailbox-sync.ts';
+import { MailboxSync } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
+import { createMailTriage } from './triage/mail-triage.ts';
+import { setFlag } from './triage/set-flag.ts';
 
 export { verifyImapLogin } from './verify-login.ts';
 
@@ -81,6 +83,9 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
           return await work(current.client, Number(current.client.mailbox ? current.client.mailbox.uidValidity : 0));
         } finally {
           lock.release();
+          // The live connection idles on whatever is selected: back to INBOX, catching up on what
+          // arrived while another mailbox (the archive, the trash) was open.
+          if (mailbox !== INBOX) await current.sync.catchUp().catch((error: unknown) => log.debug('could not return to INBOX', { error }));
         }
       } catch (error) {
         throw toConnectorError(error, settings);
@@ -101,6 +106,26 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
     }
   };
 
+  /** A connection without a mailbox selected for it (LIST, CREATE): the live one if usable, else a short one. */
+  const withClient = async <T>(work: (client: ImapFlow) => Promise<T>): Promise<T> => {
+    const current = live;
+    if (current && current.client.usable) {
+      try {
+        return await work(current.client);
+      } catch (error) {
+        throw toConnectorError(error, settings);
+      }
+    }
+    const client = await openClient(settings, await ctx.readSecret(), log);
+    try {
+      return await work(client);
+    } catch (error) {
+      throw toConnectorError(error, settings);
+    } finally {
+      await closeClient(client);
+    }
+  };
+
   const setSeen = async (items: InboxItem[], seen: boolean) => {
     const byMailbox = new Map<string, MailOrigin[]>();
     for (const item of items) {
@@ -114,9 +139,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
         // A UID from an older UIDVALIDITY may now name another message: leave those alone.
         const current = origins.filter((o) => o.uidValidity === uidValidity);
         if (current.length === 0) return;
-        const range = uidSet(current.map((o) => o.uid));
-        if (seen) await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
-        else await client.messageFlagsRemove(range, ['\\Seen'], { uid: true });
+        await setFlag(client, current.map((o) => o.uid), '\\Seen', seen);
         ctx.setUnread(current.map((o) => ({ externalId: externalIdOf(mailbox, o.uidValidity, o.uid), unread: !seen })));
       });
     }
@@ -158,6 +181,8 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
       }
       if (!running) ctx.status({ state: 'stopped' });
     },
+
+    triage: createMailTriage({ withMailbox, withClient, host: settings.host, log }),
 
     markRead: (items) => setSeen(items, true),
     markUnread: (items) => setSeen(items, false),

@@ -102,7 +102,9 @@ export class MailboxSync {
         if (cursor) {
           // UIDVALIDITY changed: every stored UID may now name a different message.
           this.ctx.log.info('UIDVALIDITY changed, syncing the mailbox again', { mailbox: this.mailbox, was: cursor.uidValidity, now: uidValidity });
-          this.ctx.clearScope(this.mailbox);
+          // Only what carries an older UIDVALIDITY goes: an item a waiting action already found again
+          // under the new one (by its Message-ID) keeps its id and its triage.
+          this.ctx.remove(this.ctx.knownExternalIds(this.mailbox).filter((id) => parseExternalId(id)?.uidValidity !== uidValidity));
         }
         await this.initialSync(box.uidNext);
         await this.fetchNew(false);
@@ -133,7 +135,10 @@ export class MailboxSync {
     this.client.on('flags', (event: { path: string; uid?: number; flags: Set<string> }) => {
       if (event.path !== this.mailbox || this.uidValidity === 0) return;
       if (typeof event.uid === 'number') {
-        this.ctx.setUnread([{ externalId: externalIdOf(this.mailbox, this.uidValidity, event.uid), unread: !event.flags.has('\\Seen') }]);
+        const externalId = externalIdOf(this.mailbox, this.uidValidity, event.uid);
+        this.ctx.setUnread([{ externalId, unread: !event.flags.has('\\Seen') }]);
+        // \Flagged set in another client is a fact the hub turns into a star.
+        this.ctx.triageFacts([{ externalId, starred: event.flags.has('\\Flagged') }]);
       } else {
         this.schedule('flags');
       }
@@ -308,6 +313,7 @@ export class MailboxSync {
       if (stored !== undefined && stored !== unread) changes.push({ externalId, unread });
     }
     if (changes.length > 0) this.ctx.setUnread(changes);
+    this.ctx.triageFacts(messages.map((m) => ({ externalId: externalIdOf(this.mailbox, this.uidValidity, m.uid), starred: m.flags?.has('\\Flagged') ?? false })));
     if (this.client.mailbox && this.client.mailbox.highestModseq !== undefined) this.highestModseq = this.client.mailbox.highestModseq;
   }
 

@@ -64,6 +64,7 @@ export function toConnectorItem(mailbox: string, uidValidity: number, facts: Fet
     unread: !(facts.flags?.has('\\Seen') ?? false),
     priority: facts.flags?.has('\\Flagged') ?? false,
     origin,
+    facts: { starred: facts.flags?.has('\\Flagged') ?? false },
   };
   if (text.length > 0) item.searchText = text.slice(0, SEARCH_TEXT_CHARS);
   return item;

@@ -20,7 +20,9 @@ export const matrixKind: ConnectorKind<MatrixSettings> = {
   label: 'Matrix chat',
   description: 'Rooms and direct messages on any Matrix homeserver',
   settingsVersion: SETTINGS_VERSION,
-  capabilities: ['chat', 'encryption'],
+  capabilities: ['chat', 'encryption', 'triage'],
+  // Deleting a room leaves it, which Undo cannot always reverse (an invitation is gone for good).
+  confirmsDelete: true,
   holdsSignInPassword: true,
   fields: [
     { name: 'userId', label: 'User ID', type: 'text', required: true, flag: 'user', placeholder: '@alice:example.org', changeable: false },

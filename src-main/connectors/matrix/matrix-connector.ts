@@ -35,6 +35,7 @@ import { SecretStorageKeys, startDeviceCrypto } from './device-crypto.ts';
 import { createEncryption, setUpCrossSigningIfNew, Verifications } from './encryption.ts';
 import { parseSession } from './matrix-session.ts';
 import { roomItem, ROOM_SCOPE } from './room-item.ts';
+import { createRoomTriage } from './room-triage.ts';
 import type { RoomFacts } from './room-item.ts';
 import { SavedSyncStore } from './saved-sync-store.ts';
 import { finishDecryptions, sendOutgoingRequests } from './settle.ts';
@@ -250,6 +251,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     client.on(RoomEvent.Receipt, (_event, room) => touch(room.roomId));
     client.on(RoomEvent.Name, onRoom);
     client.on(RoomEvent.AccountData, (_event, room) => touch(room.roomId));
+    client.on(RoomEvent.Tags, (_event, room) => touch(room.roomId));
     client.on(RoomEvent.MyMembership, onRoom);
     client.on(RoomEvent.Redaction, (_event, room) => touch(room.roomId));
     client.on(RoomEvent.LocalEchoUpdated, onEcho);
@@ -589,6 +591,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
   return {
     chat,
     encryption,
+    triage: createRoomTriage({ ready, describe: toConnectorError }),
     start() {
       if (!stopped) return;
       stopped = false;

@@ -7,6 +7,7 @@ import { NotificationCountType } from 'matrix-js-sdk';
 import type { MatrixClient, Room } from 'matrix-js-sdk';
 import type { ChatMessage } from '../../../src-shared/api.ts';
 import type { ConnectorItem } from '../connector.ts';
+import { roomTriageFacts } from './room-triage.ts';
 import { boundedName, timelineMessages } from './timeline.ts';
 
 export const ROOM_SCOPE = 'rooms';
@@ -86,5 +87,6 @@ export function roomItem(client: MatrixClient, room: Room, facts: RoomFacts): Co
       encrypted,
       direct: facts.direct,
     },
+    facts: roomTriageFacts(room),
   };
 }

@@ -11,6 +11,7 @@ import { up as priorityAndContent } from './004-priority-and-content.ts';
 import { up as deferredSearchIndex } from './005-deferred-search-index.ts';
 import { up as openKindsAndPreferences } from './006-open-kinds-and-preferences.ts';
 import { up as senderWarningAndTextLimits } from './007-sender-warning-and-text-limits.ts';
+import { up as triageAndOutbox } from './008-triage-and-outbox.ts';
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'deferred-search-index', up: deferredSearchIndex },
   { version: 6, name: 'open-kinds-and-preferences', up: openKindsAndPreferences, foreignKeysOff: true },
   { version: 7, name: 'sender-warning-and-text-limits', up: senderWarningAndTextLimits },
+  { version: 8, name: 'triage-and-outbox', up: triageAndOutbox },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -162,6 +162,30 @@ export const accountRoutes: Route[] = [
     return { json: entry.content };
   }),
 
+  // Room tags (spec "Room Tagging"): kept as the room's m.tag account data, which /sync delivers.
+  authedRoute('GET', `${CLIENT}/user/{userId}/rooms/{roomId}/tags`, (ctx) => {
+    ownUser(ctx, 'get tags');
+    const entry = ctx.hs.rooms.get(ctx.params.roomId ?? '')?.accountData.get(ctx.user.userId)?.get('m.tag');
+    return { json: { tags: (entry?.content as { tags?: unknown } | undefined)?.tags ?? {} } };
+  }),
+  authedRoute('PUT', `${CLIENT}/user/{userId}/rooms/{roomId}/tags/{tag}`, (ctx) => {
+    ownUser(ctx, 'add tags');
+    changeTags(ctx, (tags) => {
+      const body = ctx.body();
+      const order = body['order'];
+      if (order !== undefined && typeof order !== 'number') throw new MatrixError(400, 'M_BAD_JSON', 'order must be a number');
+      tags[ctx.params.tag ?? ''] = order === undefined ? {} : { order };
+    });
+    return { json: {} };
+  }),
+  authedRoute('DELETE', `${CLIENT}/user/{userId}/rooms/{roomId}/tags/{tag}`, (ctx) => {
+    ownUser(ctx, 'remove tags');
+    changeTags(ctx, (tags) => {
+      delete tags[ctx.params.tag ?? ''];
+    });
+    return { json: {} };
+  }),
+
   // No TURN server is configured; Synapse then answers with an empty object.
   authedRoute('GET', `${CLIENT}/voip/turnServer`, () => ({ json: {} })),
   // Presence is accepted and not tracked, like a Synapse with presence disabled.
@@ -187,3 +211,13 @@ export const accountRoutes: Route[] = [
     }),
   ]),
 ];
+
+function changeTags(ctx: AuthedContext, change: (tags: Record<string, unknown>) => void): void {
+  const room = ctx.hs.rooms.get(ctx.params.roomId ?? '');
+  if (!room) throw new MatrixError(400, 'M_INVALID_PARAM', `${ctx.params.roomId} is not a valid room ID`);
+  const data = room.roomAccountData(ctx.user.userId);
+  const tags = { ...((data.get('m.tag')?.content as { tags?: Record<string, unknown> } | undefined)?.tags ?? {}) };
+  change(tags);
+  data.set('m.tag', { content: { tags }, stream: ctx.hs.advanceStream() });
+  ctx.hs.changed();
+}
