@@ -69,7 +69,7 @@ function applyLocally(hub: Hub, ids: string[], action: TriageAction, until: numb
   const state = hub.store.getState();
   const set = new Set(ids);
   if (action === 'read' || action === 'unread') {
-    hub.store.setState((s) => patchUnread(s, set, action === 'unread'));
+    hub.store.setState((s) => ({ ...patchUnread(s, set, action === 'unread'), checkedIds: [], anchorId: null }));
     return;
   }
   const stays = staysInView(triageViewOf(state.view), action);

@@ -1,0 +1,339 @@
+/**
+ * Triage at keyboard speed in Debian's chromium against `groundswell serve`, over 50 mixed items (40
+ * mails in a Dovecot with Archive, Trash and Junk, four rooms on the spec homeserver, six feed
+ * entries), accounts added with the CLI. Keys only: done, star, delete and undo on mail, star and
+ * done on a room, snooze on a feed entry, three items picked with x and marked read, read back from
+ * the servers with a plain IMAP client and the homeserver's API. Then the shortcuts dialog, the
+ * narrow windows, and axe-core on every main screen in light and dark.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
+import { removeAllAccounts, runCli } from '../support/cli.ts';
+import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
+import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
+import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
+import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
+import { appendMessages, realisticMessages, withClient } from '../support/mail-fixtures.ts';
+import { tempProfile } from '../support/profile.ts';
+import { startServe, type ServeProcess } from '../support/serve-process.ts';
+
+const SHOTS = 'test-results/e2e';
+// Evaluated over the DevTools protocol: the app's CSP (script-src 'self') refuses an injected <script>, rightly.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const ROOMS = ['Release planning', 'Design review', 'Ops', 'Lunch'];
+
+interface AxeViolation {
+  id: string;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+describe('triage in a browser, keyboard only', () => {
+  const user: DovecotUser = { user: 'tess', password: `e2e-${randomBytes(8).toString('hex')}` };
+  const profile = tempProfile();
+  let dovecot: Dovecot;
+  let hs: Homeserver;
+  let feeds: FeedServer;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  let aliceId: string;
+  let aliceRaw: RawClient;
+  const roomIds = new Map<string, string>();
+
+  const cli = (args: string[], stdin?: string) => runCli([...args, '--profile', profile.dir], stdin === undefined ? {} : { stdin });
+  const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
+  const inbox = () => page.getByRole('listbox', { name: 'Inbox' });
+  const pane = () => page.getByRole('region', { name: 'Reading pane' });
+  const key = (k: string) => page.keyboard.press(k);
+  const view = async (v: TriageView): Promise<InboxItem[]> => JSON.parse((await cli(['inbox', '--json', '--limit', '500', '--view', v])).stdout) as InboxItem[];
+  const byId = async (id: string): Promise<InboxItem | undefined> => (await view('all')).find((i) => i.id === id);
+
+  /** The item the list's active descendant names. */
+  const currentId = async (): Promise<string | null> => {
+    const active = await inbox().getAttribute('aria-activedescendant');
+    return active === null ? null : page.locator(`#${active}`).getAttribute('data-item-id');
+  };
+  /** The role of what has the focus (the node typecheck has no DOM globals, so the page is asked by locator). */
+  const focusedRole = () => page.locator(':focus').getAttribute('role');
+
+  /**
+   * Moves the keyboard, with j and k only, to the first Inbox item after the current one that `wanted`
+   * accepts (else the first one anywhere). The CLI lists the Inbox in the window's order.
+   */
+  const moveTo = async (wanted: (item: InboxItem) => boolean): Promise<InboxItem> => {
+    const items = await view('inbox');
+    const current = await currentId();
+    const from = current === null ? -1 : items.findIndex((i) => i.id === current);
+    let target = items.findIndex((i, n) => n > from && wanted(i));
+    if (target === -1) target = items.findIndex(wanted);
+    expect(target, 'an item to move to').toBeGreaterThan(-1);
+    for (let n = from; n < target; n++) await key('j');
+    for (let n = from; n > target; n--) await key('k');
+    await expect.poll(currentId).toBe(items[target]!.id);
+    return items[target]!;
+  };
+
+  const mailboxHas = (mailbox: string, messageId: string) =>
+    withClient(dovecot, user, async (client) => {
+      const lock = await client.getMailboxLock(mailbox);
+      try {
+        const uids = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+        return Array.isArray(uids) && uids.length > 0;
+      } finally {
+        lock.release();
+      }
+    });
+  const inboxFlags = (messageId: string) =>
+    withClient(dovecot, user, async (client) => {
+      const lock = await client.getMailboxLock('INBOX');
+      try {
+        const uids = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+        if (!Array.isArray(uids) || uids.length === 0) return null;
+        const message = await client.fetchOne(String(uids[0]), { flags: true }, { uid: true });
+        return message ? [...(message.flags ?? [])] : null;
+      } finally {
+        lock.release();
+      }
+    });
+  const roomTags = async (roomId: string) =>
+    (await aliceRaw.request('GET', `/_matrix/client/v3/user/${encodeURIComponent(aliceId)}/rooms/${encodeURIComponent(roomId)}/tags`)).body as { tags: Record<string, unknown> };
+  const roomDone = async (roomId: string) =>
+    (await aliceRaw.request('GET', `/_matrix/client/v3/user/${encodeURIComponent(aliceId)}/rooms/${encodeURIComponent(roomId)}/account_data/org.groundswell.done`)).body as Record<string, unknown>;
+
+  const messageIdOf = (item: InboxItem): string => (item.origin.kind === 'mail' ? (item.origin.messageId ?? '') : '');
+  const roomOf = (item: InboxItem): string => (item.origin.kind === 'chat' ? item.origin.roomId : '');
+
+  /** axe-core over the whole page: no violation of WCAG 2 A/AA or best practice. */
+  const axe = async (screen: string): Promise<void> => {
+    if ((await page.evaluate('typeof axe')) === 'undefined') await page.evaluate(AXE);
+    const violations = await page.evaluate('axe.run(document).then((result) => result.violations)');
+    const described = (violations as AxeViolation[]).map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} (${n.failureSummary ?? ''})`).join('; ')}`);
+    expect(described, `axe on ${screen}`).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    dovecot = await startDovecot({ users: [user], specialUse: true });
+    await appendMessages(dovecot, user, realisticMessages(40, new Date()));
+
+    hs = await startHomeserver({ serverName: 'triage' });
+    const alice = await hs.registerUser('alice', 'alice-e2e-Tr1age');
+    aliceId = alice.userId;
+    aliceRaw = createRawClient(hs.baseUrl, alice.accessToken);
+    const bobUser = await hs.registerUser('bob', 'bob-e2e-pass');
+    const bob = createRawClient(hs.baseUrl, bobUser.accessToken);
+    for (const name of ROOMS) {
+      const roomId = await bob.createRoom({ preset: 'private_chat', name, invite: [aliceId] });
+      await aliceRaw.join(roomId);
+      await bob.sendText(roomId, `Latest in ${name}`);
+      roomIds.set(name, roomId);
+    }
+
+    feeds = await startFeedServer();
+    feeds.serveFeed('/status.rss', { body: rssFeed(statusEntries(6), { site: feeds.origin, title: 'Example Cloud Status' }), contentType: 'application/rss+xml' });
+
+    const imap = await cli(['account', 'add', 'imap', '--name', 'Tess at work', '--host', '127.0.0.1', '--port', String(dovecot.port), '--security', 'plain', '--user', user.user, '--password-stdin'], `${user.password}\n`);
+    expect(imap.stderr).toBe('');
+    const matrix = await cli(['account', 'add', 'matrix', '--homeserver', hs.baseUrl, '--user', 'alice', '--password-stdin'], 'alice-e2e-Tr1age\n');
+    expect(matrix.stderr).toBe('');
+    expect((await cli(['account', 'add', 'feed', '--url', feeds.url('/status.rss')])).code).toBe(0);
+    expect((await cli(['sync', '--once'])).code).toBe(0);
+
+    serve = await startServe(profile.dir);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (serve !== undefined) await removeAllAccounts(profile.dir);
+    await serve?.stop();
+    await dovecot?.stop();
+    await hs?.stop();
+    await feeds?.stop();
+    profile.remove();
+  });
+
+  it('shows the 50 items in the Inbox, named as a listbox under a level-one heading', async () => {
+    await page.goto(serve.url);
+    await expect.poll(async () => (await view('inbox')).length, { timeout: 30_000 }).toBe(50);
+    await expect.poll(() => inbox().getByRole('option').first().getAttribute('aria-setsize'), { timeout: 30_000 }).toBe('50');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Inbox');
+    expect(await inbox().getAttribute('aria-multiselectable')).toBe('true');
+    const kinds = new Set((await view('inbox')).map((i) => i.source));
+    expect([...kinds].sort()).toEqual(['chat', 'feed', 'mail']);
+    await shot('30-triage-inbox-light');
+    await axe('the inbox (light)');
+  });
+
+  it('marks a mail done (e), which moves it to Archive on the server', async () => {
+    await key('j');
+    await expect.poll(currentId).not.toBeNull();
+    const mail = await moveTo((i) => i.source === 'mail');
+    await key('e');
+    await expect.poll(() => mailboxHas('Archive', messageIdOf(mail)), { timeout: 20_000 }).toBe(true);
+    expect(await mailboxHas('INBOX', messageIdOf(mail))).toBe(false);
+    await expect.poll(async () => (await byId(mail.id))?.done).toBe(true);
+    await page.getByRole('status').filter({ hasText: 'Done.' }).getByRole('button', { name: 'Undo' }).waitFor();
+  });
+
+  it('stars a mail (s): \\Flagged on the server and a star in its row', async () => {
+    const mail = await moveTo((i) => i.source === 'mail' && !i.starred);
+    await key('s');
+    await expect.poll(async () => (await inboxFlags(messageIdOf(mail)))?.includes('\\Flagged'), { timeout: 20_000 }).toBe(true);
+    await inbox().getByRole('option', { selected: false }).filter({ has: page.locator(`[aria-label="Starred"]`) }).first().waitFor();
+  });
+
+  it('deletes a mail (#) to Trash, and z brings it back to INBOX', async () => {
+    const mail = await moveTo((i) => i.source === 'mail');
+    await key('#');
+    await expect.poll(() => mailboxHas('Trash', messageIdOf(mail)), { timeout: 20_000 }).toBe(true);
+    await key('z');
+    await expect.poll(() => mailboxHas('INBOX', messageIdOf(mail)), { timeout: 20_000 }).toBe(true);
+    expect(await mailboxHas('Trash', messageIdOf(mail))).toBe(false);
+    await expect.poll(async () => (await view('inbox')).some((i) => i.id === mail.id)).toBe(true);
+  });
+
+  it('stars a room (s) as m.favourite and marks another done (e) in its account data', async () => {
+    await key('g');
+    await key('i');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Inbox');
+    const starred = await moveTo((i) => i.source === 'chat');
+    await key('s');
+    await expect.poll(async () => Object.keys((await roomTags(roomOf(starred))).tags), { timeout: 20_000 }).toContain('m.favourite');
+    const done = await moveTo((i) => i.source === 'chat');
+    await key('e');
+    await expect.poll(async () => (await roomDone(roomOf(done)))['event_id'], { timeout: 20_000 }).toBe(done.origin.kind === 'chat' ? done.origin.eventId : '');
+  });
+
+  it('snoozes a feed entry from the Snooze menu (b, Enter on Later today)', async () => {
+    const entry = await moveTo((i) => i.source === 'feed');
+    await key('b');
+    const menu = page.getByRole('menu', { name: /Snooze/ });
+    await menu.waitFor();
+    await expect.poll(() => page.locator(':focus').innerText()).toMatch(/^Later today/);
+    await axe('the Snooze menu');
+    await key('Enter');
+    await menu.waitFor({ state: 'hidden' });
+    // --json writes the time as ISO-8601.
+    const until = async () => Date.parse(String((await view('snoozed')).find((i) => i.id === entry.id)?.snoozedUntil ?? ''));
+    await expect.poll(until).toBeGreaterThan(Date.now());
+    // Focus is back on the list for the next key.
+    await expect.poll(() => focusedRole()).toBe('listbox');
+    await key('g');
+    await key('s');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Snoozed');
+    await inbox().getByRole('option').filter({ hasText: entry.title }).waitFor();
+    await key('g');
+    await key('i');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Inbox');
+  });
+
+  it('picks three unread mails with x and marks them read with Shift+I in one action (\\Seen on the server)', async () => {
+    const picked: InboxItem[] = [];
+    for (let n = 0; n < 3; n++) {
+      picked.push(await moveTo((i) => i.source === 'mail' && i.unread && !picked.some((p) => p.id === i.id)));
+      await key('x');
+    }
+    await expect.poll(() => inbox().getByRole('option', { selected: true }).count()).toBe(3);
+    await page.getByText('3 selected').waitFor();
+    await shot('31-triage-bulk-light');
+    await key('Shift+I');
+    for (const mail of picked) await expect.poll(async () => (await inboxFlags(messageIdOf(mail)))?.includes('\\Seen'), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => inbox().getByRole('option', { selected: true }).count()).toBe(0);
+    await page.getByRole('status').filter({ hasText: 'Marked 3 items as read.' }).waitFor();
+  });
+
+  it('ends with the server state the run asked for', async () => {
+    const all = await view('all');
+    expect(all.filter((i) => i.done).length).toBe(2);
+    expect(all.filter((i) => i.starred).length).toBe(2);
+    expect((await view('snoozed')).length).toBe(1);
+    expect((await view('inbox')).length).toBe(47);
+  });
+
+  it('lists every shortcut in the Keyboard shortcuts dialog (?) and gives the focus back to the list', async () => {
+    await key('?');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    for (const action of ['Done', 'Snooze…', 'Star or unstar', 'Delete', 'Undo the last action', 'Go to Starred', 'Mark everything in this view read']) {
+      await dialog.getByRole('cell', { name: action, exact: true }).waitFor();
+    }
+    await shot('32-triage-shortcuts-light');
+    await axe('the Keyboard shortcuts dialog');
+    await key('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => focusedRole()).toBe('listbox');
+  });
+
+  it('opens a mail, a room and a feed entry with Enter, each passing axe, and Escape goes back to the list', async () => {
+    for (const [source, name] of [['mail', 'a mail'], ['chat', 'a room'], ['feed', 'a feed entry']] as const) {
+      const item = await moveTo((i) => i.source === source);
+      await key('Enter');
+      await pane().getByRole('toolbar', { name: 'Item actions' }).getByRole('button', { name: 'Done' }).waitFor({ timeout: 20_000 });
+      await expect.poll(() => pane().innerText(), { timeout: 20_000 }).not.toContain('Loading');
+      await shot(`33-triage-${source}-light`);
+      await axe(`${name} (light)`);
+      expect(item.source).toBe(source);
+      await key('Escape');
+    }
+  });
+
+  it('shows the item a key or a click opened in an 800×600 and a 600×800 window, with Back to the list', async () => {
+    await page.setViewportSize({ width: 800, height: 600 });
+    await key('Enter');
+    await pane().getByRole('button', { name: 'Back' }).waitFor({ timeout: 20_000 });
+    await pane().getByRole('heading', { level: 2 }).first().waitFor();
+    expect(await inbox().isVisible()).toBe(false);
+    await shot('34-triage-800x600-item');
+    await key('Escape');
+    await inbox().waitFor();
+    expect(await page.getByRole('button', { name: 'Back' }).isVisible()).toBe(false);
+    await shot('35-triage-800x600-list');
+
+    await page.setViewportSize({ width: 600, height: 800 });
+    const row = inbox().getByRole('option').nth(2);
+    const title = (await row.innerText()).split('\n')[0] ?? '';
+    await row.click();
+    await pane().getByRole('button', { name: 'Back' }).waitFor({ timeout: 20_000 });
+    expect(await pane().isVisible()).toBe(true);
+    expect(title).not.toBe('');
+    await shot('36-triage-600x800-item');
+    await pane().getByRole('button', { name: 'Back' }).click();
+    await inbox().waitFor();
+    await expect.poll(() => focusedRole()).toBe('listbox');
+
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await key('Enter');
+    // Three panes again: the list stays beside the item.
+    await pane().getByRole('toolbar', { name: 'Item actions' }).waitFor({ timeout: 20_000 });
+    expect(await inbox().isVisible()).toBe(true);
+    await key('Escape');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('passes axe in dark too: the inbox, an open item and the shortcuts dialog', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await key('g');
+    await key('i');
+    await axe('the inbox (dark)');
+    await shot('37-triage-inbox-dark');
+    await key('Enter');
+    await pane().getByRole('toolbar', { name: 'Item actions' }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => pane().innerText(), { timeout: 20_000 }).not.toContain('Loading');
+    await axe('an open item (dark)');
+    await shot('38-triage-item-dark');
+    await key('Escape');
+    await key('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await axe('the Keyboard shortcuts dialog (dark)');
+    await key('Escape');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+});
