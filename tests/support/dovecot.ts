@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const DOVECOT = existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot';
+const DOVEADM = existsSync('/usr/bin/doveadm') ? '/usr/bin/doveadm' : 'doveadm';
 
 export interface DovecotUser {
   user: string;
@@ -30,6 +31,14 @@ export interface Dovecot {
   resume(): Promise<void>;
   /** Deletes a user's maildir while the server is down, so INBOX comes back with a new UIDVALIDITY. */
   recreateMailbox(user: string): Promise<void>;
+  /** Gives a user's INBOX a new UIDVALIDITY with the server running, as a restore from backup does; returns it. */
+  changeUidValidity(user: string): number;
+  /**
+   * Removes a user's index and UID list with the server running, as a restore of the mail files
+   * alone leaves them: INBOX gets a new UIDVALIDITY (the time in seconds), and an idling session
+   * hears one "* NO Internal error" and then nothing.
+   */
+  dropIndex(user: string): void;
   stop(): Promise<void>;
   /** The server's log, for failure messages. */
   log(): string;
@@ -40,11 +49,24 @@ interface Ids {
   dovecotGid: number;
 }
 
-/**
- * `specialUse`: Archive, Trash and Junk exist from the first login and carry the RFC 6154
- * attributes (\Archive, \Trash, \Junk); without it the server advertises none.
- */
-export async function startDovecot(options: { users?: DovecotUser[]; specialUse?: boolean } = {}): Promise<Dovecot> {
+export interface DovecotOptions {
+  users?: DovecotUser[];
+  /** false: the server announces no IDLE, as some hosted servers do, so clients must poll. */
+  idle?: boolean;
+  /** Dovecot's per user and address limit; 1 makes a second connection of the same user refused. */
+  maxConnectionsPerUser?: number;
+  /**
+   * Archive, Trash and Junk exist from the first login and carry the RFC 6154 attributes (\Archive,
+   * \Trash, \Junk); without it the server advertises none.
+   */
+  specialUse?: boolean;
+}
+
+/** Dovecot 2.3's own list after login, so leaving one out changes nothing else. */
+const CAPABILITIES =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY';
+
+export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
   if (process.getuid?.() !== 0) throw new Error('startDovecot needs root: Dovecot drops privileges to dovecot/dovenull.');
   const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' });
   if (version.status !== 0) throw new Error(`dovecot not runnable (apt-get install -y dovecot-imapd): ${version.stderr}`);
@@ -69,7 +91,7 @@ export async function startDovecot(options: { users?: DovecotUser[]; specialUse?
 
   const port = await freePort();
   const configPath = join(dir, 'dovecot.conf');
-  writeFileSync(configPath, config(dir, port, ids) + (options.specialUse ? SPECIAL_USE_NAMESPACE : ''), { mode: 0o644 });
+  writeFileSync(configPath, config(dir, port, ids, options) + (options.specialUse ? SPECIAL_USE_NAMESPACE : ''), { mode: 0o644 });
 
   let child: ChildProcess | undefined;
   const logPath = join(dir, 'dovecot.log');
@@ -122,6 +144,17 @@ export async function startDovecot(options: { users?: DovecotUser[]; specialUse?
       rmSync(join(mailRoot, user), { recursive: true, force: true });
       await launch();
     },
+    changeUidValidity(user) {
+      // Dovecot's own are the creation time in seconds, so one far ahead of now is new.
+      const uidValidity = Math.floor(Date.now() / 1000) + 100_000;
+      const run = spawnSync(DOVEADM, ['-c', configPath, 'mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), 'INBOX'], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`doveadm mailbox update failed (${run.status}): ${run.stderr}`);
+      return uidValidity;
+    },
+    dropIndex(user) {
+      const maildir = join(mailRoot, user);
+      for (const name of readdirSync(maildir)) if (name.startsWith('dovecot')) rmSync(join(maildir, name), { force: true });
+    },
     async stop() {
       await stopChild();
       rmSync(dir, { recursive: true, force: true });
@@ -161,7 +194,8 @@ const SPECIAL_USE_NAMESPACE = `namespace inbox {
 }
 `;
 
-function config(dir: string, port: number, ids: Ids): string {
+function config(dir: string, port: number, ids: Ids, options: DovecotOptions): string {
+  const capability = options.idle === false ? `imap_capability = ${CAPABILITIES.replace(' IDLE', '')}\n` : '';
   return `# Generated for a test run; Dovecot 2.3 syntax.
 protocols = imap
 listen = 127.0.0.1
@@ -179,8 +213,8 @@ mail_uid = dovecot
 mail_gid = dovecot
 mail_location = maildir:${dir}/mail/%u
 # Tests hold several connections per user (connector, second client, fixtures).
-mail_max_userip_connections = 200
-# Test mail is disposable: skipping fsync makes appending thousands of messages fast.
+mail_max_userip_connections = ${options.maxConnectionsPerUser ?? 200}
+${capability}# Test mail is disposable: skipping fsync makes appending thousands of messages fast.
 mail_fsync = never
 passdb {
   driver = passwd-file

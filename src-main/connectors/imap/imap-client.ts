@@ -12,6 +12,20 @@ import { ConnectorError } from '../connector.ts';
 export const MAX_IDLE_MS = 5 * 60_000;
 /** How soon after the last command IDLE starts; short, so new mail is pushed to us almost at once. */
 export const AUTO_IDLE_DELAY_MS = 300;
+/**
+ * A server that sends nothing for this long while we wait for its answer is taken for hung, and
+ * the connection is dropped and retried (Thunderbird waits 100 s too, mailnews.tcptimeout). A quiet
+ * IDLE is not hung: imapflow only probes it with a NOOP, which also keeps NAT tables fresh.
+ */
+export const STALL_TIMEOUT_MS = 100_000;
+/** A server without IDLE is asked for news this often: within a couple of minutes, without hammering it. */
+export const POLL_INTERVAL_MS = 2 * 60_000;
+
+/** Tests and benches shorten these; the defaults are what users get. */
+export interface ImapTiming {
+  stallTimeoutMs?: number;
+  pollIntervalMs?: number;
+}
 
 /** Plain IMAP sends the password in clear text, so it is only allowed to this machine. */
 export function checkSettings(settings: ImapSettings): void {
@@ -28,7 +42,7 @@ export function checkSettings(settings: ImapSettings): void {
   }
 }
 
-export function createClient(settings: ImapSettings, password: string, log: Logger): ImapFlow {
+export function createClient(settings: ImapSettings, password: string, log: Logger, timing: ImapTiming = {}): ImapFlow {
   checkSettings(settings);
   const options: ImapFlowOptions = {
     host: settings.host,
@@ -45,15 +59,28 @@ export function createClient(settings: ImapSettings, password: string, log: Logg
     missingIdleCommand: 'NOOP',
     connectionTimeout: 30_000,
     greetingTimeout: 16_000,
-    socketTimeout: MAX_IDLE_MS + 60_000,
+    socketTimeout: timing.stallTimeoutMs ?? STALL_TIMEOUT_MS,
     // A server announcing a giant literal must not make us allocate it.
     maxLiteralSize: 64 * 1024 * 1024,
     clientInfo: { name: 'Groundswell' },
   };
   const client = new ImapFlow(options);
   // imapflow emits 'error' for socket trouble; without a listener Node would throw it.
-  client.on('error', (error: unknown) => log.debug('imap connection error', { error: describeCause(error, [password]) }));
+  client.on('error', (error: unknown) => {
+    reportedErrors.set(client, error);
+    log.debug('imap connection error', { error: describeCause(error, [password]) });
+  });
   return client;
+}
+
+const reportedErrors = new WeakMap<ImapFlow, unknown>();
+
+/**
+ * Why the connection itself failed, when it did: a command cut short by it only says "no
+ * connection", while the connection's error says it timed out or was reset.
+ */
+export function connectionErrorOf(client: ImapFlow): unknown {
+  return reportedErrors.get(client);
 }
 
 /** imapflow logs pino-style objects; only the message and a few plain fields pass, at debug level. */
@@ -82,7 +109,19 @@ function describeCause(error: unknown, secrets: string[]): string {
 
 const TLS_CODES = /^(?:ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(?:VERIFY|GET)_|ClosedAfterConnectTLS|HOSTNAME_MISMATCH)/;
 
+/**
+ * RFC 5530 codes on a refused login that are about the server, not the password: imapflow flags
+ * every refused login as an authentication failure, and retrying those is right.
+ */
+const REFUSED_FOR_NOW = new Set(['LIMIT', 'INUSE', 'UNAVAILABLE', 'SERVERBUG']);
+
+function responseCodeOf(error: unknown): string {
+  const code = error && typeof error === 'object' ? (error as { serverResponseCode?: unknown }).serverResponseCode : undefined;
+  return typeof code === 'string' ? code.toUpperCase() : '';
+}
+
 export function isAuthFailure(error: unknown): boolean {
+  if (REFUSED_FOR_NOW.has(responseCodeOf(error))) return false;
   return !!error && typeof error === 'object' && (error as { authenticationFailed?: unknown }).authenticationFailed === true;
 }
 
@@ -92,6 +131,17 @@ export function toConnectorError(error: unknown, settings: ImapSettings): Connec
   const where = `${settings.host}:${settings.port}`;
   const code = error && typeof error === 'object' ? String((error as { code?: unknown }).code ?? '') : '';
   const options = { cause: error };
+  const responseCode = responseCodeOf(error);
+  if (responseCode === 'LIMIT' || responseCode === 'INUSE') {
+    return new ConnectorError(
+      'connection-failed',
+      `The server refuses more connections from this computer: too many are open for ${settings.user} (other mail programs or devices). Groundswell keeps retrying; closing another mail program on this computer frees one.`,
+      options,
+    );
+  }
+  if (responseCode === 'UNAVAILABLE' || responseCode === 'SERVERBUG') {
+    return new ConnectorError('connection-failed', `The mail server at ${where} is temporarily unable to log you in. Groundswell keeps retrying; nothing needs changing.`, options);
+  }
   if (isAuthFailure(error)) {
     return new ConnectorError('auth-failed', 'Authentication failed: the server rejected the user name or password.', options);
   }
@@ -100,6 +150,9 @@ export function toConnectorError(error: unknown, settings: ImapSettings): Connec
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
     return new ConnectorError('connection-failed', `Host not found: ${settings.host}. Check the spelling of the server name and your network connection.`, options);
+  }
+  if (code === 'ETIMEOUT' && /socket timeout/i.test(error instanceof Error ? error.message : '')) {
+    return new ConnectorError('connection-failed', `The mail server at ${where} stopped answering in the middle of a command. The connection was dropped and will be retried.`, options);
   }
   if (code === 'CONNECT_TIMEOUT' || code === 'GREETING_TIMEOUT' || code === 'UPGRADE_TIMEOUT' || code === 'ETIMEDOUT' || code === 'ETIMEOUT') {
     return new ConnectorError(
@@ -128,10 +181,15 @@ export function toConnectorError(error: unknown, settings: ImapSettings): Connec
 }
 
 /** Connects and logs in; throws a ConnectorError. */
-export async function openClient(settings: ImapSettings, password: string, log: Logger): Promise<ImapFlow> {
-  const client = createClient(settings, password, log);
+export async function openClient(settings: ImapSettings, password: string, log: Logger, timing: ImapTiming = {}): Promise<ImapFlow> {
+  const client = createClient(settings, password, log, timing);
   try {
     await client.connect();
+    if (!client.capabilities.has('IDLE')) {
+      // imapflow polls at its own interval capped by maxIdleTime; ours is set, not inherited.
+      client.maxIdleTime = timing.pollIntervalMs ?? POLL_INTERVAL_MS;
+      log.info('the server has no IDLE; polling for new mail', { intervalMs: client.maxIdleTime });
+    }
     return client;
   } catch (error) {
     client.close();

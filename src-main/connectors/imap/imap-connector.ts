@@ -5,8 +5,8 @@
 import type { ImapFlow } from 'imapflow';
 import type { ImapSettings, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
 import { ConnectorError, type Connector, type ConnectorContext } from '../connector.ts';
-import { createReconnectLoop } from '../reconnect.ts';
-import { closeClient, openClient, toConnectorError } from './imap-client.ts';
+import { createReconnectLoop, type ReconnectOptions } from '../reconnect.ts';
+import { closeClient, connectionErrorOf, openClient, toConnectorError, type ImapTiming as ClientTiming } from './imap-client.ts';
 import { loadMessageDetail } from './message-detail.ts';
 import { MailboxSync } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
@@ -24,9 +24,17 @@ interface LiveConnection {
 
 type MailOrigin = Extract<InboxItem['origin'], { kind: 'mail' }>;
 
-export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connector {
+/** Tests and benches shorten the waits; users get the defaults. */
+export interface ImapTiming extends ClientTiming {
+  reconnect?: Pick<ReconnectOptions, 'initialDelayMs' | 'maxDelayMs' | 'random'>;
+}
+
+export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing: ImapTiming = {}): Connector {
   const settings: ImapSettings = ctx.account.settings;
   const log = ctx.log.child('imap');
+  const open = async () => openClient(settings, await ctx.readSecret(), log, timing);
+  // A command cut short by a dead connection only says "no connection"; the connection's own error says why.
+  const failure = (client: ImapFlow, error: unknown) => toConnectorError(error instanceof ConnectorError ? error : (connectionErrorOf(client) ?? error), settings);
 
   let live: LiveConnection | undefined;
   // The connection still catching up, so stop() can cut a long initial sync short.
@@ -34,7 +42,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
   let running = false;
 
   const connectLive = async () => {
-    const client = await openClient(settings, await ctx.readSecret(), log);
+    const client = await open();
     if (!running) {
       await closeClient(client);
       return;
@@ -52,7 +60,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
       await sync.catchUp();
     } catch (error) {
       client.close();
-      throw toConnectorError(error, settings);
+      throw failure(client, error);
     } finally {
       if (connecting === client) connecting = undefined;
     }
@@ -67,6 +75,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
   };
 
   const loop = createReconnectLoop({
+    ...timing.reconnect,
     connect: connectLive,
     status: (state) => ctx.status(state),
     isAuthFailure: (error) => error instanceof ConnectorError && error.code === 'auth-failed',
@@ -88,10 +97,10 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
           if (mailbox !== INBOX) await current.sync.catchUp().catch((error: unknown) => log.debug('could not return to INBOX', { error }));
         }
       } catch (error) {
-        throw toConnectorError(error, settings);
+        throw failure(current.client, error);
       }
     }
-    const client = await openClient(settings, await ctx.readSecret(), log);
+    const client = await open();
     try {
       const lock = await client.getMailboxLock(mailbox);
       try {
@@ -100,7 +109,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
         lock.release();
       }
     } catch (error) {
-      throw toConnectorError(error, settings);
+      throw failure(client, error);
     } finally {
       await closeClient(client);
     }
@@ -171,11 +180,11 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>): Connec
         await current.sync.settled();
         return;
       }
-      const client = await openClient(settings, await ctx.readSecret(), log);
+      const client = await open();
       try {
         await new MailboxSync(client, ctx, settings, INBOX).catchUp();
       } catch (error) {
-        throw toConnectorError(error, settings);
+        throw failure(client, error);
       } finally {
         await closeClient(client);
       }

@@ -1,0 +1,162 @@
+/**
+ * Soak: one hub (a process of its own) with three accounts under steady load for 30 minutes of
+ * compressed time: IMAP with a mail arriving every second, a Matrix room where bob talks every
+ * second, and 50 feeds polled every minute. Sampled every compressed minute: RSS, JS heap, active
+ * handles and timers, each reported first / last / max after a warm-up, and whether it stayed
+ * within 10% of its first figure.
+ *
+ * What compression cannot shrink: timers that run on the wall clock. matrix-js-sdk arms a 110 s
+ * timer per /sync request and never clears it, so the timer count climbs for 110 real seconds
+ * (22 compressed minutes here) and then holds at about (syncs per second × 110).
+ *
+ * Compression (12×, 150 s of real time): mail is APPENDed every 83 ms and bob sends every 83 ms,
+ * each at twelve times its real rate; a feed's minute passes every 5 s, when the hub polls every
+ * feed (sync.once, which is what its timer does when the interval is up; the feeds also keep their
+ * own 60-second timers). The feed connector's clock (`now`) only stamps activity; its timers are
+ * real, so a fake clock would not make it poll sooner.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { startDovecot } from '../tests/support/dovecot.ts';
+import { rssFeed, type FixtureEntry } from '../tests/support/feed-fixtures.ts';
+import { startFeedServer } from '../tests/support/feed-server.ts';
+import { createRawClient, startHomeserver } from '../tests/support/homeserver/index.ts';
+import { rfc822 } from '../tests/support/mail-fixtures.ts';
+import { report } from './report.ts';
+import type { SoakSample, SoakSetup } from './support/soak-hub.ts';
+
+const BENCH = 'soak';
+const COMPRESSION = 12;
+const SIMULATED_MINUTES = 30;
+const MINUTE_MS = 60_000 / COMPRESSION;
+const LOAD_MS = SIMULATED_MINUTES * MINUTE_MS;
+const ARRIVAL_MS = 1_000 / COMPRESSION;
+const WARM_UP_MINUTES = 5;
+const FEEDS = 50;
+/** Feeds given a new entry each minute, in turn, so polls find news as well as 304s. */
+const FEEDS_CHANGED_PER_MINUTE = 5;
+const ENTRIES_KEPT = 20;
+const ALICE_PASSWORD = 'alice-soak-Zq81';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `send(n)` at a steady `everyMs` until `until`, never two at once; returns how many went out. */
+async function steady(everyMs: number, until: number, send: (n: number) => Promise<unknown>): Promise<number> {
+  let sent = 0;
+  const started = Date.now();
+  while (Date.now() < until) {
+    await send(sent);
+    sent += 1;
+    const next = started + sent * everyMs;
+    if (next > Date.now()) await sleep(next - Date.now());
+  }
+  return sent;
+}
+
+const dovecot = await startDovecot();
+const hs = await startHomeserver({ serverName: 'address' });
+const feedServer = await startFeedServer();
+const profileDir = mkdtempSync(join(tmpdir(), 'gs-bench-soak-'));
+let child: ChildProcess | undefined;
+let mailer: ImapFlow | undefined;
+try {
+  const mailUser = dovecot.users[0]!;
+  await hs.registerUser('alice', ALICE_PASSWORD);
+  const bobSession = await hs.registerUser('bob', 'bob-soak-pass');
+  const bob = createRawClient(hs.baseUrl, bobSession.accessToken);
+  const alice = createRawClient(hs.baseUrl, (await hs.login('alice', ALICE_PASSWORD)).accessToken);
+  const roomId = await bob.createRoom({ preset: 'public_chat', name: 'Busy room' });
+  await alice.join(roomId);
+
+  const entries: FixtureEntry[][] = Array.from({ length: FEEDS }, () => []);
+  const publish = (f: number) => feedServer.serveFeed(`/feed/${f}.xml`, { body: rssFeed(entries[f]!.slice(0, ENTRIES_KEPT), { title: `Feed ${f}` }), contentType: 'application/rss+xml', etag: `"${f}-${entries[f]!.length}"` });
+  const addEntry = (f: number) => {
+    const k = entries[f]!.length;
+    entries[f]!.unshift({ id: `feed-${f}-entry-${k}`, title: `Feed ${f}, entry ${k}`, at: new Date().toISOString(), html: `<p>Entry ${k} of feed ${f}.</p>` });
+    publish(f);
+  };
+  for (let f = 0; f < FEEDS; f++) addEntry(f);
+
+  const setup: SoakSetup = {
+    profileDir,
+    imap: { host: dovecot.host, port: dovecot.port, user: mailUser.user, password: mailUser.password },
+    matrix: { userId: `@alice:${hs.serverName}`, password: ALICE_PASSWORD },
+    feeds: Array.from({ length: FEEDS }, (_, f) => feedServer.url(`/feed/${f}.xml`)),
+    feedIntervalSeconds: 60,
+  };
+  const hubProcess = fork(new URL('./support/soak-hub.ts', import.meta.url).pathname, [JSON.stringify(setup)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child = hubProcess;
+  const exited = new Promise<never>((_, reject) => hubProcess.once('exit', (code) => reject(new Error(`the hub process exited with ${code}`))));
+  const answer = <T>(): Promise<T> => Promise.race([new Promise<T>((resolve) => hubProcess.once('message', (m) => resolve(m as T))), exited]);
+  const ask = async <T>(message: object): Promise<T> => {
+    const answered = answer<T>();
+    hubProcess.send(message);
+    return answered;
+  };
+  const setupStarted = Date.now();
+  await answer();
+  process.stderr.write(`soak: hub up with 52 accounts in ${Date.now() - setupStarted} ms; ${SIMULATED_MINUTES} min at ${COMPRESSION}× (${LOAD_MS / 1000} s)\n`);
+
+  mailer = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, doSTARTTLS: false, auth: { user: mailUser.user, pass: mailUser.password }, logger: false });
+  await mailer.connect();
+  const mailbox = mailer;
+
+  const until = Date.now() + LOAD_MS;
+  const mail = steady(ARRIVAL_MS, until, (n) => {
+    const at = new Date();
+    return mailbox.append('INBOX', rfc822({ from: 'Load <load@example.test>', subject: `Soak mail ${n}`, date: at, messageId: `<soak-${n}.${at.getTime()}@bench.test>`, content: `Content-Type: text/plain\n\nMail ${n} of the soak.\n` }));
+  });
+  const chat = steady(ARRIVAL_MS, until, (n) => bob.sendText(roomId, `Busy room message ${n}`));
+
+  const samples: SoakSample[] = [];
+  let feedPolls = 0;
+  for (let minute = 0; minute < SIMULATED_MINUTES; minute++) {
+    const due = until - LOAD_MS + (minute + 1) * MINUTE_MS;
+    if (due > Date.now()) await sleep(due - Date.now());
+    for (let c = 0; c < FEEDS_CHANGED_PER_MINUTE; c++) addEntry((minute * FEEDS_CHANGED_PER_MINUTE + c) % FEEDS);
+    feedPolls += (await ask<{ polled: number }>({ ask: 'poll' })).polled;
+    const { sample } = await ask<{ sample: SoakSample }>({ ask: 'sample' });
+    samples.push(sample);
+    process.stderr.write(
+      `soak: minute ${minute + 1}: RSS ${sample.rssMb.toFixed(1)} MB (anonymous ${sample.anonMb.toFixed(1)}, files ${sample.fileMb.toFixed(1)}), heap ${sample.heapMb.toFixed(1)} MB, ${sample.handles} handles, ${sample.timers} timers; unread mail ${sample.unreadMail}, chat ${sample.unreadChat}, feed ${sample.unreadFeed}${sample.offline.length ? `; not online: ${sample.offline.join(', ')}` : ''}\n`,
+    );
+  }
+  const [mailsSent, chatsSent] = await Promise.all([mail, chat]);
+  // The last arrivals get a moment to land before the work figures are read.
+  await sleep(2_000);
+  const { sample: final } = await ask<{ sample: SoakSample }>({ ask: 'sample' });
+
+  const afterWarmUp = samples.slice(WARM_UP_MINUTES - 1);
+  const figure = (name: string, unit: string, pick: (s: SoakSample) => number, digits: number) => {
+    const values = afterWarmUp.map(pick);
+    const first = values[0] as number;
+    const last = values.at(-1) as number;
+    const max = Math.max(...values);
+    const min = Math.min(...values);
+    const round = (v: number) => Number(v.toFixed(digits));
+    report({ bench: BENCH, metric: `${name}, minute ${WARM_UP_MINUTES} (after warm-up)`, value: round(first), unit });
+    report({ bench: BENCH, metric: `${name}, minute ${SIMULATED_MINUTES}`, value: round(last), unit });
+    const flat = max <= first * 1.1 && min >= first * 0.9;
+    report({ bench: BENCH, metric: `${name}, max over minutes ${WARM_UP_MINUTES}–${SIMULATED_MINUTES}`, value: round(max), unit, floor: `within 10% of minute ${WARM_UP_MINUTES} (${round(first * 0.9)}–${round(first * 1.1)})`, pass: flat });
+  };
+  figure('hub RSS', 'MB', (s) => s.rssMb, 1);
+  figure('hub JS heap', 'MB', (s) => s.heapMb, 1);
+  figure('active handles besides timers (sockets, pipes, files)', 'handles', (s) => s.handles - s.timers, 0);
+  figure('active timers', 'timers', (s) => s.timers, 0);
+  report({ bench: BENCH, metric: `mail appended (1 per simulated second) / stored unread`, value: mailsSent, unit: `mails / ${final.unreadMail} stored`, floor: 'all stored', pass: final.unreadMail === mailsSent });
+  report({ bench: BENCH, metric: 'chat messages bob sent to the busy room', value: chatsSent, unit: 'messages' });
+  report({ bench: BENCH, metric: `feed polls asked (${FEEDS} feeds × ${SIMULATED_MINUTES} min), answered`, value: feedPolls, unit: `of ${FEEDS * SIMULATED_MINUTES}`, floor: 'all', pass: feedPolls === FEEDS * SIMULATED_MINUTES });
+  report({ bench: BENCH, metric: 'feed requests served', value: feedServer.requests.length, unit: 'requests' });
+  report({ bench: BENCH, metric: 'accounts not online at the end', value: final.offline.length, unit: 'accounts', floor: '0', pass: final.offline.length === 0 });
+  await ask({ ask: 'stop' }).catch(() => undefined);
+} finally {
+  if (mailer?.usable) await mailer.logout().catch(() => undefined);
+  child?.kill();
+  await feedServer.stop();
+  await hs.stop();
+  await dovecot.stop();
+  rmSync(profileDir, { recursive: true, force: true });
+}
