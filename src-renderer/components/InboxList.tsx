@@ -8,6 +8,7 @@ import { useApp, useHub } from '../state/hooks.ts';
 import { activeQuery, triageViewOf, visibleItems } from '../state/store.ts';
 import { checkRange, clearChecked, markViewRead, openContextMenu, toggleChecked } from '../state/triageActions.ts';
 import { TriageButtons } from './TriageButtons.tsx';
+import { RowContextMenu } from './TriageDialogs.tsx';
 import { SenderWarningMark } from './SenderWarningMark.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
@@ -334,6 +335,7 @@ export function InboxList() {
         </div>
       ) : null}
       {loadingMore ? <div className="list-more">Loading more…</div> : null}
+      <RowContextMenu />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 /**
- * The triage dialogs: the Snooze menu, the confirmation a delete may need, the row context menu and
- * the "Keyboard shortcuts" list. Each gives focus back to the list when it closes.
+ * The triage dialogs: the Snooze menu, the confirmation a delete may need and the "Keyboard
+ * shortcuts" list; and the row context menu. Each gives focus back to the list when it closes.
  */
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -48,13 +48,11 @@ export function TriageDialogs() {
   const snoozing = useApp((s) => s.snoozeFor !== null);
   const confirming = useApp((s) => s.confirmDelete !== null);
   const shortcuts = useApp((s) => s.shortcutsOpen);
-  const menu = useApp((s) => s.contextMenu !== null);
   return (
     <>
       {snoozing ? <SnoozeMenu /> : null}
       {confirming ? <ConfirmDelete /> : null}
       {shortcuts ? <ShortcutsDialog /> : null}
-      {menu ? <RowContextMenu /> : null}
     </>
   );
 }
@@ -243,7 +241,13 @@ function ShortcutsDialog() {
   );
 }
 
-function RowContextMenu() {
+/** Drawn inside the list's landmark (it floats at the pointer all the same). */
+export function RowContextMenu() {
+  const open = useApp((s) => s.contextMenu !== null);
+  return open ? <OpenRowContextMenu /> : null;
+}
+
+function OpenRowContextMenu() {
   const hub = useHub();
   const menu = useApp((s) => s.contextMenu);
   const ids = useApp(useShallow((s) => (s.contextMenu === null ? [] : targetIds(s, s.contextMenu.itemId))));

@@ -212,6 +212,31 @@ describe('triage in a browser, keyboard only', () => {
     await expect.poll(async () => (await roomDone(roomOf(done)))['event_id'], { timeout: 20_000 }).toBe(done.origin.kind === 'chat' ? done.origin.eventId : '');
   });
 
+  it('asks before deleting a room (#), with the hub’s reason, and Escape keeps it', async () => {
+    const room = await moveTo((i) => i.source === 'chat');
+    await key('#');
+    const ask = page.getByRole('alertdialog', { name: 'Delete?' });
+    await ask.waitFor();
+    expect(await ask.innerText()).toMatch(/leaves the room/);
+    await axe('the delete confirmation');
+    await key('Escape');
+    await ask.waitFor({ state: 'hidden' });
+    await expect.poll(() => focusedRole()).toBe('listbox');
+    expect((await view('inbox')).some((i) => i.id === room.id)).toBe(true);
+  });
+
+  it('opens the row’s menu of actions with Shift+F10, and Escape gives the focus back', async () => {
+    await key('Shift+F10');
+    const menu = page.getByRole('menu', { name: 'Actions' });
+    await menu.waitFor();
+    for (const name of ['Done', 'Snooze', 'Delete', 'Undo']) await menu.getByRole('menuitem', { name, exact: true }).waitFor();
+    await menu.getByRole('menuitemcheckbox', { name: 'Star' }).waitFor();
+    await axe('the row menu');
+    await key('Escape');
+    await menu.waitFor({ state: 'hidden' });
+    await expect.poll(() => focusedRole()).toBe('listbox');
+  });
+
   it('snoozes a feed entry from the Snooze menu (b, Enter on Later today)', async () => {
     const entry = await moveTo((i) => i.source === 'feed');
     await key('b');
