@@ -1,4 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
@@ -35,7 +35,7 @@ interface RowProps {
   now: number;
   onClick: (id: string, e: MouseEvent) => void;
   onMenu: (id: string, e: MouseEvent) => void;
-  onHover: (id: string, row: HTMLElement) => void;
+  onHover: (id: string) => void;
 }
 
 function timeOfDay(at: number): string {
@@ -64,7 +64,7 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
       style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
       onClick={(e) => onClick(item.id, e)}
       onContextMenu={(e) => onMenu(item.id, e)}
-      onMouseEnter={(e) => onHover(item.id, e.currentTarget)}
+      onMouseEnter={() => onHover(item.id)}
     >
       <div className="row-line">
         <span className={`check-mark${checked ? ' on' : ''}`} aria-hidden="true" />
@@ -218,14 +218,23 @@ export function InboxList() {
   // Row times change at midnight and each minute only matters for "today"; once a minute is plenty.
   const now = useNow(60_000);
   const scroller = useRef<HTMLDivElement>(null);
-  const pane = useRef<HTMLDivElement>(null);
-  const [hovered, setHovered] = useState<{ id: string; top: number } | null>(null);
+  const [hoveredId, setHoveredId] = useState<string | null>(null);
+  const selectedIndex = selectedId === null ? -1 : items.findIndex((i) => i.id === selectedId);
+  // The row the keyboard points at stays rendered wherever the list is scrolled: the listbox names it as its active descendant.
+  const rangeExtractor = useCallback(
+    (range: Range): number[] => {
+      const indexes = defaultRangeExtractor(range);
+      return selectedIndex < 0 || indexes.includes(selectedIndex) ? indexes : [...indexes, selectedIndex].sort((a, b) => a - b);
+    },
+    [selectedIndex],
+  );
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
     getItemKey: (index) => items[index]?.id ?? index,
+    rangeExtractor,
   });
   const rows = virtualizer.getVirtualItems();
   const lastIndex = rows.length > 0 ? (rows[rows.length - 1]?.index ?? 0) : -1;
@@ -234,7 +243,6 @@ export function InboxList() {
     if (query === '' && hasMore && !loadingMore && lastIndex >= items.length - PREFETCH_ROWS) void loadMore(hub);
   }, [hub, query, hasMore, loadingMore, lastIndex, items.length]);
 
-  const selectedIndex = selectedId === null ? -1 : items.findIndex((i) => i.id === selectedId);
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
   }, [selectedIndex, virtualizer]);
@@ -254,12 +262,11 @@ export function InboxList() {
     },
     [hub],
   );
-  const onHover = useCallback((id: string, row: HTMLElement): void => {
-    const top = pane.current === null ? 0 : row.getBoundingClientRect().top - pane.current.getBoundingClientRect().top;
-    setHovered({ id, top });
-  }, []);
+  const onHover = useCallback((id: string): void => setHoveredId(id), []);
   const checked = new Set(checkedIds);
-  const hoveredShown = hovered !== null && items.some((i) => i.id === hovered.id) ? hovered : null;
+  // Placed from the virtualizer's own numbers, so it follows the row while the list scrolls under the pointer.
+  const hoveredRow = hoveredId === null ? undefined : rows.find((r) => items[r.index]?.id === hoveredId);
+  const hoveredTop = hoveredRow === undefined ? null : hoveredRow.start - (virtualizer.scrollOffset ?? 0);
 
   let message: ReactNode = null;
   if (query !== '') {
@@ -282,7 +289,7 @@ export function InboxList() {
   }
 
   return (
-    <div ref={pane} className="list-pane" onMouseLeave={() => setHovered(null)}>
+    <div className="list-pane" onMouseLeave={() => setHoveredId(null)}>
       <div className="list-header">
         <h1 className="list-title">{query === '' ? title : `Search in ${title}`}</h1>
         <button type="button" className="link" onClick={() => void markViewRead(hub)} title="Shift+Esc">
@@ -291,49 +298,50 @@ export function InboxList() {
       </div>
       <BulkBar />
       {message}
-      <div
-        ref={scroller}
-        className="list-scroller"
-        role="listbox"
-        aria-label="Inbox"
-        aria-multiselectable="true"
-        aria-activedescendant={selectedIndex >= 0 ? rowDomId(selectedIndex) : undefined}
-        aria-busy={listState === 'loading' || searching || loadingMore ? 'true' : undefined}
-        tabIndex={0}
-        onScroll={() => setHovered(null)}
-        onFocus={(e) => {
-          if (e.target === e.currentTarget && selectedId === null && items[0] !== undefined) selectItem(hub, items[0].id);
-        }}
-      >
-        <div className="list-spacer" role="presentation" style={{ height: virtualizer.getTotalSize() }}>
-          {rows.map((row) => {
-            const item = items[row.index];
-            if (item === undefined) return null;
-            return (
-              <InboxRow
-                key={item.id}
-                item={item}
-                index={row.index}
-                total={items.length}
-                start={row.start}
-                current={item.id === selectedId}
-                checked={checked.has(item.id)}
-                open={item.id === openId}
-                now={now}
-                onClick={onClick}
-                onMenu={onMenu}
-                onHover={onHover}
-              />
-            );
-          })}
+      <div className="list-body">
+        <div
+          ref={scroller}
+          className="list-scroller"
+          role="listbox"
+          aria-label="Inbox"
+          aria-multiselectable="true"
+          aria-activedescendant={selectedIndex >= 0 ? rowDomId(selectedIndex) : undefined}
+          aria-busy={listState === 'loading' || searching || loadingMore ? 'true' : undefined}
+          tabIndex={0}
+          onFocus={(e) => {
+            if (e.target === e.currentTarget && selectedId === null && items[0] !== undefined) selectItem(hub, items[0].id);
+          }}
+        >
+          <div className="list-spacer" role="presentation" style={{ height: virtualizer.getTotalSize() }}>
+            {rows.map((row) => {
+              const item = items[row.index];
+              if (item === undefined) return null;
+              return (
+                <InboxRow
+                  key={item.id}
+                  item={item}
+                  index={row.index}
+                  total={items.length}
+                  start={row.start}
+                  current={item.id === selectedId}
+                  checked={checked.has(item.id)}
+                  open={item.id === openId}
+                  now={now}
+                  onClick={onClick}
+                  onMenu={onMenu}
+                  onHover={onHover}
+                />
+              );
+            })}
+          </div>
         </div>
+        {hoveredId !== null && hoveredTop !== null && hoveredTop >= 0 ? (
+          // Outside the listbox: an option may not hold buttons, and the pointer reaches these here.
+          <div className="row-actions" style={{ top: hoveredTop }}>
+            <TriageButtons itemIds={checked.has(hoveredId) ? checkedIds : [hoveredId]} look="icons" label="Row actions" />
+          </div>
+        ) : null}
       </div>
-      {hoveredShown !== null ? (
-        // Outside the listbox: an option may not hold buttons, and the pointer reaches these here.
-        <div className="row-actions" style={{ top: hoveredShown.top }}>
-          <TriageButtons itemIds={checked.has(hoveredShown.id) ? checkedIds : [hoveredShown.id]} look="icons" label="Row actions" />
-        </div>
-      ) : null}
       {loadingMore ? <div className="list-more">Loading more…</div> : null}
       <RowContextMenu />
     </div>

@@ -107,6 +107,20 @@ const VERBS: Record<TriageAction, string> = {
   unread: 'mark as unread',
 };
 
+/** What the Undo note says it took back, in the buttons' words. */
+const UNDONE: Record<TriageAction, string> = {
+  done: 'Done',
+  undone: 'the move to the Inbox',
+  star: 'Star',
+  unstar: 'the unstar',
+  snooze: 'Snooze',
+  unsnooze: 'the unsnooze',
+  delete: 'Delete',
+  spam: 'Mark as spam',
+  read: 'Mark as read',
+  unread: 'Mark as unread',
+};
+
 function doneText(action: TriageAction, count: number, until: number | undefined): string {
   const what = count === 1 ? '' : ` ${count} items`;
   switch (action) {
@@ -198,7 +212,7 @@ export async function undoLast(hub: Hub): Promise<void> {
   const result = await hub.client.call('items.undo', {});
   if (!result.ok) showToast(hub, 'error', `Could not undo: ${result.error.message}`);
   else if (result.value.undone === undefined) showToast(hub, 'info', 'Nothing to undo.');
-  else showToast(hub, 'info', `Undone: ${VERBS[result.value.undone]}.${resultText(result.value)}`);
+  else showToast(hub, 'info', `Undid ${UNDONE[result.value.undone]}.${resultText(result.value)}`);
   await afterward(hub);
 }
 
