@@ -283,6 +283,26 @@ describe('triage in a browser, keyboard only', () => {
     expect((await view('inbox')).length).toBe(47);
   });
 
+  it('offers the actions over the row under the pointer, picks a range with Shift+click and all with Ctrl+A', async () => {
+    const rows = inbox().getByRole('option');
+    await rows.nth(1).hover();
+    const actions = page.getByRole('toolbar', { name: 'Row actions' });
+    await actions.waitFor();
+    for (const name of ['Done', 'Snooze', 'Star', 'Delete']) await actions.getByRole('button', { name, exact: true }).waitFor();
+    await axe('the row actions');
+    await shot('39-triage-row-hover-light');
+    await rows.nth(1).click({ modifiers: ['Shift'] });
+    await rows.nth(3).click({ modifiers: ['Shift'] });
+    await expect.poll(() => inbox().getByRole('option', { selected: true }).count()).toBeGreaterThanOrEqual(3);
+    await key('Escape');
+    await expect.poll(() => inbox().getByRole('option', { selected: true }).count()).toBe(0);
+    await key('Control+a');
+    await expect.poll(async () => (await inbox().getByRole('option', { selected: true }).count()) === (await rows.count())).toBe(true);
+    await page.getByText(/^47 selected$/).waitFor();
+    await key('Escape');
+    await expect.poll(() => inbox().getByRole('option', { selected: true }).count()).toBe(0);
+  });
+
   it('lists every shortcut in the Keyboard shortcuts dialog (?) and gives the focus back to the list', async () => {
     await key('?');
     const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
@@ -306,6 +326,12 @@ describe('triage in a browser, keyboard only', () => {
       await shot(`33-triage-${source}-light`);
       await axe(`${name} (light)`);
       expect(item.source).toBe(source);
+      if (source === 'chat') {
+        // r replies: the composer takes the keys, so Escape there stays the composer's.
+        await key('r');
+        await expect.poll(() => page.locator(':focus').getAttribute('aria-label')).toBe('Message');
+        await page.locator(':focus').blur();
+      }
       await key('Escape');
     }
   });
@@ -360,5 +386,18 @@ describe('triage in a browser, keyboard only', () => {
     await axe('the Keyboard shortcuts dialog (dark)');
     await key('Escape');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('shows only unread items with Unread only, and Shift+Esc marks the whole Inbox read', async () => {
+    const unread = (await view('inbox')).filter((i) => i.unread).length;
+    expect(unread).toBeGreaterThan(0);
+    await page.getByRole('checkbox', { name: 'Unread only' }).check();
+    await expect.poll(() => inbox().getByRole('option').first().getAttribute('aria-setsize')).toBe(String(unread));
+    await page.getByRole('checkbox', { name: 'Unread only' }).uncheck();
+    await expect.poll(async () => Number(await inbox().getByRole('option').first().getAttribute('aria-setsize'))).toBeGreaterThan(unread);
+    await inbox().focus();
+    await key('Shift+Escape');
+    await expect.poll(async () => (await view('inbox')).filter((i) => i.unread).length, { timeout: 20_000 }).toBe(0);
+    await page.getByRole('status').filter({ hasText: `Marked ${unread} items as read.` }).waitFor();
   });
 });
