@@ -186,8 +186,9 @@ export function Sidebar() {
                       <AccountRow
                         key={a.account.id}
                         view={a}
-                        unread={counts?.byAccount[a.account.id] ?? a.unread}
-                        priority={counts?.priorityByAccount[a.account.id] ?? a.priorityUnread}
+                        // The hub leaves accounts with nothing unread out of its counts: absent there is 0, not the older list's figure.
+                        unread={counts === null ? a.unread : (counts.byAccount[a.account.id] ?? 0)}
+                        priority={counts === null ? a.priorityUnread : (counts.priorityByAccount[a.account.id] ?? 0)}
                         now={now}
                       />
                     ))}

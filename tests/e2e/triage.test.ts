@@ -399,5 +399,27 @@ describe('triage in a browser, keyboard only', () => {
     await key('Shift+Escape');
     await expect.poll(async () => (await view('inbox')).filter((i) => i.unread).length, { timeout: 20_000 }).toBe(0);
     await page.getByRole('status').filter({ hasText: `Marked ${unread} items as read.` }).waitFor();
+    // The sidebar agrees: no account keeps an unread count (the hub leaves zeros out of its counts).
+    const account = page.getByRole('navigation', { name: 'Sources' }).getByRole('button', { name: /^Tess at work/ });
+    await expect.poll(() => account.innerText()).toBe('Tess at work');
+  });
+
+  it('stars a mail while Dovecot is away: the row says waiting to sync, and the star reaches the server once it is back', async () => {
+    await dovecot.pause();
+    let away = true;
+    try {
+      const mail = await moveTo((i) => i.source === 'mail' && !i.starred);
+      await key('s');
+      const row = inbox().getByRole('option').filter({ hasText: mail.title }).filter({ hasText: 'waiting to sync' });
+      await row.first().waitFor({ timeout: 20_000 });
+      await shot('40-triage-waiting-to-sync');
+      await dovecot.resume();
+      away = false;
+      await expect.poll(async () => (await inboxFlags(messageIdOf(mail)))?.includes('\\Flagged'), { timeout: 45_000 }).toBe(true);
+      await expect.poll(async () => (await byId(mail.id))?.pending, { timeout: 30_000 }).toBe(false);
+      await row.first().waitFor({ state: 'detached', timeout: 30_000 });
+    } finally {
+      if (away) await dovecot.resume();
+    }
   });
 });
