@@ -219,6 +219,7 @@ describe('triage in a browser, keyboard only', () => {
     await ask.waitFor();
     expect(await ask.innerText()).toMatch(/leaves the room/);
     await axe('the delete confirmation');
+    await shot('42-triage-delete-confirmation');
     await key('Escape');
     await ask.waitFor({ state: 'hidden' });
     await expect.poll(() => focusedRole()).toBe('listbox');
@@ -232,6 +233,7 @@ describe('triage in a browser, keyboard only', () => {
     for (const name of ['Done', 'Snooze', 'Delete', 'Undo']) await menu.getByRole('menuitem', { name, exact: true }).waitFor();
     await menu.getByRole('menuitemcheckbox', { name: 'Star' }).waitFor();
     await axe('the row menu');
+    await shot('43-triage-row-menu');
     await key('Escape');
     await menu.waitFor({ state: 'hidden' });
     await expect.poll(() => focusedRole()).toBe('listbox');
@@ -244,6 +246,7 @@ describe('triage in a browser, keyboard only', () => {
     await menu.waitFor();
     await expect.poll(() => page.locator(':focus').innerText()).toMatch(/^Later today/);
     await axe('the Snooze menu');
+    await shot('41-triage-snooze-menu');
     await key('Enter');
     await menu.waitFor({ state: 'hidden' });
     // --json writes the time as ISO-8601.
