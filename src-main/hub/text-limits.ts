@@ -33,8 +33,8 @@ export const TEXT_LIMITS = {
   bodyDepth: 64,
   /** A room's topic in the chat header. */
   topic: 1_000,
-  /** One chat message's text (Matrix events are at most 65 kB). */
-  chatBody: 32_000,
+  /** One chat message's text: a Matrix event is at most 65,536 bytes, so no message a server accepted is cut. */
+  chatBody: 65_536,
   /** A reaction's key (an emoji, or a short text some clients allow). */
   reaction: 64,
   /** An attachment's file name. */

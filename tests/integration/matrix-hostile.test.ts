@@ -199,6 +199,8 @@ describe('hostile content', () => {
     expect(lengths.sender).toBeLessThanOrEqual(200);
     expect(lengths.roomName).toBeLessThanOrEqual(200);
     expect(lengths.senderName).toBeLessThanOrEqual(200);
-    expect(row.title.startsWith('\u202eroom')).toBe(true);
+    // The hub's boundary removes the bidi controls from one-line fields (hub/item-text.ts); the letters stay.
+    expect(row.title.startsWith('room')).toBe(true);
+    expect(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/.test(row.title + row.sender + timeline.roomName + fromCarol.senderName)).toBe(false);
   });
 });
