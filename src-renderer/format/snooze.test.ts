@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLocalDateTime, snoozeUntil, toLocalDateTime } from './snooze.ts';
+import { formatSnoozeTime, parseLocalDateTime, snoozeUntil, toLocalDateTime } from './snooze.ts';
 
 const local = (y: number, mo: number, d: number, h: number, mi = 0): number => new Date(y, mo - 1, d, h, mi).getTime();
 
@@ -24,5 +24,13 @@ describe('snooze times', () => {
     expect(parseLocalDateTime('2026-12-04T08:05')).toBe(at);
     expect(parseLocalDateTime('')).toBeNull();
     expect(parseLocalDateTime('tomorrow')).toBeNull();
+  });
+
+  it('names the weekday within the coming week and the date beyond it', () => {
+    const now = local(2026, 12, 3, 14);
+    expect(formatSnoozeTime(local(2026, 12, 4, 9), now)).not.toMatch(/2026|Dec/);
+    expect(formatSnoozeTime(local(2026, 12, 4, 9), now)).toMatch(/09:00/);
+    expect(formatSnoozeTime(local(2026, 12, 24, 9), now)).toMatch(/24/);
+    expect(formatSnoozeTime(local(2031, 1, 15, 9, 30), now)).toMatch(/2031/);
   });
 });

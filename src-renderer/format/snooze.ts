@@ -39,9 +39,14 @@ export function snoozeUntil(choice: SnoozeChoice, now: number): number {
   }
 }
 
-/** "Thu 18:00" for the menu, beside each choice. */
-export function formatSnoozeTime(at: number): string {
-  return new Date(at).toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+const WEEK = 7 * 24 * 60 * 60 * 1000;
+
+/** "Thu 18:00" within the coming week; further off the date too ("15 Jan 2031, 09:30"), as a weekday alone would mislead. */
+export function formatSnoozeTime(at: number, now = Date.now()): string {
+  const time = { hour: '2-digit', minute: '2-digit', hour12: false } as const;
+  if (at - now < WEEK - 60 * 60 * 1000) return new Date(at).toLocaleString(undefined, { weekday: 'short', ...time });
+  const sameYear = new Date(at).getFullYear() === new Date(now).getFullYear();
+  return new Date(at).toLocaleString(undefined, { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }), ...time });
 }
 
 /** The value of an <input type="datetime-local"> (local time, no zone) as ms, or null when empty or invalid. */

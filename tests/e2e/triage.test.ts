@@ -263,6 +263,29 @@ describe('triage in a browser, keyboard only', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Inbox');
   });
 
+  it('snoozes to a picked time, and an item whose snooze ends comes back marked "snoozed until"', async () => {
+    const entry = await moveTo((i) => i.source === 'feed');
+    await key('b');
+    const menu = page.getByRole('menu', { name: /Snooze/ });
+    await menu.waitFor();
+    await key('End');
+    await key('Enter');
+    const field = page.locator('input[type="datetime-local"]');
+    await expect.poll(() => page.locator(':focus').getAttribute('type')).toBe('datetime-local');
+    await field.fill('2031-01-15T09:30');
+    await key('Enter');
+    await menu.waitFor({ state: 'hidden' });
+    const picked = async () => String((await view('snoozed')).find((i) => i.id === entry.id)?.snoozedUntil ?? '');
+    await expect.poll(async () => Date.parse(await picked())).toBe(new Date(2031, 0, 15, 9, 30).getTime());
+
+    // The hub's own timer wakes it; the CLI sets a wake-up a moment away.
+    const wake = new Date(Date.now() + 2000);
+    expect((await cli(['snooze', entry.id, '--until', wake.toISOString()])).code).toBe(0);
+    await inbox().getByRole('option').filter({ hasText: entry.title }).filter({ hasText: /snoozed until \d\d:\d\d/ }).waitFor({ timeout: 30_000 });
+    expect((await byId(entry.id))?.snoozeEnded).not.toBeNull();
+    await shot('44-triage-snooze-ended');
+  });
+
   it('picks three unread mails with x and marks them read with Shift+I in one action (\\Seen on the server)', async () => {
     const picked: InboxItem[] = [];
     for (let n = 0; n < 3; n++) {
