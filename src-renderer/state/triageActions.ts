@@ -18,7 +18,7 @@ export function targetIds(state: AppState, itemId?: string): string[] {
 }
 
 /** Whether an item with this action applied still belongs in the view. */
-function staysInView(view: TriageView, action: TriageAction): boolean {
+export function staysInView(view: TriageView, action: TriageAction): boolean {
   switch (action) {
     case 'delete':
     case 'spam':
