@@ -7,8 +7,7 @@
  * narrow windows, and axe-core on every main screen in light and dark.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,20 +17,14 @@ import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot
 import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
-import { appendMessages, realisticMessages, withClient } from '../support/mail-fixtures.ts';
+import { axeViolations } from '../support/axe.ts';
+import { appendMessages, realisticMessages } from '../support/mail-fixtures.ts';
+import { flagsOf, mailboxHas as mailboxHasMessage } from '../support/mail-readback.ts';
 import { tempProfile } from '../support/profile.ts';
 import { startServe, type ServeProcess } from '../support/serve-process.ts';
 
 const SHOTS = 'test-results/e2e';
-// Evaluated over the DevTools protocol: the app's CSP (script-src 'self') refuses an injected <script>, rightly.
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ROOMS = ['Release planning', 'Design review', 'Ops', 'Lunch'];
-
-interface AxeViolation {
-  id: string;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
 
 describe('triage in a browser, keyboard only', () => {
   const user: DovecotUser = { user: 'tess', password: `e2e-${randomBytes(8).toString('hex')}` };
@@ -79,28 +72,8 @@ describe('triage in a browser, keyboard only', () => {
     return items[target]!;
   };
 
-  const mailboxHas = (mailbox: string, messageId: string) =>
-    withClient(dovecot, user, async (client) => {
-      const lock = await client.getMailboxLock(mailbox);
-      try {
-        const uids = await client.search({ header: { 'message-id': messageId } }, { uid: true });
-        return Array.isArray(uids) && uids.length > 0;
-      } finally {
-        lock.release();
-      }
-    });
-  const inboxFlags = (messageId: string) =>
-    withClient(dovecot, user, async (client) => {
-      const lock = await client.getMailboxLock('INBOX');
-      try {
-        const uids = await client.search({ header: { 'message-id': messageId } }, { uid: true });
-        if (!Array.isArray(uids) || uids.length === 0) return null;
-        const message = await client.fetchOne(String(uids[0]), { flags: true }, { uid: true });
-        return message ? [...(message.flags ?? [])] : null;
-      } finally {
-        lock.release();
-      }
-    });
+  const mailboxHas = (mailbox: string, messageId: string) => mailboxHasMessage(dovecot, user, mailbox, messageId);
+  const inboxFlags = (messageId: string) => flagsOf(dovecot, user, 'INBOX', messageId);
   const roomTags = async (roomId: string) =>
     (await aliceRaw.request('GET', `/_matrix/client/v3/user/${encodeURIComponent(aliceId)}/rooms/${encodeURIComponent(roomId)}/tags`)).body as { tags: Record<string, unknown> };
   const roomDone = async (roomId: string) =>
@@ -110,12 +83,7 @@ describe('triage in a browser, keyboard only', () => {
   const roomOf = (item: InboxItem): string => (item.origin.kind === 'chat' ? item.origin.roomId : '');
 
   /** axe-core over the whole page: no violation of WCAG 2 A/AA or best practice. */
-  const axe = async (screen: string): Promise<void> => {
-    if ((await page.evaluate('typeof axe')) === 'undefined') await page.evaluate(AXE);
-    const violations = await page.evaluate('axe.run(document).then((result) => result.violations)');
-    const described = (violations as AxeViolation[]).map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} (${n.failureSummary ?? ''})`).join('; ')}`);
-    expect(described, `axe on ${screen}`).toEqual([]);
-  };
+  const axe = async (screen: string): Promise<void> => expect(await axeViolations(page), `axe on ${screen}`).toEqual([]);
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
