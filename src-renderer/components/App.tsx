@@ -13,6 +13,7 @@ import {
   openSnooze,
   targetIds,
   toggleChecked,
+  toggleDone,
   toggleRead,
   toggleStar,
   triage,
@@ -72,7 +73,7 @@ function run(hub: ReturnType<typeof useHub>, command: KeyCommand, target: EventT
       else return false;
       return true;
     case 'done':
-      void triage(hub, ids, 'done');
+      void toggleDone(hub, ids);
       return true;
     case 'snooze':
       openSnooze(hub, ids);

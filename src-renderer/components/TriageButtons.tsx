@@ -6,7 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { InboxItem } from '../../src-shared/domain.ts';
 import { findItem } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
-import { openSnooze, targetIds, toggleStar, triage, undoLast } from '../state/triageActions.ts';
+import { openSnooze, targetIds, toggleDone, toggleStar, triage, undoLast } from '../state/triageActions.ts';
 
 interface Props {
   itemIds: string[];
@@ -15,9 +15,10 @@ interface Props {
   label: string;
 }
 
-function summarize(items: (InboxItem | undefined)[]): { starred: boolean; anyUnread: boolean; anyMail: boolean } {
+function summarize(items: (InboxItem | undefined)[]): { done: boolean; starred: boolean; anyUnread: boolean; anyMail: boolean } {
   const known = items.filter((i): i is InboxItem => i !== undefined);
   return {
+    done: known.length > 0 && known.every((i) => i.done),
     starred: known.length > 0 && known.every((i) => i.starred),
     anyUnread: known.some((i) => i.unread),
     anyMail: known.some((i) => i.source === 'mail'),
@@ -26,7 +27,7 @@ function summarize(items: (InboxItem | undefined)[]): { starred: boolean; anyUnr
 
 export function TriageButtons({ itemIds, look, label }: Props) {
   const hub = useHub();
-  const { starred, anyUnread, anyMail } = useApp(useShallow((s) => summarize(itemIds.map((id) => findItem(s, id)))));
+  const { done, starred, anyUnread, anyMail } = useApp(useShallow((s) => summarize(itemIds.map((id) => findItem(s, id)))));
   const button = (name: string, icon: string, onClick: () => void, extra: { pressed?: boolean; menu?: boolean } = {}) => (
     <button
       type="button"
@@ -45,7 +46,8 @@ export function TriageButtons({ itemIds, look, label }: Props) {
   );
   return (
     <div className={`triage-buttons triage-${look}`} role="toolbar" aria-label={label}>
-      {button('Done', '✓', () => void triage(hub, itemIds, 'done'))}
+      {/* Pressed on done items: pressing it again moves them back to the Inbox. */}
+      {button('Done', '✓', () => void toggleDone(hub, itemIds), { pressed: done })}
       {button('Snooze', '◔', () => openSnooze(hub, itemIds), { menu: true })}
       {button('Star', starred ? '★' : '☆', () => void toggleStar(hub, itemIds), { pressed: starred })}
       {button('Delete', '✕', () => void triage(hub, itemIds, 'delete'))}

@@ -17,6 +17,7 @@ import {
   openSnooze,
   snoozeChosen,
   targetIds,
+  toggleDone,
   toggleRead,
   toggleStar,
   triage,
@@ -270,7 +271,7 @@ function OpenRowContextMenu() {
     void action();
   };
   const entries: [string, () => void][] = [
-    ['Done', run(() => triage(hub, ids, 'done'))],
+    ['Done', run(() => toggleDone(hub, ids))],
     ['Snooze', () => openSnooze(hub, ids)],
     ['Star', run(() => toggleStar(hub, ids))],
     ['Delete', run(() => triage(hub, ids, 'delete'))],
@@ -299,8 +300,8 @@ function OpenRowContextMenu() {
         <button
           key={name}
           type="button"
-          role={name === 'Star' ? 'menuitemcheckbox' : 'menuitem'}
-          aria-checked={name === 'Star' ? item.starred : undefined}
+          role={name === 'Star' || name === 'Done' ? 'menuitemcheckbox' : 'menuitem'}
+          aria-checked={name === 'Star' ? item.starred : name === 'Done' ? item.done : undefined}
           className="menu-item"
           onClick={onClick}
         >

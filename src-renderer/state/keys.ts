@@ -41,7 +41,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['k', '↑'], command: 'previous', description: 'Previous item' },
   { keys: ['Enter', 'o'], command: 'open', description: 'Open the item' },
   { keys: ['Esc'], command: 'back', description: 'Back to the list' },
-  { keys: ['e'], command: 'done', description: 'Done' },
+  { keys: ['e'], command: 'done', description: 'Done (in Done: back to the Inbox)' },
   { keys: ['b'], command: 'snooze', description: 'Snooze…' },
   { keys: ['s'], command: 'star', description: 'Star or unstar' },
   { keys: ['#'], command: 'delete', description: 'Delete' },

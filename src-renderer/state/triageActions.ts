@@ -191,6 +191,13 @@ export function toggleStar(hub: Hub, ids: string[]): Promise<boolean> {
   return triage(hub, ids, all ? 'unstar' : 'star');
 }
 
+/** Done, or back to the Inbox when every one is done already (e in the Done view). */
+export function toggleDone(hub: Hub, ids: string[]): Promise<boolean> {
+  const state = hub.store.getState();
+  const all = ids.length > 0 && ids.every((id) => findItem(state, id)?.done === true);
+  return triage(hub, ids, all ? 'undone' : 'done');
+}
+
 /** Read the items, or unread them when every one is read already. */
 export function toggleRead(hub: Hub, ids: string[]): Promise<boolean> {
   const state = hub.store.getState();

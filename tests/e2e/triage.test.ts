@@ -18,7 +18,7 @@ import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
 import { axeViolations } from '../support/axe.ts';
-import { appendMessages, realisticMessages } from '../support/mail-fixtures.ts';
+import { appendMessages, realisticMessages, withClient } from '../support/mail-fixtures.ts';
 import { flagsOf, mailboxHas as mailboxHasMessage } from '../support/mail-readback.ts';
 import { tempProfile } from '../support/profile.ts';
 import { startServe, type ServeProcess } from '../support/serve-process.ts';
@@ -198,8 +198,8 @@ describe('triage in a browser, keyboard only', () => {
     await key('Shift+F10');
     const menu = page.getByRole('menu', { name: 'Actions' });
     await menu.waitFor();
-    for (const name of ['Done', 'Snooze', 'Delete', 'Undo']) await menu.getByRole('menuitem', { name, exact: true }).waitFor();
-    await menu.getByRole('menuitemcheckbox', { name: 'Star' }).waitFor();
+    for (const name of ['Snooze', 'Delete', 'Undo']) await menu.getByRole('menuitem', { name, exact: true }).waitFor();
+    for (const name of ['Done', 'Star']) await menu.getByRole('menuitemcheckbox', { name }).waitFor();
     await axe('the row menu');
     await shot('43-triage-row-menu');
     await key('Escape');
@@ -301,7 +301,7 @@ describe('triage in a browser, keyboard only', () => {
     await key('?');
     const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await dialog.waitFor();
-    for (const action of ['Done', 'Snooze…', 'Star or unstar', 'Delete', 'Undo the last action', 'Go to Starred', 'Mark everything in this view read']) {
+    for (const action of ['Done (in Done: back to the Inbox)', 'Snooze…', 'Star or unstar', 'Delete', 'Undo the last action', 'Go to Starred', 'Mark everything in this view read']) {
       await dialog.getByRole('cell', { name: action, exact: true }).waitFor();
     }
     await shot('32-triage-shortcuts-light');
@@ -415,5 +415,32 @@ describe('triage in a browser, keyboard only', () => {
     } finally {
       if (away) await dovecot.resume();
     }
+  });
+
+  it('moves a done mail back to the Inbox with e in Done, and passes on what the hub says about it (its Archive was deleted elsewhere)', async () => {
+    await key('g');
+    await key('d');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Done');
+    const done = (await view('done')).find((i) => i.source === 'mail');
+    expect(done).toBeDefined();
+    // Another client deletes the mailbox, and the mail with it.
+    await withClient(dovecot, user, (client) => client.mailboxDelete('Archive'));
+    // A new view starts with nothing pointed at: j points at its first row.
+    await key('j');
+    await expect.poll(currentId).not.toBeNull();
+    const doneList = await view('done');
+    const current = await currentId();
+    const at = doneList.findIndex((i) => i.id === done!.id);
+    const from = doneList.findIndex((i) => i.id === current);
+    for (let n = from; n < at; n++) await key('j');
+    for (let n = from; n > at; n--) await key('k');
+    await expect.poll(currentId).toBe(done!.id);
+    await key('e');
+    const note = page.getByRole('status').filter({ hasText: 'Moved back to the Inbox.' });
+    await note.waitFor({ timeout: 30_000 });
+    expect(await note.innerText()).toMatch(/no longer on the server.*changed here only/);
+    await shot('45-triage-back-to-inbox');
+    await expect.poll(async () => (await byId(done!.id))?.done).toBe(false);
+    await expect.poll(() => inbox().getByRole('option').filter({ hasText: done!.title }).count()).toBe(0);
   });
 });
