@@ -8,12 +8,12 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage } from '../../src-shared/api.ts';
 import type { InboxItem } from '../../src-shared/domain.ts';
 import { quoteLine, typingText } from '../format/chat.ts';
-import { markRead, markUnread } from '../state/actions.ts';
 import { answerInvite, cancelReply, leaveChatRoom, openChatRoom, reloadTimeline, sendMessage, setDraft, startReply, stopTyping } from '../state/chatActions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatTimeline } from './ChatTimeline.tsx';
 import { LockIcon } from './LockIcon.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
+import { PaneTriageButtons } from './TriageButtons.tsx';
 
 /** The composer grows with its text up to this many lines, then scrolls. */
 const COMPOSER_MAX_ROWS = 8;
@@ -134,15 +134,7 @@ export function ChatRoom({ item }: { item: InboxItem }) {
           {membership === 'invite' ? <span className="badge invite-badge">Invitation</span> : null}
         </h2>
         <div className="message-actions">
-          {item.unread ? (
-            <button type="button" onClick={() => void markRead(hub, [item.id])}>
-              Mark as read
-            </button>
-          ) : (
-            <button type="button" onClick={() => void markUnread(hub, [item.id])}>
-              Mark as unread
-            </button>
-          )}
+          <PaneTriageButtons itemId={item.id} />
         </div>
         {topic !== undefined && topic !== '' ? <p className="chat-topic">
             <bdi dir="auto">{topic}</bdi>

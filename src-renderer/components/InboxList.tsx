@@ -1,11 +1,14 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useRef, type ReactNode } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { InboxItem } from '../../src-shared/domain.ts';
+import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
 import { formatFullTime, formatItemTime } from '../format/time.ts';
-import { loadFirstPage, loadMore, openItem } from '../state/actions.ts';
+import { loadFirstPage, loadMore, openItem, selectItem } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
-import { activeQuery, visibleItems } from '../state/store.ts';
+import { activeQuery, triageViewOf, visibleItems } from '../state/store.ts';
+import { checkRange, clearChecked, markViewRead, openContextMenu, toggleChecked } from '../state/triageActions.ts';
+import { TriageButtons } from './TriageButtons.tsx';
+import { RowContextMenu } from './TriageDialogs.tsx';
 import { SenderWarningMark } from './SenderWarningMark.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
@@ -14,38 +17,57 @@ export const ROW_HEIGHT = 58;
 /** Start fetching the next page this many rows before the end, so scrolling never waits. */
 const PREFETCH_ROWS = 30;
 
+/** The DOM id of a row, which the listbox names as its active descendant. */
+export function rowDomId(index: number): string {
+  return `inbox-row-${index}`;
+}
+
 interface RowProps {
   item: InboxItem;
   index: number;
   total: number;
   start: number;
-  selected: boolean;
+  /** The row the keyboard points at. */
+  current: boolean;
+  /** Picked for a bulk action. */
+  checked: boolean;
   open: boolean;
   now: number;
-  onOpen: (id: string) => void;
+  onClick: (id: string, e: MouseEvent) => void;
+  onMenu: (id: string, e: MouseEvent) => void;
+  onHover: (id: string) => void;
 }
 
-const InboxRow = memo(function InboxRow({ item, index, total, start, selected, open, now, onOpen }: RowProps) {
+function timeOfDay(at: number): string {
+  return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
+const InboxRow = memo(function InboxRow({ item, index, total, start, current, checked, open, now, onClick, onMenu, onHover }: RowProps) {
   const chat = item.origin.kind === 'chat' ? item.origin : undefined;
   const invite = chat?.membership === 'invite';
   const classes = ['row'];
   if (item.unread) classes.push('unread');
-  if (selected) classes.push('selected');
+  if (current) classes.push('selected');
+  if (checked) classes.push('checked');
   if (open) classes.push('open');
   if (invite) classes.push('invite');
   return (
     <div
-      role="listitem"
+      id={rowDomId(index)}
+      role="option"
       className={classes.join(' ')}
-      aria-current={selected ? 'true' : undefined}
+      aria-selected={checked}
       aria-setsize={total}
       aria-posinset={index + 1}
       data-item-id={item.id}
       data-unread={item.unread ? 'true' : 'false'}
       style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
-      onClick={() => onOpen(item.id)}
+      onClick={(e) => onClick(item.id, e)}
+      onContextMenu={(e) => onMenu(item.id, e)}
+      onMouseEnter={() => onHover(item.id)}
     >
       <div className="row-line">
+        <span className={`check-mark${checked ? ' on' : ''}`} aria-hidden="true" />
         <SourceIcon kind={item.source} />
         {item.unread ? <span className="unread-dot" role="img" aria-label="Unread" /> : null}
         {/* A room is known by its name; the latest message's sender goes with the message below. */}
@@ -65,6 +87,14 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, selected, o
             !
           </span>
         ) : null}
+        {item.starred ? (
+          <span className="star-mark" role="img" aria-label="Starred" title="Starred">
+            ★
+          </span>
+        ) : null}
+        {item.pending ? <span className="tag pending-tag">waiting to sync</span> : null}
+        {item.snoozeEnded !== null ? <span className="tag snoozed-tag">snoozed until {timeOfDay(item.snoozeEnded)}</span> : null}
+        {item.snoozedUntil !== null && item.snoozeEnded === null ? <span className="tag snoozed-tag">until {formatItemTime(item.snoozedUntil, now)}</span> : null}
         <time className="time" dateTime={new Date(item.timestamp).toISOString()} title={formatFullTime(item.timestamp)}>
           {formatItemTime(item.timestamp, now)}
         </time>
@@ -126,9 +156,47 @@ function ListMessage({ children }: { children: ReactNode }) {
   return <div className="list-message">{children}</div>;
 }
 
+const VIEW_TITLES: Record<TriageView, string> = { inbox: 'Inbox', snoozed: 'Snoozed', done: 'Done', starred: 'Starred', all: 'All' };
+const EMPTY_VIEW: Record<TriageView, string> = {
+  inbox: 'Nothing here yet. New mail, messages and feed alerts show up as they arrive.',
+  snoozed: 'Nothing is snoozed. Snooze an item (b) to have it come back later.',
+  done: 'Nothing is done yet. Mark an item done (e) to clear it from the Inbox.',
+  starred: 'Nothing is starred. Star an item (s) to find it here.',
+  all: 'Nothing here yet.',
+};
+
+/** The name of what the list shows, for its heading: "Inbox", or "Done · Mail", "Starred · Erin at work". */
+function useViewTitle(): string {
+  return useApp((s) => {
+    const view = VIEW_TITLES[triageViewOf(s.view)];
+    const account = s.view.accountId === undefined ? undefined : s.accounts.find((a) => a.account.id === s.view.accountId)?.account.displayName;
+    const source = s.view.source === undefined ? undefined : { mail: 'Mail', chat: 'Chat', feed: 'Feeds' }[s.view.source];
+    const filter = account ?? source;
+    return filter === undefined ? view : `${view} · ${filter}`;
+  });
+}
+
+function BulkBar() {
+  const hub = useHub();
+  const checked = useApp(useShallow((s) => s.checkedIds));
+  if (checked.length === 0) return null;
+  return (
+    <div className="bulk-bar">
+      <span className="bulk-count" role="status">
+        {checked.length} selected
+      </span>
+      <TriageButtons itemIds={checked} look="icons" label={`Actions for ${checked.length} selected`} />
+      <button type="button" className="link" onClick={() => clearChecked(hub)}>
+        Clear selection
+      </button>
+    </div>
+  );
+}
+
 export function InboxList() {
   const hub = useHub();
-  const { items, query, searching, selectedId, openId, listState, listError, searchError, loadingMore, hasMore } = useApp(
+  const title = useViewTitle();
+  const { items, query, searching, selectedId, openId, checkedIds, triageView, listState, listError, searchError, loadingMore, hasMore } = useApp(
     useShallow((s) => {
       const q = activeQuery(s);
       return {
@@ -137,6 +205,8 @@ export function InboxList() {
         searching: q !== '' && s.resultsFor !== q,
         selectedId: s.selectedId,
         openId: s.openId,
+        checkedIds: s.checkedIds,
+        triageView: triageViewOf(s.view),
         listState: s.listState,
         listError: s.listError,
         searchError: s.searchError,
@@ -148,12 +218,23 @@ export function InboxList() {
   // Row times change at midnight and each minute only matters for "today"; once a minute is plenty.
   const now = useNow(60_000);
   const scroller = useRef<HTMLDivElement>(null);
+  const [hoveredId, setHoveredId] = useState<string | null>(null);
+  const selectedIndex = selectedId === null ? -1 : items.findIndex((i) => i.id === selectedId);
+  // The row the keyboard points at stays rendered wherever the list is scrolled: the listbox names it as its active descendant.
+  const rangeExtractor = useCallback(
+    (range: Range): number[] => {
+      const indexes = defaultRangeExtractor(range);
+      return selectedIndex < 0 || indexes.includes(selectedIndex) ? indexes : [...indexes, selectedIndex].sort((a, b) => a - b);
+    },
+    [selectedIndex],
+  );
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
     getItemKey: (index) => items[index]?.id ?? index,
+    rangeExtractor,
   });
   const rows = virtualizer.getVirtualItems();
   const lastIndex = rows.length > 0 ? (rows[rows.length - 1]?.index ?? 0) : -1;
@@ -162,12 +243,30 @@ export function InboxList() {
     if (query === '' && hasMore && !loadingMore && lastIndex >= items.length - PREFETCH_ROWS) void loadMore(hub);
   }, [hub, query, hasMore, loadingMore, lastIndex, items.length]);
 
-  const selectedIndex = selectedId === null ? -1 : items.findIndex((i) => i.id === selectedId);
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
   }, [selectedIndex, virtualizer]);
 
-  const onOpen = useCallback((id: string): void => void openItem(hub, id), [hub]);
+  const onClick = useCallback(
+    (id: string, e: MouseEvent): void => {
+      if (e.shiftKey) checkRange(hub, id);
+      else if (e.ctrlKey || e.metaKey) toggleChecked(hub, id);
+      else void openItem(hub, id);
+    },
+    [hub],
+  );
+  const onMenu = useCallback(
+    (id: string, e: MouseEvent): void => {
+      e.preventDefault();
+      openContextMenu(hub, id, e.clientX, e.clientY);
+    },
+    [hub],
+  );
+  const onHover = useCallback((id: string): void => setHoveredId(id), []);
+  const checked = new Set(checkedIds);
+  // Placed from the virtualizer's own numbers, so it follows the row while the list scrolls under the pointer.
+  const hoveredRow = hoveredId === null ? undefined : rows.find((r) => items[r.index]?.id === hoveredId);
+  const hoveredTop = hoveredRow === undefined ? null : hoveredRow.start - (virtualizer.scrollOffset ?? 0);
 
   let message: ReactNode = null;
   if (query !== '') {
@@ -186,41 +285,65 @@ export function InboxList() {
   } else if (listState === 'loading' && items.length === 0) {
     message = <ListMessage>Loading…</ListMessage>;
   } else if (items.length === 0) {
-    message = <ListMessage>Nothing here yet. New mail, messages and feed alerts show up as they arrive.</ListMessage>;
+    message = <ListMessage>{EMPTY_VIEW[triageView]}</ListMessage>;
   }
 
   return (
-    <div className="list-pane">
+    <div className="list-pane" onMouseLeave={() => setHoveredId(null)}>
+      <div className="list-header">
+        <h1 className="list-title">{query === '' ? title : `Search in ${title}`}</h1>
+        <button type="button" className="link" onClick={() => void markViewRead(hub)} title="Shift+Esc">
+          Mark all read
+        </button>
+      </div>
+      <BulkBar />
       {message}
-      <div
-        ref={scroller}
-        className="list-scroller"
-        role="list"
-        aria-label="Inbox"
-        aria-busy={listState === 'loading' || searching || loadingMore ? 'true' : undefined}
-        tabIndex={0}
-      >
-        <div className="list-spacer" style={{ height: virtualizer.getTotalSize() }}>
-          {rows.map((row) => {
-            const item = items[row.index];
-            if (item === undefined) return null;
-            return (
-              <InboxRow
-                key={item.id}
-                item={item}
-                index={row.index}
-                total={items.length}
-                start={row.start}
-                selected={item.id === selectedId}
-                open={item.id === openId}
-                now={now}
-                onOpen={onOpen}
-              />
-            );
-          })}
+      <div className="list-body">
+        <div
+          ref={scroller}
+          className="list-scroller"
+          role="listbox"
+          aria-label="Inbox"
+          aria-multiselectable="true"
+          aria-activedescendant={selectedIndex >= 0 ? rowDomId(selectedIndex) : undefined}
+          aria-busy={listState === 'loading' || searching || loadingMore ? 'true' : undefined}
+          tabIndex={0}
+          onFocus={(e) => {
+            if (e.target === e.currentTarget && selectedId === null && items[0] !== undefined) selectItem(hub, items[0].id);
+          }}
+        >
+          <div className="list-spacer" role="presentation" style={{ height: virtualizer.getTotalSize() }}>
+            {rows.map((row) => {
+              const item = items[row.index];
+              if (item === undefined) return null;
+              return (
+                <InboxRow
+                  key={item.id}
+                  item={item}
+                  index={row.index}
+                  total={items.length}
+                  start={row.start}
+                  current={item.id === selectedId}
+                  checked={checked.has(item.id)}
+                  open={item.id === openId}
+                  now={now}
+                  onClick={onClick}
+                  onMenu={onMenu}
+                  onHover={onHover}
+                />
+              );
+            })}
+          </div>
         </div>
+        {hoveredId !== null && hoveredTop !== null && hoveredTop >= 0 ? (
+          // Outside the listbox: an option may not hold buttons, and the pointer reaches these here.
+          <div className="row-actions" style={{ top: hoveredTop }}>
+            <TriageButtons itemIds={checked.has(hoveredId) ? checkedIds : [hoveredId]} look="icons" label="Row actions" />
+          </div>
+        ) : null}
       </div>
       {loadingMore ? <div className="list-more">Loading more…</div> : null}
+      <RowContextMenu />
     </div>
   );
 }

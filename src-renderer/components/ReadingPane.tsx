@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxItem, ItemDetail } from '../../src-shared/domain.ts';
 import { formatFullTime } from '../format/time.ts';
-import { findItem, markRead, markUnread, openAddAccount } from '../state/actions.ts';
+import { closeItem, findItem, openAddAccount } from '../state/actions.ts';
+import { focusList } from './focusList.ts';
+import { PaneTriageButtons } from './TriageButtons.tsx';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatRoom } from './ChatRoom.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
@@ -34,6 +36,23 @@ function headerRows(item: InboxItem, detail: ItemDetail | null): { name: string;
   ];
 }
 
+/** Shown only when one pane fits at a time: the way back to the list (Escape too). */
+function BackButton() {
+  const hub = useHub();
+  return (
+    <button
+      type="button"
+      className="back-button"
+      onClick={() => {
+        closeItem(hub);
+        setTimeout(focusList, 0);
+      }}
+    >
+      <span aria-hidden="true">← </span>Back
+    </button>
+  );
+}
+
 function EmptyState() {
   const hub = useHub();
   const { accountsLoaded, noAccounts } = useApp(
@@ -55,7 +74,7 @@ function EmptyState() {
       <h2>Nothing selected</h2>
       <p>Choose an item in the list to read it here.</p>
       <p className="keys">
-        <kbd>↑</kbd>/<kbd>↓</kbd> or <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> opens · <kbd>u</kbd> toggles unread · <kbd>/</kbd> searches
+        <kbd>↑</kbd>/<kbd>↓</kbd> or <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> opens · <kbd>e</kbd> done · <kbd>s</kbd> star · <kbd>?</kbd> all shortcuts
       </p>
     </div>
   );
@@ -95,7 +114,6 @@ function Body({ detail }: { detail: ItemDetail }) {
 }
 
 export function ReadingPane() {
-  const hub = useHub();
   const { openId, item, detail, detailState, detailError } = useApp(
     useShallow((s) => ({
       openId: s.openId,
@@ -108,7 +126,7 @@ export function ReadingPane() {
 
   if (openId === null) {
     return (
-      <section aria-label="Reading pane" className="reading">
+      <section aria-label="Reading pane" className="reading" tabIndex={-1}>
         <EmptyState />
       </section>
     );
@@ -117,13 +135,15 @@ export function ReadingPane() {
   if (shown?.source === 'chat') {
     // Keyed by room: another room starts with its own scroll position, draft and image viewer.
     return (
-      <section aria-label="Reading pane" className="reading chat-reading">
+      <section aria-label="Reading pane" className="reading chat-reading" tabIndex={-1}>
+        <BackButton />
         <ChatRoom key={shown.id} item={shown} />
       </section>
     );
   }
   return (
-    <section aria-label="Reading pane" className="reading">
+    <section aria-label="Reading pane" className="reading" tabIndex={-1}>
+      <BackButton />
       {shown === undefined ? (
         <div className="empty">{detailState === 'error' ? <p>Could not open this item: {detailError}</p> : <p>Loading…</p>}</div>
       ) : (
@@ -141,15 +161,7 @@ export function ReadingPane() {
                   Open link
                 </a>
               ) : null}
-              {shown.unread ? (
-                <button type="button" onClick={() => void markRead(hub, [shown.id])}>
-                  Mark as read
-                </button>
-              ) : (
-                <button type="button" onClick={() => void markUnread(hub, [shown.id])}>
-                  Mark as unread
-                </button>
-              )}
+              <PaneTriageButtons itemId={shown.id} />
             </div>
             <dl className="headers">
               {headerRows(shown, detail).map((h, i) => (

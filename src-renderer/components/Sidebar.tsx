@@ -1,12 +1,13 @@
 import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxFilter } from '../../src-shared/api.ts';
-import { isAccountOf, type AccountView, type SourceKind } from '../../src-shared/domain.ts';
+import { isAccountOf, TRIAGE_VIEWS, type AccountView, type SourceKind, type TriageView } from '../../src-shared/domain.ts';
 import { describeStatus } from '../format/status.ts';
 import { openAccountSettings, openAddAccount, setView } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { openPreferences } from '../state/preferenceActions.ts';
-import { sameView } from '../state/store.ts';
+import { triageViewOf } from '../state/store.ts';
+import { goToView, setUnreadOnly } from '../state/triageActions.ts';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
 
@@ -32,14 +33,54 @@ function Count({ n, priority = 0 }: { n: number; priority?: number }) {
   );
 }
 
+/** A source or account: shown in the triage view the list is in, with Unread only kept. */
 function ViewButton({ view, children, count, priority }: { view: InboxFilter; children: ReactNode; count: number; priority?: number }) {
   const hub = useHub();
-  const current = useApp((s) => sameView(s.view, view));
+  const current = useApp((s) => s.view.source === view.source && s.view.accountId === view.accountId);
+  const within = (s: InboxFilter): InboxFilter => ({ ...view, ...(s.view === undefined ? {} : { view: s.view }), ...(s.unreadOnly === true ? { unreadOnly: true } : {}) });
   return (
-    <button type="button" className="view-button" aria-current={current ? 'page' : undefined} onClick={() => void setView(hub, view)}>
+    <button
+      type="button"
+      className="view-button"
+      aria-current={current ? 'page' : undefined}
+      onClick={() => void setView(hub, within(hub.store.getState().view))}
+    >
       <span className="view-name">{children}</span>
       <Count n={count} {...(priority === undefined ? {} : { priority })} />
     </button>
+  );
+}
+
+const TRIAGE_TITLES: Record<TriageView, string> = { inbox: 'Inbox', snoozed: 'Snoozed', done: 'Done', starred: 'Starred', all: 'All' };
+const TRIAGE_KEYS: Partial<Record<TriageView, string>> = { inbox: 'g i', snoozed: 'g s', done: 'g d', starred: 'g t' };
+
+/** Inbox, Snoozed, Done, Starred, All: the source or account filter stays as it is. */
+function TriageViewButton({ view, count, priority }: { view: TriageView; count: number; priority: number }) {
+  const hub = useHub();
+  const current = useApp((s) => triageViewOf(s.view) === view);
+  const keys = TRIAGE_KEYS[view];
+  return (
+    <button
+      type="button"
+      className="view-button"
+      aria-current={current ? 'true' : undefined}
+      title={keys === undefined ? undefined : `${TRIAGE_TITLES[view]} (${keys})`}
+      onClick={() => void goToView(hub, view)}
+    >
+      <span className="view-name">{TRIAGE_TITLES[view]}</span>
+      <Count n={count} priority={priority} />
+    </button>
+  );
+}
+
+function UnreadOnlyToggle() {
+  const hub = useHub();
+  const on = useApp((s) => s.view.unreadOnly === true);
+  return (
+    <label className="check unread-only">
+      <input type="checkbox" checked={on} onChange={(e) => void setUnreadOnly(hub, e.target.checked)} />
+      Unread only
+    </label>
   );
 }
 
@@ -114,10 +155,18 @@ export function Sidebar() {
 
   return (
     <nav aria-label="Sources" className="sidebar">
-      <ul className="views">
+      <ul className="triage-views" aria-label="Views">
+        {TRIAGE_VIEWS.map((view) => (
+          <li key={view}>
+            <TriageViewButton view={view} count={view === 'inbox' ? totalUnread : 0} priority={view === 'inbox' ? (counts?.priority ?? 0) : 0} />
+          </li>
+        ))}
+      </ul>
+      <UnreadOnlyToggle />
+      <ul className="views" aria-label="Sources">
         <li>
           <ViewButton view={{}} count={totalUnread} priority={counts?.priority ?? 0}>
-            All
+            All sources
           </ViewButton>
         </li>
         {kinds.map((kind) => {
@@ -137,8 +186,9 @@ export function Sidebar() {
                       <AccountRow
                         key={a.account.id}
                         view={a}
-                        unread={counts?.byAccount[a.account.id] ?? a.unread}
-                        priority={counts?.priorityByAccount[a.account.id] ?? a.priorityUnread}
+                        // The hub leaves accounts with nothing unread out of its counts: absent there is 0, not the older list's figure.
+                        unread={counts === null ? a.unread : (counts.byAccount[a.account.id] ?? 0)}
+                        priority={counts === null ? a.priorityUnread : (counts.priorityByAccount[a.account.id] ?? 0)}
                         now={now}
                       />
                     ))}

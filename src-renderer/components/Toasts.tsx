@@ -2,6 +2,7 @@ import { isAccountOf } from '../../src-shared/domain.ts';
 import { dismissToast } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { dismissVerificationPrompt, openSecurity } from '../state/securityActions.ts';
+import { undoLast } from '../state/triageActions.ts';
 import type { VerificationPrompt } from '../state/store.ts';
 import { LockIcon } from './LockIcon.tsx';
 
@@ -17,6 +18,18 @@ export function Toasts() {
       {toasts.map((t) => (
         <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
           <span>{t.text}</span>
+          {t.undo === true ? (
+            <button
+              type="button"
+              className="link toast-action"
+              onClick={() => {
+                dismissToast(hub, t.id);
+                void undoLast(hub);
+              }}
+            >
+              Undo
+            </button>
+          ) : null}
           <button type="button" className="toast-close" aria-label="Dismiss" onClick={() => dismissToast(hub, t.id)}>
             ×
           </button>

@@ -43,9 +43,11 @@ export function createHub(client: HubClient, store: AppStore): Hub {
 
 // ---------------------------------------------------------------- toasts
 
-export function showToast(hub: Hub, kind: ToastKind, text: string): number {
+export function showToast(hub: Hub, kind: ToastKind, text: string, options: { undo?: boolean } = {}): number {
   const id = hub.nextToastId++;
-  hub.store.setState((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text }] }));
+  const toast = options.undo === true ? { id, kind, text, undo: true } : { id, kind, text };
+  // Only the newest action can be undone: older toasts lose their Undo.
+  hub.store.setState((s) => ({ toasts: [...s.toasts.slice(-3).map((t) => (options.undo === true && t.undo === true ? { ...t, undo: false } : t)), toast] }));
   if (typeof window !== 'undefined') setTimeout(() => dismissToast(hub, id), TOAST_MS);
   return id;
 }
@@ -102,7 +104,7 @@ function withPending(hub: Hub, items: InboxItem[]): InboxItem[] {
 
 /** Shows a part of the inbox from its first page; keeps the selection if it is still there. */
 export async function setView(hub: Hub, view: InboxFilter): Promise<void> {
-  hub.store.setState({ view, items: [], next: undefined, listError: null });
+  hub.store.setState({ view, items: [], next: undefined, listError: null, checkedIds: [], anchorId: null });
   await loadFirstPage(hub);
   if (activeQuery(hub.store.getState()) !== '') await runSearch(hub);
 }
@@ -251,7 +253,7 @@ export function closeItem(hub: Hub): void {
 
 // ---------------------------------------------------------------- read / unread
 
-function patchUnread(state: AppState, ids: ReadonlySet<string>, unread: boolean): Partial<AppState> {
+export function patchUnread(state: AppState, ids: ReadonlySet<string>, unread: boolean): Partial<AppState> {
   const changed: InboxItem[] = [];
   const patch = (item: InboxItem): InboxItem => {
     if (!ids.has(item.id) || item.unread === unread) return item;

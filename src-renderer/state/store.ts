@@ -4,7 +4,7 @@
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { ChatMessage, ChatTimeline, EncryptionStatus, HubEvents, InboxFilter, KindDescriptor, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
-import type { AccountView, InboxItem, ItemDetail } from '../../src-shared/domain.ts';
+import type { AccountView, InboxItem, ItemDetail, TriageView } from '../../src-shared/domain.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
 
 export interface AccountsSlice {
@@ -36,6 +36,10 @@ export interface SelectionSlice {
   detail: ItemDetail | null;
   detailState: LoadState;
   detailError: string | null;
+  /** Items picked for a bulk action (x, Shift+click, Ctrl/Cmd+A); actions apply to these when there are any. */
+  checkedIds: string[];
+  /** Where a Shift+click range starts. */
+  anchorId: string | null;
 }
 
 export interface SearchSlice {
@@ -52,6 +56,23 @@ export interface Toast {
   id: number;
   kind: ToastKind;
   text: string;
+  /** The toast of a triage action offers Undo. */
+  undo?: boolean;
+}
+
+/** Deleting these needs the user's yes; `message` is the hub's reason. */
+export interface DeleteConfirmation {
+  itemIds: string[];
+  message: string;
+}
+
+export interface TriageSlice {
+  /** The items the Snooze menu is open for. */
+  snoozeFor: string[] | null;
+  confirmDelete: DeleteConfirmation | null;
+  shortcutsOpen: boolean;
+  /** A row's context menu, at the pointer (or the row, from the keyboard). */
+  contextMenu: { itemId: string; x: number; y: number } | null;
 }
 
 export type ServiceStatus = HubEvents['service.status'];
@@ -159,7 +180,7 @@ export interface SecuritySlice {
   verificationPrompts: VerificationPrompt[];
 }
 
-export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice;
+export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice & TriageSlice;
 export type AppStore = StoreApi<AppState>;
 
 const accountsSlice: StateCreator<AppState, [], [], AccountsSlice> = () => ({
@@ -184,6 +205,15 @@ const selectionSlice: StateCreator<AppState, [], [], SelectionSlice> = () => ({
   detail: null,
   detailState: 'idle',
   detailError: null,
+  checkedIds: [],
+  anchorId: null,
+});
+
+const triageSlice: StateCreator<AppState, [], [], TriageSlice> = () => ({
+  snoozeFor: null,
+  confirmDelete: null,
+  shortcutsOpen: false,
+  contextMenu: null,
 });
 
 const searchSlice: StateCreator<AppState, [], [], SearchSlice> = () => ({
@@ -227,6 +257,7 @@ export function createAppStore(): AppStore {
     ...chatSlice(...a),
     ...securitySlice(...a),
     ...preferencesSlice(...a),
+    ...triageSlice(...a),
   }));
 }
 
@@ -243,6 +274,13 @@ export function visibleItems(state: AppState): InboxItem[] {
   return activeQuery(state) === '' ? state.items : (state.results ?? NO_ITEMS);
 }
 
+/** The triage view a filter shows: the Inbox unless it names another. */
+export function triageViewOf(filter: InboxFilter): TriageView {
+  return filter.view ?? 'inbox';
+}
+
 export function sameView(a: InboxFilter, b: InboxFilter): boolean {
-  return a.source === b.source && a.accountId === b.accountId && Boolean(a.unreadOnly) === Boolean(b.unreadOnly);
+  return (
+    a.source === b.source && a.accountId === b.accountId && Boolean(a.unreadOnly) === Boolean(b.unreadOnly) && triageViewOf(a) === triageViewOf(b)
+  );
 }

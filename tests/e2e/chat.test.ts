@@ -33,8 +33,8 @@ describe('Matrix chat in a browser', () => {
   const dialogs: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-  const inbox = () => page.getByRole('list', { name: 'Inbox' });
-  const roomRow = () => inbox().getByRole('listitem').filter({ hasText: ROOM_NAME });
+  const inbox = () => page.getByRole('listbox', { name: 'Inbox' });
+  const roomRow = () => inbox().getByRole('option').filter({ hasText: ROOM_NAME });
   const pane = () => page.getByRole('region', { name: 'Reading pane' });
   const log = () => pane().getByRole('log', { name: 'Messages' });
   const chatView = () => page.getByRole('navigation', { name: 'Sources' }).getByRole('button', { name: /^Chat\b/ });

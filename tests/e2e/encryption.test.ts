@@ -39,8 +39,8 @@ describe('Matrix encryption in a browser', () => {
   let deviceId: string;
 
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-  const inbox = () => page.getByRole('list', { name: 'Inbox' });
-  const roomRow = () => inbox().getByRole('listitem').filter({ hasText: ROOM_NAME });
+  const inbox = () => page.getByRole('listbox', { name: 'Inbox' });
+  const roomRow = () => inbox().getByRole('option').filter({ hasText: ROOM_NAME });
   const pane = () => page.getByRole('region', { name: 'Reading pane' });
   const log = () => pane().getByRole('log', { name: 'Messages' });
   const security = () => page.getByRole('dialog', { name: /^Security of / });

@@ -68,8 +68,8 @@ describe('feeds in a browser', () => {
   it('shows the feed under its folder and its entries, imported as read', async () => {
     const sources = page.getByRole('navigation', { name: 'Sources' });
     await sources.getByRole('list', { name: 'Status pages' }).getByRole('button', { name: /^Example Cloud Status/ }).waitFor({ timeout: 20_000 });
-    const inbox = page.getByRole('list', { name: 'Inbox' });
-    await expect.poll(() => inbox.getByRole('listitem').count(), { timeout: 30_000 }).toBe(8);
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    await expect.poll(() => inbox.getByRole('option').count(), { timeout: 30_000 }).toBe(8);
     expect(await inbox.getByRole('img', { name: 'Unread' }).count()).toBe(0);
   });
 
@@ -110,8 +110,8 @@ describe('feeds in a browser', () => {
     publish();
     const sync = await runCli(['sync', '--once', '--profile', profile.dir]);
     expect(sync.stderr).toBe('');
-    const inbox = page.getByRole('list', { name: 'Inbox' });
-    const row = inbox.getByRole('listitem').filter({ hasText: 'Major outage: EU region' });
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    const row = inbox.getByRole('option').filter({ hasText: 'Major outage: EU region' });
     await row.waitFor({ timeout: 20_000 });
     await row.getByRole('img', { name: 'Unread' }).waitFor();
     await row.getByRole('img', { name: 'Priority' }).waitFor();
@@ -126,8 +126,8 @@ describe('feeds in a browser', () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    const inbox = page.getByRole('list', { name: 'Inbox' });
-    await inbox.getByRole('listitem').filter({ hasText: 'Major outage: EU region' }).click();
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    await inbox.getByRole('option').filter({ hasText: 'Major outage: EU region' }).click();
     const pane = page.getByRole('region', { name: 'Reading pane' });
     await pane.getByRole('button', { name: 'Mark as unread' }).waitFor({ timeout: 20_000 });
     await pane.locator('em', { hasText: 'working on it' }).waitFor();

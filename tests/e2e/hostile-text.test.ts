@@ -45,8 +45,8 @@ describe('hostile text in a browser', () => {
   let page: Page;
   const cli = (args: string[], stdin?: string) => runCli([...args, '--profile', profile.dir], stdin === undefined ? {} : { stdin });
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
-  const inbox = () => page.getByRole('list', { name: 'Inbox' });
-  const row = (text: string) => inbox().getByRole('listitem').filter({ hasText: text });
+  const inbox = () => page.getByRole('listbox', { name: 'Inbox' });
+  const row = (text: string) => inbox().getByRole('option').filter({ hasText: text });
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -83,7 +83,7 @@ describe('hostile text in a browser', () => {
 
   it('opens the entry with a one-megabyte title and stays responsive', async () => {
     await page.goto(serve.url);
-    await expect.poll(() => inbox().getByRole('listitem').count(), { timeout: 30_000 }).toBe(4);
+    await expect.poll(() => inbox().getByRole('option').count(), { timeout: 30_000 }).toBe(4);
     await row('WWWW').click();
     const title = page.getByRole('region', { name: 'Reading pane' }).getByRole('heading').first();
     await expect.poll(() => title.textContent()).toMatch(/^W+…$/);

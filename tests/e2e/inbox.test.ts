@@ -84,15 +84,15 @@ describe('the inbox in a browser', () => {
   });
 
   it('fills the merged list from the server', async () => {
-    const inbox = page.getByRole('list', { name: 'Inbox' });
-    await expect.poll(() => inbox.getByRole('listitem').count(), { timeout: 30_000 }).toBeGreaterThan(10);
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    await expect.poll(() => inbox.getByRole('option').count(), { timeout: 30_000 }).toBeGreaterThan(10);
     await expect.poll(async () => (await itemsFromHub()).length, { timeout: 30_000 }).toBe(120);
     await shot('04-inbox');
   });
 
   it('opens an unread message, which sets \\Seen on the server; Mark as unread clears it', async () => {
-    const inbox = page.getByRole('list', { name: 'Inbox' });
-    const unreadRow = inbox.getByRole('listitem').filter({ has: page.getByRole('img', { name: 'Unread' }) }).first();
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    const unreadRow = inbox.getByRole('option').filter({ has: page.getByRole('img', { name: 'Unread' }) }).first();
     await unreadRow.click();
     const pane = page.getByRole('region', { name: 'Reading pane' });
     await pane.getByRole('button', { name: 'Mark as unread' }).waitFor({ timeout: 20_000 });
@@ -125,9 +125,9 @@ describe('the inbox in a browser', () => {
     }
     expect(word).not.toBe('');
     await page.getByRole('searchbox', { name: 'Search' }).fill(word);
-    const inbox = page.getByRole('list', { name: 'Inbox' });
-    await expect.poll(() => inbox.getByRole('listitem').count(), { timeout: 20_000 }).toBe(viaCli.length);
-    expect(await inbox.getByRole('listitem').first().innerText()).toContain(viaCli[0]!.title);
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    await expect.poll(() => inbox.getByRole('option').count(), { timeout: 20_000 }).toBe(viaCli.length);
+    expect(await inbox.getByRole('option').first().innerText()).toContain(viaCli[0]!.title);
     await shot('06-search');
   });
 });

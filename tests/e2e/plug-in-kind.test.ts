@@ -81,8 +81,8 @@ describe('a plug-in kind in a browser', () => {
     await folder.fill(notes);
     await add.getByRole('button', { name: 'Add account' }).click();
     await add.waitFor({ state: 'hidden', timeout: 20_000 });
-    const inbox = page.getByRole('list', { name: 'Inbox' });
-    await expect.poll(() => inbox.getByRole('listitem').count(), { timeout: 20_000 }).toBe(2);
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    await expect.poll(() => inbox.getByRole('option').count(), { timeout: 20_000 }).toBe(2);
     expect(await inbox.innerText()).toContain('Groceries');
   });
 
