@@ -661,37 +661,6 @@ function addFilter(filter: InboxFilter, where: string[], params: unknown[]): str
   const unread = filter.unreadOnly === true;
   const view = viewFilter(filter.view ?? 'inbox');
   where.push(view.where);
-  if (view.shelf !== undefined) {
-    if (unread) where.push('items.unread = 1');
-    if (filter.accountId !== undefined) {
-      where.push('items.account_id = ?');
-      params.push(filter.accountId);
-      if (filter.source !== undefined) {
-        where.push('items.source = ?');
-        params.push(filter.source);
-      }
-      return unread ? 'items_unread_by_shelf_account' : 'items_by_shelf_account';
-    }
-    if (filter.source !== undefined) {
-      where.push('items.source = ?');
-      params.push(filter.source);
-      return unread ? 'items_unread_by_shelf_source' : 'items_by_shelf_source';
-    }
-    return unread ? 'items_unread_by_shelf' : 'items_by_shelf';
-  }
-  if (view.index !== undefined) {
-    if (unread) where.push('items.unread = 1');
-    if (filter.accountId !== undefined) {
-      where.push('items.account_id = ?');
-      params.push(filter.accountId);
-    }
-    if (filter.source !== undefined) {
-      where.push('items.source = ?');
-      params.push(filter.source);
-    }
-    return view.index;
-  }
-  // Any shelf (search, which FTS5 walks in seq order): conditions only, no index to name.
   if (unread) where.push('items.unread = 1');
   if (filter.accountId !== undefined) {
     where.push('items.account_id = ?');
@@ -701,7 +670,13 @@ function addFilter(filter: InboxFilter, where: string[], params: unknown[]): str
     where.push('items.source = ?');
     params.push(filter.source);
   }
-  return undefined;
+  if (view.shelf !== undefined) {
+    if (filter.accountId !== undefined) return unread ? 'items_unread_by_shelf_account' : 'items_by_shelf_account';
+    if (filter.source !== undefined) return unread ? 'items_unread_by_shelf_source' : 'items_by_shelf_source';
+    return unread ? 'items_unread_by_shelf' : 'items_by_shelf';
+  }
+  // A starred-style view names its own index; any shelf at once (search, which FTS5 walks in seq order) none.
+  return view.index;
 }
 
 export function itemId(accountId: string, externalId: string): string {
