@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempProfile } from '../../tests/support/profile.ts';
@@ -21,6 +21,18 @@ describe('profile lock', () => {
     profile = tempProfile();
   });
   afterEach(() => profile.remove());
+
+  it('keeps nothing but plain files in the profile, so a backup that reads every file never waits on the lock', () => {
+    const lock = acquireProfileLock(profile.dir);
+    try {
+      const entries = readdirSync(profile.dir, { recursive: true, withFileTypes: true });
+      expect(entries.filter((e) => !e.isFile() && !e.isDirectory()).map((e) => e.name)).toEqual([]);
+      expect(lock.info.alive).toMatch(/^hub\.lock\.[0-9a-f]+\.alive$/);
+      expect(runningHub(profile.dir)).toBeUndefined(); // this process holds it
+    } finally {
+      lock.release();
+    }
+  });
 
   it('admits one holder and names it to the next', () => {
     const lock = acquireProfileLock(profile.dir);

@@ -33,7 +33,7 @@ export interface LockInfo {
   startedAt: number;
   /** Present once the hub listens for clients (serve, or the Electron app's local endpoint). */
   endpoint?: { port: number; token: string };
-  /** The holder's liveness FIFO, beside the lock file (see holderAlive). */
+  /** The holder's liveness FIFO, in the user's runtime folder (see lock-liveness.ts). */
   alive?: string;
 }
 
@@ -70,7 +70,7 @@ export function readLock(lockPath: string): LockInfo | undefined {
 export function runningHub(dir: string): LockInfo | undefined {
   const lockPath = profilePaths(dir).lock;
   const info = readLock(lockPath);
-  return info && info.pid !== process.pid && holderAlive(lockPath, info.pid, info.alive) ? info : undefined;
+  return info && info.pid !== process.pid && holderAlive(info.pid, info.alive) ? info : undefined;
 }
 
 /** Lock files this process holds, so a second open in the same process is refused too. */
@@ -80,12 +80,12 @@ export function acquireProfileLock(dir: string): ProfileLock {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lockPath = profilePaths(dir).lock;
   // Opened before the lock file exists, so whoever finds the lock file finds its holder alive.
-  const fifo = openAliveFifo(dir);
+  const fifo = openAliveFifo();
   const info: LockInfo = { pid: process.pid, startedAt: Date.now(), ...(fifo ? { alive: fifo.name } : {}) };
   const dropFifo = () => {
     if (!fifo) return;
     closeSync(fifo.fd);
-    removeAliveFifo(dir, fifo.name);
+    removeAliveFifo(fifo.name);
   };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -122,12 +122,12 @@ export function acquireProfileLock(dir: string): ProfileLock {
       }
       const holder = readLock(lockPath);
       const heldHere = holder?.pid === process.pid && heldLocks.has(lockPath);
-      if (holder && (heldHere || (holder.pid !== process.pid && holderAlive(lockPath, holder.pid, holder.alive)))) {
+      if (holder && (heldHere || (holder.pid !== process.pid && holderAlive(holder.pid, holder.alive)))) {
         dropFifo();
         throw new ProfileLockedError(lockPath, holder);
       }
       // A lock left by a crashed process: take it over, with the FIFO it left.
-      removeAliveFifo(dir, holder?.alive);
+      removeAliveFifo(holder?.alive);
       rmSync(lockPath, { force: true });
     }
   }
