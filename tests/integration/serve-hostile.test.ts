@@ -156,8 +156,8 @@ describe('serve survives hostile clients', () => {
 
   beforeAll(async () => {
     feeds = await startFeedServer();
-    // Long titles make each page of 50 items a 100 kB answer, so a flood of them weighs.
-    const entries = statusEntries(60).map((e) => ({ ...e, title: `${e.title} ${'with a very long title '.repeat(90)}` }));
+    // Long titles (cut to 500 characters by the hub) make each page of 100 items a 100 kB answer, so a flood of them weighs.
+    const entries = statusEntries(120).map((e) => ({ ...e, title: `${e.title} ${'with a very long title '.repeat(90)}` }));
     feeds.serveFeed('/status.xml', { body: rssFeed(entries), contentType: 'application/rss+xml' });
     const added = await runCli(['account', 'add', 'feed', '--url', feeds.url('/status.xml'), '--interval', '86400', '--profile', profile.dir]);
     expect(added.code, added.stderr).toBe(0);
@@ -240,8 +240,8 @@ describe('serve survives hostile clients', () => {
   it('holds a flood of 10,000 calls nobody awaits to a bounded number in flight, and answers every one', async () => {
     // Wait for the feed's first poll: the flood must ask for pages that weigh something.
     for (;;) {
-      const page = await call('inbox.list', { limit: 50 });
-      if ((page.value as { items: unknown[] }).items.length === 50) {
+      const page = await call('inbox.list', { limit: 100 });
+      if ((page.value as { items: unknown[] }).items.length === 100) {
         expect(JSON.stringify(page.value).length).toBeGreaterThan(90_000);
         break;
       }
@@ -251,7 +251,7 @@ describe('serve survives hostile clients', () => {
     const flood = await openClient(serve.port, token);
     // The client does not read: answers can only pile up in the server if it keeps taking calls.
     flood.pause();
-    for (let id = 1; id <= 10_000; id++) flood.send(JSON.stringify({ id, call: 'inbox.list', params: { limit: 50 } }));
+    for (let id = 1; id <= 10_000; id++) flood.send(JSON.stringify({ id, call: 'inbox.list', params: { limit: 100 } }));
     // Round trips on another connection let the server take in whatever it is willing to read.
     for (let i = 0; i < 5; i++) await expectServing();
     // Each answer is about 100 kB: 10,000 held at once would be a gigabyte on top of the hub's own
