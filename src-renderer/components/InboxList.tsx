@@ -62,6 +62,10 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
       data-item-id={item.id}
       data-unread={item.unread ? 'true' : 'false'}
       style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
+      // Shift+click picks a range of items; without this the browser would also select the page's text up to it.
+      onMouseDown={(e) => {
+        if (e.shiftKey) e.preventDefault();
+      }}
       onClick={(e) => onClick(item.id, e)}
       onContextMenu={(e) => onMenu(item.id, e)}
       onMouseEnter={() => onHover(item.id)}

@@ -288,6 +288,9 @@ describe('triage in a browser, keyboard only', () => {
     await rows.nth(1).click({ modifiers: ['Shift'] });
     await rows.nth(3).click({ modifiers: ['Shift'] });
     await expect.poll(() => inbox().getByRole('option', { selected: true }).count()).toBeGreaterThanOrEqual(3);
+    // Picking items selects items, not the page's text.
+    const selectedText = await page.evaluate(() => (globalThis as unknown as { getSelection: () => { toString(): string } | null }).getSelection()?.toString() ?? '');
+    expect(selectedText).toBe('');
     await key('Escape');
     await expect.poll(() => inbox().getByRole('option', { selected: true }).count()).toBe(0);
     await key('Control+a');
