@@ -4,9 +4,8 @@
  */
 import { useRef, useState } from 'react';
 import type { FeedAccountInput } from '../../src-shared/api.ts';
-import type { FeedAlertLevel, FeedAuth } from '../../src-shared/domain.ts';
+import type { FeedAuth } from '../../src-shared/domain.ts';
 import {
-  ALERT_LEVEL_LABELS,
   FEED_AUTH_LABELS,
   checkFeedForm,
   emptyFeedForm,
@@ -18,6 +17,7 @@ import { addAccount } from '../state/accountActions.ts';
 import { exportOpml, importOpml } from '../state/feedActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
+import { AlertLevelSelect } from './AlertLevelSelect.tsx';
 import { Field } from './FormField.tsx';
 import { useAccountForm } from './useAccountForm.ts';
 
@@ -63,15 +63,7 @@ export function AddFeedForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: 
           {(a) => <input {...a} type="text" inputMode="numeric" value={values.intervalMinutes} onChange={(e) => set('intervalMinutes', e.target.value)} />}
         </Field>
         <Field field="alertLevel" label="Alerts" errors={errors}>
-          {(a) => (
-            <select {...a} value={values.alertLevel} onChange={(e) => set('alertLevel', e.target.value as FeedAlertLevel)}>
-              {(Object.keys(ALERT_LEVEL_LABELS) as FeedAlertLevel[]).map((level) => (
-                <option key={level} value={level}>
-                  {ALERT_LEVEL_LABELS[level]}
-                </option>
-              ))}
-            </select>
-          )}
+          {(a) => <AlertLevelSelect {...a} value={values.alertLevel} onChange={(level) => set('alertLevel', level)} />}
         </Field>
       </div>
       <Field field="keywords" label="Priority keywords" errors={errors} hint="Comma-separated. An entry whose title or category contains one is marked priority.">

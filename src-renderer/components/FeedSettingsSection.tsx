@@ -1,9 +1,8 @@
 /** A feed's own settings in its Account settings dialog: folder, interval and alert rules (the name is the dialog's Name). */
 import { useId, useState } from 'react';
 import type { FeedAccountChanges } from '../../src-shared/api.ts';
-import type { AccountOf, FeedAlertLevel } from '../../src-shared/domain.ts';
+import type { AccountOf } from '../../src-shared/domain.ts';
 import {
-  ALERT_LEVEL_LABELS,
   checkFeedSettings,
   feedFieldOf,
   feedSettingsValuesOf,
@@ -13,6 +12,7 @@ import {
 import { updateAccount } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
+import { AlertLevelSelect } from './AlertLevelSelect.tsx';
 import { Field } from './FormField.tsx';
 import { useAccountForm } from './useAccountForm.ts';
 
@@ -46,15 +46,7 @@ export function FeedSettingsSection({ account }: { account: AccountOf<'feed'> })
             {(a) => <input {...a} type="text" inputMode="numeric" value={values.intervalMinutes} onChange={(e) => set('intervalMinutes', e.target.value)} />}
           </Field>
           <Field field="alertLevel" label="Alerts" errors={errors}>
-            {(a) => (
-              <select {...a} value={values.alertLevel} onChange={(e) => set('alertLevel', e.target.value as FeedAlertLevel)}>
-                {(Object.keys(ALERT_LEVEL_LABELS) as FeedAlertLevel[]).map((level) => (
-                  <option key={level} value={level}>
-                    {ALERT_LEVEL_LABELS[level]}
-                  </option>
-                ))}
-              </select>
-            )}
+            {(a) => <AlertLevelSelect {...a} value={values.alertLevel} onChange={(level) => set('alertLevel', level)} />}
           </Field>
         </div>
         <Field field="keywords" label="Priority keywords" errors={errors} hint="Comma-separated; matched as whole words in titles and categories, from the next check on.">
