@@ -153,6 +153,7 @@ export class Hub {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#outbox.dispose();
     this.#searchIndexing.dispose();
     this.#triage.dispose();
     await this.#supervision.dispose();

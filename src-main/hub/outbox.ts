@@ -80,10 +80,19 @@ export class Outbox {
     return next;
   }
 
+  /** The hub is closing: a send still waiting for its server must not touch the closed store afterwards. */
+  dispose(): void {
+    this.#disposed = true;
+  }
+
+  #disposed = false;
+
   async #drain(accountId: string): Promise<SendReport> {
     const report: SendReport = { waiting: false, notices: [], refusals: [] };
+    if (this.#disposed) return report;
     const found = this.#accounts.find(accountId);
     for (const entry of this.#store.triage.outbox(accountId)) {
+      if (this.#disposed) break;
       const data = entry.data as OutboxData;
       if (!found?.kind) {
         report.waiting = true;
@@ -93,12 +102,14 @@ export class Outbox {
       const { account, kind } = found;
       try {
         const outcome = items.length === 0 ? NOTHING : await this.#supervision.withConnector(account, kind, (c) => run(c, entry, data, items));
+        if (this.#disposed) break;
         this.#finish(entry, data, items, outcome);
         const notices = outcome.notices.map((n) => `${account.displayName}: ${n}`);
         // Kept in the log too: an entry sent by a reconnect or sync.once has no caller to tell.
         for (const notice of notices) this.#log.info('triage action done, with a note from the server', { accountId, action: entry.action, notice });
         report.notices.push(...notices);
       } catch (error) {
+        if (this.#disposed) break;
         if (isTransient(error)) {
           this.#store.triage.attempted(entry.id, describe(error));
           this.#log.info('triage action waits for its server', { accountId, action: entry.action, attempts: entry.attempts + 1, error });
