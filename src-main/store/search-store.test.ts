@@ -12,7 +12,6 @@ import { UNTRIAGED } from './triage-store.ts';
 let dir: string;
 let store: InboxStore;
 const NOW = new Date(2026, 5, 15, 12, 0);
-const DAY = 24 * 3600 * 1000;
 const at = (y: number, m: number, d: number) => new Date(y, m - 1, d, 9).getTime();
 
 function item(accountId: string, externalId: string, fields: Partial<NewItem>): NewItem {

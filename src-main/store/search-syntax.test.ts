@@ -35,32 +35,41 @@ describe('parseSearch: words and phrases', () => {
 
   it.each([
     // FTS5 syntax is searched as text, quoted, never parsed.
-    ['a AND b', '("a" AND "AND" AND "b"*)'],
+    ['a AND b', '("a" AND "AND" AND "b")'],
     ['cats OR dogs', '("cats" AND "OR" AND "dogs"*)'],
     ['NOT', '"NOT"*'],
-    ['NEAR(x y)', '("NEAR(x" AND "y)"*)'],
+    ['NEAR(x y)', '("NEAR(x" AND "y)")'],
     ['title:report', '"title:report"*'],
-    ['{sender title}: x', '("{sender" AND "title}:" AND "x"*)'],
+    ['{sender title}: x', '("{sender" AND "title}:" AND "x")'],
     ['^start', '"^start"*'],
-    ['a* b*', '("a*" AND "b*"*)'],
-    ['re:meeting 10:30', '("re:meeting" AND "10:30"*)'],
+    ['a* bee*', '("a*" AND "bee*"*)'],
+    ['re:meeting 10:30', '("re:meeting" AND "10:30")'],
     ["'; DROP TABLE items; --", '("DROP" AND "TABLE" AND "items;")'],
   ])('hostile %j → %s', (text, expected) => {
     expect(match(text)).toBe(expected);
   });
 
+  it('matches a prefix from three letters on; shorter, the word is whole', () => {
+    expect(match('report 24')).toBe('("report" AND "24")');
+    expect(match('report 240')).toBe('("report" AND "240"*)');
+    expect(match('from:al')).toBe('sender : "al"');
+    expect(match('中文')).toBe('"中文"');
+    expect(match('中文字')).toBe('"中文字"*');
+  });
+
   it('closes an unbalanced quote at the end, as the user is still typing it', () => {
     expect(match('"')).toBeUndefined();
     expect(match('"""')).toBeUndefined();
-    expect(match('say "hi')).toBe('("say" AND "hi"*)');
-    expect(match('a"b')).toBe('"a""b"*');
+    expect(match('say "hi')).toBe('("say" AND "hi")');
+    expect(match('say "hello')).toBe('("say" AND "hello"*)');
+    expect(match('a"b')).toBe('"a""b"');
   });
 
   it('drops words without a letter or digit, and control characters', () => {
     expect(match('* ** ( ) - --')).toBeUndefined();
     expect(match('🙂 compiler')).toBe('"compiler"*');
-    expect(match('a\u0000b')).toBe('("a" AND "b"*)');
-    expect(match('\u200bx')).toBe('"x"*');
+    expect(match('a\u0000b')).toBe('("a" AND "b")');
+    expect(match('\u200bxyz')).toBe('"xyz"*');
   });
 
   it('explains, in words, a query it cannot run', () => {

@@ -12,6 +12,12 @@ import type { SourceKind } from '../../src-shared/domain.ts';
 import type { SearchTerm } from '../../src-shared/api.ts';
 import { searchTokens } from '../../src-shared/search-match.ts';
 
+/**
+ * A prefix shorter than this is matched as a whole word: one or two letters would stand for a large
+ * part of the vocabulary, and the index keeps 3-letter prefixes (migrations/009-search-operators.ts).
+ */
+export const MIN_PREFIX = 3;
+
 /** More terms than this add nothing a person means and cost one doclist each. */
 export const MAX_TERMS = 16;
 
@@ -67,7 +73,7 @@ export function parseSearch(text: string, now: Date = new Date()): ParseOutcome 
   for (const token of tokens) {
     if (token.operator === undefined) {
       if (!WORD_CHARACTER.test(token.value)) continue;
-      search.terms.push({ text: token.value, prefix: token.atEnd && !token.quoted, negated: token.negated });
+      search.terms.push({ text: token.value, prefix: typedPrefix(token), negated: token.negated });
       continue;
     }
     // `from:` with nothing after it yet, at the end of the box: the user is about to type the value.
@@ -124,7 +130,6 @@ function tokenize(input: string): Token[] {
     let quoted = false;
     if (input[i] === '"') {
       // A phrase runs to its closing quote, or to the end while the user has not typed it yet.
-      quoted = true;
       const close = input.indexOf('"', i + 1);
       const end = close === -1 ? input.length : close;
       value = input.slice(i + 1, end);
@@ -142,6 +147,13 @@ function tokenize(input: string): Token[] {
   return tokens;
 }
 
+/** The token the cursor is in, at least MIN_PREFIX letters into its last word: matched as a prefix. */
+function typedPrefix(token: Token): boolean {
+  if (!token.atEnd || token.quoted) return false;
+  const last = searchTokens(token.value).at(-1);
+  return last !== undefined && [...last].length >= MIN_PREFIX;
+}
+
 function applyOperator(search: ParsedSearch, token: Token, now: Date): string | undefined {
   const value = token.value.trim();
   const operator = token.operator!;
@@ -150,7 +162,7 @@ function applyOperator(search: ParsedSearch, token: Token, now: Date): string | 
     case 'from':
     case 'to': {
       if (!WORD_CHARACTER.test(value)) return `${operator}: needs a name or an address after it, as in ${operator}:alice.`;
-      search.terms.push({ text: value, column: operator === 'from' ? 'sender' : 'recipients', prefix: token.atEnd && !token.quoted, negated: false });
+      search.terms.push({ text: value, column: operator === 'from' ? 'sender' : 'recipients', prefix: typedPrefix(token), negated: false });
       return undefined;
     }
     case 'in':
