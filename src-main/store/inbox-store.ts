@@ -16,10 +16,10 @@ import { migrate } from './migrations/index.ts';
 import { damageMarkerPath, hasAccountsCopy, readAccountsCopy, setAside, writeAccountsCopy } from './recovery.ts';
 import type { StoreRecovery } from './recovery.ts';
 import { candidateQueries, mergeCandidates, rankCandidates } from './search-plan.ts';
-import type { Candidate } from './search-plan.ts';
+import type { Candidate, CandidateRow } from './search-plan.ts';
 import { highlightTerms, isEmptySearch, parseSearch } from './search-syntax.ts';
 import type { ParsedSearch } from './search-syntax.ts';
-import { searchSnippet } from './search-snippet.ts';
+import { hasWordPrefix, searchSnippet } from './search-snippet.ts';
 import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
 import { StoreError } from './store-error.ts';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -445,10 +445,10 @@ export class InboxStore {
     if (query.source !== undefined && search.source !== undefined && query.source !== search.source) return empty;
     this.catchUpSearchIndex();
     const queries = this.#candidateQueries(query, search);
-    const rows = this.#guard(() => queries.map((q) => this.#prepare(q.sql).all(...q.params) as Parameters<typeof mergeCandidates>[0][number]));
-    const { candidates, capped } = mergeCandidates(rows);
-    const ranked = rankCandidates(candidates, query.order ?? 'best').slice(0, pageSize(query.limit));
+    const rows = this.#guard(() => queries.map((q) => this.#prepare(q.sql).all(...q.params) as CandidateRow[]));
     const terms = highlightTerms(search.terms);
+    const { candidates, capped } = mergeCandidates(rows, terms);
+    const ranked = rankCandidates(candidates, query.order ?? 'best').slice(0, pageSize(query.limit));
     const stored = new Map(this.getItems(ranked.map((c) => c.id)).map((item) => [item.id, item]));
     const items: InboxItem[] = [];
     const hits: Record<string, SearchHit> = {};
@@ -664,6 +664,7 @@ function openDatabase(path: string): Database.Database {
     db.pragma('cache_size = -65536');
     db.pragma('mmap_size = 1073741824');
     db.pragma('temp_store = MEMORY');
+    db.function('gs_word_prefix', { deterministic: true, varargs: true }, (prefix, ...texts) => (hasWordPrefix(String(prefix), texts) ? 1 : 0));
     migrate(db);
   } catch (error) {
     db.close();

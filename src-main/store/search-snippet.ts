@@ -23,3 +23,38 @@ export function searchSnippet(text: string, terms: readonly SearchTerm[]): strin
   const head = start > 0 ? `…${body}` : body;
   return start + body.length < line.length ? `${head.slice(0, SEARCH_SNIPPET_LENGTH - 1)}…` : head;
 }
+
+const ASCII = /^\p{ASCII}*$/u;
+
+/**
+ * Whether a word of any of `texts` starts with `prefix` (folded): the check behind a longer
+ * half-typed word (search-syntax.ts toIndexQuery). Plain ASCII text, most of it, is searched as it
+ * is; other text is folded first, as the index folds it.
+ */
+export function hasWordPrefix(prefix: string, texts: readonly unknown[]): boolean {
+  if (prefix === '') return true;
+  const pattern = wordStart(prefix);
+  for (const value of texts) {
+    if (typeof value !== 'string' || value === '') continue;
+    const text = ASCII.test(value) ? value : foldText(value);
+    if (pattern.test(text)) return true;
+  }
+  return false;
+}
+
+const patterns = new Map<string, RegExp>();
+
+function wordStart(prefix: string): RegExp {
+  let pattern = patterns.get(prefix);
+  if (pattern === undefined) {
+    if (patterns.size > 100) patterns.clear();
+    pattern = new RegExp(`(?<![\\p{L}\\p{N}])${prefix.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}`, 'iu');
+    patterns.set(prefix, pattern);
+  }
+  return pattern;
+}
+
+function foldText(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '');
+}
+

@@ -10,7 +10,7 @@
  */
 import type { SourceKind } from '../../src-shared/domain.ts';
 import type { SearchTerm } from '../../src-shared/api.ts';
-import { searchTokens } from '../../src-shared/search-match.ts';
+import { foldWord, searchTokens } from '../../src-shared/search-match.ts';
 
 /**
  * A prefix shorter than this is matched as a whole word: one or two letters would stand for a large
@@ -252,6 +252,34 @@ function ftsTerm(term: TextTerm): string | undefined {
   const quoted = `"${term.text.replaceAll('"', '""')}"${term.prefix ? '*' : ''}`;
   return term.column === undefined ? quoted : `${term.column} : ${quoted}`;
 }
+
+/** A row matches only if one of its words (in `column`, or anywhere) starts with `prefix` (folded). */
+export interface PrefixCheck {
+  prefix: string;
+  column?: TextColumn;
+}
+
+/**
+ * The MATCH expression as the index runs it fast. FTS5 keeps 3-letter prefixes: `"ret"*` streams its
+ * matches newest first, while `"retr"*` would first merge the whole doclist of every word starting
+ * with "retr". So a longer half-typed word is looked up by its first three letters and each row is
+ * then checked for the whole prefix (`checks`, run by the store as the SQL function gs_word_prefix).
+ */
+export function toIndexQuery(terms: readonly TextTerm[]): { match: string | undefined; checks: PrefixCheck[] } {
+  const checks: PrefixCheck[] = [];
+  const indexed = terms.map((term) => {
+    if (!term.prefix || term.negated || !WHOLE_WORD.test(term.text)) return term;
+    const letters = [...term.text];
+    if (letters.length <= MIN_PREFIX) return term;
+    const check: PrefixCheck = { prefix: foldWord(term.text) };
+    if (term.column !== undefined) check.column = term.column;
+    checks.push(check);
+    return { ...term, text: letters.slice(0, MIN_PREFIX).join('') };
+  });
+  return { match: toMatchExpression(indexed), checks };
+}
+
+const WHOLE_WORD = /^[\p{L}\p{N}]+$/u;
 
 /** The words to highlight: every word of the terms looked for (not the left-out ones), the last a prefix while typed. */
 export function highlightTerms(terms: readonly TextTerm[]): SearchTerm[] {
