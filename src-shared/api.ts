@@ -309,6 +309,8 @@ export interface SearchResults extends InboxPage {
   terms: SearchTerm[];
   /** By item id: where each item matched. */
   hits: Record<string, SearchHit>;
+  /** Items stored but not searchable yet (the index catches up in the background): results may be missing some. */
+  stillIndexing?: number;
 }
 
 export interface InboxPage {

@@ -328,6 +328,7 @@ async function run(
       if (!text) throw new UsageError('search needs the words to look for.');
       const page = await call('inbox.search', { text, limit: parseLimit(values.limit, INBOX_PAGE), order: values.newest ? 'newest' : 'best' });
       const count = `${page.totalCapped ? 'More than ' : ''}${page.total} ${page.total === 1 ? 'match' : 'matches'}`;
+      if (page.stillIndexing !== undefined) err.write(`Still indexing ${page.stillIndexing} items for search; run the search again in a moment to see them all.\n`);
       // --json keeps stdout the list of items; the count goes beside it, to stderr.
       if (values.json) {
         printJson(page.items.map(itemJson));

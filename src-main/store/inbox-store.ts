@@ -155,6 +155,9 @@ const UPSERT_ITEM = `
   ON CONFLICT (id) DO NOTHING
   RETURNING id`;
 
+/** Slices a search indexes itself before it runs on what is indexed: about half a second. */
+const SEARCH_CATCH_UP_SLICES = 16;
+
 /** Rows the search index takes in one transaction: about 30 ms of work, short enough to run between events. */
 export const SEARCH_INDEX_SLICE = 1_000;
 
@@ -443,7 +446,7 @@ export class InboxStore {
     const empty: SearchResults = { items: [], total: 0, totalCapped: false, terms: [], hits: {} };
     if (isEmptySearch(search)) return empty;
     if (query.source !== undefined && search.source !== undefined && query.source !== search.source) return empty;
-    this.catchUpSearchIndex();
+    const stillIndexing = this.catchUpSearchIndex(SEARCH_CATCH_UP_SLICES);
     const queries = this.#candidateQueries(query, search);
     const rows = this.#guard(() => queries.map((q) => this.#prepare(q.sql).all(...q.params) as CandidateRow[]));
     const terms = highlightTerms(search.terms);
@@ -459,7 +462,7 @@ export class InboxStore {
       items.push(shown.item);
       hits[item.id] = shown.hit;
     }
-    return { items, total: candidates.length, totalCapped: capped, terms, hits };
+    return { items, total: candidates.length, totalCapped: capped, terms, hits, ...(stillIndexing > 0 ? { stillIndexing } : {}) };
   }
 
   /**
@@ -481,9 +484,16 @@ export class InboxStore {
     return this.#prepare('SELECT count(*) FROM search_pending').pluck().get() as number;
   }
 
-  /** Search runs on a complete index: whatever the background has not reached yet is indexed now. */
-  catchUpSearchIndex(): void {
-    while (this.indexPendingSearch() === SEARCH_INDEX_SLICE);
+  /**
+   * Search runs on a complete index: whatever the background has not reached yet is indexed now, up
+   * to `slices` slices (a search after a first sync of 100k items, or after an upgrade re-indexed
+   * everything, must not hold the hub for a minute). Returns how many rows are still waiting.
+   */
+  catchUpSearchIndex(slices = Infinity): number {
+    for (let n = 0; n < slices; n++) {
+      if (this.indexPendingSearch() < SEARCH_INDEX_SLICE) return 0;
+    }
+    return this.pendingSearchCount();
   }
 
   /** The unread items of a view (mark all read), newest first, at most `limit`. */

@@ -182,3 +182,15 @@ describe('store search', () => {
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 });
+
+describe('a search while the index catches up', () => {
+  it('indexes a bounded amount itself and says how much is still waiting', () => {
+    store.upsertItems(Array.from({ length: 17_500 }, (_, n) => item('work', `late${n}`, { title: `walrus ${n}`, timestamp: 100_000 + n })));
+    const first = search('walrus', { limit: 1 });
+    expect(first.stillIndexing).toBeGreaterThan(0);
+    while (store.indexPendingSearch() > 0);
+    const after = search('walrus', { limit: 1 });
+    expect(after.stillIndexing).toBeUndefined();
+    expect(after.total).toBe(CANDIDATES);
+  }, 30_000);
+});

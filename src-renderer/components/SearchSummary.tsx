@@ -36,6 +36,9 @@ export function SearchSummary() {
       <span className="search-count" role="status">
         {ready && meta !== null ? resultCount(meta.total, meta.totalCapped) : 'Searching…'}
         {ready && order === 'best' && groups !== '' ? <span className="search-groups"> — {groups}</span> : null}
+        {ready && meta?.stillIndexing !== undefined ? (
+          <span className="search-indexing"> · still indexing {meta.stillIndexing.toLocaleString()} items, so some may be missing</span>
+        ) : null}
       </span>
       <div className="segmented" role="group" aria-label="Order of results">
         <button type="button" aria-pressed={order === 'best'} onClick={() => void setSearchOrder(hub, 'best')}>

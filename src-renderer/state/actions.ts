@@ -200,8 +200,9 @@ export async function runSearch(hub: Hub): Promise<void> {
   const result = await hub.client.call('inbox.search', { ...searchFilter(state), text, order: state.searchOrder, limit: 200 });
   if (seq !== hub.seq.search || activeQuery(hub.store.getState()) !== text) return;
   if (result.ok) {
-    const { items, total, totalCapped, terms, hits } = result.value;
-    hub.store.setState({ results: withPending(hub, items), resultsFor: text, searchError: null, searchMeta: { total, totalCapped, terms, hits } });
+    const { items, total, totalCapped, terms, hits, stillIndexing } = result.value;
+    const meta = { total, totalCapped, terms, hits, ...(stillIndexing !== undefined ? { stillIndexing } : {}) };
+    hub.store.setState({ results: withPending(hub, items), resultsFor: text, searchError: null, searchMeta: meta });
   } else {
     hub.store.setState({ results: [], resultsFor: text, searchError: result.error.message, searchMeta: null });
   }

@@ -71,6 +71,7 @@ export interface SearchSlice {
 export interface SearchMeta {
   total: number;
   totalCapped: boolean;
+  stillIndexing?: number;
   terms: SearchTerm[];
   hits: Record<string, SearchHit>;
 }
