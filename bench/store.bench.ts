@@ -337,7 +337,9 @@ try {
   reportLatency(`unread counts @${label}`, timeMany(200, () => store.unreadCounts()), 10);
 
   const queries = searchQueries();
-  for (const text of queries.slice(0, 20)) store.search({ text }); // warm the page cache once, as a user's first searches do
+  // Relative dates (after:30d) count back from the bench's own "now", where its two years of items end.
+  const benchNow = new Date(NOW);
+  for (const text of queries.slice(0, 20)) store.search({ text }, benchNow); // warm the page cache once, as a user's first searches do
   const searchTimes: number[] = [];
   const searchCpu: number[] = [];
   const slowest = { ms: 0, text: '' };
@@ -345,7 +347,7 @@ try {
   for (const text of queries) {
     const cpu = process.cpuUsage();
     const start = performance.now();
-    hits += store.search({ text }).total;
+    hits += store.search({ text }, benchNow).total;
     const ms = performance.now() - start;
     searchCpu.push(cpuTotal(process.cpuUsage(cpu)));
     searchTimes.push(ms);
@@ -371,7 +373,7 @@ try {
   report({ bench: BENCH, metric: `  reference: bare FTS5 MATCH of the same words, one page, p95`, value: percentile(bareTimes, 95), unit: 'ms' });
   report({ bench: BENCH, metric: `  search p95 ÷ the reference's p95, same run`, value: percentile(searchTimes, 95) / percentile(bareTimes, 95), unit: '×' });
   report({ bench: BENCH, metric: `  search CPU time per query, p95 (what it costs whatever else runs)`, value: percentile(searchCpu, 95), unit: 'ms' });
-  report({ bench: BENCH, metric: 'search, mean matches counted per query (up to 500)', value: hits / queries.length, unit: 'items' });
+  report({ bench: BENCH, metric: 'search, mean matches counted per query (up to 300)', value: hits / queries.length, unit: 'items' });
   report({ bench: BENCH, metric: `search, slowest query @${label}: ${slowest.text.trim()}`, value: slowest.ms, unit: 'ms' });
 
   store.close();

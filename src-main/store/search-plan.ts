@@ -17,7 +17,7 @@ import { toIndexQuery } from './search-syntax.ts';
 import type { ParsedSearch, PrefixCheck } from './search-syntax.ts';
 
 /** Matches considered per index: the count's cap and the ranking's window. */
-export const CANDIDATES = 500;
+export const CANDIDATES = 300;
 
 /** seq is timestamp × 1024 (see migrations/001-initial.ts). */
 const SEQ_SLOTS = 1024;

@@ -217,10 +217,12 @@ describe('search in a browser', () => {
 
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('search-06-chat-hit-dark');
-    await page.setViewportSize({ width: 600, height: 860 });
-    await pane().getByRole('button', { name: /Back/ }).click();
-    await shot('search-07-narrow');
     await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 600, height: 860 });
+    await shot('search-07-narrow-chat-hit');
+    await pane().getByRole('button', { name: /Back/ }).click();
+    await search('lisbon');
+    await shot('search-08-narrow-results');
     await page.setViewportSize({ width: 1360, height: 860 });
   });
 
