@@ -15,6 +15,7 @@ import type {
   TriageAction,
   TriageView,
 } from './domain.ts';
+import type { AttentionRule, AttentionSettings, ItemWhy, QuietHours, RaisedNotification, RuleInput } from './attention.ts';
 import type { Preferences } from './preferences.ts';
 import type { Result } from './result.ts';
 
@@ -365,6 +366,23 @@ export interface HubCalls {
   'profile.notices': { params: Record<string, never>; result: ProfileNotice[] };
   /** Changes some preferences; the others keep their values. */
   'preferences.set': { params: { changes: Partial<Preferences> }; result: Preferences };
+  /** The attention rules in the order they are tried: the first that matches an item decides. */
+  'rules.list': { params: Record<string, never>; result: AttentionRule[] };
+  /** Adds a rule, placed ahead of every less specific one; returns it. */
+  'rules.add': { params: RuleInput; result: AttentionRule };
+  /** Changes a rule's name, level or priority (built-in rules too). */
+  'rules.update': { params: { ruleId: string; changes: Partial<Pick<AttentionRule, 'name' | 'level' | 'priority'>> }; result: AttentionRule };
+  /** Removes a rule of the user's; built-in rules can be changed but not removed. */
+  'rules.remove': { params: { ruleId: string }; result: null };
+  /** Moves a rule ahead of another one (`beforeRuleId` null: to the end). */
+  'rules.move': { params: { ruleId: string; beforeRuleId: string | null }; result: AttentionRule[] };
+  'attention.get': { params: Record<string, never>; result: AttentionSettings };
+  /** Sets the daily quiet hours, or turns them off with null. */
+  'attention.setQuietHours': { params: { quietHours: QuietHours | null }; result: AttentionSettings };
+  /** Holds notifications until a time (ms since the epoch), or resumes them with null. */
+  'attention.pause': { params: { until: number | null }; result: AttentionSettings };
+  /** Why an item has its level, priority and unread state. */
+  'item.why': { params: { itemId: string }; result: ItemWhy };
 }
 
 /** Something that happened to the profile itself, told once, in words. */
@@ -389,6 +407,10 @@ export interface HubEvents {
   /** A Matrix account's encryption changed: a verification moved on, a device appeared, backup state. */
   'security.changed': { accountId: string };
   'preferences.changed': Preferences;
+  /** A notification the rules raised (the same stream the desktop notification, the browser's and `watch` come from). */
+  'attention.notification': RaisedNotification;
+  /** Rules, quiet hours or a pause changed. */
+  'attention.changed': AttentionSettings & { rules: AttentionRule[] };
   /** The Electron app's background service (the hub process): sent by its supervisor, not the hub. */
   'service.status': { state: 'running' | 'restarting' | 'failed'; message?: string };
 }
@@ -434,6 +456,15 @@ const CALLS: { readonly [C in CallName]: true } = {
   'preferences.get': true,
   'preferences.set': true,
   'profile.notices': true,
+  'rules.list': true,
+  'rules.add': true,
+  'rules.update': true,
+  'rules.remove': true,
+  'rules.move': true,
+  'attention.get': true,
+  'attention.setQuietHours': true,
+  'attention.pause': true,
+  'item.why': true,
 };
 
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
