@@ -10,6 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { HubClient, CallName, CallParams } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
+import { unreadSummary } from '../../src-shared/unread-summary.ts';
 import { Hub } from '../hub/hub.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
@@ -40,6 +41,8 @@ Commands:
                                         and printed as they come); when more remain, prints
                                         "next: CURSOR" on stderr, so stdout (and --json's array) stays
                                         only items: pass it as --after CURSOR for the next page
+  inbox --counts [--json]               the unread totals (per source, priority apart): the same
+                                        summary the sidebar, the window title, the tray and badge show
   read ID... | unread ID...             mark items read or unread (also on the server)
   read --all [--source S] [--account ID]   mark every unread item of the Inbox read
   done ID... | undone ID...             mark done (mail moves to the archive mailbox) or back to the Inbox
@@ -75,6 +78,7 @@ const OPTIONS = {
   until: { type: 'string' },
   for: { type: 'string' },
   all: { type: 'boolean' },
+  counts: { type: 'boolean' },
   yes: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -260,6 +264,12 @@ async function run(
       return 0;
     }
     case 'inbox': {
+      if (values.counts) {
+        const summary = unreadSummary(await call('inbox.counts', {}));
+        if (values.json) printJson(summary);
+        else print([summary.headline, ...summary.sources.map((line) => `  ${line.text}`)].join('\n'));
+        return 0;
+      }
       const source = values.source;
       if (source !== undefined && source !== 'mail' && source !== 'chat' && source !== 'feed') {
         throw new UsageError('--source takes mail, chat or feed.');

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { unreadSummary } from '../../src-shared/unread-summary.ts';
 import { closeItem, findItem, moveSelection, openItem, openSelected } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { commandForKey, type KeyCommand } from '../state/keys.ts';
@@ -175,10 +176,10 @@ function useInboxKeys(): void {
 
 /** The unread count in the window title, where the taskbar and browser tab show it. */
 function useTitleCount(): void {
-  const unread = useApp((s) => s.counts?.all ?? 0);
+  const title = useApp((s) => unreadSummary(s.counts).title);
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) Groundswell` : 'Groundswell';
-  }, [unread]);
+    document.title = title;
+  }, [title]);
 }
 
 export function App() {

@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxFilter } from '../../src-shared/api.ts';
-import { isAccountOf, TRIAGE_VIEWS, type AccountView, type SourceKind, type TriageView } from '../../src-shared/domain.ts';
+import { isAccountOf, TRIAGE_VIEWS, type AccountView, type TriageView } from '../../src-shared/domain.ts';
+import { accountUnread, sourceUnread, SOURCE_ORDER, SOURCE_TITLES, unreadSummary } from '../../src-shared/unread-summary.ts';
 import { describeStatus } from '../format/status.ts';
 import { openAccountSettings, openAddAccount, setView } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
@@ -11,8 +12,6 @@ import { goToView, setUnreadOnly } from '../state/triageActions.ts';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
 
-const KIND_ORDER: readonly SourceKind[] = ['mail', 'chat', 'feed'];
-const KIND_TITLES: Record<SourceKind, string> = { mail: 'Mail', chat: 'Chat', feed: 'Feeds' };
 
 function Count({ n, priority = 0 }: { n: number; priority?: number }) {
   return (
@@ -150,33 +149,35 @@ export function Sidebar() {
   const { accounts, counts } = useApp(useShallow((s) => ({ accounts: s.accounts, counts: s.counts })));
   const ticking = accounts.some((a) => a.status.state === 'offline' || a.activity !== undefined);
   const now = useNow(ticking && accounts.every((a) => a.status.state !== 'offline') ? 30_000 : 1000, ticking);
-  const kinds = KIND_ORDER.filter((kind) => accounts.some((a) => a.account.source === kind));
-  const totalUnread = counts?.all ?? accounts.reduce((n, a) => n + a.unread, 0);
+  const kinds = SOURCE_ORDER.filter((kind) => accounts.some((a) => a.account.source === kind));
+  // The same summary the window title, the tray, the badge and `inbox --counts` show.
+  const summary = unreadSummary(counts);
+  const totalUnread = summary.unread;
 
   return (
     <nav aria-label="Sources" className="sidebar">
       <ul className="triage-views" aria-label="Views">
         {TRIAGE_VIEWS.map((view) => (
           <li key={view}>
-            <TriageViewButton view={view} count={view === 'inbox' ? totalUnread : 0} priority={view === 'inbox' ? (counts?.priority ?? 0) : 0} />
+            <TriageViewButton view={view} count={view === 'inbox' ? totalUnread : 0} priority={view === 'inbox' ? summary.priority : 0} />
           </li>
         ))}
       </ul>
       <UnreadOnlyToggle />
       <ul className="views" aria-label="Sources">
         <li>
-          <ViewButton view={{}} count={totalUnread} priority={counts?.priority ?? 0}>
+          <ViewButton view={{}} count={totalUnread} priority={summary.priority}>
             All sources
           </ViewButton>
         </li>
         {kinds.map((kind) => {
           const ofKind = accounts.filter((a) => a.account.source === kind);
-          const kindUnread = counts?.bySource[kind] ?? ofKind.reduce((n, a) => n + a.unread, 0);
+          const kindUnread = sourceUnread(summary, kind);
           return (
             <li key={kind} className="kind">
               <ViewButton view={{ source: kind }} count={kindUnread}>
                 <SourceIcon kind={kind} decorative />
-                <span className="view-label">{KIND_TITLES[kind]}</span>
+                <span className="view-label">{SOURCE_TITLES[kind]}</span>
               </ViewButton>
               {groupByFolder(ofKind).map(({ folder, accounts: inFolder }) => (
                 <div key={folder} className={folder === '' ? undefined : 'folder'}>
@@ -186,9 +187,8 @@ export function Sidebar() {
                       <AccountRow
                         key={a.account.id}
                         view={a}
-                        // The hub leaves accounts with nothing unread out of its counts: absent there is 0, not the older list's figure.
-                        unread={counts === null ? a.unread : (counts.byAccount[a.account.id] ?? 0)}
-                        priority={counts === null ? a.priorityUnread : (counts.priorityByAccount[a.account.id] ?? 0)}
+                        unread={accountUnread(summary, a.account.id).unread}
+                        priority={accountUnread(summary, a.account.id).priority}
                         now={now}
                       />
                     ))}
