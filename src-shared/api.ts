@@ -413,6 +413,8 @@ export interface HubEvents {
   'attention.changed': AttentionSettings & { rules: AttentionRule[] };
   /** The Electron app's background service (the hub process): sent by its supervisor, not the hub. */
   'service.status': { state: 'running' | 'restarting' | 'failed'; message?: string };
+  /** The desktop shell asks the window to show this item (a notification was clicked): sent by the shell, not the hub. */
+  'window.openItem': { itemId: string };
 }
 
 export type CallName = keyof HubCalls;
