@@ -1,10 +1,10 @@
 /**
  * Desktop notifications in the Electron app: each `attention.notification` the hub raises becomes one
- * Electron Notification, one per conversation (`group`): a newer one for the same group closes the
- * one before it, so a busy room shows its latest message, not a stack. A click brings the window
- * forward on that item. Electron comes in through `PresenterShell`, so this is tested in Node.
+ * Electron Notification, one per conversation (`group`, see NotificationGroups). A click brings the
+ * window forward on that item. Electron comes in through `PresenterShell`, so this is tested in Node.
  */
 import type { RaisedNotification } from '../../src-shared/attention.ts';
+import { NotificationGroups } from '../../src-shared/notification-groups.ts';
 
 export interface ShownNotification {
   close(): void;
@@ -31,7 +31,7 @@ export type PresentOutcome = 'shown' | 'replaced' | 'off' | 'focused' | 'unsuppo
 
 export class NotificationPresenter {
   readonly #shell: PresenterShell;
-  readonly #open = new Map<string, ShownNotification>();
+  readonly #open = new NotificationGroups<ShownNotification>();
   #enabled = true;
 
   constructor(shell: PresenterShell) {
@@ -53,30 +53,21 @@ export class NotificationPresenter {
     if (!this.#enabled) return 'off';
     if (!this.#shell.supported()) return 'unsupported';
     if (this.#shell.windowFocused()) return 'focused';
-    const before = this.#open.get(n.group);
-    // Forget it first: its `closed` must not remove the one that replaces it.
-    this.#open.delete(n.group);
-    before?.close();
-    const shown = this.#shell.show(notificationContent(n), {
-      clicked: () => {
-        this.#forget(n.group, shown);
-        this.#shell.openItem(n.itemId);
-      },
-      closed: () => this.#forget(n.group, shown),
-    });
-    this.#open.set(n.group, shown);
-    return before === undefined ? 'shown' : 'replaced';
-  }
-
-  #forget(group: string, which: ShownNotification): void {
-    if (this.#open.get(group) === which) this.#open.delete(group);
+    const replaced = this.#open.replace(n.group, (forget) =>
+      this.#shell.show(notificationContent(n), {
+        clicked: () => {
+          forget();
+          this.#shell.openItem(n.itemId);
+        },
+        closed: forget,
+      }),
+    );
+    return replaced ? 'replaced' : 'shown';
   }
 
   /** Closes every notification still shown (the app quits, notifications turned off). */
   dispose(): void {
-    const all = [...this.#open.values()];
-    this.#open.clear();
-    for (const n of all) n.close();
+    this.#open.closeAll();
   }
 }
 

@@ -9,6 +9,7 @@ import { useApp, useHub } from '../state/hooks.ts';
 import { openPreferences } from '../state/preferenceActions.ts';
 import { triageViewOf } from '../state/store.ts';
 import { goToView, setUnreadOnly } from '../state/triageActions.ts';
+import { PauseControl } from './PauseControl.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
 
@@ -199,6 +200,7 @@ export function Sidebar() {
           );
         })}
       </ul>
+      <PauseControl />
       <div className="sidebar-buttons">
         <button type="button" onClick={() => openAddAccount(hub)}>
           Add account
