@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import { unreadSummary } from '../../src-shared/unread-summary.ts';
 import { closeItem, findItem, moveSelection, openItem, openSelected } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { commandForKey, type KeyCommand } from '../state/keys.ts';
 import type { AppState } from '../state/store.ts';
+import { documentTitle } from '../state/unread.ts';
 import {
   checkAll,
   clearChecked,
@@ -176,7 +176,7 @@ function useInboxKeys(): void {
 
 /** The unread count in the window title, where the taskbar and browser tab show it. */
 function useTitleCount(): void {
-  const title = useApp((s) => unreadSummary(s.counts).title);
+  const title = useApp(documentTitle);
   useEffect(() => {
     document.title = title;
   }, [title]);

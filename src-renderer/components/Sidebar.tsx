@@ -2,12 +2,13 @@ import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxFilter } from '../../src-shared/api.ts';
 import { isAccountOf, TRIAGE_VIEWS, type AccountView, type TriageView } from '../../src-shared/domain.ts';
-import { accountUnread, sourceUnread, SOURCE_ORDER, SOURCE_TITLES, unreadSummary } from '../../src-shared/unread-summary.ts';
+import { SOURCE_ORDER, SOURCE_TITLES } from '../../src-shared/unread-summary.ts';
 import { describeStatus } from '../format/status.ts';
 import { openAccountSettings, openAddAccount, setView } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { openPreferences } from '../state/preferenceActions.ts';
 import { triageViewOf } from '../state/store.ts';
+import { sidebarFigures } from '../state/unread.ts';
 import { goToView, setUnreadOnly } from '../state/triageActions.ts';
 import { PauseControl } from './PauseControl.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
@@ -152,28 +153,28 @@ export function Sidebar() {
   const now = useNow(ticking && accounts.every((a) => a.status.state !== 'offline') ? 30_000 : 1000, ticking);
   const kinds = SOURCE_ORDER.filter((kind) => accounts.some((a) => a.account.source === kind));
   // The same summary the window title, the tray, the badge and `inbox --counts` show.
-  const summary = unreadSummary(counts);
-  const totalUnread = summary.unread;
+  const figures = sidebarFigures({ counts, accounts });
+  const totalUnread = figures.unread;
 
   return (
     <nav aria-label="Sources" className="sidebar">
       <ul className="triage-views" aria-label="Views">
         {TRIAGE_VIEWS.map((view) => (
           <li key={view}>
-            <TriageViewButton view={view} count={view === 'inbox' ? totalUnread : 0} priority={view === 'inbox' ? summary.priority : 0} />
+            <TriageViewButton view={view} count={view === 'inbox' ? totalUnread : 0} priority={view === 'inbox' ? figures.priority : 0} />
           </li>
         ))}
       </ul>
       <UnreadOnlyToggle />
       <ul className="views" aria-label="Sources">
         <li>
-          <ViewButton view={{}} count={totalUnread} priority={summary.priority}>
+          <ViewButton view={{}} count={totalUnread} priority={figures.priority}>
             All sources
           </ViewButton>
         </li>
         {kinds.map((kind) => {
           const ofKind = accounts.filter((a) => a.account.source === kind);
-          const kindUnread = sourceUnread(summary, kind);
+          const kindUnread = figures.sources[kind];
           return (
             <li key={kind} className="kind">
               <ViewButton view={{ source: kind }} count={kindUnread}>
@@ -188,8 +189,8 @@ export function Sidebar() {
                       <AccountRow
                         key={a.account.id}
                         view={a}
-                        unread={accountUnread(summary, a.account.id).unread}
-                        priority={accountUnread(summary, a.account.id).priority}
+                        unread={figures.accounts[a.account.id]?.unread ?? 0}
+                        priority={figures.accounts[a.account.id]?.priority ?? 0}
                         now={now}
                       />
                     ))}
