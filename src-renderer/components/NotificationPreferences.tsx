@@ -120,7 +120,7 @@ export function NotificationPreferences() {
       <TurnOnNotifications />
       <fieldset>
         <legend>Pause notifications</legend>
-        <PauseButtons />
+        <PauseButtons grouped={false} />
       </fieldset>
       <QuietHoursFields />
       <section className="rules-section" aria-labelledby={`${id}-rules`}>

@@ -9,7 +9,8 @@ import { enableBrowserNotifications, pauseNotifications, resumeNotifications } f
 import { useApp, useHub } from '../state/hooks.ts';
 import { useNow } from './useNow.ts';
 
-export function PauseButtons({ onDone }: { onDone?: () => void }) {
+/** `grouped`: a group of its own, named; false inside a fieldset that names it already. */
+export function PauseButtons({ onDone, grouped = true }: { onDone?: () => void; grouped?: boolean }) {
   const hub = useHub();
   const pausedUntil = useApp((s) => s.attention?.pausedUntil ?? null);
   const now = useNow(30_000, pausedUntil !== null);
@@ -24,7 +25,7 @@ export function PauseButtons({ onDone }: { onDone?: () => void }) {
     );
   }
   return (
-    <div className="pause-buttons" role="group" aria-label="Pause notifications">
+    <div className="pause-buttons" {...(grouped ? { role: 'group', 'aria-label': 'Pause notifications' } : {})}>
       {PAUSE_CHOICES.map(({ choice, label }) => (
         <button key={choice} type="button" onClick={() => void pauseNotifications(hub, choice).then(onDone)}>
           {label}
