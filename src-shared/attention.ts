@@ -92,6 +92,10 @@ export interface ItemWhy {
   unreadBecause: string;
   /** Counted in the unread badge (unread, in the Inbox view, not silent). */
   counted: boolean;
+  /** The sender as rules match it (an address or a user id), for "Mute this sender" / "Always notify for this sender". */
+  sender?: string;
+  /** The conversation's name, for "Mute this room / feed". */
+  conversationName?: string;
 }
 
 /**
@@ -116,4 +120,9 @@ export interface RaisedNotification {
   /** Set on a flood summary ("12 new messages in #incident-2291"): how many items it stands for. */
   summary?: { count: number };
   at: number;
+  /**
+   * Whether the desktop shows it (preference desktopNotifications): false still lets the window
+   * show its own notice and `watch` print it.
+   */
+  desktop: boolean;
 }

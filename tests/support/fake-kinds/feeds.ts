@@ -77,8 +77,8 @@ export class FakeFeedServer extends ScriptedFailures<'fetch'> {
   }
 }
 
+/** `unread` is what the real connector reports for an entry first seen after the first poll: new, so fresh. */
 function entryItem(settings: FeedSettings, entry: FakeEntry, unread: boolean): ConnectorItem {
-  const words = settings.keywords.map((k) => k.toLowerCase());
   return {
     externalId: entry.guid,
     scope: settings.url,
@@ -89,9 +89,18 @@ function entryItem(settings: FeedSettings, entry: FakeEntry, unread: boolean): C
     snippet: entry.summary,
     timestamp: entry.timestamp,
     unread,
-    priority: words.some((w) => entry.title.toLowerCase().includes(w)),
+    priority: false,
     origin: { kind: 'feed', guid: entry.guid, ...(entry.link === undefined ? {} : { link: entry.link }) },
     detail: { headers: [{ name: 'Feed', value: settings.url }], bodyText: entry.summary },
+    attention: {
+      fresh: unread,
+      fromMe: false,
+      mentionsMe: false,
+      direct: false,
+      conversationName: settings.url,
+      place: settings.url,
+      text: { title: entry.title, categories: [], body: entry.summary },
+    },
   };
 }
 
@@ -107,7 +116,6 @@ function createFeedConnector(server: FakeFeedServer, ctx: ConnectorContext<FeedS
       const first = known.size === 0 && fresh === undefined;
       const items = entries.map((e) => entryItem(settings, e, !first && !known.has(e.guid)));
       ctx.upsert(items);
-      if (settings.alertLevel === 'notify') ctx.notify(items.filter((i) => i.unread).map((i) => i.externalId));
       ctx.activity({ lastSuccessAt: now, nextPollAt: now + settings.intervalSeconds * 1000 });
       ctx.status({ state: 'online', since: now });
     } catch (error) {
