@@ -219,14 +219,6 @@ export interface OpmlImportResult {
   skipped: { url: string; reason: string }[];
 }
 
-/** A new item the user asked to be told about (a feed at alert level "notify", new mail). */
-export interface NewItemNotice {
-  itemId: string;
-  accountName: string;
-  title: string;
-  snippet: string;
-}
-
 export interface InboxFilter {
   source?: SourceKind;
   accountId?: string;
@@ -400,8 +392,6 @@ export interface HubEvents {
   'inbox.changed': { accountIds: string[] };
   'account.status': AccountStatus;
   'accounts.changed': Record<string, never>;
-  /** New items that should raise a desktop notification. */
-  'inbox.notify': { items: NewItemNotice[] };
   /** An open room's timeline changed: a message, an echo's state, a receipt or someone typing. */
   'chat.changed': { itemIds: string[] };
   /** A Matrix account's encryption changed: a verification moved on, a device appeared, backup state. */

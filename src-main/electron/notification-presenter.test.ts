@@ -14,6 +14,7 @@ const raised = (n: number, group: string, extra: Partial<RaisedNotification> = {
   conversation: 'Engineering',
   group,
   at: n,
+  desktop: true,
   ...extra,
 });
 
@@ -79,5 +80,7 @@ describe('desktop notifications in the app', () => {
     expect(presenter.present(raised(2, 'g'))).toBe('off');
     presenter.setEnabled(true);
     expect(presenter.present(raised(3, 'g'))).toBe('shown');
+    // The hub marks one the desktop must not show (desktop notifications off in the preferences it read).
+    expect(presenter.present(raised(4, 'h', { desktop: false }))).toBe('off');
   });
 });

@@ -50,7 +50,7 @@ export class NotificationPresenter {
   }
 
   present(n: RaisedNotification): PresentOutcome {
-    if (!this.#enabled) return 'off';
+    if (!this.#enabled || !n.desktop) return 'off';
     if (!this.#shell.supported()) return 'unsupported';
     if (this.#shell.windowFocused()) return 'focused';
     const replaced = this.#open.replace(n.group, (forget) =>

@@ -51,7 +51,7 @@ export function presentNotification(hub: Hub, n: RaisedNotification): void {
   const state = hub.store.getState();
   if (state.openId === n.itemId) return;
   const notifier = notifiers.get(hub);
-  const raised = state.preferences.desktopNotifications && notifier !== undefined && notifier.present(n, (itemId) => void showNotifiedItem(hub, itemId));
+  const raised = n.desktop && notifier !== undefined && notifier.present(n, (itemId) => void showNotifiedItem(hub, itemId));
   if (!raised) showToast(hub, 'info', n.body === '' ? n.title : `${n.title}: ${n.body}`);
 }
 
@@ -154,8 +154,9 @@ export function closeWhy(hub: Hub): void {
 
 export type OneStepRule = 'mute-conversation' | 'mute-sender' | 'always-sender';
 
-/** Who sent the item, as a rule matches it: a mail's address, a chat message's user id. */
+/** Who sent the item, as a rule matches it: as `item.why` names it, else a mail's From address or the room's latest message's user id. */
 export function senderOf(state: AppState, item: InboxItem): string | undefined {
+  if (state.why?.itemId === item.id && state.why.why?.sender !== undefined) return state.why.why.sender;
   if (item.source === 'mail') {
     const from = state.detail?.item.id === item.id ? state.detail.headers.find((h) => h.name.toLowerCase() === 'from')?.value : undefined;
     const address = from?.match(/<([^<>\s]+@[^<>\s]+)>/)?.[1] ?? from?.match(/[^\s<>"]+@[^\s<>"]+/)?.[0];

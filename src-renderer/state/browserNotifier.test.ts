@@ -15,6 +15,7 @@ const raised = (n: number, group: string): RaisedNotification => ({
   conversation: 'INBOX',
   group,
   at: n,
+  desktop: true,
 });
 
 /** The page's Notification API as a record of what was constructed and closed. */

@@ -164,7 +164,9 @@ describe('one unread truth', () => {
   it(`keeps the sidebar, title, tray, badge and CLI in agreement over ${STEPS} random actions (seed ${SEED})`, async () => {
     const rand = random(SEED);
     const pick = <T>(from: readonly T[]): T | undefined => (from.length === 0 ? undefined : from[Math.floor(rand() * from.length)]);
-    const mutes: string[] = [];
+    /** Mute rules this run made, by the conversation they mute (one rule per conversation). */
+    const mutes = new Map<string, string>();
+    const conversation = (item: InboxItem): string => `${item.accountId}\u0000${item.conversationKey}`;
     let fresh = 0;
     const done: Record<string, number> = {};
     const note = (kind: string) => void (done[kind] = (done[kind] ?? 0) + 1);
@@ -243,14 +245,15 @@ describe('one unread truth', () => {
         h.feeds.publish(FEED, [entry]);
         await eventually(`feed entry ${n} to be stored`, async () => (await list('all')).filter((i) => i.source === 'feed').length > count);
       } else if (roll < 0.95) {
-        const item = pick(inbox);
+        const item = pick(inbox.filter((i) => !mutes.has(conversation(i))));
         if (item) {
           what = `mute the conversation of ${item.id}`;
           const rule = await value(h.direct.call('rules.add', { match: {}, conversationOfItem: item.id, level: 'silent' }));
-          mutes.push(rule.id);
+          mutes.set(conversation(item), rule.id);
         }
-      } else if (mutes.length > 0) {
-        const ruleId = mutes.splice(Math.floor(rand() * mutes.length), 1)[0]!;
+      } else if (mutes.size > 0) {
+        const [key, ruleId] = [...mutes.entries()][Math.floor(rand() * mutes.size)]!;
+        mutes.delete(key);
         what = `remove mute rule ${ruleId}`;
         await value(h.direct.call('rules.remove', { ruleId }));
       }

@@ -218,15 +218,15 @@ describe('triage against Dovecot with special-use mailboxes', () => {
     await triage(w, { itemIds: [target.id], action: 'snooze', until });
     expect((await list(w, 'inbox')).map((i) => i.id)).not.toContain(target.id);
     expect((await list(w, 'snoozed')).map((i) => i.id)).toEqual([target.id]);
-    const notified = await new Promise<HubEvents['inbox.notify']>((resolve) => {
+    const notified = await new Promise<HubEvents['attention.notification']>((resolve) => {
       const off = w.hub.on((name, payload) => {
-        if (name === 'inbox.notify') {
+        if (name === 'attention.notification') {
           off();
-          resolve(payload as HubEvents['inbox.notify']);
+          resolve(payload as HubEvents['attention.notification']);
         }
       });
     });
-    expect(notified.items.map((i) => i.itemId)).toEqual([target.id]);
+    expect(notified.itemId).toBe(target.id);
     const woke = (await list(w, 'inbox')).find((i) => i.id === target.id)!;
     expect(woke).toMatchObject({ unread: true, snoozedUntil: null, snoozeEnded: until });
     expect((await mailbox(w.dovecot, w.user, 'INBOX')).get(messageId(target))?.flags.has('\\Seen')).toBe(false);
