@@ -68,10 +68,18 @@ function QuietHoursFields() {
   const id = useId();
   const saved = useApp((s) => s.attention?.quietHours ?? null);
   const [draft, setDraft] = useState<QuietHours>(saved ?? DEFAULT_QUIET);
+  // Shown at once; the hub's answer (or a refusal) settles it.
+  const [on, setOn] = useState(saved !== null);
   useEffect(() => {
     if (saved !== null) setDraft(saved);
+    setOn(saved !== null);
   }, [saved]);
-  const on = saved !== null;
+  const turn = (wanted: boolean): void => {
+    setOn(wanted);
+    void setQuietHours(hub, wanted ? draft : null).then((ok) => {
+      if (!ok) setOn(!wanted);
+    });
+  };
   const save = (next: QuietHours): void => {
     setDraft(next);
     if (HH_MM.test(next.start) && HH_MM.test(next.end)) void setQuietHours(hub, next);
@@ -81,7 +89,7 @@ function QuietHoursFields() {
       <legend>Quiet hours</legend>
       <div className="preference">
         <label className="check">
-          <input type="checkbox" checked={on} onChange={(e) => void setQuietHours(hub, e.target.checked ? draft : null)} />
+          <input type="checkbox" checked={on} onChange={(e) => turn(e.target.checked)} />
           Hold notifications every day
         </label>
       </div>

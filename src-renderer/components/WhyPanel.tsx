@@ -3,10 +3,10 @@
  * why, from `item.why`, with the one-step rules that change it — "Mute this room", "Mute this
  * sender", "Mute this feed", "Always notify for this sender".
  */
-import { useId } from 'react';
+import { useEffect, useId } from 'react';
 import type { ItemWhy } from '../../src-shared/attention.ts';
 import type { InboxItem } from '../../src-shared/domain.ts';
-import { addRuleFromItem, closeWhy, conversationWord, openWhy, senderOf } from '../state/attentionActions.ts';
+import { addRuleFromItem, closeWhy, conversationWord, openWhy, reloadWhy, senderOf } from '../state/attentionActions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 
 export const WHY_PANEL_ID = 'why-panel';
@@ -49,6 +49,10 @@ export function WhyPanel({ item }: { item: InboxItem }) {
   const id = useId();
   const view = useApp((s) => (s.why?.itemId === item.id ? s.why : null));
   const sender = useApp((s) => senderOf(s, item));
+  // New content in the item (a room's next message) was decided anew: an open panel follows it.
+  useEffect(() => {
+    if (hub.store.getState().why?.itemId === item.id) void reloadWhy(hub, item.id);
+  }, [hub, item.id, item.timestamp]);
   if (view === null) return null;
   const { why } = view;
   const word = conversationWord(item);

@@ -142,7 +142,8 @@ export async function openWhy(hub: Hub, itemId: string): Promise<void> {
   await reloadWhy(hub, itemId);
 }
 
-async function reloadWhy(hub: Hub, itemId: string): Promise<void> {
+/** Reads the open panel's reason again (the item changed, or a rule was made from it); the panel stays as it is meanwhile. */
+export async function reloadWhy(hub: Hub, itemId: string): Promise<void> {
   const result = await hub.client.call('item.why', { itemId });
   if (result.ok) patchWhy(hub, itemId, { why: result.value, loadState: 'idle', error: null });
   else patchWhy(hub, itemId, { loadState: 'error', error: result.error.message });
@@ -207,5 +208,5 @@ export async function addRuleFromItem(hub: Hub, item: InboxItem, kind: OneStepRu
   }
   hub.store.setState((s) => ({ rules: s.rules === null ? null : s.rules.some((r) => r.id === result.value.id) ? s.rules : [...s.rules, result.value] }));
   patchWhy(hub, item.id, { busy: false, outcome: { ok: true, text: `${done} Rule “${result.value.name}” added; change it in Preferences.` } });
-  void loadAttention(hub);
+  await Promise.all([loadAttention(hub), reloadWhy(hub, item.id)]);
 }

@@ -3,7 +3,7 @@
  * homeserver: "Turn on desktop notifications" asks the browser on a click; bob's mentions raise one
  * browser notification per room, the next one replacing it (same tag, the earlier one closed), and a
  * click on it opens the room; the reading pane's Why panel says why it notified; "Mute this room"
- * creates the rule (read back with `groundswell rules list --json`); the sidebar's pause control
+ * creates the rule (read back with rules.list over serve's socket); the sidebar's pause control
  * pauses and resumes; the Preferences dialog lists the rules with quiet hours and the pause.
  * Screenshots (light, dark, narrow) of the Why panel, the notifications preferences and the pause
  * control go to test-results/e2e; axe finds nothing on them.
@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttentionRule } from '../../src-shared/attention.ts';
+import { connectRemote, type RemoteClient } from '../../src-main/cli/hub-clients.ts';
 import { axeViolations } from '../support/axe.ts';
 import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { createRawClient, startHomeserver, type Homeserver, type RawClient } from '../support/homeserver/index.ts';
@@ -62,6 +63,8 @@ describe('notifications, the Why panel and muting in a browser', () => {
   let bob: RawClient;
   let engineering: string;
   let releases: string;
+  /** The contract over serve's socket, as the CLI reaches a running hub: rules.list reads the rules back. */
+  let hub: RemoteClient;
 
   const cli = (args: string[], stdin?: string) => runCli([...args, '--profile', profile.dir], stdin === undefined ? {} : { stdin });
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
@@ -84,9 +87,9 @@ describe('notifications, the Why panel and muting in a browser', () => {
   const sources = () => page.getByRole('navigation', { name: 'Sources' });
   const pane = () => page.getByRole('region', { name: 'Reading pane' });
   const rules = async (): Promise<AttentionRule[]> => {
-    const run = await cli(['rules', 'list', '--json']);
-    expect(run.stderr).toBe('');
-    return JSON.parse(run.stdout) as AttentionRule[];
+    const listed = await hub.call('rules.list', {});
+    if (!listed.ok) throw new Error(listed.error.message);
+    return listed.value;
   };
 
   beforeAll(async () => {
@@ -106,6 +109,7 @@ describe('notifications, the Why panel and muting in a browser', () => {
     serve = await startServe(profile.dir);
     const added = await cli(['account', 'add', 'matrix', '--homeserver', hs.baseUrl, '--user', 'alice', '--password-stdin'], `${ALICE_PASSWORD}\n`);
     expect(added.stderr).toBe('');
+    hub = await connectRemote(serve.port, new URL(serve.url).searchParams.get('token')!);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     await context.addInitScript(RECORD_NOTIFICATIONS);
@@ -113,6 +117,7 @@ describe('notifications, the Why panel and muting in a browser', () => {
   });
 
   afterAll(async () => {
+    hub?.close();
     await browser?.close();
     if (serve !== undefined) await removeAllAccounts(profile.dir);
     await serve?.stop();
@@ -163,7 +168,7 @@ describe('notifications, the Why panel and muting in a browser', () => {
   });
 
   it('tells why the room notified, and "Mute this room" makes the rule in one step', async () => {
-    const why = pane().getByRole('button', { name: 'Why' });
+    const why = pane().getByRole('button', { name: 'Why', exact: true });
     await why.click();
     const panel = pane().getByRole('region', { name: 'Why this item' });
     await panel.waitFor();
