@@ -221,6 +221,9 @@ describe('notifications, the Why panel and muting in a browser', () => {
     expect(at).toBeGreaterThanOrEqual(0);
     await dialog.getByRole('group', { name: 'Quiet hours' }).getByRole('checkbox', { name: 'Hold notifications every day' }).check();
     await shotThemesAndNarrow('83-notification-preferences');
+    // The dialog scrolls inside itself: the rules are further down.
+    await list.scrollIntoViewIfNeeded();
+    await shotThemesAndNarrow('84-notification-rules');
 
     // Move the mute rule down one place, then remove it.
     if (at < names.length - 1) {
