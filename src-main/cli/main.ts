@@ -17,6 +17,7 @@ import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profil
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
+import { ATTENTION_COMMANDS, ATTENTION_USAGE, runAttentionCommand } from './attention-commands.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
 
@@ -58,6 +59,7 @@ Commands:
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
   feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
+${ATTENTION_USAGE}
 
 Every command takes --profile DIR (default: $GROUNDSWELL_PROFILE, else the OS app-data folder).`;
 
@@ -101,6 +103,8 @@ class CliFailure extends Error {
 export interface CliOptions {
   /** The account kinds of an in-process hub (tests register their own); a running hub uses its own. */
   kinds?: HubOptions['kinds'];
+  /** Ends a long-running command (`watch`) as Ctrl+C would (tests). */
+  stop?: Promise<void>;
 }
 
 export async function main(
@@ -113,10 +117,12 @@ export async function main(
   const first = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
   const [firstCommand, firstSub] = first.positionals;
   const kindCommand = firstCommand === 'account' && (firstSub === 'add' || firstSub === 'update');
+  // watch, rules, quiet, pause and why parse their own flags (attention-commands.ts).
+  const attentionCommand = firstCommand !== undefined && ATTENTION_COMMANDS.has(firstCommand);
   let values: Values;
   let positionals: string[];
   try {
-    if (kindCommand) ({ values, positionals } = { values: first.values as Values, positionals: first.positionals });
+    if (kindCommand || attentionCommand) ({ values, positionals } = { values: first.values as Values, positionals: first.positionals });
     else ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
   } catch (error) {
     io.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
@@ -131,6 +137,19 @@ export async function main(
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
     if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io), io.stderr);
+    if (attentionCommand) {
+      return await runAttentionCommand(argv, {
+        profileDir,
+        ...(options.kinds ? { kinds: options.kinds } : {}),
+        out: io.stdout,
+        err: io.stderr,
+        usage: (message) => new UsageError(message),
+        failure: (message, exitCode) => new CliFailure(message, exitCode),
+        caller: callerOf,
+        withClient: (work) => withClient(profileDir, options, work, io.stderr),
+        ...(options.stop ? { stop: options.stop } : {}),
+      });
+    }
     const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
     const input = textOnStdin ? await readStdin(io.stdin) : undefined;
     return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout, io.stderr), io.stderr);

@@ -231,7 +231,19 @@ describe('an encrypted room', () => {
     await bob.sendText(roomId, 'alice: can you review?');
     const mention = await alice.roomWhere(roomId, 'mention', (i) => i.snippet === 'alice: can you review?' && i.priority);
     await eventually('a notification', () => notices().length > 0);
-    expect(notices()).toEqual([expect.objectContaining({ itemId: mention.id, conversation: 'Mentions', title: expect.stringMatching(/ in Mentions$/), body: 'alice: can you review?' })]);
+    // The plain message counts without a banner (rule 'Chat: room messages'); the mention notifies, naming who wrote it.
+    expect(notices()).toEqual([
+      expect.objectContaining({
+        itemId: mention.id,
+        source: 'chat',
+        level: 'notify',
+        priority: true,
+        title: expect.stringMatching(/^\S.* in Mentions$/),
+        body: 'alice: can you review?',
+        conversation: 'Mentions',
+        reason: "you were mentioned in Mentions — rule 'Chat: mentions'",
+      }),
+    ]);
   });
 
   it('shows an encrypted image decrypted, and refuses one whose ciphertext was changed on the server', async () => {

@@ -146,7 +146,7 @@ describe('rooms in the inbox', () => {
     expect(shown.content).toEqual([{ tag: 'p', children: ['Yes, ', { tag: 'em', children: ['Friday'] }, ' it is'] }]);
   });
 
-  it('marks a mention as priority, by the push rules, and asks for a notification about it alone', async () => {
+  it('marks a mention as priority, by the push rules, and raises a notification about it alone, naming the sender', async () => {
     const { roomId } = await alice.sharedRoom({ name: 'Mentions' });
     const notices = () => alice.events.filter((e) => e.name === 'attention.notification').map((e) => e.payload as RaisedNotification);
     await world.bob.sendText(roomId, 'general chatter');
@@ -158,7 +158,19 @@ describe('rooms in the inbox', () => {
     const counts = await value(alice.hub.call('inbox.counts', {}));
     expect(counts.priorityByAccount[mention.accountId]).toBeGreaterThan(0);
     await eventually('a notification', () => notices().length > 0);
-    expect(notices()).toEqual([expect.objectContaining({ itemId: mention.id, conversation: 'Mentions', title: expect.stringMatching(/ in Mentions$/), body: 'alice: can you review?' })]);
+    // The plain message counts without a banner (rule 'Chat: room messages'); the mention notifies, naming who wrote it.
+    expect(notices()).toEqual([
+      expect.objectContaining({
+        itemId: mention.id,
+        source: 'chat',
+        level: 'notify',
+        priority: true,
+        title: 'Bob Builder in Mentions',
+        body: 'alice: can you review?',
+        conversation: 'Mentions',
+        reason: "you were mentioned in Mentions — rule 'Chat: mentions'",
+      }),
+    ]);
   });
 });
 

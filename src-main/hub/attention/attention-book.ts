@@ -279,10 +279,19 @@ export class AttentionBook {
     if (entries.length === 0) return;
     const preferences = this.#p.preferences();
     const now = this.#now();
-    const newest = new Map<string, (typeof entries)[number]>();
-    for (const entry of entries.toSorted((a, b) => a.item.timestamp - b.item.timestamp)) newest.set(entry.item.conversationKey, entry);
-    for (const { id, item, facts, verdict } of newest.values()) {
-      const notification = notificationFor({ ...item, id, accountId }, facts, verdict, { previews: preferences.notificationPreviews, desktop: preferences.desktopNotifications, at: now });
+    const newest = new Map<string, { entry: (typeof entries)[number]; count: number; priority: boolean }>();
+    for (const entry of entries.toSorted((a, b) => a.item.timestamp - b.item.timestamp)) {
+      const before = newest.get(entry.item.conversationKey);
+      newest.set(entry.item.conversationKey, { entry, count: (before?.count ?? 0) + 1, priority: (before?.priority ?? false) || entry.verdict.priority });
+    }
+    for (const { entry, count, priority } of newest.values()) {
+      const { id, item, facts, verdict } = entry;
+      const notification = notificationFor({ ...item, id, accountId }, facts, { ...verdict, priority }, {
+        previews: preferences.notificationPreviews,
+        desktop: preferences.desktopNotifications,
+        at: now,
+        alsoNew: count - 1,
+      });
       const out = this.#flood.offer(notification, now);
       if (out) this.#emit(out);
     }

@@ -1,7 +1,8 @@
 /**
  * What a notification says: who and where in the title ("Priya Raman in Engineering", a mail's
  * "Tom Becker"), a preview or the subject in the body, and nothing of either when the user turned
- * previews off. One notification per conversation: `group` is the same for every item of it.
+ * previews off. One notification per conversation: `group` is the same for every item of it, and
+ * several new items of one conversation at once are one notification about the newest ("and 2 more").
  */
 import type { RaisedNotification } from '../../../src-shared/attention.ts';
 import type { InboxItem } from '../../../src-shared/domain.ts';
@@ -16,7 +17,7 @@ export function notificationFor(
   item: Pick<InboxItem, 'id' | 'accountId' | 'source' | 'conversationKey' | 'sender' | 'title' | 'snippet'>,
   facts: AttentionFacts,
   verdict: Pick<Verdict, 'level' | 'priority' | 'text'>,
-  options: { previews: boolean; desktop: boolean; at: number; reasonPrefix?: string },
+  options: { previews: boolean; desktop: boolean; at: number; reasonPrefix?: string; alsoNew?: number },
 ): RaisedNotification {
   // Connector text, cleaned as the list shows it: a notification is no place for control characters.
   const place = displayLine(facts.place || facts.conversationName, TEXT_LIMITS.title);
@@ -28,7 +29,7 @@ export function notificationFor(
     level: verdict.level,
     priority: verdict.priority,
     title: options.previews ? titleOf(item, facts, place) : 'New message',
-    body: options.previews ? oneLine(bodyOf(item), BODY_LENGTH) : '',
+    body: options.previews ? `${oneLine(bodyOf(item), BODY_LENGTH)}${options.alsoNew ? ` (and ${options.alsoNew} more)` : ''}` : '',
     reason: `${options.reasonPrefix ?? ''}${verdict.text}`,
     conversation: place,
     group: `${item.accountId}:${item.conversationKey}`,
