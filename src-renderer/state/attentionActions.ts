@@ -66,10 +66,11 @@ export async function enableBrowserNotifications(hub: Hub): Promise<void> {
 
 /** A click on a notification: the item opens in the reading pane and counts as read. */
 export async function showNotifiedItem(hub: Hub, itemId: string): Promise<void> {
-  const listed = findItem(hub.store.getState(), itemId);
+  // openItem marks read what the list shows unread; a row not refreshed yet since the news (or not
+  // listed at all) is marked here, since the notification says it is new.
+  const listedUnread = findItem(hub.store.getState(), itemId)?.unread === true;
   await openItem(hub, itemId);
-  const detail = hub.store.getState().detail;
-  if (listed === undefined && detail?.item.id === itemId && detail.item.unread) await markRead(hub, [itemId]);
+  if (!listedUnread && hub.store.getState().openId === itemId) await markRead(hub, [itemId]);
 }
 
 // ---------------------------------------------------------------- pause and quiet hours
