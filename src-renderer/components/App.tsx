@@ -4,6 +4,7 @@ import { useApp, useHub } from '../state/hooks.ts';
 import { commandForKey, type KeyCommand } from '../state/keys.ts';
 import type { AppState } from '../state/store.ts';
 import { documentTitle } from '../state/unread.ts';
+import { closeWhy, openWhy } from '../state/attentionActions.ts';
 import {
   checkAll,
   clearChecked,
@@ -135,6 +136,11 @@ function run(hub: ReturnType<typeof useHub>, command: KeyCommand, target: EventT
       return true;
     case 'help':
       openShortcuts(hub);
+      return true;
+    case 'why':
+      if (state.openId === null) return false;
+      if (state.why?.itemId === state.openId) closeWhy(hub);
+      else void openWhy(hub, state.openId);
       return true;
     case 'menu': {
       if (state.selectedId === null) return false;
