@@ -6,7 +6,7 @@
 import { useEffect, useId } from 'react';
 import type { ItemWhy } from '../../src-shared/attention.ts';
 import type { InboxItem } from '../../src-shared/domain.ts';
-import { addRuleFromItem, closeWhy, conversationWord, openWhy, reloadWhy, senderOf } from '../state/attentionActions.ts';
+import { addRuleFromItem, closeWhy, conversationWord, muteOfItem, openWhy, reloadWhy, senderOf, unmuteFromItem } from '../state/attentionActions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 
 export const WHY_PANEL_ID = 'why-panel';
@@ -49,6 +49,7 @@ export function WhyPanel({ item }: { item: InboxItem }) {
   const id = useId();
   const view = useApp((s) => (s.why?.itemId === item.id ? s.why : null));
   const sender = useApp((s) => senderOf(s, item));
+  const mute = useApp((s) => muteOfItem(s, item.id));
   // New content in the item (a room's next message) was decided anew: an open panel follows it.
   useEffect(() => {
     if (hub.store.getState().why?.itemId === item.id) void reloadWhy(hub, item.id);
@@ -82,9 +83,15 @@ export function WhyPanel({ item }: { item: InboxItem }) {
         </ul>
       ) : null}
       <div className="why-actions" role="group" aria-label="Rules from this item">
-        <button type="button" disabled={view.busy} onClick={() => void addRuleFromItem(hub, item, 'mute-conversation')}>
-          Mute this {word}
-        </button>
+        {mute !== undefined ? (
+          <button type="button" disabled={view.busy} onClick={() => void unmuteFromItem(hub, item, mute)}>
+            Unmute this {word}
+          </button>
+        ) : (
+          <button type="button" disabled={view.busy} onClick={() => void addRuleFromItem(hub, item, 'mute-conversation')}>
+            Mute this {word}
+          </button>
+        )}
         {sender !== undefined ? (
           <>
             <button type="button" disabled={view.busy} title={sender} onClick={() => void addRuleFromItem(hub, item, 'mute-sender')}>

@@ -15,12 +15,14 @@ import {
   followAttentionEvents,
   loadAttention,
   moveRule,
+  muteOfItem,
   openWhy,
   pauseNotifications,
   removeRule,
   resumeNotifications,
   setQuietHours,
   showNotifiedItem,
+  unmuteFromItem,
 } from './attentionActions.ts';
 import { createAppStore } from './store.ts';
 
@@ -86,9 +88,12 @@ describe('attention in the window', () => {
     await openWhy(hub, itemId);
     expect(decision()).toMatchObject({ level: 'silent', ruleId: mute!.id });
     expect(state().toasts.length).toBe(toasts);
-    // A second mute of the same room is refused in words, and nothing is added.
-    await addRuleFromItem(hub, item, 'mute-conversation');
-    expect(state().why?.outcome).toMatchObject({ ok: false, text: expect.stringMatching(/^Could not add the rule: /) });
+    // The panel now offers to undo it.
+    expect(muteOfItem(state(), itemId)?.id).toBe(mute!.id);
+    await unmuteFromItem(hub, item, mute!);
+    expect(state().why?.outcome).toMatchObject({ ok: true, text: expect.stringContaining('Removed rule “Mute General”') });
+    const left = await h.direct.call('rules.list', {});
+    expect(left.ok && left.value.some((r) => r.id === mute!.id)).toBe(false);
   });
 
   it('pauses and resumes, sets quiet hours and moves and removes a rule of the user’s', async () => {

@@ -177,6 +177,26 @@ export function conversationWord(item: InboxItem): string {
   return item.source === 'chat' ? 'room' : item.source === 'feed' ? 'feed' : 'conversation';
 }
 
+/** The user's own rule that decided this item, if it mutes its conversation: the panel offers to undo it. */
+export function muteOfItem(state: AppState, itemId: string): AttentionRule | undefined {
+  const ruleId = state.why?.itemId === itemId ? state.why.why?.reason.ruleId : undefined;
+  const rule = ruleId === undefined ? undefined : state.rules?.find((r) => r.id === ruleId);
+  return rule !== undefined && !rule.builtIn && rule.level === 'silent' && rule.match.conversation !== undefined ? rule : undefined;
+}
+
+/** "Unmute this room": removes the rule that muted it; items already kept as read stay read. */
+export async function unmuteFromItem(hub: Hub, item: InboxItem, rule: AttentionRule): Promise<void> {
+  patchWhy(hub, item.id, { busy: true, outcome: null });
+  const result = await hub.client.call('rules.remove', { ruleId: rule.id });
+  if (!result.ok) {
+    patchWhy(hub, item.id, { busy: false, outcome: { ok: false, text: `Could not remove the rule: ${result.error.message}` } });
+    return;
+  }
+  hub.store.setState((s) => ({ rules: s.rules === null ? null : s.rules.filter((r) => r.id !== rule.id) }));
+  patchWhy(hub, item.id, { busy: false, outcome: { ok: true, text: `Removed rule “${rule.name}”: new items here are decided by the other rules again.` } });
+  await Promise.all([loadAttention(hub), reloadWhy(hub, item.id)]);
+}
+
 /** "Mute this room", "Mute this sender", "Always notify for this sender": one rules.add, then the panel reads the item's reason again. */
 export async function addRuleFromItem(hub: Hub, item: InboxItem, kind: OneStepRule): Promise<void> {
   const state = hub.store.getState();

@@ -184,6 +184,11 @@ describe('notifications, the Why panel and muting in a browser', () => {
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ level: 'silent', builtIn: false, match: { conversation: { name: 'Engineering' } } });
     await shot('81-why-panel-muted');
+    // The w key closes and opens the panel again.
+    await page.keyboard.press('w');
+    await panel.waitFor({ state: 'hidden' });
+    await page.keyboard.press('w');
+    await panel.waitFor();
 
     // A mention in the muted room no longer notifies; the other room still does.
     const raised = (await recorded()).length;
@@ -191,9 +196,15 @@ describe('notifications, the Why panel and muting in a browser', () => {
     await bob.sendText(releases, 'alice: release notes are up');
     await expect.poll(async () => (await recorded()).length, { timeout: 30_000 }).toBe(raised + 1);
     expect((await recorded()).at(-1)!.body).toContain('release notes are up');
+    await expect.poll(() => panel.innerText(), { timeout: 10_000 }).toMatch(/Kept as read, not counted, because: .*Mute Engineering/);
+    expect(await panel.getByRole('button', { name: 'Unmute this room' }).isVisible()).toBe(true);
   });
 
   it('pauses notifications from the sidebar and resumes them', async () => {
+    // Back to the list, so a narrow window shows the sidebar too.
+    await page.getByRole('listbox', { name: 'Inbox' }).focus();
+    await page.keyboard.press('Escape');
+    await pane().getByRole('article').waitFor({ state: 'hidden' });
     const control = sources().getByRole('button', { name: 'Pause notifications' });
     await control.click();
     await sources().getByRole('group', { name: 'Pause notifications' }).getByRole('button', { name: 'For 1 hour' }).click();
