@@ -14,7 +14,8 @@ import { Hub } from '../hub/hub.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
-import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { accountChanges, accountInput, browserSignInFlagOf, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { openSystemBrowser, type BrowserOpener } from './open-browser.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
@@ -23,7 +24,11 @@ Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
                    [--name N] [--window-days D] [--max-messages M]
+  account add imap --oauth google|microsoft|PROVIDER --user ADDRESS [--host H …]
+                                        sign in in the browser (OAuth2); the URL is printed
+                                        where no browser can be opened
   account add matrix (--user @u:server | --homeserver URL --user U) --password-stdin [--name N]
+  account add matrix --user @u:server --sso [--idp ID]   single sign-on in the browser
   account add feed --url URL [--name N] [--interval SECONDS] [--folder F]
                    [--alerts notify|badge|silent] [--keyword WORD]...
                    [--user U --password-stdin | --token-stdin]
@@ -97,6 +102,8 @@ class CliFailure extends Error {
 export interface CliOptions {
   /** The account kinds of an in-process hub (tests register their own); a running hub uses its own. */
   kinds?: HubOptions['kinds'];
+  /** How a sign-in's page is opened; the system browser unless given. */
+  openBrowser?: BrowserOpener;
 }
 
 export async function main(
@@ -126,7 +133,7 @@ export async function main(
   const profileDir = resolveProfileDir(typeof values.profile === 'string' ? values.profile : undefined);
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
-    if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io), io.stderr);
+    if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io, options.openBrowser ?? openSystemBrowser), io.stderr);
     const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
     const input = textOnStdin ? await readStdin(io.stdin) : undefined;
     return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout, io.stderr), io.stderr);
@@ -149,7 +156,9 @@ export async function main(
 }
 
 /** `account add KIND …` and `account update ID …`, with the flags of that kind. */
-async function accountWithKind(client: HubClient, argv: string[], io: { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
+async function accountWithKind(
+  client: HubClient, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, openBrowser: BrowserOpener,
+): Promise<number> {
   const call = callerOf(client);
   const kinds = await call('kinds.list', {});
   const [, sub, target] = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }).positionals;
@@ -164,6 +173,16 @@ async function accountWithKind(client: HubClient, argv: string[], io: { stdout: 
     }
     const secrets = stdinFlagsOf(kind, values);
     if (secrets.length > 1) throw new UsageError(`Give only one of ${secrets.map((f) => `--${f.flag}-stdin`).join(', ')}: standard input holds one secret.`);
+    const browser = browserSignInFlagOf(kind, values);
+    if (browser) {
+      if (secrets.length > 0) throw new UsageError(`--${browser.flag} signs in in the browser: give no --${secrets[0]!.flag}-stdin with it.`);
+      const input = accountInput(kind, values, undefined);
+      const signInId = await signInWithBrowser(call, kind.kind, input, openBrowser, io.stderr);
+      const view = await call('accounts.add', { kind: kind.kind, input: { ...input, signInId } });
+      if (values['json']) print(JSON.stringify(view, null, 2));
+      else print(`Added ${view.account.displayName} (${view.account.id}): ${view.summary}.`);
+      return 0;
+    }
     const missing = kind.fields.find((f) => f.type === 'secret' && f.required && secrets.length === 0);
     if (missing) throw new UsageError(`Pass the ${missing.label.toLowerCase()} on standard input with --${missing.flag}-stdin (it never goes on the command line).`);
     const stdinText = secrets.length > 0 ? await readStdin(io.stdin) : undefined;
@@ -184,6 +203,28 @@ async function accountWithKind(client: HubClient, argv: string[], io: { stdout: 
   if (values['json']) print(JSON.stringify(updated, null, 2));
   else print(`Updated ${updated.account.displayName} (${updated.account.id}): ${updated.summary}.`);
   return 0;
+}
+
+/** Starts the sign-in, opens (or prints) its page and waits for the browser to come back; returns the sign-in's id. */
+async function signInWithBrowser(
+  call: ReturnType<typeof callerOf>, kind: string, input: Record<string, unknown>, openBrowser: BrowserOpener, stderr: NodeJS.WritableStream,
+): Promise<string> {
+  const { signInId, url } = await call('signIn.start', { kind, input });
+  const opened = await openBrowser(url).catch(() => false);
+  stderr.write(
+    opened
+      ? `Sign in in the browser window that just opened. If none did, open this address:\n${url}\n`
+      : `Open this address in a browser to sign in (Groundswell waits up to 10 minutes):\n${url}\n`,
+  );
+  const cancel = () => void call('signIn.cancel', { signInId }).catch(() => undefined);
+  process.once('SIGINT', cancel);
+  try {
+    await call('signIn.wait', { signInId });
+  } finally {
+    process.off('SIGINT', cancel);
+  }
+  stderr.write('Signed in; checking with the server…\n');
+  return signInId;
 }
 
 function strictParse(argv: string[], extra: NonNullable<ParseArgsConfig['options']>): { values: KindValues } {
