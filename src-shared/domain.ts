@@ -46,6 +46,8 @@ export interface MatrixSettings {
   userId: string;
   /** The device this login created ("Groundswell on <hostname>"); signing in again keeps it. */
   deviceId?: string;
+  /** Signs in through single sign-on (the browser), with this identity provider when the server has several. */
+  sso?: { identityProvider?: string };
 }
 
 /** How loudly a feed's new entries arrive: a desktop notification, only the unread badge, or read. */
