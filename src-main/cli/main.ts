@@ -15,6 +15,7 @@ import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, browserSignInFlagOf, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { signInWithBrowser } from './browser-sign-in.ts';
 import { openSystemBrowser, type BrowserOpener } from './open-browser.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 
@@ -203,28 +204,6 @@ async function accountWithKind(
   if (values['json']) print(JSON.stringify(updated, null, 2));
   else print(`Updated ${updated.account.displayName} (${updated.account.id}): ${updated.summary}.`);
   return 0;
-}
-
-/** Starts the sign-in, opens (or prints) its page and waits for the browser to come back; returns the sign-in's id. */
-async function signInWithBrowser(
-  call: ReturnType<typeof callerOf>, kind: string, input: Record<string, unknown>, openBrowser: BrowserOpener, stderr: NodeJS.WritableStream,
-): Promise<string> {
-  const { signInId, url } = await call('signIn.start', { kind, input });
-  const opened = await openBrowser(url).catch(() => false);
-  stderr.write(
-    opened
-      ? `Sign in in the browser window that just opened. If none did, open this address:\n${url}\n`
-      : `Open this address in a browser to sign in (Groundswell waits up to 10 minutes):\n${url}\n`,
-  );
-  const cancel = () => void call('signIn.cancel', { signInId }).catch(() => undefined);
-  process.once('SIGINT', cancel);
-  try {
-    await call('signIn.wait', { signInId });
-  } finally {
-    process.off('SIGINT', cancel);
-  }
-  stderr.write('Signed in; checking with the server…\n');
-  return signInId;
 }
 
 function strictParse(argv: string[], extra: NonNullable<ParseArgsConfig['options']>): { values: KindValues } {

@@ -97,6 +97,15 @@ export function providerFor(providers: readonly OAuthProvider[], id: string): OA
   return provider as OAuthProvider & { clientId: string };
 }
 
+/**
+ * The provider whose mail server this is (imap.gmail.com → google): for account setup that found
+ * the server first (autoconfig says `OAuth2`) and needs to know whom to sign in with.
+ */
+export function providerForMailHost(providers: readonly OAuthProvider[], host: string): OAuthProvider | undefined {
+  const wanted = host.trim().toLowerCase().replace(/\.$/, '');
+  return providers.find((p) => p.imap?.host === wanted || p.smtp?.host === wanted);
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value && value.trim() !== '' ? value.trim() : undefined;
 }

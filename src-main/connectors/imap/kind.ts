@@ -154,6 +154,15 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     return { account, secret: await verifyMailSignIn(account.settings, secret ?? '') };
   },
 
+  /** A removed account's OAuth2 grant is revoked where the provider has a revocation endpoint (RFC 7009). */
+  async forget(account, secret) {
+    const oauth = account.settings.oauth;
+    if (!oauth?.revocationEndpoint) return;
+    const [{ revokeGrant }, { parseOAuthSecret }] = await Promise.all([import('../oauth-grant.ts'), import('../oauth-tokens.ts')]);
+    const tokens = parseOAuthSecret(secret);
+    await revokeGrant(oauth, tokens.clientSecret, tokens.refreshToken);
+  },
+
   async create(ctx) {
     const { createImapConnector } = await import('./imap-connector.ts');
     return createImapConnector(ctx);
