@@ -7,6 +7,7 @@ describe('the loopback redirect of a browser sign-in', () => {
     const uri = new URL(loopback.redirectUri);
     expect(uri.hostname).toBe('127.0.0.1');
     expect(Number(uri.port)).toBeGreaterThan(0);
+    expect(uri.pathname).toBe('/groundswell/callback');
     const seen: string[] = [];
     loopback.receive(async (callback) => {
       seen.push(callback.searchParams.get('code') ?? '');
@@ -30,5 +31,14 @@ describe('the loopback redirect of a browser sign-in', () => {
     const text = await page.text();
     expect(text).toContain('Test IdP did not grant access &#60;script&#62;.');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+});
+
+describe('two sign-ins at once', () => {
+  it('get a port each, on the same path', async () => {
+    const [one, two] = await Promise.all([openLoopbackRedirect(), openLoopbackRedirect()]);
+    expect(new URL(one.redirectUri).port).not.toBe(new URL(two.redirectUri).port);
+    one.close();
+    two.close();
   });
 });

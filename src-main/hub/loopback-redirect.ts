@@ -3,7 +3,6 @@
  * 127.0.0.1 on a free port, for one sign-in, that waits for the browser to come back to its path.
  * The page the browser then shows says whether it worked, once the app has finished with it.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 
 export interface LoopbackRedirect {
@@ -15,6 +14,9 @@ export interface LoopbackRedirect {
   receive(handle: (callback: URL) => Promise<{ ok: true } | { ok: false; reason: string }>): void;
   close(): void;
 }
+
+/** The redirect a distribution registers with its providers: http://127.0.0.1/groundswell/callback (any port, RFC 8252 section 7.3). */
+export const LOOPBACK_PATH = '/groundswell/callback';
 
 const PAGE_STYLE = 'font: 16px system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5';
 
@@ -28,8 +30,9 @@ function page(title: string, body: string): string {
 }
 
 export async function openLoopbackRedirect(): Promise<LoopbackRedirect> {
-  // An unguessable path: another page in the browser cannot aim a redirect of its own at it by chance.
-  const path = `/groundswell/${randomBytes(12).toString('base64url')}`;
+  // One fixed path, as providers match a registered redirect's path (Microsoft ignores only the port);
+  // a forged redirect is told apart by the sign-in's own state (OAuth2 state, SSO's gs_state).
+  const path = LOOPBACK_PATH;
   let handler: ((callback: URL) => Promise<{ ok: true } | { ok: false; reason: string }>) | undefined;
   let used = false;
   const server: Server = createServer((req, res) => {

@@ -121,6 +121,20 @@ describe('Matrix single sign-on', () => {
     expect(unwrap(await hub.call('accounts.list', {}))).toEqual([]);
   });
 
+  it('refuses a login token that another page sends to the loopback address (login CSRF)', async () => {
+    const hub = openHub();
+    const { signInId, url } = unwrap(await hub.call('signIn.start', { kind: 'matrix', input: { userId: `@alice:${hs.serverName}`, identityProvider: 'oidc-acme' } }));
+    const waiting = hub.call('signIn.wait', { signInId });
+    const loopback = new URL(new URL(url).searchParams.get('redirectUrl')!);
+    expect(loopback.searchParams.get('gs_state')).toBeTruthy();
+    // The attacker knows the address but not the sign-in's state.
+    const forged = await fetch(`${loopback.origin}${loopback.pathname}?loginToken=attackers-token`);
+    expect(forged.status).toBe(400);
+    const result = await waiting;
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toBe('The browser came back from a sign-in Groundswell did not start. Start the single sign-on again.');
+  });
+
   it('CLI: account add matrix --user @u:server --sso prints the address and adds the account once the browser is back', async () => {
     const profile = tempProfile();
     profiles.push(profile);

@@ -4,6 +4,7 @@
  * providers; the system browser goes to /login/sso/redirect and comes back to the loopback address
  * with a login token, which signs in once.
  */
+import { randomBytes } from 'node:crypto';
 import type { BrowserSignInOption, SignInOptions } from '../../../src-shared/api.ts';
 import type { MatrixSettings } from '../../../src-shared/domain.ts';
 import { InputError, record, text } from '../../common/input.ts';
@@ -90,9 +91,15 @@ async function begin(homeserverUrl: string, identityProvider: string | undefined
     throw new InputError(`${new URL(homeserverUrl).host} has no identity provider "${identityProvider}"; it offers ${flows.providers.map((p) => `${p.id} (${p.name})`).join(', ')}.`, 'identityProvider');
   }
   const client = await sdkClient(homeserverUrl);
+  // SSO has no state of its own: ours rides in the redirectUrl, which the homeserver sends back whole,
+  // so a login token some other page aims at the loopback address is refused (login CSRF).
+  const state = randomBytes(16).toString('base64url');
+  const back = new URL(redirectUri);
+  back.searchParams.set('gs_state', state);
   return {
-    url: client.getSsoLoginUrl(redirectUri, 'sso', identityProvider || undefined),
+    url: client.getSsoLoginUrl(back.href, 'sso', identityProvider || undefined),
     async finish(callback: URL) {
+      if (callback.searchParams.get('gs_state') !== state) throw new ConnectorError('auth-failed', 'The browser came back from a sign-in Groundswell did not start. Start the single sign-on again.');
       const loginToken = callback.searchParams.get('loginToken');
       if (!loginToken) throw new ConnectorError('auth-failed', 'The homeserver sent the browser back without a login token: the single sign-on did not finish.');
       const grant: SsoGrant = { homeserverUrl, loginToken, ...(identityProvider ? { identityProvider } : {}) };
