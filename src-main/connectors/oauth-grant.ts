@@ -138,7 +138,8 @@ function tokensOf(result: oauth.TokenEndpointResponse, refreshToken: string): OA
 /** Provider text is shown, cut short and stripped of control characters: it is someone else's words. */
 function reasonOf(error: string, description: string | undefined): string {
   const raw = description && description.trim() !== '' ? description : error;
-  const text = [...raw].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('').replace(/ {2,}/g, ' ').trim();
+  // The messages below put their own full stop after it.
+  const text = [...raw].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('').replace(/ {2,}/g, ' ').trim().replace(/\.+$/, '');
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
