@@ -62,8 +62,10 @@ export const mailBrowserSignIn: BrowserSignInCapability<ImapSettings> = {
   start(raw, ctx) {
     const input = record(raw, 'the account');
     const provider = text(input['oauthProvider'], 'oauthProvider', 'Sign-in provider', { max: 40 });
-    const user = text(input['user'], 'user', 'User name', { max: 320, optional: true }).trim();
-    return begin(provider, user || undefined, ctx);
+    // Asked before the browser opens: the account could not be added without it afterwards.
+    const user = text(input['user'], 'user', 'User name (your email address)', { max: 320 }).trim();
+    if (user === '') throw new InputError('Enter your email address: it is the mailbox the provider signs you in to.', 'user');
+    return begin(provider, user, ctx);
   },
 
   startAgain(settings, ctx) {

@@ -35,18 +35,20 @@ export const matrixKind: ConnectorKind<MatrixSettings> = {
 
   draft(raw) {
     const input = record(raw, 'the account');
-    const user = text(input['userId'], 'userId', 'User ID', { max: 512 }).trim();
+    const sso = input['sso'] !== undefined && input['sso'] !== false;
+    // Single sign-on says who signed in, so the user ID may be left out when the homeserver is given.
+    const user = text(input['userId'], 'userId', 'User ID', { max: 512, optional: sso && typeof input['homeserverUrl'] === 'string' && input['homeserverUrl'] !== '' }).trim();
     const homeserver = text(input['homeserverUrl'], 'homeserverUrl', 'Homeserver', { max: 2000, optional: true }).trim();
     if (!homeserver && !MATRIX_USER_ID.test(user)) {
       throw new InputError('A Matrix user ID looks like @alice:example.org (or give the homeserver and a user name).', 'userId');
     }
     if (homeserver && user.startsWith('@') && !MATRIX_USER_ID.test(user)) throw new InputError('A Matrix user ID looks like @alice:example.org.', 'userId');
-    if (input['sso'] !== undefined && input['sso'] !== false) {
+    if (sso) {
       if (typeof input['grant'] !== 'string') throw new InputError('Sign in through single sign-on in the browser first (signIn.start), then add the account with its signInId.', 'identityProvider');
       if (input['password'] !== undefined && input['password'] !== '') throw new InputError('Give either a password or single sign-on, not both.', 'password');
       const grant = parseSsoGrant(input['grant']);
-      const sso = grant.identityProvider ? { identityProvider: grant.identityProvider } : {};
-      return { displayName: displayName(input), settings: { homeserverUrl: grant.homeserverUrl, userId: user, sso }, secret: undefined, grant: input['grant'] };
+      const kept = grant.identityProvider ? { identityProvider: grant.identityProvider } : {};
+      return { displayName: displayName(input), settings: { homeserverUrl: grant.homeserverUrl, userId: user, sso: kept }, secret: undefined, grant: input['grant'] };
     }
     const password = text(input['password'], 'password', 'Password', { max: 4096 });
     // A bare localpart is completed by the login; the homeserver by /.well-known when not given.
