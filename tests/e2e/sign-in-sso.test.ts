@@ -71,7 +71,7 @@ describe('Matrix single sign-on in a browser', () => {
     const sso = dialog.getByRole('group', { name: 'Single sign-on' });
     const acme = sso.getByRole('button', { name: 'Sign in with Acme Corp SSO' });
     await acme.waitFor({ timeout: 20_000 });
-    await expect.poll(() => sso.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(16);
+    await expect.poll(() => sso.locator('img').evaluate((img) => ((img as unknown as { complete: boolean }).complete ? (img as unknown as { naturalWidth: number }).naturalWidth : 0))).toBe(16);
     expect(await sso.getByRole('button', { name: 'Sign in with GitHub' }).count()).toBe(1);
     await page.screenshot({ path: `${SHOTS}/60-sso-providers-light.png` });
     await page.emulateMedia({ colorScheme: 'dark' });
