@@ -61,6 +61,9 @@ Commands:
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
   feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
+  preferences [--json]                  print the preferences
+  preferences set NAME JSON             change one, e.g. preferences set oauthProviders
+                                        '[{"id":"google","clientId":"…","clientSecret":"…"}]'
 
 Every command takes --profile DIR (default: $GROUNDSWELL_PROFILE, else the OS app-data folder).`;
 
@@ -372,6 +375,25 @@ async function run(
         return 0;
       }
       throw new UsageError('feeds takes import-opml FILE or export-opml [FILE].');
+    }
+    case 'preferences': {
+      const [sub, name, json] = rest;
+      if (sub === undefined) {
+        const preferences = await call('preferences.get', {});
+        if (values.json) printJson(preferences);
+        else for (const [key, value] of Object.entries(preferences)) print(`${key} = ${JSON.stringify(value)}`);
+        return 0;
+      }
+      if (sub !== 'set' || !name || json === undefined) throw new UsageError('preferences takes no argument (print them) or set NAME JSON.');
+      let value: unknown;
+      try {
+        value = JSON.parse(json);
+      } catch {
+        throw new UsageError(`The value of ${name} must be JSON (a string in quotes, true/false, a number, a list or an object).`);
+      }
+      const next = await call('preferences.set', { changes: { [name]: value } });
+      print(`${name} = ${JSON.stringify(next[name as keyof typeof next])}`);
+      return 0;
     }
     default:
       throw new UsageError(`Unknown command ${JSON.stringify(command)}.`);

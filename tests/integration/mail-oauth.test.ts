@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountStatus, AccountView, ConnectionState } from '../../src-shared/domain.ts';
 import type { OAuthProviderSetting } from '../../src-shared/preferences.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
+import { runCli } from '../support/cli.ts';
 import { startDovecot, type Dovecot } from '../support/dovecot.ts';
 import { appendMessages, realisticMessages } from '../support/mail-fixtures.ts';
 import { memorySecrets } from '../support/memory-secrets.ts';
@@ -217,10 +218,12 @@ describe('mail sign-in with OAuth2 against Dovecot and a test authorization serv
   it('CLI: account add imap --oauth prints the address where no browser can be opened, and adds the account once signed in', async () => {
     const profile = tempProfile();
     profiles.push(profile);
-    // Preferences first, with the hub that the CLI then opens on the same profile.
-    const setup = Hub.open({ profileDir: profile.dir, secrets: memorySecrets() });
-    unwrap(await setup.call('preferences.set', { changes: { oauthProviders: [provider(xoauth2)] } }));
-    await setup.dispose();
+    // The provider entry through the CLI, as a user or a distribution's setup script would give it.
+    const set = await runCli(['preferences', 'set', 'oauthProviders', JSON.stringify([provider(xoauth2)]), '--profile', profile.dir]);
+    expect(set.code, set.stderr).toBe(0);
+    const refused = await runCli(['preferences', 'set', 'oauthProviders', '[{"id":"corp"}]', '--profile', profile.dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('needs authorizationEndpoint, tokenEndpoint and scopes');
 
     const env = { ...process.env };
     delete env['DISPLAY'];
