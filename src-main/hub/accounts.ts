@@ -171,6 +171,9 @@ export class AccountBook {
   async updatePassword(accountId: string, password: string): Promise<AccountView> {
     const { account, kind } = this.get(accountId);
     if (!kind.signsIn(account.settings)) throw new InputError('This account does not sign in; there is no password to change.', 'password');
+    if (kind.browserSignIn?.uses(account.settings)) {
+      throw new InputError('This account signs in through the browser, not with a password: use Sign in again, which opens the sign-in page.', 'password');
+    }
     const previousSecret = (await this.#p.secrets.getPassword(account.id).catch(() => null)) ?? undefined;
     const verified = await kind.verify(account, password, previousSecret);
     if (verified.secret !== undefined) await this.#p.secrets.setPassword(account.id, verified.secret);

@@ -17,6 +17,8 @@ import { startOAuthServer, type OAuthTestServer } from '../support/oauth-server.
 import { tempProfile, type TempProfile } from '../support/profile.ts';
 
 const CLIENT = { clientId: 'groundswell-test-client', clientSecret: 'desktop-client-secret' };
+/** A public client, as Microsoft registers desktop apps: no secret at all. */
+const PUBLIC_CLIENT = { clientId: 'groundswell-public-client' };
 
 /** The browser's part: follow the provider's redirect to the loopback address and read the page shown. */
 async function actAsBrowser(url: string): Promise<{ status: number; page: string }> {
@@ -41,7 +43,7 @@ describe('mail sign-in with OAuth2 against Dovecot and a test authorization serv
   const hubs: Hub[] = [];
 
   beforeAll(async () => {
-    idp = await startOAuthServer({ clients: [CLIENT] });
+    idp = await startOAuthServer({ clients: [CLIENT, PUBLIC_CLIENT] });
     const introspection = new URL(idp.introspectionEndpoint);
     introspection.username = idp.resourceServer.user;
     introspection.password = idp.resourceServer.password;
@@ -82,8 +84,8 @@ describe('mail sign-in with OAuth2 against Dovecot and a test authorization serv
     return { hub, profile };
   }
 
-  async function addWithBrowser(hub: Hub, user: string): Promise<AccountView> {
-    const { signInId, url } = unwrap(await hub.call('signIn.start', { kind: 'imap', input: { oauthProvider: 'testidp', user } }));
+  async function addWithBrowser(hub: Hub, user: string, providerId = 'testidp'): Promise<AccountView> {
+    const { signInId, url } = unwrap(await hub.call('signIn.start', { kind: 'imap', input: { oauthProvider: providerId, user } }));
     const query = new URL(url).searchParams;
     expect(query.get('code_challenge_method')).toBe('S256');
     expect(query.get('login_hint')).toBe(user);
@@ -92,7 +94,7 @@ describe('mail sign-in with OAuth2 against Dovecot and a test authorization serv
     expect(browser.status).toBe(200);
     expect(browser.page).toContain('Signed in');
     unwrap(await waiting);
-    return unwrap(await hub.call('accounts.add', { kind: 'imap', input: { oauthProvider: 'testidp', user, signInId } }));
+    return unwrap(await hub.call('accounts.add', { kind: 'imap', input: { oauthProvider: providerId, user, signInId } }));
   }
 
   const loginsOf = (dovecot: Dovecot, method: string) => dovecot.log().split('\n').filter((line) => line.includes('Login: user=<') && line.includes(`method=${method}`)).length;
@@ -176,6 +178,9 @@ describe('mail sign-in with OAuth2 against Dovecot and a test authorization serv
     const failed = states.at(-1) as Extract<ConnectionState, { state: 'auth-failed' }>;
     expect(failed.reason).toContain('(Access was removed in the account settings).');
 
+    const typed = await hub.call('accounts.updatePassword', { accountId: view.account.id, password: 'a-password' });
+    expect(typed.ok).toBe(false);
+    if (!typed.ok) expect(typed.error.message).toContain('signs in through the browser, not with a password');
     const { signInId, url } = unwrap(await hub.call('signIn.start', { accountId: view.account.id }));
     expect(new URL(url).searchParams.get('login_hint')).toBe('bob');
     const waiting = hub.call('signIn.wait', { signInId });
@@ -183,6 +188,19 @@ describe('mail sign-in with OAuth2 against Dovecot and a test authorization serv
     unwrap(await waiting);
     unwrap(await hub.call('accounts.signInAgain', { accountId: view.account.id, signInId }));
     await expect.poll(() => states.at(-1)?.state, { timeout: 20_000 }).toBe('online');
+  });
+
+  it('signs in and refreshes as a public client, which has no secret to send', async () => {
+    const { hub } = await openHub(oauthbearer);
+    const publicProvider: OAuthProviderSetting = { ...provider(oauthbearer), id: 'publicidp', name: 'Public IdP', clientId: PUBLIC_CLIENT.clientId };
+    delete publicProvider.clientSecret;
+    unwrap(await hub.call('preferences.set', { changes: { oauthProviders: [provider(oauthbearer), publicProvider] } }));
+    const view = await addWithBrowser(hub, 'bob', 'publicidp');
+    expect(view.account.settings).toMatchObject({ oauth: { provider: 'publicidp', clientId: PUBLIC_CLIENT.clientId } });
+    idp.expireAccessTokens();
+    const requests = idp.tokenRequests.length;
+    unwrap(await hub.call('sync.once', { accountId: view.account.id }));
+    expect(idp.tokenRequests.slice(requests)).toEqual(['refresh_token']);
   });
 
   it('says the provider declined when the user does not allow access, and adds nothing', async () => {
