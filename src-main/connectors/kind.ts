@@ -16,7 +16,7 @@ export interface AccountDraft<S extends object> {
   settings: S;
   /** What is checked with the server and kept in the keychain (a password, a feed's token); none for an open feed. */
   secret: string | undefined;
-  /** What a browser sign-in brought back (`input.grant`), which `verify` turns into the secret to keep. */
+  /** What a browser sign-in brought back (`input.grant`), which `browserSignIn.complete` turns into the secret to keep. */
   grant?: string;
 }
 
@@ -31,7 +31,7 @@ export interface BrowserSignInContext {
 export interface BrowserSignInStart {
   /** The provider's page, opened in the system browser. */
   url: string;
-  /** Reads the redirect the browser came back with; what it returns reaches `draft` as `input.grant` and `verify` as `grant`. */
+  /** Reads the redirect the browser came back with; what it returns reaches `draft` as `input.grant`, then `complete`. */
   finish(callback: URL): Promise<string>;
 }
 
@@ -44,6 +44,11 @@ export interface BrowserSignInCapability<S extends object> {
   startAgain(settings: S, ctx: BrowserSignInContext): Promise<BrowserSignInStart>;
   /** Whether this account signs in through the browser ("Sign in again" opens it). */
   uses(settings: S): boolean;
+  /**
+   * What `verify` is for a password: proves the grant with the server (a first login, a login token
+   * exchanged) and returns the account and the secret to keep. `previousSecret`: signing in again.
+   */
+  complete(account: Account<S>, grant: string, previousSecret?: string): Promise<VerifiedAccount<S>>;
 }
 
 /** An account as it should be saved, and the secret the keychain keeps for it. */
@@ -108,7 +113,7 @@ export interface ConnectorKind<S extends object = object> {
    * Proves settings and secret with the server before the account is saved (throws ConnectorError,
    * or InputError naming the field). May complete the account: a page's feed, a homeserver, a device.
    */
-  verify(account: Account<S>, secret: string | undefined, previousSecret?: string, grant?: string): Promise<VerifiedAccount<S>>;
+  verify(account: Account<S>, secret: string | undefined, previousSecret?: string): Promise<VerifiedAccount<S>>;
   /** Loads the kind's protocol code, first time only, and makes a connector for one account. */
   create(ctx: ConnectorContext<S>): Promise<Connector>;
   /** Ends the account's session on its server when it is removed (a Matrix logout); best effort. */

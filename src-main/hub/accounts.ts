@@ -113,7 +113,7 @@ export class AccountBook {
     const draft = kind.draft(input) as AccountDraft<object>;
     this.#refuseDuplicate(kind, draft.settings);
     const account: Account = { id: randomUUID(), kind: kind.kind, source: kind.source, displayName: draft.displayName, createdAt: Date.now(), settings: draft.settings };
-    const verified: VerifiedAccount<object> = await kind.verify(account, draft.secret, undefined, draft.grant);
+    const verified: VerifiedAccount<object> = draft.grant !== undefined ? await this.#signedIn(kind, account, draft.grant) : await kind.verify(account, draft.secret);
     try {
       this.#refuseDuplicate(kind, verified.account.settings);
     } catch (error) {
@@ -192,7 +192,7 @@ export class AccountBook {
     if (!kind.browserSignIn?.uses(account.settings)) throw new InputError('This account signs in with a password; use Sign in again with the password.', 'signInId');
     const grant = this.#p.signIns.grantOf(signInId, signInOwner.account(accountId));
     const previousSecret = (await this.#p.secrets.getPassword(account.id).catch(() => null)) ?? undefined;
-    const verified = await kind.verify(account, undefined, previousSecret, grant);
+    const verified = await this.#signedIn(kind, account, grant, previousSecret);
     if (verified.secret !== undefined) await this.#p.secrets.setPassword(account.id, verified.secret);
     if (JSON.stringify(verified.account.settings) !== JSON.stringify(account.settings)) this.#p.store.updateAccount(this.#stored(verified.account, kind));
     this.#p.log.info('account signed in again through the browser', { accountId });
@@ -200,6 +200,11 @@ export class AccountBook {
     await this.#p.supervision.restart(verified.account, kind);
     this.#p.events.emit('accounts.changed', {});
     return this.view(verified.account, kind);
+  }
+
+  #signedIn(kind: AnyConnectorKind, account: Account, grant: string, previousSecret?: string): Promise<VerifiedAccount<object>> {
+    if (!kind.browserSignIn) throw new UnsupportedError(`${kind.label} accounts do not sign in through the browser.`);
+    return kind.browserSignIn.complete(account, grant, previousSecret);
   }
 
   /** `signInId` in an add-account input stands for what that browser sign-in brought: the kind gets it as `grant`. */

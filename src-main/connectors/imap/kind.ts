@@ -142,14 +142,8 @@ export const imapKind: ConnectorKind<ImapSettings> = {
   signsIn: () => true,
   browserSignIn: mailBrowserSignIn,
 
-  async verify(account, secret, _previousSecret, grant) {
+  async verify(account, secret) {
     const { verifyMailSignIn } = await import('./verify-login.ts');
-    if (grant !== undefined) {
-      // A browser sign-in: on an account signing in again the grant may come from a new client id.
-      const signedIn = parseMailGrant(grant);
-      const settings: ImapSettings = { ...account.settings, oauth: signedIn.client };
-      return { account: { ...account, settings }, secret: await verifyMailSignIn(settings, signedIn.secret) };
-    }
     if (account.settings.oauth && secret === undefined) throw new InputError('Sign in with the provider in the browser first.', 'oauthProvider');
     return { account, secret: await verifyMailSignIn(account.settings, secret ?? '') };
   },

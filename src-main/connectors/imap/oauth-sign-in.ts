@@ -74,4 +74,12 @@ export const mailBrowserSignIn: BrowserSignInCapability<ImapSettings> = {
   },
 
   uses: (settings) => settings.oauth !== undefined,
+
+  async complete(account, grant) {
+    // The grant names the client that obtained it: on an account signing in again that may be a new client id.
+    const signedIn = parseMailGrant(grant);
+    const settings: ImapSettings = { ...account.settings, oauth: signedIn.client };
+    const { verifyMailSignIn } = await import('./verify-login.ts');
+    return { account: { ...account, settings }, secret: await verifyMailSignIn(settings, signedIn.secret) };
+  },
 };

@@ -78,16 +78,13 @@ export const matrixKind: ConnectorKind<MatrixSettings> = {
 
   describe: (account) => `${account.settings.userId} on ${account.settings.homeserverUrl}`,
   signsIn: () => true,
-  browserSignIn: matrixBrowserSignIn,
+  browserSignIn: {
+    ...matrixBrowserSignIn,
+    complete: (account, grant, previousSecret) => placeErrors(account, signIn(account, undefined, previousSecret, grant)),
+  },
 
-  async verify(account, password, previousSecret, grant) {
-    return signIn(account, password, previousSecret, grant).catch((error: unknown) => {
-      // A homeserver that cannot be found or is not one belongs beside the field it came from.
-      if (error instanceof ConnectorError && (error.code === 'not-found' || error.code === 'invalid-input' || error.code === 'connection-failed')) {
-        throw new InputError(error.message, account.settings.homeserverUrl ? 'homeserverUrl' : 'userId');
-      }
-      throw error;
-    });
+  async verify(account, password, previousSecret) {
+    return placeErrors(account, signIn(account, password, previousSecret));
   },
 
   async forget(account, secret) {
@@ -99,6 +96,16 @@ export const matrixKind: ConnectorKind<MatrixSettings> = {
     return createMatrixConnector(ctx);
   },
 };
+
+/** A homeserver that cannot be found or is not one belongs beside the field it came from. */
+function placeErrors<T>(account: Account<MatrixSettings>, signingIn: Promise<T>): Promise<T> {
+  return signingIn.catch((error: unknown) => {
+    if (error instanceof ConnectorError && (error.code === 'not-found' || error.code === 'invalid-input' || error.code === 'connection-failed')) {
+      throw new InputError(error.message, account.settings.homeserverUrl ? 'homeserverUrl' : 'userId');
+    }
+    throw error;
+  });
+}
 
 /**
  * The secret given is the password; what comes back to keep is the login's session. An account

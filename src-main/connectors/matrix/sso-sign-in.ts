@@ -134,7 +134,8 @@ export async function loginWithToken(homeserverUrl: string, loginToken: string, 
   }
 }
 
-export const matrixBrowserSignIn: BrowserSignInCapability<MatrixSettings> = {
+/** Everything but `complete`, which signs in the way the kind's password sign-in does (kind.ts). */
+export const matrixBrowserSignIn: Omit<BrowserSignInCapability<MatrixSettings>, 'complete'> = {
   async options(raw): Promise<SignInOptions> {
     const input = record(raw, 'the account');
     const homeserverUrl = await homeserverOf(input);
