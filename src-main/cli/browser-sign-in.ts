@@ -12,8 +12,9 @@ export type HubCaller = <C extends CallName>(name: C, params: CallParams<C>) => 
 
 /**
  * Starts the sign-in for an account of `kind` (`input` names the provider: `oauthProvider` for
- * mail, `sso`/`identityProvider` for Matrix), and resolves with the sign-in's id once it is
- * complete: pass it as `signInId` in the `accounts.add` input.
+ * mail, or just `host`, the mail server autoconfig found, whose provider is then looked up;
+ * `identityProvider` for Matrix), and resolves with the sign-in's id once it is complete: pass it
+ * as `signInId` in the `accounts.add` input, e.g. `{ ...found.input, signInId }` with no password.
  */
 export async function signInWithBrowser(
   call: HubCaller, kind: string, input: Record<string, unknown>, openBrowser: BrowserOpener, stderr: NodeJS.WritableStream,

@@ -219,6 +219,22 @@ describe('mail sign-in with OAuth2 against Dovecot and a test authorization serv
     expect(unwrap(await hub.call('accounts.list', {}))).toEqual([]);
   });
 
+  it('finds the provider from the mail server when none is named, as mail autoconfig starts it', async () => {
+    const { hub } = await openHub(xoauth2);
+    const unknown = await hub.call('signIn.start', { kind: 'imap', input: { user: 'alice', host: 'imap.example.org' } });
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.error.message).toMatch(/^No OAuth2 provider is known for imap.example.org/);
+    const { signInId, url } = unwrap(await hub.call('signIn.start', { kind: 'imap', input: { user: 'alice', host: '127.0.0.1' } }));
+    expect(url.startsWith(idp.authorizationEndpoint)).toBe(true);
+    const waiting = hub.call('signIn.wait', { signInId });
+    await actAsBrowser(url);
+    unwrap(await waiting);
+    // What autoconfig found, plus the sign-in: no provider named, no password.
+    const view = unwrap(await hub.call('accounts.add', { kind: 'imap', input: { host: '127.0.0.1', port: xoauth2.port, security: 'plain', user: 'alice', signInId } }));
+    expect(view.account.settings).toMatchObject({ oauth: { provider: 'testidp' } });
+    unwrap(await hub.call('sync.once', { accountId: view.account.id }));
+  });
+
   it('refuses a provider without a client id, saying which variable or preference gives one', async () => {
     const { hub } = await openHub(xoauth2);
     const result = await hub.call('signIn.start', { kind: 'imap', input: { oauthProvider: 'google', user: 'someone@gmail.com' } });

@@ -38,7 +38,7 @@ function grantOf(input: Record<string, unknown>, provider: string) {
     throw new InputError(`Sign in with ${provider} in the browser first (signIn.start), then add the account with its signInId.`, 'oauthProvider');
   }
   const grant = parseMailGrant(input['grant']);
-  if (grant.client.provider !== provider) throw new InputError(`That sign-in was with ${grant.client.providerName}, not ${provider}. Sign in again.`, 'oauthProvider');
+  if (provider && grant.client.provider !== provider) throw new InputError(`That sign-in was with ${grant.client.providerName}, not ${provider}. Sign in again.`, 'oauthProvider');
   return grant;
 }
 
@@ -80,7 +80,8 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     const input = record(raw, 'the account');
     const oauthProvider = text(input['oauthProvider'], 'oauthProvider', 'Sign-in provider', { max: 40, optional: true });
     // Signing in with a provider: its grant names the client and the provider's IMAP server, which typed fields override.
-    const grant = oauthProvider ? grantOf(input, oauthProvider) : undefined;
+    // (A grant alone names its provider: mail autoconfig starts the sign-in from the server it found.)
+    const grant = oauthProvider || input['grant'] !== undefined ? grantOf(input, oauthProvider) : undefined;
     const server = grant?.imap;
     const host = hostName(input['host'] ?? server?.host, 'host', 'Server', 'imap.example.com');
     const security = choice(input['security'] ?? (input['host'] === undefined ? server?.security : undefined) ?? 'tls', 'security', SECURITIES, SECURITY_MESSAGE);

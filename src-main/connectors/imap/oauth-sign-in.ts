@@ -7,7 +7,7 @@ import type { BrowserSignInOption, SignInOptions } from '../../../src-shared/api
 import type { ImapOAuthSettings, ImapSettings } from '../../../src-shared/domain.ts';
 import { InputError, record, text } from '../../common/input.ts';
 import type { BrowserSignInCapability, BrowserSignInContext } from '../kind.ts';
-import { environmentName, providerFor, resolveProviders, type MailServer } from '../oauth-providers.ts';
+import { environmentName, providerFor, providerForMailHost, resolveProviders, type MailServer } from '../oauth-providers.ts';
 import { parseOAuthSecret, serializeOAuthSecret } from '../oauth-tokens.ts';
 
 /** What `finish` returns (as JSON), reaching the kind's draft as `input.grant`. */
@@ -29,6 +29,18 @@ export function parseMailGrant(grant: string): MailGrant {
     // Below.
   }
   throw new InputError('The browser sign-in did not bring back a usable grant. Start the sign-in again.', 'oauthProvider');
+}
+
+function providerOfHost(host: unknown, ctx: BrowserSignInContext): string {
+  if (typeof host !== 'string' || host.trim() === '') throw new InputError('Choose the provider to sign in with (oauthProvider), or give the mail server (host).', 'oauthProvider');
+  const found = providerForMailHost(resolveProviders(ctx.oauthProviders), host);
+  if (!found) {
+    throw new InputError(
+      `No OAuth2 provider is known for ${host.trim()}: Groundswell knows Google and Microsoft 365; another identity provider is added in the preferences (oauthProviders, with its imapHost).`,
+      'oauthProvider',
+    );
+  }
+  return found.id;
 }
 
 async function begin(providerId: string, loginHint: string | undefined, ctx: BrowserSignInContext) {
@@ -61,7 +73,9 @@ export const mailBrowserSignIn: BrowserSignInCapability<ImapSettings> = {
 
   start(raw, ctx) {
     const input = record(raw, 'the account');
-    const provider = text(input['oauthProvider'], 'oauthProvider', 'Sign-in provider', { max: 40 });
+    // Without a provider named, the one whose server `host` is (mail autoconfig found imap.gmail.com).
+    const named = text(input['oauthProvider'], 'oauthProvider', 'Sign-in provider', { max: 40, optional: true });
+    const provider = named || providerOfHost(input['host'], ctx);
     // Asked before the browser opens: the account could not be added without it afterwards.
     const user = text(input['user'], 'user', 'User name (your email address)', { max: 320 }).trim();
     if (user === '') throw new InputError('Enter your email address: it is the mailbox the provider signs you in to.', 'user');
