@@ -90,7 +90,10 @@ export class OAuthTokenSource {
    * SMTP uses the same tokens, refreshed the same way (renew: SMTP turned the token down).
    */
   async provision(renew: boolean): Promise<ProvisionedToken> {
-    if (renew && this.#current) this.rejected(this.#current.accessToken);
+    if (renew) {
+      this.#current ??= parseOAuthSecret(await this.#o.readSecret());
+      this.rejected(this.#current.accessToken);
+    }
     const accessToken = await this.accessToken();
     const expires = this.#current?.expiresAt;
     return { accessToken, ...(expires !== undefined ? { expires } : {}) };
@@ -108,4 +111,18 @@ export class OAuthTokenSource {
     await this.#o.writeSecret(serializeOAuthSecret(next));
     return next;
   }
+}
+
+/**
+ * nodemailer's OAuth2 transport asks for tokens through a callback set with
+ * `transporter.set('oauth2_provision_cb', nodemailerProvisioner(tokens))`: SMTP then uses the
+ * account's own tokens, refreshed the same way (`renew`: the SMTP server turned the last one down).
+ */
+export function nodemailerProvisioner(tokens: OAuthTokenSource) {
+  return (_user: string, renew: boolean, callback: (error: Error | null, accessToken?: string, expires?: number) => void): void => {
+    tokens.provision(renew).then(
+      (token) => callback(null, token.accessToken, token.expires),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+    );
+  };
 }

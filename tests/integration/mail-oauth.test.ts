@@ -6,7 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountStatus, AccountView, ConnectionState } from '../../src-shared/domain.ts';
+import type { AccountStatus, AccountView, ConnectionState, ImapSettings } from '../../src-shared/domain.ts';
+import { nodemailerProvisioner, OAuthTokenSource } from '../../src-main/connectors/oauth-tokens.ts';
 import type { OAuthProviderSetting } from '../../src-shared/preferences.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { runCli } from '../support/cli.ts';
@@ -201,6 +202,29 @@ describe('mail sign-in with OAuth2 against Dovecot and a test authorization serv
     const requests = idp.tokenRequests.length;
     unwrap(await hub.call('sync.once', { accountId: view.account.id }));
     expect(idp.tokenRequests.slice(requests)).toEqual(['refresh_token']);
+  });
+
+  it("hands SMTP (nodemailer's provision callback) the account's token, and a fresh one when SMTP turned it down", async () => {
+    const secrets = memorySecrets();
+    const { hub } = await openHub(xoauth2, secrets);
+    const view = await addWithBrowser(hub, 'alice');
+    const settings = view.account.settings as ImapSettings;
+    const tokens = new OAuthTokenSource({
+      client: settings.oauth!,
+      readSecret: async () => (await secrets.getPassword(view.account.id))!,
+      writeSecret: (secret) => secrets.setPassword(view.account.id, secret),
+    });
+    const provision = nodemailerProvisioner(tokens);
+    const ask = (renew: boolean) => new Promise<{ accessToken?: string; expires?: number }>((resolve, reject) => provision('alice', renew, (error, accessToken, expires) => (error ? reject(error) : resolve({ accessToken, expires }))));
+    const requests = idp.tokenRequests.length;
+    const first = await ask(false);
+    expect(idp.activeUserOf(first.accessToken!)).toBe('alice');
+    expect(first.expires).toBeGreaterThan(Date.now());
+    expect(idp.tokenRequests.length).toBe(requests);
+    const renewed = await ask(true);
+    expect(renewed.accessToken).not.toBe(first.accessToken);
+    expect(idp.tokenRequests.slice(requests)).toEqual(['refresh_token']);
+    expect(JSON.parse((await secrets.getPassword(view.account.id))!).accessToken).toBe(renewed.accessToken);
   });
 
   it('says the provider declined when the user does not allow access, and adds nothing', async () => {
