@@ -16,16 +16,20 @@ import { useAccountForm } from './useAccountForm.ts';
 
 export function AddMatrixForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: boolean) => void }) {
   const hub = useHub();
+  const [options, setOptions] = useState<SignInOptions | null>(null);
   const { form, values, errors, formError, set, setErrors, onSubmit } = useAccountForm<MatrixFormValues, MatrixFormField, MatrixAccountInput>({
     empty: emptyMatrixForm,
-    check: checkMatrixForm,
+    // A homeserver that signs in only through single sign-on has no password to send.
+    check: (v) =>
+      options !== null && !options.password && options.browser.length > 0
+        ? { ok: false, errors: { userId: 'This homeserver signs in only through single sign-on: choose one of its identity providers below.' } }
+        : checkMatrixForm(v),
     submit: (input) => addAccount(hub, { kind: 'matrix', input, secrets: [input.password] }),
     placeError: (error) => ({ field: matrixFieldOf(error.field), message: error.message }),
     busy,
     setBusy,
   });
   const sso = useBrowserSignIn(hub);
-  const [options, setOptions] = useState<SignInOptions | null>(null);
   const [asked, setAsked] = useState('');
 
   // How the server signs in is asked once the user ID (or homeserver) names a server, not at every key.
