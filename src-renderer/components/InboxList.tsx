@@ -209,7 +209,7 @@ function BulkBar() {
 export function InboxList() {
   const hub = useHub();
   const title = useViewTitle();
-  const { items, query, searching, hits, selectedId, openId, checkedIds, triageView, listState, listError, searchError, loadingMore, hasMore } = useApp(
+  const { items, query, searching, hits, selectedId, openId, checkedIds, triageView, listState, listError, searchError, searchErrorIsSyntax, loadingMore, hasMore } = useApp(
     useShallow((s) => {
       const q = activeQuery(s);
       return {
@@ -224,6 +224,7 @@ export function InboxList() {
         listState: s.listState,
         listError: s.listError,
         searchError: s.searchError,
+        searchErrorIsSyntax: s.searchErrorIsSyntax,
         loadingMore: s.loadingMore,
         hasMore: s.next !== undefined,
       };
@@ -284,7 +285,7 @@ export function InboxList() {
 
   let message: ReactNode = null;
   if (query !== '') {
-    if (searchError !== null) message = <ListMessage>Search failed: {searchError}</ListMessage>;
+    if (searchError !== null) message = <ListMessage>{searchErrorIsSyntax ? searchError : `Search failed: ${searchError}`}</ListMessage>;
     else if (searching && items.length === 0) message = <ListMessage>Searching…</ListMessage>;
     else if (!searching && items.length === 0) message = <ListMessage>No results for “{query}”.</ListMessage>;
   } else if (listState === 'error') {

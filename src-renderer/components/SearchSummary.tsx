@@ -17,14 +17,16 @@ export function resultCount(total: number, capped: boolean): string {
 
 export function SearchSummary() {
   const hub = useHub();
-  const { meta, order, groups, ready } = useApp(
+  const { meta, order, groups, ready, failed } = useApp(
     useShallow((s) => {
-      const ready = s.resultsFor === activeQuery(s) && s.searchMeta !== null;
+      const answered = s.resultsFor === activeQuery(s);
+      const ready = answered && s.searchMeta !== null;
       // The groups in the order the hub ranked them, each with the results shown of it.
       const counts = new Map<SourceKind, number>();
       for (const item of ready ? (s.results ?? []) : []) counts.set(item.source, (counts.get(item.source) ?? 0) + 1);
       return {
         ready,
+        failed: answered && s.searchError !== null,
         meta: s.searchMeta,
         order: s.searchOrder,
         groups: [...counts].map(([source, n]) => `${GROUP_NAMES[source]} ${n}`).join(' · '),
@@ -34,7 +36,7 @@ export function SearchSummary() {
   return (
     <div className="search-summary">
       <span className="search-count" role="status">
-        {ready && meta !== null ? resultCount(meta.total, meta.totalCapped) : 'Searching…'}
+        {ready && meta !== null ? resultCount(meta.total, meta.totalCapped) : failed ? 'No results' : 'Searching…'}
         {ready && order === 'best' && groups !== '' ? <span className="search-groups"> — {groups}</span> : null}
         {ready && meta?.stillIndexing !== undefined ? (
           <span className="search-indexing"> · still indexing {meta.stillIndexing.toLocaleString()} items, so some may be missing</span>

@@ -202,9 +202,10 @@ export async function runSearch(hub: Hub): Promise<void> {
   if (result.ok) {
     const { items, total, totalCapped, terms, hits, stillIndexing } = result.value;
     const meta = { total, totalCapped, terms, hits, ...(stillIndexing !== undefined ? { stillIndexing } : {}) };
-    hub.store.setState({ results: withPending(hub, items), resultsFor: text, searchError: null, searchMeta: meta });
+    hub.store.setState({ results: withPending(hub, items), resultsFor: text, searchError: null, searchErrorIsSyntax: false, searchMeta: meta });
   } else {
-    hub.store.setState({ results: [], resultsFor: text, searchError: result.error.message, searchMeta: null });
+    const syntax = result.error.code === 'invalid-input';
+    hub.store.setState({ results: [], resultsFor: text, searchError: result.error.message, searchErrorIsSyntax: syntax, searchMeta: null });
   }
 }
 

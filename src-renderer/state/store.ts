@@ -62,6 +62,8 @@ export interface SearchSlice {
   results: InboxItem[] | null;
   resultsFor: string;
   searchError: string | null;
+  /** The error is the query's own syntax (an unknown is: value), explained in words: shown as a hint, not a failure. */
+  searchErrorIsSyntax: boolean;
   /** 'all': every source (the default); 'view': only the source or account the sidebar has selected. */
   searchScope: 'all' | 'view';
   searchOrder: SearchOrder;
@@ -274,6 +276,7 @@ const searchSlice: StateCreator<AppState, [], [], SearchSlice> = () => ({
   results: null,
   resultsFor: '',
   searchError: null,
+  searchErrorIsSyntax: false,
   searchScope: 'all',
   searchOrder: 'best',
   searchMeta: null,
