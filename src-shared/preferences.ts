@@ -17,6 +17,8 @@ export interface Preferences {
   desktopNotifications: boolean;
   /** Show who wrote what in a notification; off shows only that something arrived. */
   notificationPreviews: boolean;
+  /** Senders whose mail shows remote images at once ("Always from this sender"), lower-case addresses. */
+  remoteImagesFrom: string[];
 }
 
 export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
@@ -25,4 +27,5 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
   closeToTray: false,
   desktopNotifications: true,
   notificationPreviews: true,
+  remoteImagesFrom: [],
 });

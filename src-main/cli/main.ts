@@ -15,6 +15,7 @@ import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { runMailCommand } from './mail-commands.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
@@ -51,6 +52,11 @@ Commands:
   spam ID...                            mail moves to the junk mailbox
   undo                                  reverse the last of these actions, on the server too
   search QUERY [--json] [--limit N]      at most N matches (1 to 500)
+  show ID [--json]                      a mail's headers, text and attachment list (not marked read)
+  attachments ID [--json]               the attachments of a mail: number, name, type, size
+  attachment save ID INDEX --out FILE   fetch attachment INDEX (from 1) from the server and write it
+                                        to FILE (or into the folder FILE under its own name); an
+                                        existing file is never overwritten
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
@@ -76,6 +82,7 @@ const OPTIONS = {
   for: { type: 'string' },
   all: { type: 'boolean' },
   yes: { type: 'boolean' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -319,6 +326,10 @@ async function run(
       print('Sent.');
       return 0;
     }
+    case 'show':
+    case 'attachments':
+    case 'attachment':
+      return runMailCommand(call, command, rest, values, print, (message) => new UsageError(message), (message) => new CliFailure(message, 1));
     case 'search': {
       const text = rest.join(' ').trim();
       if (!text) throw new UsageError('search needs the words to look for.');

@@ -2,9 +2,11 @@
  * The one place where an IMAP message becomes a ConnectorItem. Parsed fields win; the server's
  * ENVELOPE fills whatever the (possibly failed or truncated) parse could not provide.
  */
+import type { MessageStructureObject } from 'imapflow';
 import type { ItemOrigin } from '../../../src-shared/domain.ts';
 import type { ConnectorItem } from '../connector.ts';
 import { toSnippet } from './html-text.ts';
+import { hasAttachments } from './message-structure.ts';
 import type { ParsedMessage } from './parse-message.ts';
 
 export interface EnvelopeFacts {
@@ -20,6 +22,7 @@ export interface FetchedFacts {
   flags?: Set<string> | undefined;
   envelope?: EnvelopeFacts | undefined;
   internalDate?: Date | string | undefined;
+  bodyStructure?: MessageStructureObject | undefined;
 }
 
 export const SEARCH_TEXT_CHARS = 2_000;
@@ -51,6 +54,7 @@ export function toConnectorItem(mailbox: string, uidValidity: number, facts: Fet
   const text = parsed?.text ?? '';
   const origin: ItemOrigin = { kind: 'mail', mailbox, uidValidity, uid: facts.uid };
   if (messageId) origin.messageId = messageId;
+  if (hasAttachments(facts.bodyStructure)) origin.hasAttachments = true;
   const item: ConnectorItem = {
     externalId: externalIdOf(mailbox, uidValidity, facts.uid),
     scope: mailbox,
