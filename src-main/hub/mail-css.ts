@@ -61,6 +61,7 @@ const KEPT_AT_RULES = new Set(['media', 'supports', 'keyframes', '-webkit-keyfra
 /** Functions that load something without url(), or run code in old engines. */
 const LOADS_WITHOUT_URL = /(?:^|[^a-z-])(?:-webkit-)?(?:image-set|image|cross-fade|element|paint|expression)\s*\(/i;
 const FORBIDDEN_PROPERTIES = new Set(['behavior', '-moz-binding', '-ms-behavior']);
+const BACKGROUND = /^background(-image)?$/i;
 const URL_FUNCTION = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"]*))\s*\)/gi;
 
 export const MAX_STYLE_SHEET_CHARS = 512 * 1024;
@@ -79,6 +80,8 @@ function cleanValue(prop: string, value: string, policy: UrlPolicy, tally: Remot
       else tally.blocked++;
     }
     if (!verdict.keep) {
+      // A background keeps its colour without the image; anything else that wanted the image goes.
+      if (BACKGROUND.test(prop)) return 'none';
       dropped = true;
       return '';
     }
@@ -99,7 +102,9 @@ function cleanContainer(container: Container, policy: UrlPolicy, tally: RemoteTa
         rule.remove();
         return;
       }
-      cleanContainer(rule, policy, tally);
+      // Web fonts never load from the network (a font request tells the sender as much as an image); data: fonts stay.
+      const fontFace = rule.name.toLowerCase() === 'font-face';
+      cleanContainer(rule, fontFace ? { ...policy, allowRemote: false } : policy, tally);
       // A web font whose source went (a remote url) is no font at all.
       if (rule.name.toLowerCase() === 'font-face' && !(rule.nodes ?? []).some((n) => n.type === 'decl' && n.prop.toLowerCase() === 'src')) rule.remove();
     } else if (node.type === 'rule') {
