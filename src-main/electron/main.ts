@@ -14,6 +14,7 @@ import { resolveProfileDir } from '../common/profile-dir.ts';
 import { hubProcessArgs } from '../hub-process/protocol.ts';
 import { HubSupervisor } from '../hub-process/supervisor.ts';
 import { APP_INDEX_URL, APP_SCHEME, isAppPage, resolveAppRequest } from './app-protocol.ts';
+import { saveDialogFor, windowOpenAction } from './downloads.ts';
 import { notifyNewItems } from './notifications.ts';
 import type { DesktopShell } from './notifications.ts';
 import { allowPermission, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
@@ -38,7 +39,9 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
-      if (opensInBrowser(url)) void shell.openExternal(url);
+      const action = windowOpenAction(url, opensInBrowser);
+      if (action === 'browser') void shell.openExternal(url);
+      if (action === 'download') contents.downloadURL(url);
       return { action: 'deny' };
     });
     const guard = (details: { url: string; preventDefault(): void }) => {
@@ -75,6 +78,8 @@ if (!app.requestSingleInstanceLock()) {
         headers: { 'Content-Type': found.contentType, 'Content-Security-Policy': WINDOW_CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
       });
     });
+    // An attachment saved from the reading pane: always through a save dialog, never opened.
+    session.defaultSession.on('will-download', (_event, item) => item.setSaveDialogOptions(saveDialogFor(item.getFilename(), app.getPath('downloads'))));
     session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => callback(allowPermission(permission, details.requestingUrl)));
     session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => allowPermission(permission, requestingOrigin));
 

@@ -26,6 +26,9 @@ describe('the window policy', () => {
     expect(directives.get('form-action')).toEqual(["'none'"]);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
-    expect(WINDOW_CONTENT_SECURITY_POLICY).not.toMatch(/ws:|127\.0\.0\.1|localhost|unsafe/);
+    expect(WINDOW_CONTENT_SECURITY_POLICY).not.toMatch(/ws:|127\.0\.0\.1|localhost|unsafe-eval/);
+    // Inline styles only, for an HTML mail's frame, which inherits this policy; never inline scripts.
+    expect(directives.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(WINDOW_CONTENT_SECURITY_POLICY.match(/unsafe/g)).toHaveLength(1);
   });
 });

@@ -7,13 +7,16 @@ import { isAppOrigin, isAppPage } from './app-protocol.ts';
 /**
  * The window talks to the hub over IPC only, so it connects to nothing but its own origin (no
  * ws://127.0.0.1:*, which would let the page reach any local service). Remote images stay allowed:
- * feeds and mail show them.
+ * feeds and mail show them once the user asks. An HTML mail's sandboxed srcdoc frame inherits this
+ * policy on top of its own (default-src 'none'), so inline styles must be allowed here for its layout
+ * to show, and plain-http images for mail that still uses them; the page itself never builds markup
+ * from strings, and the frame's own policy keeps images to data: until Show images.
  */
 export const WINDOW_CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: https:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: https: http:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -22,7 +22,9 @@ export function cleanFileName(raw: string, fallback = 'attachment'): string {
     .normalize('NFC')
     // Bidi controls and zero-width characters disguise the real extension.
     .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '')
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .split('')
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f)
+    .join('')
     .replace(/[/\\:*?"<>|]/g, '_')
     .replace(/\s+/g, ' ')
     .trim()

@@ -91,6 +91,11 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
             !
           </span>
         ) : null}
+        {item.origin.kind === 'mail' && item.origin.hasAttachments === true ? (
+          <span className="attachment-mark" role="img" aria-label="Has attachments" title="Has attachments">
+            📎
+          </span>
+        ) : null}
         {item.starred ? (
           <span className="star-mark" role="img" aria-label="Starred" title="Starred">
             ★

@@ -36,6 +36,8 @@ export interface SelectionSlice {
   detail: ItemDetail | null;
   detailState: LoadState;
   detailError: string | null;
+  /** The open mail whose remote images the user asked for (Show images); null for none. */
+  remoteContentFor: string | null;
   /** Items picked for a bulk action (x, Shift+click, Ctrl/Cmd+A); actions apply to these when there are any. */
   checkedIds: string[];
   /** Where a Shift+click range starts. */
@@ -205,6 +207,7 @@ const selectionSlice: StateCreator<AppState, [], [], SelectionSlice> = () => ({
   detail: null,
   detailState: 'idle',
   detailError: null,
+  remoteContentFor: null,
   checkedIds: [],
   anchorId: null,
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { corpusHtml, hugeHtml } from '../../tests/fixtures/mail/corpus.ts';
-import { cleanStyleAttribute, cleanStyleSheet } from './mail-css.ts';
-import { sanitizeMailHtml } from './mail-html.ts';
+import { corpusHtml, hugeHtml } from '../fixtures/mail/corpus.ts';
+import { cleanStyleAttribute, cleanStyleSheet } from '../../src-main/hub/mail-css.ts';
+import { sanitizeMailHtml } from '../../src-main/hub/mail-html.ts';
 
 const TRACKER = 'tracker.test:8080';
 const LOGO = 'data:image/png;base64,iVBORw0KGgo=';
@@ -94,7 +94,7 @@ describe('the mail sanitizer on a newsletter', () => {
     expect(html.length).toBeGreaterThan(4 * 1024 * 1024);
     expect(html).toContain('End of the archive.');
     expect(html).not.toContain(TRACKER);
-  });
+  }, 60_000);
 });
 
 describe('CSS in style attributes', () => {
