@@ -10,6 +10,7 @@ import { checkRange, clearChecked, markViewRead, openContextMenu, toggleChecked 
 import { TriageButtons } from './TriageButtons.tsx';
 import { RowContextMenu } from './TriageDialogs.tsx';
 import { SenderWarningMark } from './SenderWarningMark.tsx';
+import { PaperclipIcon } from './PaperclipIcon.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
 
@@ -92,8 +93,8 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
           </span>
         ) : null}
         {item.origin.kind === 'mail' && item.origin.hasAttachments === true ? (
-          <span className="attachment-mark" role="img" aria-label="Has attachments" title="Has attachments">
-            📎
+          <span className="attachment-mark" title="Has attachments">
+            <PaperclipIcon label="Has attachments" />
           </span>
         ) : null}
         {item.starred ? (

@@ -9,6 +9,7 @@ import { linkMismatch } from '../format/links.ts';
 import { useHub } from '../state/hooks.ts';
 import { alwaysShowImagesFrom, fetchAttachment, showRemoteImages, stopShowingImagesFrom } from '../state/mailActions.ts';
 import { MailFrame } from './MailFrame.tsx';
+import { PaperclipIcon } from './PaperclipIcon.tsx';
 import { RichContent } from './RichContent.tsx';
 import { useModalDialog } from './useModalDialog.ts';
 
@@ -88,7 +89,7 @@ export function MailBodyView({ detail, mail }: { detail: ItemDetail; mail: MailB
       {mail.attachments.length > 0 ? (
         <section className="attachments" aria-label="Attachments">
           <h3 className="attachments-title">
-            <span aria-hidden="true">📎 </span>
+            <PaperclipIcon />{' '}
             {mail.attachments.length === 1 ? '1 attachment' : `${mail.attachments.length} attachments`}
           </h3>
           <ul>

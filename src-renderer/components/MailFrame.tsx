@@ -39,7 +39,6 @@ export function MailFrame({ html, remote, title, onLink }: { html: string; remot
   useEffect(() => {
     const f = frame.current;
     if (!f) return;
-    let observer: ResizeObserver | undefined;
     const loaded = () => {
       const doc = f.contentDocument;
       if (!doc) return;
@@ -58,16 +57,16 @@ export function MailFrame({ html, remote, title, onLink }: { html: string; remot
       // A middle click would open a window of its own; the frame has no right to one.
       doc.addEventListener('auxclick', click, true);
       // Images arriving change the height; their load events do not bubble, but they are captured.
+      // No ResizeObserver: a mail sized to 100% of its frame would grow the frame, which grows the
+      // mail, without end; measuring on events only lets it settle.
       doc.addEventListener('load', fit, true);
       fit();
-      observer?.disconnect();
-      observer = new ResizeObserver(fit);
-      observer.observe(doc.documentElement);
     };
     f.addEventListener('load', loaded);
+    window.addEventListener('resize', fit);
     return () => {
       f.removeEventListener('load', loaded);
-      observer?.disconnect();
+      window.removeEventListener('resize', fit);
     };
   }, [fit]);
 
