@@ -28,6 +28,26 @@ const LAYOUT_TAGS = [
   'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr', 'tt', 'u', 'ul', 'var', 'wbr',
 ];
 
+/**
+ * sanitize-html asks `allowedTags.indexOf(name) > -1` for every tag of the input; a 5 MB newsletter
+ * has hundreds of thousands. The same list, answering from a Set (any other use sees a plain array).
+ */
+class TagList extends Array<string> {
+  readonly #at: Map<string, number>;
+  constructor(tags: readonly string[]) {
+    super();
+    this.push(...tags);
+    this.#at = new Map(tags.map((tag, i) => [tag, i]));
+  }
+  override indexOf(name: string): number {
+    return this.#at.get(name) ?? -1;
+  }
+  static override get [Symbol.species]() {
+    return Array;
+  }
+}
+const ALLOWED_TAGS = new TagList(LAYOUT_TAGS);
+
 const EVERY_TAG = ['style', 'class', 'id', 'align', 'valign', 'dir', 'lang', 'title', 'width', 'height', 'bgcolor', 'background', 'border', 'nowrap', 'aria-label', 'aria-hidden'];
 const CELL = ['colspan', 'rowspan', 'headers', 'scope', 'abbr'];
 
@@ -62,7 +82,7 @@ export function sanitizeMailHtml(html: string, policy: UrlPolicy): SanitizedMail
     return verdict.keep ? verdict.url : undefined;
   };
   const options: IOptions = {
-    allowedTags: LAYOUT_TAGS,
+    allowedTags: ALLOWED_TAGS,
     allowedAttributes: ATTRIBUTES,
     allowedSchemes: ['http', 'https', 'mailto'],
     allowedSchemesByTag: { img: ['http', 'https', 'data'] },
@@ -92,6 +112,26 @@ export function sanitizeMailHtml(html: string, policy: UrlPolicy): SanitizedMail
   return { html: styled, remoteBlocked: tally.blocked, remoteAllowed: tally.allowed };
 }
 
+/**
+ * Newsletters repeat the same few style attributes on thousands of cells: each distinct one is parsed
+ * once per message. The tally counts what each would load every time it appears.
+ */
+const styleCache = new WeakMap<RemoteTally, Map<string, { style: string; blocked: number; allowed: number }>>();
+
+function cleanStyle(value: string, policy: UrlPolicy, tally: RemoteTally): string {
+  let cache = styleCache.get(tally);
+  if (!cache) styleCache.set(tally, (cache = new Map()));
+  let hit = cache.get(value);
+  if (!hit) {
+    const own: RemoteTally = { blocked: 0, allowed: 0 };
+    hit = { style: cleanStyleAttribute(value, policy, own), ...own };
+    cache.set(value, hit);
+  }
+  tally.blocked += hit.blocked;
+  tally.allowed += hit.allowed;
+  return hit.style;
+}
+
 function cleanAttributes(
   tagName: string,
   attribs: sanitizeHtml.Attributes,
@@ -104,7 +144,7 @@ function cleanAttributes(
     const lower = name.toLowerCase();
     if (lower.startsWith('on')) continue;
     if (lower === 'style') {
-      const style = cleanStyleAttribute(value, policy, tally);
+      const style = cleanStyle(value, policy, tally);
       if (style !== '') out[name] = style;
     } else if (lower === 'background' || (lower === 'src' && tagName === 'img')) {
       const url = image(value);

@@ -9,20 +9,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { opensOutside } from '../format/links.ts';
-
-export function frameDocument(html: string, remote: boolean): string {
-  const images = remote ? "data: https: http:" : 'data:';
-  const policy = `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}; font-src data:; base-uri 'none'; form-action 'none'`;
-  return (
-    '<!DOCTYPE html><html><head><meta charset="utf-8">' +
-    `<meta http-equiv="Content-Security-Policy" content="${policy}">` +
-    '<meta name="referrer" content="no-referrer">' +
-    // The mail's own styles come after these and win; these only give unstyled mail a readable start.
-    '<style>html{color-scheme:light}body{margin:0;padding:12px 16px;font:14px/1.45 system-ui,sans-serif;color:#1d232a;background:#fff;overflow-wrap:anywhere}' +
-    'img{max-width:100%}table{max-width:100%}pre{white-space:pre-wrap}blockquote{margin:0 0 0 .8em;padding-left:.8em;border-left:3px solid #c5ccd3}</style>' +
-    `</head><body>${html}</body></html>`
-  );
-}
+import { frameDocument } from '../format/mail-frame.ts';
 
 export function MailFrame({ html, remote, title, onLink }: { html: string; remote: boolean; title: string; onLink: (href: string, text: string) => void }) {
   const frame = useRef<HTMLIFrameElement>(null);

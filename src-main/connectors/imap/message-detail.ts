@@ -87,7 +87,8 @@ export async function loadAttachment(client: ImapFlow, uid: number, ref: string,
 }
 
 async function downloadText(client: ImapFlow, uid: number, part: MailPart, maxBytes: number): Promise<{ text: string; cut: boolean }> {
-  const found = await client.download(String(uid), part.part, { uid: true, maxBytes: maxBytes + 1 });
+  // Large chunks: a 5 MB part in a few round trips rather than eighty.
+  const found = await client.download(String(uid), part.part, { uid: true, maxBytes: maxBytes + 1, chunkSize: 1024 * 1024 });
   if (!('content' in found) || !found.content) return { text: '', cut: false };
   const bytes = await collect(found.content, maxBytes + 1);
   const cut = bytes.length > maxBytes;
@@ -96,7 +97,7 @@ async function downloadText(client: ImapFlow, uid: number, part: MailPart, maxBy
 }
 
 async function downloadBytes(client: ImapFlow, uid: number, part: string, maxBytes: number): Promise<Buffer> {
-  const found = await client.download(String(uid), part, { uid: true, maxBytes, decodeText: false });
+  const found = await client.download(String(uid), part, { uid: true, maxBytes, decodeText: false, chunkSize: 1024 * 1024 });
   if (!('content' in found) || !found.content) throw new ConnectorError('not-found', 'That part of the message is no longer on the server.');
   return collect(found.content, maxBytes);
 }
