@@ -98,12 +98,12 @@ describe('reading mail in a browser', () => {
     // The layout's own styles apply: the 600px table, the white headline on the dark hero, the table cells.
     const container = mail.locator('table.container');
     expect(await container.evaluate((t) => Math.round(t.getBoundingClientRect().width))).toBe(600);
-    expect(await mail.getByRole('heading', { name: subject }).evaluate((h) => getComputedStyle(h).color)).toBe('rgb(255, 255, 255)');
-    expect(await mail.locator('td.hero').evaluate((td) => getComputedStyle(td).backgroundColor)).toBe('rgb(18, 53, 91)');
+    expect(await mail.getByRole('heading', { name: subject }).evaluate((h) => h.ownerDocument.defaultView!.getComputedStyle(h).color)).toBe('rgb(255, 255, 255)');
+    expect(await mail.locator('td.hero').evaluate((td) => td.ownerDocument.defaultView!.getComputedStyle(td).backgroundColor)).toBe('rgb(18, 53, 91)');
     expect(await mail.getByText('+14 %').isVisible()).toBe(true);
     // The cid: logo is drawn from the message itself.
     const logo = mail.getByRole('img', { name: 'Acme logo' });
-    await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(120);
+    await expect.poll(() => logo.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 10_000 }).toBe(120);
     expect(await pane().innerText()).toMatch(/Remote images are off \(\d+ held back\)/);
     await shot('mail-01-newsletter-light');
     expect(tracker.log).toEqual([]);
@@ -139,7 +139,7 @@ describe('reading mail in a browser', () => {
     const opened = await popup;
     await expect.poll(() => opened.url(), { timeout: 10_000 }).toBe('https://acme.example.com/report');
     // noopener: the page it opened has no handle back on Groundswell.
-    expect(await opened.evaluate(() => window.opener === null)).toBe(true);
+    expect(await opened.evaluate('window.opener === null')).toBe(true);
     await opened.close();
     expect(navigations.every((url) => url.startsWith(`http://127.0.0.1:${serve.port}/`))).toBe(true);
   });
@@ -175,7 +175,7 @@ describe('reading mail in a browser', () => {
     expect(await body.getByRole('link', { name: 'https://plans.example.test/site/42' }).getAttribute('href')).toBe('https://plans.example.test/site/42');
     expect(await body.getByRole('link', { name: 'office@example.com' }).getAttribute('href')).toBe('mailto:office@example.com');
     expect(await body.locator('blockquote blockquote').innerText()).toContain('Earlier: the crane arrives Monday.');
-    expect(await body.evaluate((b) => getComputedStyle(b).whiteSpace)).toBe('pre-wrap');
+    expect(await body.evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).whiteSpace)).toBe('pre-wrap');
     expect(await pane().innerText()).toContain('The sender asked for a read receipt');
     await shot('mail-05-plain');
   });
