@@ -174,6 +174,17 @@ export interface ItemDetail {
   bodyError?: string;
   /** Mail only: the HTML part, the attachments, what the sender asked for. */
   mail?: MailBody;
+  /** The messages of this item's conversation, oldest first, this one among them; absent when it is alone. */
+  conversation?: ConversationEntry[];
+}
+
+export interface ConversationEntry {
+  itemId: string;
+  sender: string;
+  timestamp: number;
+  snippet: string;
+  unread: boolean;
+  hasAttachments: boolean;
 }
 
 /** One attachment of a mail, as the reading pane lists it and `item.attachment` fetches it. */

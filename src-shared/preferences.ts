@@ -19,6 +19,8 @@ export interface Preferences {
   notificationPreviews: boolean;
   /** Senders whose mail shows remote images at once ("Always from this sender"), lower-case addresses. */
   remoteImagesFrom: string[];
+  /** The list shows one row per mail conversation (its newest message, the count and who wrote); off: one row per message. */
+  groupConversations: boolean;
 }
 
 export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
@@ -28,4 +30,5 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
   desktopNotifications: true,
   notificationPreviews: true,
   remoteImagesFrom: [],
+  groupConversations: true,
 });

@@ -44,7 +44,7 @@ export class ItemBook {
     const remote = { thisMessage: options.remoteContent === true, trustedSenders: this.#trustedSenders() };
     const held = this.#mail.source(itemId);
     const cached = this.#store.getBody(itemId);
-    if (held && cached) return { item, ...this.#mail.view(itemId, safeDetail({ headers: cached.headers, bodyText: cached.bodyText }), held, remote) };
+    if (held && cached) return { item, ...this.#mail.view(itemId, safeDetail({ headers: cached.headers, bodyText: cached.bodyText }), held, remote), ...this.#conversation(stored) };
     const fresh = this.#isMail(stored.accountId);
     if (cached && !fresh) {
       // Bodies stored before the limits existed are cut on their way out.
@@ -56,7 +56,7 @@ export class ItemBook {
       if (!detail.bodyError) this.#store.putBody(itemId, { headers: detail.headers, bodyText: detail.bodyText, fetchedAt: Date.now() });
       if (!mailSource) return { item, ...detail };
       this.#mail.remember(itemId, mailSource);
-      return { item, ...this.#mail.view(itemId, detail, mailSource, remote) };
+      return { item, ...this.#mail.view(itemId, detail, mailSource, remote), ...this.#conversation(stored) };
     } catch (error) {
       if (error instanceof NotFoundError) throw new NotFoundError('The account of that item was removed.');
       this.#log.warn('could not load item body', { itemId, error });
@@ -100,6 +100,22 @@ export class ItemBook {
       return connector.mail.attachment(item, ref, ATTACHMENT_MAX_BYTES);
     });
     return { name: wanted.name, contentType: wanted.contentType, size: bytes.length, base64: Buffer.from(bytes).toString('base64') };
+  }
+
+  /** The other messages of a mail's conversation, for the pane to show around it. */
+  #conversation(stored: StoredItem): Pick<ItemDetail, 'conversation'> {
+    const thread = this.#store.conversation(stored.accountId, stored.conversationKey);
+    if (thread.length < 2 || !thread.some((t) => t.id === stored.id)) return {};
+    return {
+      conversation: thread.map((t) => ({
+        itemId: t.id,
+        sender: t.sender,
+        timestamp: t.timestamp,
+        snippet: t.snippet,
+        unread: t.unread,
+        hasAttachments: t.origin.kind === 'mail' && t.origin.hasAttachments === true,
+      })),
+    };
   }
 
   #isMail(accountId: string): boolean {

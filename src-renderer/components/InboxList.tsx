@@ -5,7 +5,7 @@ import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
 import { formatFullTime, formatItemTime } from '../format/time.ts';
 import { loadFirstPage, loadMore, openItem, selectItem } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
-import { activeQuery, triageViewOf, visibleItems } from '../state/store.ts';
+import { activeQuery, conversationRow, triageViewOf, visibleItems } from '../state/store.ts';
 import { checkRange, clearChecked, markViewRead, openContextMenu, toggleChecked } from '../state/triageActions.ts';
 import { TriageButtons } from './TriageButtons.tsx';
 import { RowContextMenu } from './TriageDialogs.tsx';
@@ -46,8 +46,9 @@ function timeOfDay(at: number): string {
 const InboxRow = memo(function InboxRow({ item, index, total, start, current, checked, open, now, onClick, onMenu, onHover }: RowProps) {
   const chat = item.origin.kind === 'chat' ? item.origin : undefined;
   const invite = chat?.membership === 'invite';
+  const conversation = useApp((s) => conversationRow(s, item.id));
   const classes = ['row'];
-  if (item.unread) classes.push('unread');
+  if (item.unread || conversation?.unread === true) classes.push('unread');
   if (current) classes.push('selected');
   if (checked) classes.push('checked');
   if (open) classes.push('open');
@@ -78,8 +79,14 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
         {/* A room is known by its name; the latest message's sender goes with the message below. */}
         {/* Every text from a server is isolated (<bdi dir="auto">): its direction cannot spill into the row. */}
         <bdi className="sender" dir="auto">
-          {chat !== undefined ? item.title : item.sender}
+          {chat !== undefined ? item.title : conversation !== undefined ? conversation.participants.join(', ') : item.sender}
         </bdi>
+        {conversation !== undefined ? (
+          <span className="conversation-size" title={`${conversation.itemIds.length} messages in this conversation`}>
+            {conversation.itemIds.length}
+            <span className="visually-hidden"> messages</span>
+          </span>
+        ) : null}
         <SenderWarningMark warning={item.senderWarning} />
         {chat?.unreadCount !== undefined && chat.unreadCount > 0 ? (
           <span className="room-count" title={`${chat.unreadCount} unread messages`}>

@@ -41,9 +41,13 @@ function saveBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export function MailBodyView({ detail, mail }: { detail: ItemDetail; mail: MailBody }) {
+export function MailBodyView({ detail, mail, foldQuotes = false }: { detail: ItemDetail; mail: MailBody; foldQuotes?: boolean }) {
   const hub = useHub();
   const [ask, setAsk] = useState<Ask | null>(null);
+  const [quotesShown, setQuotesShown] = useState(false);
+  const fold = foldQuotes && !quotesShown;
+  const content = fold && detail.content !== undefined ? detail.content.filter((n) => typeof n === 'string' || n.tag !== 'blockquote') : detail.content;
+  const hasQuotes = foldQuotes && (mail.html !== undefined || (detail.content ?? []).some((n) => typeof n !== 'string' && n.tag === 'blockquote'));
   const itemId = detail.item.id;
 
   const onLink = (href: string, text: string) => {
@@ -120,8 +124,8 @@ export function MailBodyView({ detail, mail }: { detail: ItemDetail; mail: MailB
       ) : null}
       <RemoteContentBar mail={mail} itemId={itemId} />
       {mail.html !== undefined ? (
-        <MailFrame html={mail.html} remote={mail.remoteShown !== undefined} title={`Message: ${detail.item.title}`} onLink={onLink} />
-      ) : detail.content !== undefined ? (
+        <MailFrame html={mail.html} remote={mail.remoteShown !== undefined} title={`Message: ${detail.item.title}`} onLink={onLink} foldQuotes={fold} />
+      ) : content !== undefined ? (
         <div
           onClick={(e) => {
             const a = (e.target as Element).closest('a');
@@ -130,11 +134,16 @@ export function MailBodyView({ detail, mail }: { detail: ItemDetail; mail: MailB
             onLink(a.href, a.textContent ?? '');
           }}
         >
-          <RichContent nodes={detail.content} showImages={false} className="rich-body plain-mail" />
+          <RichContent nodes={content} showImages={false} className="rich-body plain-mail" />
         </div>
       ) : (
         <pre className="body">{detail.bodyText}</pre>
       )}
+      {hasQuotes ? (
+        <button type="button" className="link quote-toggle" aria-expanded={!fold} onClick={() => setQuotesShown(!quotesShown)}>
+          {fold ? 'Show quoted text' : 'Hide quoted text'}
+        </button>
+      ) : null}
       {ask !== null ? <AskDialog ask={ask} close={() => setAsk(null)} /> : null}
     </>
   );

@@ -11,7 +11,7 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { opensOutside } from '../format/links.ts';
 import { frameDocument } from '../format/mail-frame.ts';
 
-export function MailFrame({ html, remote, title, onLink }: { html: string; remote: boolean; title: string; onLink: (href: string, text: string) => void }) {
+export function MailFrame({ html, remote, title, onLink, foldQuotes = false }: { html: string; remote: boolean; title: string; onLink: (href: string, text: string) => void; foldQuotes?: boolean }) {
   const frame = useRef<HTMLIFrameElement>(null);
   const onLinkRef = useRef(onLink);
   onLinkRef.current = onLink;
@@ -57,6 +57,6 @@ export function MailFrame({ html, remote, title, onLink }: { html: string; remot
     };
   }, [fit]);
 
-  const document = useMemo(() => frameDocument(html, remote), [html, remote]);
+  const document = useMemo(() => frameDocument(html, remote, foldQuotes), [html, remote, foldQuotes]);
   return <iframe ref={frame} className="mail-frame" title={title} sandbox="allow-same-origin" srcDoc={document} referrerPolicy="no-referrer" />;
 }

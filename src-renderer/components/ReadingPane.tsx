@@ -7,6 +7,7 @@ import { focusList } from './focusList.ts';
 import { PaneTriageButtons } from './TriageButtons.tsx';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatRoom } from './ChatRoom.tsx';
+import { ConversationView } from './ConversationView.tsx';
 import { MailBodyView } from './MailBodyView.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
 import { SenderWarningMark, senderWarningText } from './SenderWarningMark.tsx';
@@ -97,6 +98,7 @@ function originalLink(item: InboxItem): string | undefined {
 
 function Body({ detail }: { detail: ItemDetail }) {
   const [imagesFor, setImagesFor] = useState<string | null>(null);
+  if (detail.mail !== undefined && detail.conversation !== undefined) return <ConversationView detail={{ ...detail, mail: detail.mail, conversation: detail.conversation }} />;
   if (detail.mail !== undefined) return <MailBodyView detail={detail} mail={detail.mail} />;
   if (detail.content === undefined || detail.content.length === 0) return <pre className="body">{detail.bodyText}</pre>;
   const showImages = imagesFor === detail.item.id;
