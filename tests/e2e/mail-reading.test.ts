@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailCorpus } from '../fixtures/mail/corpus.ts';
+import { conversationMessages, mailCorpus } from '../fixtures/mail/corpus.ts';
 import type { MailCorpus } from '../fixtures/mail/corpus.ts';
 import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { startDovecot } from '../support/dovecot.ts';
@@ -55,7 +55,7 @@ describe('reading mail in a browser', () => {
     tracker = await startTrackingServer();
     corpus = mailCorpus(tracker.host);
     await withClient(dovecot, user, async (client) => {
-      for (const message of corpus.messages) await client.append('INBOX', message.raw, [], new Date());
+      for (const message of [...corpus.messages, ...conversationMessages(3, { date: new Date(Date.now() - 3_600_000) })]) await client.append('INBOX', message.raw, [], new Date());
     });
     const added = await runCli(
       ['account', 'add', 'imap', '--host', '127.0.0.1', '--port', String(dovecot.port), '--security', 'plain', '--user', user.user, '--password-stdin', '--name', 'Nina', '--profile', profile.dir],
@@ -87,7 +87,8 @@ describe('reading mail in a browser', () => {
 
   it('fills the list from the server', async () => {
     await page.goto(serve.url);
-    await expect.poll(() => page.getByRole('listbox', { name: 'Inbox' }).getByRole('option').count(), { timeout: 60_000 }).toBe(corpus.messages.length);
+    // The corpus and one conversation of three mails, which is one row.
+    await expect.poll(() => page.getByRole('listbox', { name: 'Inbox' }).getByRole('option').count(), { timeout: 60_000 }).toBe(corpus.messages.length + 1);
   });
 
   it('shows a newsletter with its layout and its own logo, and reaches out to nothing', async () => {
@@ -220,6 +221,26 @@ describe('reading mail in a browser', () => {
     await open(subject);
     await expect.poll(() => tracker.hits('/pixel/open.gif'), { timeout: 20_000 }).toBe(before + 1);
     expect(await pane().getByRole('button', { name: 'Show images' }).count()).toBe(0);
+  });
+
+  it('shows a conversation as one row with its count and people, and as the whole thread in the pane', async () => {
+    const row = page.getByRole('listbox', { name: 'Inbox' }).getByRole('option').filter({ hasText: 'Re: Site visit on Friday' }).filter({ hasText: 'Fay Fox' });
+    expect(await row.innerText()).toMatch(/Fay Fox, Eli Engel, Dana Diaz\s*3/);
+    await row.click();
+    const conversation = pane().getByRole('region', { name: 'Conversation' });
+    await conversation.waitFor({ timeout: 20_000 });
+    expect(await conversation.innerText()).toContain('3 messages in this conversation');
+    // The newest is open, its quote folded; the two before it are one line each.
+    const body = conversation.locator('.plain-mail');
+    await expect.poll(() => body.first().innerText(), { timeout: 20_000 }).toContain('Message 3 of the visit thread.');
+    expect(await body.first().innerText()).not.toContain('More quoted words.');
+    await conversation.getByRole('button', { name: 'Show quoted text' }).click();
+    expect(await body.first().innerText()).toContain('More quoted words.');
+    const first = conversation.getByRole('button', { name: /Dana Diaz/ });
+    expect(await first.getAttribute('aria-expanded')).toBe('false');
+    await first.click();
+    await expect.poll(() => conversation.innerText(), { timeout: 20_000 }).toContain('Message 1 of the visit thread.');
+    await shot('mail-10-conversation');
   });
 
   it('looks right dark and narrow', async () => {
