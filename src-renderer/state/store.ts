@@ -274,8 +274,9 @@ const NO_ITEMS: InboxItem[] = [];
 
 /** What the middle pane shows: search results while a query is present, else the inbox page(s). */
 export function visibleItems(state: AppState): InboxItem[] {
-  const items = activeQuery(state) === '' ? state.items : (state.results ?? NO_ITEMS);
-  return state.preferences.groupConversations ? grouped(items).rows : items;
+  // Search finds messages: its results are never grouped.
+  if (activeQuery(state) !== '') return state.results ?? NO_ITEMS;
+  return state.preferences.groupConversations ? grouped(state.items).rows : state.items;
 }
 
 /** A mail conversation as one list row: its newest message stands for it. */
@@ -328,9 +329,8 @@ function grouped(items: InboxItem[]): Grouping {
 
 /** The conversation a row stands for, when the list groups them and it has more than one message. */
 export function conversationRow(state: AppState, itemId: string): ConversationRow | undefined {
-  if (!state.preferences.groupConversations) return undefined;
-  const items = activeQuery(state) === '' ? state.items : (state.results ?? NO_ITEMS);
-  const row = grouped(items).byItem.get(itemId);
+  if (!state.preferences.groupConversations || activeQuery(state) !== '') return undefined;
+  const row = grouped(state.items).byItem.get(itemId);
   return row !== undefined && row.itemIds.length > 1 ? row : undefined;
 }
 

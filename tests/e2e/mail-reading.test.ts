@@ -55,7 +55,7 @@ describe('reading mail in a browser', () => {
     tracker = await startTrackingServer();
     corpus = mailCorpus(tracker.host);
     await withClient(dovecot, user, async (client) => {
-      for (const message of [...corpus.messages, ...conversationMessages(3, { date: new Date(Date.now() - 3_600_000) })]) await client.append('INBOX', message.raw, [], new Date());
+      for (const message of [...corpus.messages, ...conversationMessages(3, { date: new Date(Date.now() - 3_600_000), subject: 'Crane delivery' })]) await client.append('INBOX', message.raw, [], new Date());
     });
     const added = await runCli(
       ['account', 'add', 'imap', '--host', '127.0.0.1', '--port', String(dovecot.port), '--security', 'plain', '--user', user.user, '--password-stdin', '--name', 'Nina', '--profile', profile.dir],
@@ -224,7 +224,7 @@ describe('reading mail in a browser', () => {
   });
 
   it('shows a conversation as one row with its count and people, and as the whole thread in the pane', async () => {
-    const row = page.getByRole('listbox', { name: 'Inbox' }).getByRole('option').filter({ hasText: 'Re: Site visit on Friday' }).filter({ hasText: 'Fay Fox' });
+    const row = page.getByRole('listbox', { name: 'Inbox' }).getByRole('option').filter({ hasText: 'Re: Crane delivery' });
     expect(await row.innerText()).toMatch(/Fay Fox, Eli Engel, Dana Diaz\s*3/);
     await row.click();
     const conversation = pane().getByRole('region', { name: 'Conversation' });
