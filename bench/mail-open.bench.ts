@@ -90,9 +90,12 @@ try {
       if (!detail.ok) throw new Error(detail.error.message);
     }
     const expandAll = performance.now() - started;
-    opened.sort((a, b) => a - b);
-    report({ bench: BENCH, metric: '40-message conversation: open newest p50', value: percentile(opened, 50), unit: 'ms' });
-    report({ bench: BENCH, metric: '40-message conversation: open newest p95', value: percentile(opened, 95), unit: 'ms' });
+    // The first open fetches from Dovecot; the next ones come from the hub's memory of recent mail.
+    const [cold, ...again] = opened;
+    again.sort((a, b) => a - b);
+    report({ bench: BENCH, metric: '40-message conversation: open newest, from the server', value: cold ?? Number.NaN, unit: 'ms' });
+    report({ bench: BENCH, metric: '40-message conversation: open newest again p50', value: percentile(again, 50), unit: 'ms' });
+    report({ bench: BENCH, metric: '40-message conversation: open newest again p95', value: percentile(again, 95), unit: 'ms' });
     report({ bench: BENCH, metric: '40-message conversation: expand the other 39 (cold)', value: expandAll, unit: 'ms' });
   } finally {
     await hub.dispose();
