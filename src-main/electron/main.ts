@@ -29,7 +29,7 @@ import { encodePng, overlayIconPixels, trayIconPixels } from './count-icon.ts';
 import { autostartEntry, loginItemSettings, onWindowClose, showWindowAtStart } from './desktop-lifecycle.ts';
 import { NotificationPresenter } from './notification-presenter.ts';
 import { nextTrayRefresh, trayModel, type TrayAction, type TrayMenuItem } from './tray-model.ts';
-import { allowPermission, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
+import { allowPermission, decideFrameNavigation, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
 import { loadWindowState, saveWindowState } from './window-state.ts';
 
 const profileFlag = process.argv.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
@@ -77,7 +77,11 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-redirect', guard);
     // The main frame's navigations already went through will-navigate; this catches subframes.
     contents.on('will-frame-navigate', (details) => {
-      if (!details.isMainFrame) guard(details);
+      if (details.isMainFrame) return;
+      const decision = decideFrameNavigation(details.url);
+      if (decision.allow) return;
+      details.preventDefault();
+      if (decision.openInBrowser) void shell.openExternal(decision.openInBrowser);
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });

@@ -35,6 +35,15 @@ export function decideNavigation(url: string): NavigationDecision {
   return { allow: false, ...(opensInBrowser(url) ? { openInBrowser: url } : {}) };
 }
 
+/**
+ * For will-frame-navigate in a subframe: an HTML mail's sandboxed frame loads its document as
+ * about:srcdoc, which stays; anything else the frame tries is treated as a link, as above.
+ */
+export function decideFrameNavigation(url: string): NavigationDecision {
+  if (url === 'about:srcdoc') return { allow: true };
+  return decideNavigation(url);
+}
+
 export function opensInBrowser(url: string): boolean {
   try {
     return EXTERNAL_PROTOCOLS.has(new URL(url).protocol);
