@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-cor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationMessages, mailCorpus } from '../fixtures/mail/corpus.ts';
 import type { MailCorpus } from '../fixtures/mail/corpus.ts';
+import { axeViolations } from '../support/axe.ts';
 import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { startDovecot } from '../support/dovecot.ts';
 import type { Dovecot, DovecotUser } from '../support/dovecot.ts';
@@ -107,6 +108,8 @@ describe('reading mail in a browser', () => {
     await expect.poll(() => logo.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 10_000 }).toBe(120);
     expect(await pane().innerText()).toMatch(/Remote images are off \(\d+ held back\)/);
     await shot('mail-01-newsletter-light');
+    // The window around the mail; the mail's own markup is the sender's.
+    expect(await axeViolations(page), 'axe on an HTML mail').toEqual([]);
     expect(tracker.log).toEqual([]);
   });
 
@@ -190,6 +193,7 @@ describe('reading mail in a browser', () => {
     for (const a of corpus.attachments) await list.getByText(a.cleanName, { exact: true }).waitFor();
     expect(await list.innerText()).toContain('can run code');
     await shot('mail-06-attachments-light');
+    expect(await axeViolations(page), 'axe on an open mail with attachments').toEqual([]);
 
     const download = page.waitForEvent('download');
     await list.getByRole('button', { name: 'Save site photos.zip' }).click();
@@ -241,6 +245,7 @@ describe('reading mail in a browser', () => {
     await first.click();
     await expect.poll(() => conversation.innerText(), { timeout: 20_000 }).toContain('Message 1 of the visit thread.');
     await shot('mail-10-conversation');
+    expect(await axeViolations(page), 'axe on a conversation').toEqual([]);
   });
 
   it('looks right dark and narrow', async () => {
