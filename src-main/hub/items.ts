@@ -13,7 +13,7 @@ import type { AccountBook } from './accounts.ts';
 import { describe, NotFoundError, UnsupportedError } from './errors.ts';
 import { InputError } from '../common/input.ts';
 import { safeDetail } from './item-text.ts';
-import { MailReading } from './mail-reading.ts';
+import { listAttachments, MailReading } from './mail-reading.ts';
 import type { ConnectorSupervision } from './supervision.ts';
 
 export interface DetailOptions {
@@ -89,7 +89,7 @@ export class ItemBook {
       source = detail.mailSource;
       this.#mail.remember(itemId, source);
     }
-    const listed = this.#mail.view(itemId, { headers: [], bodyText: '' }, source, { thisMessage: false, trustedSenders: [] }).mail.attachments;
+    const listed = listAttachments(source);
     const wanted = listed[index - 1];
     const ref = source.attachments[index - 1]?.ref;
     if (!wanted || ref === undefined) {

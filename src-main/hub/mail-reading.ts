@@ -5,7 +5,7 @@
  * body is kept in memory for the last few messages, so Show images and an attachment's download do
  * not fetch the message again.
  */
-import type { MailBody } from '../../src-shared/domain.ts';
+import type { MailAttachment, MailBody } from '../../src-shared/domain.ts';
 import type { ConnectorDetail, ConnectorMailSource } from '../connectors/connector.ts';
 import { cleanFileName, runsCode } from './attachment-names.ts';
 import { sanitizeMailHtml } from './mail-html.ts';
@@ -20,6 +20,14 @@ interface Entry {
 
 /** Raw bodies kept for re-showing: a handful of ordinary mails, or one or two huge ones. */
 const CACHE_BYTES = 48 * 1024 * 1024;
+
+/** A mail's attachments as the window and the CLI list them: numbered from 1, names cleaned, code marked. */
+export function listAttachments(source: ConnectorMailSource): MailAttachment[] {
+  return source.attachments.map((a, i) => {
+    const name = cleanFileName(a.name);
+    return { index: i + 1, name, contentType: a.contentType, size: a.size, risky: runsCode(name, a.contentType) };
+  });
+}
 
 export class MailReading {
   readonly #recent = new Map<string, Entry>();
@@ -58,13 +66,7 @@ export class MailReading {
     const sender = source.senderAddress?.trim().toLowerCase();
     const trusted = sender !== undefined && remote.trustedSenders.includes(sender);
     const allowRemote = remote.thisMessage || trusted;
-    const mail: MailBody = {
-      remoteBlocked: 0,
-      attachments: source.attachments.map((a, i) => {
-        const name = cleanFileName(a.name);
-        return { index: i + 1, name, contentType: a.contentType, size: a.size, risky: runsCode(name, a.contentType) };
-      }),
-    };
+    const mail: MailBody = { remoteBlocked: 0, attachments: listAttachments(source) };
     if (source.senderAddress) mail.senderAddress = source.senderAddress;
     if (source.receiptRequested) mail.receiptRequested = source.receiptRequested;
     if (source.html !== undefined) {
