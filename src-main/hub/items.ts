@@ -45,7 +45,18 @@ export class ItemBook {
     const held = this.#mail.source(itemId);
     const cached = this.#store.getBody(itemId);
     if (held && cached) return { item, ...this.#mail.view(itemId, safeDetail({ headers: cached.headers, bodyText: cached.bodyText }), held, remote), ...this.#conversation(stored) };
-    const fresh = this.#isMail(stored.accountId);
+    // Mail is fetched fresh for its HTML and attachments, unless its account is known to be away:
+    // then the saved text shows at once instead of after a connection attempt times out.
+    const state = this.#supervision.status(stored.accountId).state;
+    const away = state === 'offline' || state === 'auth-failed';
+    const fresh = this.#isMail(stored.accountId) && !away;
+    if (cached && away && this.#isMail(stored.accountId)) {
+      return {
+        item,
+        ...safeDetail({ headers: cached.headers, bodyText: cached.bodyText }),
+        bodyError: 'The account is offline, so this is the text saved when the message was last opened; its formatting and attachments show when the account is back.',
+      };
+    }
     if (cached && !fresh) {
       // Bodies stored before the limits existed are cut on their way out.
       return { item, ...safeDetail({ headers: cached.headers, bodyText: cached.bodyText, ...(cached.content ? { content: cached.content } : {}) }) };
