@@ -45,7 +45,7 @@ export interface KindField {
 }
 
 /** What a kind offers beyond the inbox rows, discovered by the hub instead of named. */
-export type KindCapability = 'chat' | 'encryption' | 'opml' | 'triage';
+export type KindCapability = 'chat' | 'encryption' | 'opml' | 'triage' | 'mail';
 
 export interface KindDescriptor {
   kind: AccountKind;
@@ -398,7 +398,18 @@ export interface HubCalls {
   'inbox.list': { params: InboxQuery; result: InboxPage };
   'inbox.search': { params: SearchQuery; result: SearchResults };
   'inbox.counts': { params: Record<string, never>; result: UnreadCounts };
-  'item.get': { params: { itemId: string }; result: ItemDetail };
+  /**
+   * The reading pane's view of an item. For mail, `remoteContent: true` (Show images) lets this
+   * message's remote images in; a sender in the `remoteImagesFrom` preference has them at once.
+   */
+  'item.get': { params: { itemId: string; remoteContent?: boolean }; result: ItemDetail };
+  /**
+   * One attachment of a mail (index from 1, as `ItemDetail.mail.attachments` lists it), fetched from
+   * the server only now, as base64. At most ATTACHMENT_MAX_BYTES.
+   */
+  'item.attachment': { params: { itemId: string; index: number }; result: { name: string; contentType: string; size: number; base64: string } };
+  /** "Always from this sender": remote images of mail from this address show at once (or not, with `allow: false`). */
+  'mail.remoteImagesFrom': { params: { address: string; allow: boolean }; result: Preferences };
   'item.markRead': { params: { itemIds: string[] }; result: null };
   'item.markUnread': { params: { itemIds: string[] }; result: null };
   /**
@@ -522,6 +533,8 @@ const CALLS: { readonly [C in CallName]: true } = {
   'inbox.search': true,
   'inbox.counts': true,
   'item.get': true,
+  'item.attachment': true,
+  'mail.remoteImagesFrom': true,
   'item.markRead': true,
   'item.markUnread': true,
   'items.triage': true,

@@ -17,6 +17,7 @@ import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profil
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, browserSignInFlagOf, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
 import { signInWithBrowser } from './browser-sign-in.ts';
+import { runMailCommand } from './mail-commands.ts';
 import { openSystemBrowser, type BrowserOpener } from './open-browser.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 import { ATTENTION_COMMANDS, ATTENTION_USAGE, runAttentionCommand } from './attention-commands.ts';
@@ -64,6 +65,11 @@ Commands:
                                         or newest first; QUERY takes the search box's syntax:
                                         "a phrase", from: to: in: source: is: has:attachment
                                         before: after: (2026-03-01, 7d), and -word after \`--\`
+  show ID [--json]                      a mail's headers, text and attachment list (not marked read)
+  attachments ID [--json]               the attachments of a mail: number, name, type, size
+  attachment save ID INDEX --out FILE   fetch attachment INDEX (from 1) from the server and write it
+                                        to FILE (or into the folder FILE under its own name); an
+                                        existing file is never overwritten
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
@@ -95,6 +101,7 @@ const OPTIONS = {
   newest: { type: 'boolean' },
   counts: { type: 'boolean' },
   yes: { type: 'boolean' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -375,6 +382,10 @@ async function run(
       print('Sent.');
       return 0;
     }
+    case 'show':
+    case 'attachments':
+    case 'attachment':
+      return runMailCommand(call, command, rest, values, print, (message) => new UsageError(message), (message) => new CliFailure(message, 1));
     case 'search': {
       const text = rest.join(' ').trim();
       if (!text) throw new UsageError('search needs the words to look for.');

@@ -36,7 +36,7 @@ import { SignInCalls } from './sign-in-calls.ts';
 import { SignInPasswords } from './sign-in-passwords.ts';
 import { ConnectorSupervision } from './supervision.ts';
 import { TriageBook } from './triage.ts';
-import { parseId, parseIds, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
+import { parseAttachmentIndex, parseId, parseIds, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
 
 export interface HubOptions {
   profileDir: string;
@@ -99,7 +99,7 @@ export class Hub {
     });
     this.#signIns = new BrowserSignIns(log);
     this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, signIns: this.#signIns, log });
-    this.#items = new ItemBook(store, this.#accounts, this.#supervision, log);
+    this.#items = new ItemBook(store, this.#accounts, this.#supervision, log, () => this.#preferences.get().remoteImagesFrom);
     this.#outbox = new Outbox(store, this.#accounts, this.#supervision, this.#events, log);
     this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log, (items) => this.#attention.woke(items));
     this.#preferences = new PreferenceBook(store, (preferences) => this.#events.emit('preferences.changed', preferences));
@@ -206,7 +206,9 @@ export class Hub {
     'inbox.list': (raw) => this.#store.listInbox(parseInboxQuery(raw)),
     'inbox.search': (raw) => this.#store.search(parseSearchQuery(raw)),
     'inbox.counts': () => this.#store.unreadCounts(),
-    'item.get': (raw) => this.#items.detail(parseId(raw, 'itemId', 'Item')),
+    'item.get': (raw) => this.#items.detail(parseId(raw, 'itemId', 'Item'), { remoteContent: (raw as { remoteContent?: unknown }).remoteContent === true }),
+    'item.attachment': (raw) => this.#items.attachment(parseId(raw, 'itemId', 'Item'), parseAttachmentIndex(raw)),
+    'mail.remoteImagesFrom': (raw) => this.#preferences.remoteImagesFrom(raw),
     'item.markRead': async (raw) => {
       await this.#triage.triage({ itemIds: parseIds(raw), action: 'read' });
       return null;

@@ -410,6 +410,16 @@ export class InboxStore {
     });
   }
 
+  /** The items of one conversation of an account, oldest first, without deleted ones and spam (at most `limit`, the newest). */
+  conversation(accountId: string, conversationKey: string, limit = 200): StoredItem[] {
+    return this.#guard(() => {
+      const rows = this.#prepare(
+        `SELECT ${ITEM_COLUMNS} FROM items WHERE items.account_id = ? AND items.conversation_key = ? AND items.shelf < 3 ORDER BY items.timestamp DESC LIMIT ?`,
+      ).all(accountId, conversationKey, limit) as ItemRow[];
+      return rows.map(toStoredItem).reverse();
+    });
+  }
+
   knownExternalIds(accountId: string, scope: string): string[] {
     return this.#guard(() => this.#prepare('SELECT external_id FROM items WHERE account_id = ? AND scope = ?').pluck().all(accountId, scope) as string[]);
   }

@@ -12,6 +12,8 @@ import { Marked, SearchTermsContext, TermMarks } from './Highlighted.tsx';
 import type { SearchTerm } from '../../src-shared/api.ts';
 import { matchRanges } from '../../src-shared/search-match.ts';
 import { searchTermsInForce } from '../state/store.ts';
+import { ConversationView } from './ConversationView.tsx';
+import { MailBodyView } from './MailBodyView.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
 import { SenderWarningMark, senderWarningText } from './SenderWarningMark.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
@@ -101,6 +103,8 @@ function originalLink(item: InboxItem): string | undefined {
 
 function Body({ detail }: { detail: ItemDetail }) {
   const [imagesFor, setImagesFor] = useState<string | null>(null);
+  if (detail.mail !== undefined && detail.conversation !== undefined) return <ConversationView detail={{ ...detail, mail: detail.mail, conversation: detail.conversation }} />;
+  if (detail.mail !== undefined) return <MailBodyView detail={detail} mail={detail.mail} />;
   if (detail.content === undefined || detail.content.length === 0) {
     return (
       <pre className="body">

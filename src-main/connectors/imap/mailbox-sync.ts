@@ -7,6 +7,8 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { ImapSettings } from '../../../src-shared/domain.ts';
 import type { ConnectorContext, ConnectorItem } from '../connector.ts';
 import { externalIdOf, parseExternalId, toConnectorItem } from './message-item.ts';
+import { ThreadIndex } from './threading.ts';
+import type { SavedThreads, ThreadFacts } from './threading.ts';
 import { parseMessage, SNIPPET_LIMITS } from './parse-message.ts';
 import { quickText } from './quick-text.ts';
 
@@ -79,6 +81,7 @@ export class MailboxSync {
   private arrivedSinceFetch = 0;
   private draining: Promise<void> | undefined;
   private closed = false;
+  private threads: ThreadIndex | undefined;
 
   constructor(client: ImapFlow, ctx: ConnectorContext, settings: ImapSettings, mailbox = 'INBOX') {
     this.client = client;
@@ -243,9 +246,9 @@ export class MailboxSync {
     const from = this.uidNext;
     const messages = (await this.client.fetchAll(`${from}:*`, SNIPPET_QUERY, { uid: true })).filter((m) => m.uid >= from);
     if (messages.length === 0) return;
-    const items: ConnectorItem[] = [];
-    for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message, true));
-    this.ctx.upsert(items);
+    const batch: { item: ConnectorItem; thread: ThreadFacts }[] = [];
+    for (const message of messages.sort((x, y) => y.uid - x.uid)) batch.push(await this.toItem(message, true));
+    this.ctx.upsert(this.threaded(batch));
     this.uidNext = Math.max(this.uidNext, (messages[0] as FetchMessageObject).uid + 1);
   }
 
@@ -269,8 +272,9 @@ export class MailboxSync {
       const messages = await next;
       next = b + 1 < batches.length ? request(batches[b + 1] as number[]) : undefined;
       // One at a time: parsing is CPU work, and the parse timeout must measure one message, not a queue.
-      const items: ConnectorItem[] = [];
-      for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message, fresh));
+      const batch: { item: ConnectorItem; thread: ThreadFacts }[] = [];
+      for (const message of messages.sort((x, y) => y.uid - x.uid)) batch.push(await this.toItem(message, fresh));
+      const items = this.threaded(batch);
       this.ctx.upsert(items);
       stored?.(batches[b] as number[]);
       done += items.length;
@@ -279,13 +283,25 @@ export class MailboxSync {
   }
 
   /** The quick path covers ordinary mail; mailparser (bounded) takes what it cannot read; the envelope covers the rest. */
-  private async toItem(message: FetchMessageObject, fresh: boolean): Promise<ConnectorItem> {
+  private async toItem(message: FetchMessageObject, fresh: boolean): Promise<{ item: ConnectorItem; thread: ThreadFacts }> {
     const arrival = { fresh, me: this.settings.user.includes('@') ? this.settings.user : undefined };
     const quick = message.source ? quickText(message.source) : undefined;
-    if (quick) return toConnectorItem(this.mailbox, this.uidValidity, message, quick, arrival);
-    const parsed = message.source ? await parseMessage(message.source, SNIPPET_LIMITS) : undefined;
+    const parsed = quick ?? (message.source ? await parseMessage(message.source, SNIPPET_LIMITS) : undefined);
     if (!parsed) this.ctx.log.debug('message could not be parsed; showing envelope only', { mailbox: this.mailbox, uid: message.uid });
-    return toConnectorItem(this.mailbox, this.uidValidity, message, parsed, arrival);
+    const item = toConnectorItem(this.mailbox, this.uidValidity, message, parsed, arrival);
+    const parsedReply = parsed && 'inReplyTo' in parsed && typeof parsed.inReplyTo === 'string' ? parsed.inReplyTo : undefined;
+    const inReplyTo = parsedReply ?? message.envelope?.inReplyTo;
+    const messageId = item.origin.kind === 'mail' ? item.origin.messageId : undefined;
+    return { item, thread: { messageId, inReplyTo, references: parsed?.references ?? [], subject: item.title, timestamp: item.timestamp } };
+  }
+
+  /** Conversation keys for a batch from what the mailbox's thread index knows (threading.ts), which learns from it. */
+  private threaded(batch: { item: ConnectorItem; thread: ThreadFacts }[]): ConnectorItem[] {
+    const key = `threads:${this.mailbox}`;
+    this.threads ??= new ThreadIndex(this.ctx.readCursor<SavedThreads>(key));
+    const keys = this.threads.assign(batch.map((b) => b.thread));
+    this.ctx.writeCursor(key, this.threads.toJSON());
+    return batch.map((b, i) => ({ ...b.item, conversationKey: keys[i] ?? b.item.conversationKey }));
   }
 
   /** The UIDs the store holds for this mailbox and UIDVALIDITY. */
