@@ -42,6 +42,8 @@ export interface HubOptions {
   /** The account kinds this hub runs; the built-in three unless given (tests add their own). */
   kinds?: readonly AnyConnectorKind[];
   log?: Logger;
+  /** More than this many notifications from one account in a minute become a summary (the bench raises it). */
+  floodLimit?: number;
 }
 
 type Handlers = { [C in CallName]: (params: unknown) => Promise<HubCalls[C]['result']> | HubCalls[C]['result'] };
@@ -107,6 +109,7 @@ export class Hub {
         await this.#accounts.update({ accountId, changes });
       },
       log,
+      ...(options.floodLimit !== undefined ? { floodLimit: options.floodLimit } : {}),
     });
     this.#chat = new ChatCalls(
       store,
