@@ -186,7 +186,12 @@ export class AttentionBook {
       if (!arriving) {
         // The same content decided again: what was raised (or why not) stays as it was.
         const notNotified = prior ? prior.notNotifiedBecause : facts.fresh ? undefined : 'it arrived as backlog (a first sync or a catch-up), not as something new';
-        decisions.push({ ...base, notified: prior?.notified ?? false, ...(notNotified !== undefined ? { notNotifiedBecause: notNotified } : {}) });
+        // So does the reason it was decided for: reading a mention clears the server's highlight count,
+        // and the item re-reported without it must still say why it notified.
+        const same = prior !== undefined && prior.decidedFor === item.timestamp;
+        const { ruleId: _ruleId, ruleName: _ruleName, ...unruled } = base;
+        const decided = same ? { ...unruled, ...pick(prior, ['level', 'reason', 'ruleId', 'ruleName']) } : base;
+        decisions.push({ ...decided, notified: prior?.notified ?? false, ...(notNotified !== undefined ? { notNotifiedBecause: notNotified } : {}) });
         continue;
       }
       const refusal = this.#refusal(facts, item, verdict, settings);
@@ -364,3 +369,10 @@ function clock(at: number): string {
 }
 
 export type { QuietHours };
+
+/** The fields of a kept decision that are set (optional ones left out rather than undefined). */
+function pick<K extends keyof StoredDecision>(from: StoredDecision, keys: readonly K[]): Pick<StoredDecision, K> {
+  const out: Partial<Pick<StoredDecision, K>> = {};
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
+  return out as Pick<StoredDecision, K>;
+}

@@ -78,7 +78,7 @@ export class FakeFeedServer extends ScriptedFailures<'fetch'> {
 }
 
 /** `unread` is what the real connector reports for an entry first seen after the first poll: new, so fresh. */
-function entryItem(settings: FeedSettings, entry: FakeEntry, unread: boolean): ConnectorItem {
+function entryItem(settings: FeedSettings, entry: FakeEntry, unread: boolean, feedName: string): ConnectorItem {
   return {
     externalId: entry.guid,
     scope: settings.url,
@@ -97,8 +97,9 @@ function entryItem(settings: FeedSettings, entry: FakeEntry, unread: boolean): C
       fromMe: false,
       mentionsMe: false,
       direct: false,
-      conversationName: settings.url,
-      place: settings.url,
+      // As the real connector names it: the feed's name in Groundswell.
+      conversationName: feedName,
+      place: feedName,
       text: { title: entry.title, categories: [], body: entry.summary },
     },
   };
@@ -114,7 +115,7 @@ function createFeedConnector(server: FakeFeedServer, ctx: ConnectorContext<FeedS
       const known = new Set(ctx.knownExternalIds(settings.url));
       const entries = fresh ?? server.entries(settings.url);
       const first = known.size === 0 && fresh === undefined;
-      const items = entries.map((e) => entryItem(settings, e, !first && !known.has(e.guid)));
+      const items = entries.map((e) => entryItem(settings, e, !first && !known.has(e.guid), ctx.account.displayName));
       ctx.upsert(items);
       ctx.activity({ lastSuccessAt: now, nextPollAt: now + settings.intervalSeconds * 1000 });
       ctx.status({ state: 'online', since: now });
@@ -134,7 +135,7 @@ function createFeedConnector(server: FakeFeedServer, ctx: ConnectorContext<FeedS
       close = undefined;
     },
     async syncOnce() {
-      ctx.upsert(server.entries(settings.url).map((e) => entryItem(settings, e, false)));
+      ctx.upsert(server.entries(settings.url).map((e) => entryItem(settings, e, false, ctx.account.displayName)));
     },
     async markRead() {},
     async markUnread() {},
