@@ -5,7 +5,7 @@
  * turns many into one summary. Snoozed items that wake go through the same rules. Also the calls
  * for quiet hours, pauses and `item.why`; the rule list itself is the RuleBook's.
  */
-import type { AttentionSettings, ItemWhy, QuietHours, RaisedNotification } from '../../../src-shared/attention.ts';
+import type { AttentionSettings, ItemWhy, RaisedNotification } from '../../../src-shared/attention.ts';
 import type { Account } from '../../../src-shared/domain.ts';
 import type { Preferences } from '../../../src-shared/preferences.ts';
 import { InputError, record } from '../../common/input.ts';
@@ -368,7 +368,6 @@ function clock(at: number): string {
   return sameDay ? time : `${date.toISOString().slice(0, 10)} ${time}`;
 }
 
-export type { QuietHours };
 
 /** The fields of a kept decision that are set (optional ones left out rather than undefined). */
 function pick<K extends keyof StoredDecision>(from: StoredDecision, keys: readonly K[]): Pick<StoredDecision, K> {
