@@ -94,7 +94,8 @@ export class Hub {
       saveSettings: (accountId, settings) => this.#accounts.saveSettings(accountId, settings),
       attention: {
         decide: (account, items) => this.#attention.decide(account, items),
-        settle: (pending) => this.#attention.settle(pending),
+        record: (pending) => this.#attention.record(pending),
+        raise: (toRaise) => this.#attention.raise(toRaise),
         holdRead: (account, changes) => this.#attention.holdRead(account, changes),
       },
       online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
