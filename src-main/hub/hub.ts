@@ -44,6 +44,8 @@ export interface HubOptions {
   /** The account kinds this hub runs; the built-in three unless given (tests add their own). */
   kinds?: readonly AnyConnectorKind[];
   log?: Logger;
+  /** More than this many notifications from one account in a minute become a summary (the bench raises it). */
+  floodLimit?: number;
 }
 
 type Handlers = { [C in CallName]: (params: unknown) => Promise<HubCalls[C]['result']> | HubCalls[C]['result'] };
@@ -92,7 +94,8 @@ export class Hub {
       saveSettings: (accountId, settings) => this.#accounts.saveSettings(accountId, settings),
       attention: {
         decide: (account, items) => this.#attention.decide(account, items),
-        settle: (pending) => this.#attention.settle(pending),
+        record: (pending) => this.#attention.record(pending),
+        raise: (toRaise) => this.#attention.raise(toRaise),
         holdRead: (account, changes) => this.#attention.holdRead(account, changes),
       },
       online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
@@ -113,6 +116,7 @@ export class Hub {
         await this.#accounts.update({ accountId, changes });
       },
       log,
+      ...(options.floodLimit !== undefined ? { floodLimit: options.floodLimit } : {}),
     });
     this.#chat = new ChatCalls(
       store,

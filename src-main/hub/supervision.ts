@@ -31,7 +31,7 @@ export interface SupervisionParts {
   /** Saves settings a connector learnt (a permanent redirect, a forgotten device). */
   saveSettings(accountId: string, settings: object): void;
   /** Decides each reported item's level and priority before it is stored, and raises notifications after. */
-  attention: Pick<AttentionBook, 'decide' | 'settle' | 'holdRead'>;
+  attention: Pick<AttentionBook, 'decide' | 'record' | 'raise' | 'holdRead'>;
   /** The first wait before looking at an unreadable keychain again (tests shorten it). */
   keychainLookMs?: number;
   /** The account reached its server (again): actions waiting in the outbox can go. */
@@ -269,8 +269,17 @@ export class ConnectorSupervision {
       upsert: (reported) => {
         if (reported.length === 0 || !alive()) return;
         const { items, pending } = this.read(account, () => this.#parts.attention.decide(account, reported));
-        const changed = this.write(account, () => store.upsertItems(items.map(toStored))) > 0;
-        this.write(account, () => this.#parts.attention.settle(pending));
+        // The items and their decisions in one transaction; notifications once both are stored.
+        let toRaise: ReturnType<AttentionBook['record']> | undefined;
+        const changed =
+          this.write(account, () =>
+            store.transaction(() => {
+              const written = store.upsertItems(items.map(toStored));
+              toRaise = this.#parts.attention.record(pending);
+              return written;
+            }),
+          ) > 0;
+        if (toRaise) this.#parts.attention.raise(toRaise);
         const facts = items.flatMap((i) => (i.facts ? [{ externalId: i.externalId, ...i.facts }] : []));
         const triaged = facts.length > 0 && this.write(account, () => store.triage.applyFacts(account.id, facts)).length > 0;
         if (changed || triaged) events.itemsChanged(account.id);

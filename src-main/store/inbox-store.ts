@@ -334,6 +334,11 @@ export class InboxStore {
     })());
   }
 
+  /** Runs writes as one transaction (the ones inside become savepoints): an upsert and what goes with it land together. */
+  transaction<T>(run: () => T): T {
+    return this.#guard(() => this.#db.transaction(run)());
+  }
+
   /** Returns the ids whose state actually changed (unknown ids and no-ops are left out). */
   setUnread(ids: string[], unread: boolean): string[] {
     const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');
