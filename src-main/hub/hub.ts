@@ -173,6 +173,7 @@ export class Hub {
       return null;
     },
     'accounts.updatePassword': (raw) => this.#accounts.updatePassword(parseId(raw, 'accountId', 'Account'), parsePassword(raw)),
+    'accounts.autoconfig': (raw) => this.#autoconfig(raw),
     'inbox.list': (raw) => this.#store.listInbox(parseInboxQuery(raw)),
     'inbox.search': (raw) => this.#store.search(parseSearchQuery(raw)),
     'inbox.counts': () => this.#store.unreadCounts(),
@@ -243,6 +244,17 @@ export class Hub {
       );
     }
     return { accounts: accounts.length };
+  }
+
+  /** Settings from an email address, by the kind that knows how (IMAP); nothing is saved. */
+  async #autoconfig(raw: unknown) {
+    const params = (typeof raw === 'object' && raw !== null ? raw : {}) as { email?: unknown; password?: unknown };
+    const kind = this.#kinds.all().find((k) => k.autoconfig !== undefined);
+    if (!kind?.autoconfig) throw new UnsupportedError('This Groundswell has no source that sets itself up from an email address.');
+    if (params.password !== undefined && (typeof params.password !== 'string' || params.password.length > 4096)) throw new InputError('The password must be text.', 'password');
+    const found = await kind.autoconfig(params.email, params.password === '' ? undefined : (params.password as string | undefined));
+    this.log.info('mail autoconfig', { found: found.found, source: found.source ?? 'none', steps: found.steps.map((s) => `${s.source}:${s.outcome}`).join(' ') });
+    return found;
   }
 
   /** The kind that reads OPML (feeds); a hub without one says so instead of guessing. */

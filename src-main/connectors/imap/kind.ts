@@ -6,6 +6,7 @@ import type { ImapSecurity, ImapSettings } from '../../../src-shared/domain.ts';
 import { choice, displayName, hostName, integer, onlyKeys, record, refusePlaintextOffMachine, text } from '../../common/input.ts';
 import { SettingsTooNewError } from '../kind.ts';
 import type { ConnectorKind } from '../kind.ts';
+import type { AutoconfigEnvironment } from './autoconfig/discover.ts';
 
 const SECURITIES: readonly ImapSecurity[] = ['tls', 'starttls', 'plain'];
 const SECURITY_MESSAGE = 'Security must be TLS, STARTTLS or none.';
@@ -111,4 +112,23 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     const { createImapConnector } = await import('./imap-connector.ts');
     return createImapConnector(ctx);
   },
+
+  async autoconfig(email, password) {
+    const { discoverMailSettings } = await import('./autoconfig/discover.ts');
+    return discoverMailSettings(email, password);
+  },
 };
+
+/**
+ * The IMAP kind with autoconfig aimed elsewhere than the real autoconfig hosts, the ISP database
+ * and the system's DNS: for tests, which serve their own files and records. Never a user setting.
+ */
+export function imapKindWith(environment: AutoconfigEnvironment): ConnectorKind<ImapSettings> {
+  return {
+    ...imapKind,
+    async autoconfig(email, password) {
+      const { discoverMailSettings } = await import('./autoconfig/discover.ts');
+      return discoverMailSettings(email, password, environment);
+    },
+  };
+}
