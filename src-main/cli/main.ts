@@ -15,12 +15,18 @@ import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { addMailByAddress, MAIL_FLAGS, MAIL_USAGE, MailSetupFailure } from './mail-setup.ts';
+import { syncProgress } from './sync-progress.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
 
 Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
+  account add mail --email ADDR --password-stdin [--name N]
+                   finds the IMAP and SMTP settings of ADDR (autoconfig), prints them and where they
+                   came from, and adds the account; --imap-host --imap-port --imap-security
+                   --imap-user override what was found
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
                    [--name N] [--window-days D] [--max-messages M]
   account add matrix (--user @u:server | --homeserver URL --user U) --password-stdin [--name N]
@@ -154,9 +160,27 @@ async function accountWithKind(client: HubClient, argv: string[], io: { stdout: 
   const kinds = await call('kinds.list', {});
   const [, sub, target] = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }).positionals;
   const print = (text: string) => io.stdout.write(text + '\n');
+  if (sub === 'add' && target === 'mail' && !kinds.some((k) => k.kind === 'mail')) {
+    const { values } = strictParse(argv, MAIL_FLAGS);
+    if (values['help']) {
+      print(MAIL_USAGE);
+      return 0;
+    }
+    if (values['password-stdin'] !== true) throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
+    const password = (await readStdin(io.stdin)).replace(/\r?\n$/, '');
+    try {
+      const view = await addMailByAddress(call, values, password, print, values['json'] === true);
+      if (values['json']) print(JSON.stringify(view, null, 2));
+      else print(`Added ${view.account.displayName} (${view.account.id}): ${view.summary}.`);
+    } catch (error) {
+      if (error instanceof MailSetupFailure) throw new CliFailure(error.message, 1);
+      throw error;
+    }
+    return 0;
+  }
   if (sub === 'add') {
     const kind = kinds.find((k) => k.kind === target);
-    if (!kind) throw new UsageError(`account add takes ${kinds.map((k) => k.kind).join(', ')}.`);
+    if (!kind) throw new UsageError(`account add takes mail (by address), ${kinds.map((k) => k.kind).join(', ')}.`);
     const { values } = strictParse(argv, kindFlags(kind, false));
     if (values['help']) {
       print(kindUsage(kind));
@@ -253,7 +277,14 @@ async function run(
     case 'sync': {
       if (!values.once) throw new UsageError('sync needs --once (the live sync runs inside `groundswell serve` or the app).');
       const params = values.account ? { accountId: values.account } : {};
-      const result = await call('sync.once', params);
+      // A long first sync shows how far it is, on a terminal only (a pipe gets the result alone).
+      const progress = (err as NodeJS.WriteStream).isTTY ? syncProgress(client, call, err as NodeJS.WriteStream) : undefined;
+      let result: { accounts: number };
+      try {
+        result = await call('sync.once', params);
+      } finally {
+        progress?.stop();
+      }
       const counts = await call('inbox.counts', {});
       if (values.json) printJson({ ...result, unread: counts.all });
       else print(`Synced ${result.accounts} account(s); ${counts.all} unread.`);

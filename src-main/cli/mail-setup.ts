@@ -1,0 +1,94 @@
+/**
+ * `groundswell account add mail --email ADDR [--password-stdin]`: the settings come from autoconfig
+ * (`accounts.autoconfig`), printed with where they were found, and `--imap-*` flags override any
+ * of them; then the account is added the normal way (`accounts.add`, which logs in first).
+ */
+import type { ParseArgsConfig } from 'node:util';
+import type { CallName, CallParams, HubCalls, MailAutoconfig, MailAutoconfigStep, MailServerSetting } from '../../src-shared/api.ts';
+
+export const MAIL_FLAGS = {
+  email: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  'imap-host': { type: 'string' },
+  'imap-port': { type: 'string' },
+  'imap-security': { type: 'string' },
+  'imap-user': { type: 'string' },
+  'window-days': { type: 'string' },
+  'max-messages': { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export const MAIL_USAGE = `account add mail --email ADDR --password-stdin [--name N]
+  Finds the IMAP and SMTP settings of ADDR (the domain's autoconfig file, the public ISP database,
+  SRV and MX records, then a guess tried with the password), prints what it found and where, and adds
+  the account. Any setting can be given instead:
+  --imap-host H  --imap-port P  --imap-security tls|starttls|plain  --imap-user U
+  --window-days D  --max-messages M`;
+
+type Call = <C extends CallName>(name: C, params: CallParams<C>) => Promise<HubCalls[C]['result']>;
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+export class MailSetupFailure extends Error {}
+
+const SECURITY_WORDS: Record<string, string> = { tls: 'TLS', starttls: 'STARTTLS', plain: 'unencrypted' };
+const SOURCE_WORDS: Record<NonNullable<MailAutoconfig['source']>, string> = {
+  domain: "the domain's own autoconfig file",
+  'well-known': "the domain's autoconfig file under /.well-known",
+  ispdb: 'the public ISP database',
+  srv: 'SRV records (RFC 6186)',
+  mx: "the ISP database, under the domain of the domain's mail exchanger (MX)",
+  guess: 'a guess, tried with a real connection',
+};
+
+export function describeServer(server: MailServerSetting): string {
+  const ways = server.authentication.filter((a) => a !== 'password-cleartext');
+  return `${server.host}:${server.port} ${SECURITY_WORDS[server.security] ?? server.security}, user ${server.user}${ways.length ? ` (signs in with ${server.authentication.join(', ')})` : ''}`;
+}
+
+function describeStep(step: MailAutoconfigStep): string {
+  return `  ${step.outcome.padEnd(7)} ${step.source.padEnd(10)} ${step.where}${step.detail ? ` — ${step.detail}` : ''}`;
+}
+
+/** What autoconfig found, in lines for the terminal. */
+export function describeAutoconfig(found: MailAutoconfig): string[] {
+  const lines = [`Looked up the mail settings of ${found.email}:`, ...found.steps.map(describeStep)];
+  if (!found.found) return [...lines, 'No settings were found.'];
+  lines.push(`Found in ${SOURCE_WORDS[found.source!]}${found.providerName ? ` (${found.providerName})` : ''}: ${found.where}`);
+  lines.push(`  IMAP: ${describeServer(found.imap[0]!)}${found.verified ? ' — logged in' : ''}`);
+  for (const other of found.imap.slice(1)) lines.push(`        also offered: ${describeServer(other)}`);
+  lines.push(found.smtp[0] ? `  SMTP: ${describeServer(found.smtp[0])}` : '  SMTP: none found');
+  for (const warning of found.warnings) lines.push(`  Note: ${warning}`);
+  return lines;
+}
+
+function overrides(values: Values): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const map: [string, string][] = [
+    ['imap-host', 'host'],
+    ['imap-port', 'port'],
+    ['imap-security', 'security'],
+    ['imap-user', 'user'],
+    ['window-days', 'syncWindowDays'],
+    ['max-messages', 'syncMaxMessages'],
+  ];
+  for (const [flag, field] of map) if (typeof values[flag] === 'string') input[field] = values[flag];
+  if (typeof values['name'] === 'string') input['displayName'] = values['name'];
+  return input;
+}
+
+/** Prints to `print`; returns the account view's one-line summary once added. */
+export async function addMailByAddress(call: Call, values: Values, password: string, print: (line: string) => void, json: boolean): Promise<HubCalls['accounts.add']['result']> {
+  const email = values['email'];
+  if (typeof email !== 'string' || email.trim() === '') throw new MailSetupFailure('account add mail needs --email ADDR.');
+  const given = overrides(values);
+  const found = await call('accounts.autoconfig', { email, password });
+  if (!json) for (const line of describeAutoconfig(found)) print(line);
+  if (!found.found && given['host'] === undefined) {
+    throw new MailSetupFailure(`No mail settings were found for ${found.email}. Give the IMAP server with --imap-host H (and --imap-port, --imap-security if it is not TLS on 993).`);
+  }
+  if (found.oauth2 === 'required' && given['host'] === undefined) {
+    throw new MailSetupFailure(`${found.imap[0]!.host} signs in only with OAuth2 (the provider's own login page), not with a password; this Groundswell cannot sign in that way yet.`);
+  }
+  if (Object.keys(given).length > 0 && !json) print(`Using ${Object.entries(given).map(([k, v]) => `${k} ${String(v)}`).join(', ')} as given.`);
+  const input = { ...found.input, ...given, password };
+  return call('accounts.add', { kind: found.kind, input });
+}
