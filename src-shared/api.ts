@@ -38,8 +38,8 @@ export interface KindField {
   changeable: boolean;
 }
 
-/** What a kind offers beyond the inbox rows, discovered by the hub instead of named. */
-export type KindCapability = 'chat' | 'encryption' | 'opml' | 'triage';
+/** What a kind offers beyond the inbox rows, discovered by the hub instead of named ('autoconfig': set up from an email address). */
+export type KindCapability = 'chat' | 'encryption' | 'opml' | 'triage' | 'autoconfig';
 
 export interface KindDescriptor {
   kind: AccountKind;

@@ -4,7 +4,8 @@
  * of them; then the account is added the normal way (`accounts.add`, which logs in first).
  */
 import type { ParseArgsConfig } from 'node:util';
-import type { CallName, CallParams, HubCalls, MailAutoconfig, MailAutoconfigStep, MailServerSetting } from '../../src-shared/api.ts';
+import type { CallName, CallParams, HubCalls, MailAutoconfig, MailAutoconfigStep } from '../../src-shared/api.ts';
+import { describeAutoconfigSource, describeMailServer as describeServer } from '../../src-shared/mail-autoconfig-words.ts';
 
 export const MAIL_FLAGS = {
   email: { type: 'string' },
@@ -29,21 +30,6 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 export class MailSetupFailure extends Error {}
 
-const SECURITY_WORDS: Record<string, string> = { tls: 'TLS', starttls: 'STARTTLS', plain: 'unencrypted' };
-const SOURCE_WORDS: Record<NonNullable<MailAutoconfig['source']>, string> = {
-  domain: "the domain's own autoconfig file",
-  'well-known': "the domain's autoconfig file under /.well-known",
-  ispdb: 'the public ISP database',
-  srv: 'SRV records (RFC 6186)',
-  mx: "the ISP database, under the domain of the domain's mail exchanger (MX)",
-  guess: 'a guess, tried with a real connection',
-};
-
-export function describeServer(server: MailServerSetting): string {
-  const ways = server.authentication.filter((a) => a !== 'password-cleartext');
-  return `${server.host}:${server.port} ${SECURITY_WORDS[server.security] ?? server.security}, user ${server.user}${ways.length ? ` (signs in with ${server.authentication.join(', ')})` : ''}`;
-}
-
 function describeStep(step: MailAutoconfigStep): string {
   return `  ${step.outcome.padEnd(7)} ${step.source.padEnd(10)} ${step.where}${step.detail ? ` — ${step.detail}` : ''}`;
 }
@@ -52,7 +38,7 @@ function describeStep(step: MailAutoconfigStep): string {
 export function describeAutoconfig(found: MailAutoconfig): string[] {
   const lines = [`Looked up the mail settings of ${found.email}:`, ...found.steps.map(describeStep)];
   if (!found.found) return [...lines, 'No settings were found.'];
-  lines.push(`Found in ${SOURCE_WORDS[found.source!]}${found.providerName ? ` (${found.providerName})` : ''}: ${found.where}`);
+  lines.push(`${describeAutoconfigSource(found)}: ${found.where}`);
   lines.push(`  IMAP: ${describeServer(found.imap[0]!)}${found.verified ? ' — logged in' : ''}`);
   for (const other of found.imap.slice(1)) lines.push(`        also offered: ${describeServer(other)}`);
   lines.push(found.smtp[0] ? `  SMTP: ${describeServer(found.smtp[0])}` : '  SMTP: none found');

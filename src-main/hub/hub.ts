@@ -249,7 +249,7 @@ export class Hub {
   /** Settings from an email address, by the kind that knows how (IMAP); nothing is saved. */
   async #autoconfig(raw: unknown) {
     const params = (typeof raw === 'object' && raw !== null ? raw : {}) as { email?: unknown; password?: unknown };
-    const kind = this.#kinds.all().find((k) => k.autoconfig !== undefined);
+    const kind = this.#kinds.all().find((k) => k.capabilities.includes('autoconfig') && k.autoconfig !== undefined);
     if (!kind?.autoconfig) throw new UnsupportedError('This Groundswell has no source that sets itself up from an email address.');
     if (params.password !== undefined && (typeof params.password !== 'string' || params.password.length > 4096)) throw new InputError('The password must be text.', 'password');
     const found = await kind.autoconfig(params.email, params.password === '' ? undefined : (params.password as string | undefined));

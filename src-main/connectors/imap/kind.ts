@@ -38,7 +38,7 @@ export const imapKind: ConnectorKind<ImapSettings> = {
   label: 'IMAP mail',
   description: 'Any mail provider that offers IMAP',
   settingsVersion: SETTINGS_VERSION,
-  capabilities: ['triage'],
+  capabilities: ['triage', 'autoconfig'],
   fields: [
     { name: 'host', label: 'Server', type: 'text', required: true, flag: 'host', placeholder: 'imap.example.com', changeable: true },
     { name: 'security', label: 'Security', type: 'choice', required: false, flag: 'security', choices: SECURITIES, help: 'tls (default), starttls, or plain (this computer only)', changeable: true },

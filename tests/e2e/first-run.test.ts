@@ -1,0 +1,186 @@
+/**
+ * A person's first run, keyboard only, in Debian's chromium against `groundswell serve` whose mail
+ * autoconfig looks at local stand-ins (an HTTP server for the domain's config-v1.1 file, dnsmasq for
+ * DNS): the first-run screen says what Groundswell does and offers mail by address, a Matrix ID and a
+ * feed; the address and password find the settings, which are shown with where they came from; Enter
+ * adds the account, and the inbox fills with a progress line ("… 100 of 600 messages") while a TCP
+ * proxy holds the server's bytes, until the last message is in. Screenshots light, dark and narrow.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboxItem } from '../../src-shared/domain.ts';
+import { configFile, domainPath, type AutoconfigWorld } from '../support/autoconfig-world.ts';
+import { removeAllAccounts, runCli } from '../support/cli.ts';
+import { startDnsmasq, type DnsServer } from '../support/dnsmasq.ts';
+import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
+import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
+import { appendMessages, realisticMessages } from '../support/mail-fixtures.ts';
+import { tempProfile } from '../support/profile.ts';
+import { startServe, type ServeProcess } from '../support/serve-process.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+
+const SHOTS = 'test-results/e2e';
+const MESSAGES = 600;
+
+async function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
+    });
+  });
+}
+
+describe('the first run, keyboard only', () => {
+  const user: DovecotUser = { user: 'erin', password: `first-${randomBytes(8).toString('hex')}` };
+  const profile = tempProfile();
+  let dovecot: Dovecot;
+  let proxy: TcpProxy;
+  let http: FeedServer;
+  let dns: DnsServer;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  let mailboxBytes = 0;
+
+  const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  const shotThemesAndNarrow = async (name: string): Promise<void> => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await shot(`${name}-light`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(`${name}-dark`);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 600, height: 900 });
+    await shot(`${name}-600`);
+    await page.setViewportSize({ width: 1360, height: 860 });
+  };
+  // The accessible name of what has the focus: its aria-label, its <label>, or its text.
+  const focusedName = () =>
+    page.evaluate(`(() => {
+      const el = document.activeElement;
+      if (!el) return '';
+      const label = el.id ? document.querySelector('label[for="' + CSS.escape(el.id) + '"]') : null;
+      return el.getAttribute('aria-label') ?? label?.textContent ?? el.textContent ?? '';
+    })()`) as Promise<string>;
+  const itemsFromHub = async () => JSON.parse((await runCli(['inbox', '--json', '--limit', '1000', '--profile', profile.dir])).stdout) as InboxItem[];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    dovecot = await startDovecot({ users: [user] });
+    const messages = realisticMessages(MESSAGES, new Date());
+    mailboxBytes = messages.reduce((sum, m) => sum + m.raw.length, 0);
+    await appendMessages(dovecot, user, messages);
+    proxy = await startTcpProxy({ host: dovecot.host, port: dovecot.port });
+    http = await startFeedServer();
+    http.route(domainPath('work.test'), (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: proxy.port, socketType: 'plain' }, { host: 'smtp.work.test', port: 465, socketType: 'SSL' }));
+    });
+    dns = await startDnsmasq({ domains: ['work.test'] });
+    const world: AutoconfigWorld = { origin: http.origin, dns: dns.address, imapPorts: { tls: await closedPort(), starttls: await closedPort() }, smtpPorts: { tls: await closedPort(), starttls: await closedPort() } };
+    serve = await startServe(profile.dir, 30_000, ['tests/support/serve-with-autoconfig.ts', profile.dir, JSON.stringify(world)]);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1360, height: 860 }, colorScheme: 'light' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    proxy?.resume();
+    await removeAllAccounts(profile.dir);
+    await serve?.stop();
+    await dns?.stop();
+    await http?.stop();
+    await proxy?.close();
+    await dovecot?.stop();
+    profile.remove();
+  });
+
+  it('opens on the first run: one sentence, the three sources, the address field focused', async () => {
+    await page.goto(serve.url);
+    const welcome = page.getByRole('main', { name: 'Welcome to Groundswell' });
+    await welcome.waitFor();
+    expect(await welcome.innerText()).toContain('Groundswell gathers your team chat, your mail and your feed alerts into one inbox');
+    for (const source of ['Mail', 'Matrix chat', 'Feeds']) await welcome.getByRole('region', { name: source }).waitFor();
+    const feeds = welcome.getByRole('region', { name: 'Feeds' });
+    await feeds.getByRole('textbox', { name: 'Feed address' }).waitFor();
+    expect(await feeds.innerText()).toContain('Import OPML file…');
+    await welcome.getByRole('region', { name: 'Matrix chat' }).getByRole('textbox', { name: 'Matrix ID' }).waitFor();
+    await expect.poll(focusedName).toBe('Email address');
+    await shotThemesAndNarrow('60-first-run');
+  });
+
+  it('finds the settings from the address and shows what was found and where, before anything is saved', async () => {
+    // A wrong address first: said beside the field, nothing looked up.
+    await page.keyboard.type('erin at work');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(user.password);
+    await page.keyboard.press('Enter');
+    const mail = page.getByRole('region', { name: 'Mail' });
+    await expect.poll(() => mail.innerText()).toContain('Enter an email address such as ann@example.com.');
+    await expect.poll(focusedName).toBe('Email address');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('erin@work.test');
+    await page.keyboard.press('Enter');
+    const found = mail.getByRole('status', { name: 'Settings found' });
+    await found.waitFor({ timeout: 30_000 });
+    const text = await found.innerText();
+    expect(text).toContain("Found in the domain's own autoconfig file (Stand-in Mail)");
+    expect(text).toContain(`${http.origin}${domainPath('work.test')}?emailaddress=erin%40work.test`);
+    expect(text).toContain(`Receiving (IMAP): 127.0.0.1:${proxy.port} unencrypted, user erin`);
+    expect(text).toContain('Sending (SMTP): smtp.work.test:465 TLS, user erin@work.test');
+    expect(text).toMatch(/without encryption; that is allowed only because 127\.0\.0\.1 is this computer/);
+    // Every field can be corrected before adding.
+    expect(await mail.getByRole('textbox', { name: 'Server' }).inputValue()).toBe('127.0.0.1');
+    expect(await mail.getByRole('textbox', { name: 'User name' }).inputValue()).toBe('erin');
+    expect(JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout)).toEqual([]);
+    await expect.poll(focusedName).toBe('Add account');
+    await shotThemesAndNarrow('61-first-run-found');
+  });
+
+  it('adds it with Enter and lands on the filling inbox with a progress line, then the full inbox', async () => {
+    // The server's bytes are held partway through the first sync, so the window shows it under way.
+    proxy.stallAfter(Math.round(mailboxBytes / 4));
+    await page.keyboard.press('Enter');
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    await inbox.waitFor({ timeout: 30_000 });
+    await expect.poll(() => proxy.stalled, { timeout: 30_000 }).toBe(true);
+    const progress = page.getByRole('list', { name: 'Sync progress' });
+    await expect.poll(() => progress.innerText(), { timeout: 30_000 }).toMatch(new RegExp(`^erin@work\\.test: \\d[\\d,]* of ${MESSAGES} messages$`));
+    const done = Number(/: ([\d,]+) of/.exec(await progress.innerText())![1]!.replace(/,/g, ''));
+    expect(done).toBeLessThan(MESSAGES);
+    expect(await page.getByRole('main', { name: 'Welcome to Groundswell' }).count()).toBe(0);
+    await shotThemesAndNarrow('62-first-run-filling');
+
+    proxy.resume();
+    await expect.poll(async () => (await itemsFromHub()).length, { timeout: 60_000 }).toBe(MESSAGES);
+    await progress.waitFor({ state: 'detached', timeout: 30_000 });
+    await expect.poll(() => inbox.getByRole('option').count()).toBeGreaterThan(10);
+    await shotThemesAndNarrow('63-first-run-full');
+
+    // Still keyboard only: j picks the newest message, Enter opens it.
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    const newest = (await itemsFromHub())[0]!;
+    await page.getByRole('region', { name: 'Reading pane' }).getByRole('heading', { name: newest.title }).waitFor();
+  });
+
+  it('offers the same address path first in the Add account dialog', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByRole('navigation', { name: 'Sources' }).getByRole('button', { name: 'Add account' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Add account' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('radio', { name: 'Mail by address' }).isChecked()).toBe(true);
+    // The dialog starts on the account type; the next field is the address.
+    await expect.poll(focusedName).toBe('Mail by address');
+    await page.keyboard.press('Tab');
+    await expect.poll(focusedName).toBe('Email address');
+    await shotThemesAndNarrow('64-add-account-by-address');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+});
