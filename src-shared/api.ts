@@ -117,6 +117,12 @@ export interface MailAutoconfig {
    * 'offered': OAuth2 is one of its ways.
    */
   oauth2?: 'required' | 'offered';
+  /**
+   * The provider's OAuth2 endpoints, when its file names them (config-v1.1's `<oAuth2>`): where a
+   * sign-in through the provider's login page would go. Groundswell's own provider table decides
+   * whether it can sign in there.
+   */
+  oauth2Provider?: { issuer: string; scopes: string[]; authUrl?: string; tokenUrl?: string };
   /** The guess logged in with the password given (or reached the server, without one). */
   verified: boolean;
   /** What the user must know before saving: an unencrypted connection, a server left out and why. */

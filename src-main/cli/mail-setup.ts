@@ -42,6 +42,7 @@ export function describeAutoconfig(found: MailAutoconfig): string[] {
   lines.push(`  IMAP: ${describeServer(found.imap[0]!)}${found.verified ? ' — logged in' : ''}`);
   for (const other of found.imap.slice(1)) lines.push(`        also offered: ${describeServer(other)}`);
   lines.push(found.smtp[0] ? `  SMTP: ${describeServer(found.smtp[0])}` : '  SMTP: none found');
+  if (found.oauth2Provider) lines.push(`  OAuth2: ${found.oauth2Provider.issuer}${found.oauth2Provider.authUrl ? ` (${found.oauth2Provider.authUrl})` : ''}`);
   for (const warning of found.warnings) lines.push(`  Note: ${warning}`);
   return lines;
 }

@@ -30,6 +30,7 @@ describe('config-v1.1 files', () => {
     ]);
     expect(file.smtp).toEqual([{ host: 'smtp.mail.example', port: 465, security: 'tls', user: 'Ann.Lee@Example.ORG', authentication: ['OAuth2', 'password-cleartext'] }]);
     expect(file.skipped).toEqual(['an incoming server of type "pop3" (Groundswell reads mail over IMAP)']);
+    expect(file.oauth2).toEqual({ issuer: 'accounts.mail.example', scopes: ['https://mail.example/'], authUrl: 'https://accounts.mail.example/o/oauth2/auth', tokenUrl: 'https://accounts.mail.example/token' });
   });
 
   it("fills %EMAILDOMAIN% into host names too, and reads the old authentication names", () => {

@@ -28,6 +28,8 @@ export interface MailConfigFile {
   smtp: MailServerSetting[];
   /** Entries left out, each with why ("a POP3 server", "port \"abc\" is not a number"). */
   skipped: string[];
+  /** `<oAuth2>`: the provider's sign-in endpoints, only https ones. */
+  oauth2?: { issuer: string; scopes: string[]; authUrl?: string; tokenUrl?: string };
 }
 
 const SOCKET_TYPES: Record<string, ImapSecurity> = { SSL: 'tls', TLS: 'tls', STARTTLS: 'starttls', plain: 'plain' };
@@ -116,6 +118,7 @@ export function parseConfigFile(xml: string, email: EmailParts): MailConfigFile 
     if (server) smtp.push(server);
   }
   const providerId = attribute(provider, 'id');
+  const oauth2 = readOAuth2(root['oAuth2']);
   const providerName = textOf(provider['displayName']) ?? textOf(provider['displayShortName']);
   return {
     ...(providerId ? { providerId } : {}),
@@ -124,7 +127,19 @@ export function parseConfigFile(xml: string, email: EmailParts): MailConfigFile 
     imap,
     smtp,
     skipped,
+    ...(oauth2 ? { oauth2 } : {}),
   };
+}
+
+function readOAuth2(value: unknown): MailConfigFile['oauth2'] {
+  if (!isObject(value)) return undefined;
+  const issuer = textOf(value['issuer']);
+  if (issuer === undefined || issuer === '' || issuer.length > 253) return undefined;
+  const https = (text: string | undefined) => (text !== undefined && /^https:\/\/[^\s]+$/.test(text) && text.length <= 2000 ? text : undefined);
+  const authUrl = https(textOf(value['authURL']));
+  const tokenUrl = https(textOf(value['tokenURL']));
+  const scopes = (textOf(value['scope']) ?? '').split(/\s+/).filter((scope) => scope !== '').slice(0, 20);
+  return { issuer, scopes, ...(authUrl ? { authUrl } : {}), ...(tokenUrl ? { tokenUrl } : {}) };
 }
 
 function readServer(entry: unknown, email: EmailParts, what: string, skipped: string[]): MailServerSetting | undefined {

@@ -49,6 +49,7 @@ interface StepResult {
   imap: MailServerSetting[];
   smtp: MailServerSetting[];
   providerName?: string;
+  oauth2Provider?: MailConfigFile['oauth2'];
   notes: string[];
 }
 
@@ -73,7 +74,7 @@ function fromFile(source: MailAutoconfigSource, where: string, file: MailConfigF
     imap.length > 0
       ? { source, where, outcome: 'found', detail: `${imap.length} IMAP and ${smtp.length} SMTP server(s)${left}` }
       : { source, where, outcome: 'refused', detail: `it names no IMAP server Groundswell can use${left}${notes.length ? ` (${notes.join(' ')})` : ''}` };
-  return { step, imap, smtp, ...(file.providerName ? { providerName: file.providerName } : {}), notes };
+  return { step, imap, smtp, ...(file.providerName ? { providerName: file.providerName } : {}), ...(file.oauth2 ? { oauth2Provider: file.oauth2 } : {}), notes };
 }
 
 async function fileStep(source: MailAutoconfigSource, url: string, email: EmailParts, signal: AbortSignal): Promise<StepResult> {
@@ -185,6 +186,7 @@ function report(email: EmailParts, winner: StepResult, steps: MailAutoconfigStep
     imap: winner.imap,
     smtp: winner.smtp,
     ...(oauth2 ? { oauth2 } : {}),
+    ...(oauth2 && winner.oauth2Provider ? { oauth2Provider: winner.oauth2Provider } : {}),
     verified,
     warnings,
     steps,
