@@ -23,7 +23,8 @@ export function syncProgress(client: HubClient, call: Call, err: NodeJS.WriteStr
       const line = view ? syncProgressLine(view.account.displayName, view.account.source, state) : undefined;
       return line === undefined ? [] : [line];
     });
-    const width = Math.max(20, (err.columns ?? 80) - 1);
+    // A terminal that reports no width (0) gets the usual 80.
+    const width = Math.max(20, (err.columns || 80) - 1);
     const text = lines.join(' · ');
     if (text === '' && !shown) return;
     err.write(`\r\x1b[K${text.length > width ? text.slice(0, width - 1) + '…' : text}`);
