@@ -52,7 +52,7 @@ function AddressStep({ busy, setBusy, place, autoFocus, onFound }: Required<Omit
   const { values, errors, set } = form;
   return (
     <AccountFormFrame form={form.form} onSubmit={form.onSubmit} formError={form.formError} busy={busy} submitLabel="Find settings" busyLabel="Looking up the settings…" place={place}>
-      <Field field="email" label="Email address" errors={errors} hint="The settings are looked up from its domain; you can check and correct them before anything is saved.">
+      <Field field="email" label="Email address" errors={errors} {...(place === 'add-dialog' ? { hint: 'The settings are looked up from its domain; you can check and correct them before anything is saved.' } : {})}>
         {(a) => (
           <input {...a} type="email" autoFocus={autoFocus} autoComplete="email" spellCheck={false} autoCapitalize="off" placeholder="you@example.com" value={values.email} onChange={(e) => set('email', e.target.value)} />
         )}

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxItem } from '../../src-shared/domain.ts';
 import { configFile, domainPath, type AutoconfigWorld } from '../support/autoconfig-world.ts';
+import { axeViolations } from '../support/axe.ts';
 import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { startDnsmasq, type DnsServer } from '../support/dnsmasq.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
@@ -67,6 +68,14 @@ describe('the first run, keyboard only', () => {
       const label = el.id ? document.querySelector('label[for="' + CSS.escape(el.id) + '"]') : null;
       return el.getAttribute('aria-label') ?? label?.textContent ?? el.textContent ?? '';
     })()`) as Promise<string>;
+  /** axe-core over the whole page, light and dark: no violation of WCAG 2 A/AA or best practice. */
+  const axe = async (screen: string): Promise<void> => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await axeViolations(page), `axe on ${screen} (${colorScheme})`).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  };
   const itemsFromHub = async () => JSON.parse((await runCli(['inbox', '--json', '--limit', '1000', '--profile', profile.dir])).stdout) as InboxItem[];
 
   beforeAll(async () => {
@@ -110,6 +119,7 @@ describe('the first run, keyboard only', () => {
     expect(await feeds.innerText()).toContain('Import OPML file…');
     await welcome.getByRole('region', { name: 'Matrix chat' }).getByRole('textbox', { name: 'Matrix ID' }).waitFor();
     await expect.poll(focusedName).toBe('Email address');
+    await axe('the first run');
     await shotThemesAndNarrow('60-first-run');
   });
 
@@ -138,7 +148,18 @@ describe('the first run, keyboard only', () => {
     expect(await mail.getByRole('textbox', { name: 'User name' }).inputValue()).toBe('erin');
     expect(JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout)).toEqual([]);
     await expect.poll(focusedName).toBe('Add account');
+    // Shift+Tab back through the form to "What was looked up", Enter opens it; then back to Add account.
+    const steps = mail.getByText('What was looked up');
+    for (let i = 0; i < 12 && (await focusedName()) !== 'What was looked up'; i++) await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => mail.locator('details.autoconfig-steps').getAttribute('open')).toBe('');
+    expect(await mail.locator('details.autoconfig-steps').innerText()).toContain('skipped');
+    await axe('the settings found');
     await shotThemesAndNarrow('61-first-run-found');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => steps.evaluate((el) => el.parentElement?.hasAttribute('open'))).toBe(false);
+    for (let i = 0; i < 20 && (await focusedName()) !== 'Add account'; i++) await page.keyboard.press('Tab');
+    await expect.poll(focusedName).toBe('Add account');
   });
 
   it('adds it with Enter and lands on the filling inbox with a progress line, then the full inbox', async () => {
@@ -153,6 +174,7 @@ describe('the first run, keyboard only', () => {
     const done = Number(/: ([\d,]+) of/.exec(await progress.innerText())![1]!.replace(/,/g, ''));
     expect(done).toBeLessThan(MESSAGES);
     expect(await page.getByRole('main', { name: 'Welcome to Groundswell' }).count()).toBe(0);
+    await axe('the filling inbox');
     await shotThemesAndNarrow('62-first-run-filling');
 
     proxy.resume();
