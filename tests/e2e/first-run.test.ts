@@ -18,6 +18,7 @@ import { axeViolations } from '../support/axe.ts';
 import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { startDnsmasq, type DnsServer } from '../support/dnsmasq.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
+import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
 import { appendMessages, realisticMessages } from '../support/mail-fixtures.ts';
 import { tempProfile } from '../support/profile.ts';
@@ -204,5 +205,46 @@ describe('the first run, keyboard only', () => {
     await shotThemesAndNarrow('64-add-account-by-address');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
+  });
+});
+
+describe("the first run's feed path, keyboard only", () => {
+  const profile = tempProfile();
+  let feeds: FeedServer;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    feeds = await startFeedServer();
+    feeds.serveFeed('/status.rss', { body: rssFeed(statusEntries(5), { title: 'Example Status' }), contentType: 'application/rss+xml' });
+    serve = await startServe(profile.dir);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await removeAllAccounts(profile.dir);
+    await serve?.stop();
+    await feeds?.stop();
+    profile.remove();
+  });
+
+  it("follows a feed from its address and lands on the inbox with the feed's entries", async () => {
+    await page.goto(serve.url);
+    const welcome = page.getByRole('main', { name: 'Welcome to Groundswell' });
+    await welcome.waitFor();
+    // From the address field, Tab moves through the mail and chat cards to the feed's address.
+    const feedAddress = welcome.getByRole('region', { name: 'Feeds' }).getByRole('textbox', { name: 'Feed address' });
+    for (let i = 0; i < 12 && !(await feedAddress.evaluate((el) => el === el.ownerDocument.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await feedAddress.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.type(feeds.url('/status.rss'));
+    await page.keyboard.press('Enter');
+    const inbox = page.getByRole('listbox', { name: 'Inbox' });
+    await inbox.waitFor({ timeout: 30_000 });
+    await expect.poll(() => inbox.getByRole('option').count(), { timeout: 30_000 }).toBe(5);
+    expect(await welcome.count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Sources' }).innerText()).toContain('Example Status');
   });
 });
