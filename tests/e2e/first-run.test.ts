@@ -4,7 +4,9 @@
  * DNS): the first-run screen says what Groundswell does and offers mail by address, a Matrix ID and a
  * feed; the address and password find the settings, which are shown with where they came from; Enter
  * adds the account, and the inbox fills with a progress line ("… 100 of 600 messages") while a TCP
- * proxy holds the server's bytes, until the last message is in. Screenshots light, dark and narrow.
+ * proxy holds the server's bytes, until the last message is in. Screenshots light, dark and narrow,
+ * and axe-core on each screen. The feed path (an address, Enter) and the Matrix path (a Matrix ID and
+ * password, the homeserver found from it) each start from a first run of their own.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { startDnsmasq, type DnsServer } from '../support/dnsmasq.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
 import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
+import { startHomeserver, type Homeserver } from '../support/homeserver/index.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
 import { appendMessages, realisticMessages } from '../support/mail-fixtures.ts';
 import { tempProfile } from '../support/profile.ts';
@@ -246,5 +249,47 @@ describe("the first run's feed path, keyboard only", () => {
     await expect.poll(() => inbox.getByRole('option').count(), { timeout: 30_000 }).toBe(5);
     expect(await welcome.count()).toBe(0);
     expect(await page.getByRole('navigation', { name: 'Sources' }).innerText()).toContain('Example Status');
+  });
+});
+
+describe("the first run's Matrix path, keyboard only", () => {
+  const profile = tempProfile();
+  const password = `first-run-${randomBytes(6).toString('hex')}`;
+  let hs: Homeserver;
+  let userId = '';
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    hs = await startHomeserver({ serverName: 'address' });
+    userId = (await hs.registerUser('hana', password)).userId;
+    serve = await startServe(profile.dir);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await removeAllAccounts(profile.dir);
+    await serve?.stop();
+    await hs?.stop();
+    profile.remove();
+  });
+
+  it('signs in with a Matrix ID alone (the homeserver found from it) and lands on the inbox', async () => {
+    await page.goto(serve.url);
+    const welcome = page.getByRole('main', { name: 'Welcome to Groundswell' });
+    await welcome.waitFor();
+    const matrixId = welcome.getByRole('region', { name: 'Matrix chat' }).getByRole('textbox', { name: 'Matrix ID' });
+    for (let i = 0; i < 8 && !(await matrixId.evaluate((el) => el === el.ownerDocument.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await matrixId.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.type(userId);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('listbox', { name: 'Inbox' }).waitFor({ timeout: 30_000 });
+    expect(await welcome.count()).toBe(0);
+    await expect.poll(() => page.getByRole('navigation', { name: 'Sources' }).innerText()).toContain(userId);
   });
 });
