@@ -262,7 +262,7 @@ async function run(
       if (sub === 'list') {
         const accounts = await call('accounts.list', {});
         if (values.json) printJson(accounts);
-        else if (accounts.length === 0) print('No accounts yet. Add one with: groundswell account add imap …');
+        else if (accounts.length === 0) print('No accounts yet. Add one with: groundswell account add mail --email ADDR --password-stdin (or imap, matrix, feed: see --help).');
         else for (const view of accounts) print(formatAccount(view));
         return 0;
       }
