@@ -62,20 +62,20 @@ function overrides(values: Values): Record<string, unknown> {
   return input;
 }
 
-/** Prints to `print`; returns the account view's one-line summary once added. */
-export async function addMailByAddress(call: Call, values: Values, password: string, print: (line: string) => void, json: boolean): Promise<HubCalls['accounts.add']['result']> {
+/** Prints what was found to `print`, then adds the account; returns its view. */
+export async function addMailByAddress(call: Call, values: Values, password: string, print: (line: string) => void): Promise<HubCalls['accounts.add']['result']> {
   const email = values['email'];
   if (typeof email !== 'string' || email.trim() === '') throw new MailSetupFailure('account add mail needs --email ADDR.');
   const given = overrides(values);
   const found = await call('accounts.autoconfig', { email, password });
-  if (!json) for (const line of describeAutoconfig(found)) print(line);
+  for (const line of describeAutoconfig(found)) print(line);
   if (!found.found && given['host'] === undefined) {
     throw new MailSetupFailure(`No mail settings were found for ${found.email}. Give the IMAP server with --imap-host H (and --imap-port, --imap-security if it is not TLS on 993).`);
   }
   if (found.oauth2 === 'required' && given['host'] === undefined) {
     throw new MailSetupFailure(`${found.imap[0]!.host} signs in only with OAuth2 (the provider's own login page), not with a password; this Groundswell cannot sign in that way yet.`);
   }
-  if (Object.keys(given).length > 0 && !json) print(`Using ${Object.entries(given).map(([k, v]) => `${k} ${String(v)}`).join(', ')} as given.`);
+  if (Object.keys(given).length > 0) print(`Using ${Object.entries(given).map(([k, v]) => `${k} ${String(v)}`).join(', ')} as given.`);
   const input = { ...found.input, ...given, password };
   return call('accounts.add', { kind: found.kind, input });
 }

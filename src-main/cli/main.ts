@@ -155,7 +155,7 @@ export async function main(
 }
 
 /** `account add KIND …` and `account update ID …`, with the flags of that kind. */
-async function accountWithKind(client: HubClient, argv: string[], io: { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
+async function accountWithKind(client: HubClient, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
   const call = callerOf(client);
   const kinds = await call('kinds.list', {});
   const [, sub, target] = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }).positionals;
@@ -169,7 +169,9 @@ async function accountWithKind(client: HubClient, argv: string[], io: { stdout: 
     if (values['password-stdin'] !== true) throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
     const password = (await readStdin(io.stdin)).replace(/\r?\n$/, '');
     try {
-      const view = await addMailByAddress(call, values, password, print, values['json'] === true);
+      // With --json, stdout is only the account; what was found goes to stderr.
+      const report = values['json'] ? (line: string) => io.stderr.write(line + '\n') : print;
+      const view = await addMailByAddress(call, values, password, report);
       if (values['json']) print(JSON.stringify(view, null, 2));
       else print(`Added ${view.account.displayName} (${view.account.id}): ${view.summary}.`);
     } catch (error) {

@@ -252,6 +252,9 @@ describe('account add mail --email (the CLI)', () => {
     const wrongPort = await cli(['account', 'add', 'mail', '--email', 'finn@wrong.test', '--password-stdin', '--json'], `${user.password}\n`);
     expect(wrongPort.code).toBe(2);
     expect(wrongPort.stderr).toMatch(/Connection refused by 127\.0\.0\.1/);
+    // --json keeps stdout for the account alone; what was found went to stderr.
+    expect(wrongPort.stdout).toBe('');
+    expect(wrongPort.stderr).toContain(`Found in the domain's own autoconfig file (Stand-in Mail)`);
     const fixed = await cli(['account', 'add', 'mail', '--email', 'finn@wrong.test', '--imap-port', String(dovecot.port), '--imap-user', 'finn', '--name', 'Finn again', '--password-stdin'], `${user.password}\n`);
     // The same mailbox as the first test's account: refused as a duplicate, which proves the override reached the server's identity.
     expect(fixed.stderr).toMatch(/already here as "finn@own\.test"/);
