@@ -18,10 +18,11 @@ export const MAIL_FLAGS = {
   'max-messages': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
-export const MAIL_USAGE = `account add mail --email ADDR --password-stdin [--name N]
+export const MAIL_USAGE = `account add mail --email ADDR [--password-stdin] [--name N]
   Finds the IMAP and SMTP settings of ADDR (the domain's autoconfig file, the public ISP database,
   SRV and MX records, then a guess tried with the password), prints what it found and where, and adds
-  the account. Any setting can be given instead:
+  the account; without --password-stdin it only looks the settings up and prints them (the guess then
+  only connects). Any setting can be given instead:
   --imap-host H  --imap-port P  --imap-security tls|starttls|plain  --imap-user U
   --window-days D  --max-messages M`;
 
@@ -63,11 +64,11 @@ function overrides(values: Values): Record<string, unknown> {
 }
 
 /** Prints what was found to `print`, then adds the account; returns its view. */
-export async function addMailByAddress(call: Call, values: Values, password: string, print: (line: string) => void): Promise<HubCalls['accounts.add']['result']> {
+export async function addMailByAddress(call: Call, values: Values, password: string | undefined, print: (line: string) => void): Promise<HubCalls['accounts.add']['result']> {
   const email = values['email'];
   if (typeof email !== 'string' || email.trim() === '') throw new MailSetupFailure('account add mail needs --email ADDR.');
   const given = overrides(values);
-  const found = await call('accounts.autoconfig', { email, password });
+  const found = await call('accounts.autoconfig', { email, ...(password !== undefined ? { password } : {}) });
   for (const line of describeAutoconfig(found)) print(line);
   if (!found.found && given['host'] === undefined) {
     throw new MailSetupFailure(`No mail settings were found for ${found.email}. Give the IMAP server with --imap-host H (and --imap-port, --imap-security if it is not TLS on 993).`);
@@ -75,6 +76,7 @@ export async function addMailByAddress(call: Call, values: Values, password: str
   if (found.oauth2 === 'required' && given['host'] === undefined) {
     throw new MailSetupFailure(`${found.imap[0]!.host} signs in only with OAuth2 (the provider's own login page), not with a password; this Groundswell cannot sign in that way yet.`);
   }
+  if (password === undefined) throw new MailSetupFailure('To add this account, pass its password on standard input with --password-stdin (it never goes on the command line).');
   if (Object.keys(given).length > 0) print(`Using ${Object.entries(given).map(([k, v]) => `${k} ${String(v)}`).join(', ')} as given.`);
   const input = { ...found.input, ...given, password };
   return call('accounts.add', { kind: found.kind, input });

@@ -23,10 +23,10 @@ export const USAGE = `Usage: groundswell <command> [options]
 
 Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
-  account add mail --email ADDR --password-stdin [--name N]
+  account add mail --email ADDR [--password-stdin] [--name N]
                    finds the IMAP and SMTP settings of ADDR (autoconfig), prints them and where they
-                   came from, and adds the account; --imap-host --imap-port --imap-security
-                   --imap-user override what was found
+                   came from, and adds the account (with the password); --imap-host --imap-port
+                   --imap-security --imap-user override what was found
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
                    [--name N] [--window-days D] [--max-messages M]
   account add matrix (--user @u:server | --homeserver URL --user U) --password-stdin [--name N]
@@ -166,8 +166,8 @@ async function accountWithKind(client: HubClient, argv: string[], io: { stdout: 
       print(MAIL_USAGE);
       return 0;
     }
-    if (values['password-stdin'] !== true) throw new UsageError('Pass the password on standard input with --password-stdin (it never goes on the command line).');
-    const password = (await readStdin(io.stdin)).replace(/\r?\n$/, '');
+    // Without a password the settings are still looked up and printed; adding needs one (or OAuth2).
+    const password = values['password-stdin'] === true ? (await readStdin(io.stdin)).replace(/\r?\n$/, '') : undefined;
     try {
       // With --json, stdout is only the account; what was found goes to stderr.
       const report = values['json'] ? (line: string) => io.stderr.write(line + '\n') : print;

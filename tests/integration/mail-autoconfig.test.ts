@@ -264,8 +264,10 @@ describe('account add mail --email (the CLI)', () => {
     expect(none.code).toBe(1);
     expect(none.stdout).toContain('No settings were found.');
     expect(none.stderr).toMatch(/No mail settings were found for finn@nowhere\.test\. Give the IMAP server with --imap-host H/);
-    const usage = await cli(['account', 'add', 'mail', '--email', 'finn@own.test']);
-    expect(usage.code).toBe(1);
-    expect(usage.stderr).toMatch(/--password-stdin/);
+    // Without a password: looked up and printed, not added.
+    const lookOnly = await cli(['account', 'add', 'mail', '--email', 'finn@own.test']);
+    expect(lookOnly.code).toBe(1);
+    expect(lookOnly.stdout).toContain(`IMAP: 127.0.0.1:${dovecot.port} unencrypted, user finn`);
+    expect(lookOnly.stderr).toMatch(/To add this account, pass its password on standard input with --password-stdin/);
   });
 });
