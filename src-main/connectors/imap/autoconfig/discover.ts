@@ -89,7 +89,7 @@ async function fileStep(source: MailAutoconfigSource, url: string, email: EmailP
 }
 
 async function srvStep(resolver: MailDnsResolver, email: EmailParts): Promise<StepResult> {
-  const where = `_imaps._tcp.${email.domain} and the other RFC 6186 names`;
+  const where = `SRV records of ${email.domain}`;
   const found = await lookUpSrv(resolver, email.domain, email.address);
   const notes: string[] = [];
   const imap = usable(found.imap, notes, 'IMAP');
