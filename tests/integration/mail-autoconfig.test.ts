@@ -127,6 +127,7 @@ describe('mail autoconfig against local stand-ins', () => {
     const isp = await autoconfig('Erin.Smith@isp.test');
     expect(isp).toMatchObject({ found: true, source: 'ispdb', oauth2: 'offered' });
     expect(isp.imap[0]).toEqual({ host: 'imap.isp.test', port: 993, security: 'tls', user: 'Erin.Smith@isp.test', authentication: ['OAuth2', 'password-cleartext'] });
+    expect(isp.warnings.join(' ')).toMatch(/also signs in with OAuth2 .* an app password/);
     const asked = http.requests.filter((r) => r.path.startsWith('/ispdb/'));
     expect(asked.some((r) => r.path === ispdbPath('isp.test'))).toBe(true);
     expect(asked.every((r) => !r.path.includes('?') && !r.path.includes('Erin'))).toBe(true);

@@ -177,7 +177,9 @@ function report(email: EmailParts, winner: StepResult, steps: MailAutoconfigStep
   const passwordWays = imap.authentication.some((a) => a === 'password-cleartext' || a === 'password-encrypted');
   const oauth2 = imap.authentication.includes('OAuth2') ? (passwordWays ? 'offered' : 'required') : undefined;
   if (oauth2 === 'required') warnings.push(`${imap.host} signs in only with OAuth2 (through the provider's login page); a password will be refused.`);
-  else if (!passwordWays && !imap.authentication.includes('none')) {
+  else if (oauth2 === 'offered') {
+    warnings.push(`${imap.host} also signs in with OAuth2 (the provider's login page); should it refuse your password, the provider may want an app password or that sign-in.`);
+  } else if (!passwordWays && !imap.authentication.includes('none')) {
     warnings.push(`${imap.host} signs in with ${imap.authentication.join(', ')}, not with a password; Groundswell signs in with a password, which the server may refuse.`);
   }
   return {
