@@ -134,7 +134,7 @@ async function tryLogin(candidate: Candidate, users: string[], password: string)
   for (const user of users) {
     const settings: ImapSettings = { ...candidate, user, syncWindowDays: 1, syncMaxMessages: 1 };
     try {
-      const client = await openClient(settings, password, createLogger(silentSink));
+      const client = await openClient(settings, { password }, createLogger(silentSink));
       await closeClient(client);
       return { user, refused: false, detail: `logged in as ${user}` };
     } catch (error) {
