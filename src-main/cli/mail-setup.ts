@@ -21,8 +21,9 @@ export const MAIL_FLAGS = {
 export const MAIL_USAGE = `account add mail --email ADDR [--password-stdin] [--name N]
   Finds the IMAP and SMTP settings of ADDR (the domain's autoconfig file, the public ISP database,
   SRV and MX records, then a guess tried with the password), prints what it found and where, and adds
-  the account; without --password-stdin it only looks the settings up and prints them (the guess then
-  only connects). Any setting can be given instead:
+  the account; where the provider signs in with OAuth2 (always, or when no password is given) the
+  sign-in runs in the browser instead. Without --password-stdin and without OAuth2 it only looks the
+  settings up and prints them (the guess then only connects). Any setting can be given instead:
   --imap-host H  --imap-port P  --imap-security tls|starttls|plain  --imap-user U
   --window-days D  --max-messages M`;
 
@@ -63,8 +64,14 @@ function overrides(values: Values): Record<string, unknown> {
   return input;
 }
 
-/** Prints what was found to `print`, then adds the account; returns its view. */
-export async function addMailByAddress(call: Call, values: Values, password: string | undefined, print: (line: string) => void): Promise<HubCalls['accounts.add']['result']> {
+/**
+ * Prints what was found to `print`, then adds the account: with the password, or, where the
+ * provider signs in with OAuth2 (always, or when no password was given), through `signIn` (the
+ * browser sign-in, which resolves with the finished sign-in's id).
+ */
+export async function addMailByAddress(
+  call: Call, values: Values, password: string | undefined, print: (line: string) => void, signIn: (kind: string, input: Record<string, unknown>) => Promise<string>,
+): Promise<HubCalls['accounts.add']['result']> {
   const email = values['email'];
   if (typeof email !== 'string' || email.trim() === '') throw new MailSetupFailure('account add mail needs --email ADDR.');
   const given = overrides(values);
@@ -73,8 +80,11 @@ export async function addMailByAddress(call: Call, values: Values, password: str
   if (!found.found && given['host'] === undefined) {
     throw new MailSetupFailure(`No mail settings were found for ${found.email}. Give the IMAP server with --imap-host H (and --imap-port, --imap-security if it is not TLS on 993).`);
   }
-  if (found.oauth2 === 'required' && given['host'] === undefined) {
-    throw new MailSetupFailure(`${found.imap[0]!.host} signs in only with OAuth2 (the provider's own login page), not with a password; this Groundswell cannot sign in that way yet.`);
+  const browser = given['host'] === undefined && (found.oauth2 === 'required' || (found.oauth2 === 'offered' && password === undefined));
+  if (browser) {
+    print(`${found.imap[0]!.host} signs in with OAuth2: signing in through the provider's page in the browser${password !== undefined ? ' (the password given is not used)' : ''}.`);
+    const signInId = await signIn(found.kind, { ...found.input, ...given });
+    return call('accounts.add', { kind: found.kind, input: { ...found.input, ...given, signInId } });
   }
   if (password === undefined) throw new MailSetupFailure('To add this account, pass its password on standard input with --password-stdin (it never goes on the command line).');
   if (Object.keys(given).length > 0) print(`Using ${Object.entries(given).map(([k, v]) => `${k} ${String(v)}`).join(', ')} as given.`);

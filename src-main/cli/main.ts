@@ -207,7 +207,7 @@ async function accountWithKind(
     try {
       // With --json, stdout is only the account; what was found goes to stderr.
       const report = values['json'] ? (line: string) => io.stderr.write(line + '\n') : print;
-      const view = await addMailByAddress(call, values, password, report);
+      const view = await addMailByAddress(call, values, password, report, (kind, input) => signInWithBrowser(call, kind, input, openBrowser, io.stderr));
       if (values['json']) print(JSON.stringify(view, null, 2));
       else print(`Added ${view.account.displayName} (${view.account.id}): ${view.summary}.`);
     } catch (error) {

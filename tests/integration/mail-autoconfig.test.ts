@@ -209,7 +209,10 @@ describe('account add mail --email (the CLI)', () => {
     dovecot = await startDovecot({ users: [user] });
     await appendMessages(dovecot, user, mailboxFixture(20));
     http = await startFeedServer();
-    dns = await startDnsmasq({ domains: ['own.test', 'wrong.test', 'nowhere.test'] });
+    dns = await startDnsmasq({ domains: ['own.test', 'wrong.test', 'nowhere.test', 'oauth.test'] });
+    http.route(domainPath('oauth.test'), (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: 'imap.oauth.test', port: 993, socketType: 'SSL', authentication: ['OAuth2'] }));
+    });
     const refusedPort = await closedPort();
     http.route(domainPath('own.test'), (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: dovecot.port, socketType: 'plain' }, { host: 'smtp.own.test', port: 465, socketType: 'SSL' }));
@@ -265,6 +268,12 @@ describe('account add mail --email (the CLI)', () => {
     expect(none.code).toBe(1);
     expect(none.stdout).toContain('No settings were found.');
     expect(none.stderr).toMatch(/No mail settings were found for finn@nowhere\.test\. Give the IMAP server with --imap-host H/);
+    // A provider that signs in only with OAuth2 goes to the browser sign-in, which names what it lacks here.
+    const oauth = await cli(['account', 'add', 'mail', '--email', 'finn@oauth.test']);
+    expect(oauth.code).toBe(1);
+    expect(oauth.stdout).toContain("imap.oauth.test signs in with OAuth2: signing in through the provider's page in the browser.");
+    expect(oauth.stderr).toMatch(/No OAuth2 provider is known for imap\.oauth\.test/);
+
     // Without a password: looked up and printed, not added.
     const lookOnly = await cli(['account', 'add', 'mail', '--email', 'finn@own.test']);
     expect(lookOnly.code).toBe(1);
