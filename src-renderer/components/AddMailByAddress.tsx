@@ -12,6 +12,7 @@ import { addAccount } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { findMailSettings } from '../state/mailSetupActions.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
+import { BrowserSignInButtons, useBrowserSignIn } from './BrowserSignIn.tsx';
 import { Field } from './FormField.tsx';
 import { ImapServerFields, ImapSyncFields } from './ImapFields.tsx';
 import { useAccountForm } from './useAccountForm.ts';
@@ -83,6 +84,24 @@ function ConfirmStep({ found, password, busy, setBusy, place, onBack }: { found:
   }, [found.found, formElement]);
   const imap = found.imap[0];
   const smtp = found.smtp[0];
+  // The provider signs in with OAuth2: its page in the browser, found from the server (no provider to pick).
+  const oauth = useBrowserSignIn(hub);
+  const oauthOption = found.oauth2 !== undefined ? [{ id: 'found', name: found.providerName ?? 'your mail provider' }] : [];
+  const signInWithProvider = async (): Promise<void> => {
+    const checked = checkImapForm({ ...values, password: values.password === '' ? 'unused' : values.password });
+    if (!checked.ok) {
+      form.setErrors(() => checked.errors);
+      return;
+    }
+    const { password: _unused, ...server } = checked.input;
+    setBusy(true);
+    const signedIn = await oauth.run({ kind: found.kind, input: { host: server.host, user: server.user } });
+    if (signedIn.ok) {
+      const added = await addAccount(hub, { kind: found.kind, input: { ...server, signInId: signedIn.signInId }, secrets: [] });
+      if (!added.ok) oauth.fail(added.error.message);
+    }
+    setBusy(false);
+  };
   return (
     <AccountFormFrame form={form.form} onSubmit={form.onSubmit} formError={form.formError} busy={busy} submitLabel="Add account" busyLabel="Signing in…" place={place}>
       <section className={`autoconfig-found${found.found ? '' : ' not-found'}`} aria-label="Settings found" role="status">
@@ -125,6 +144,7 @@ function ConfirmStep({ found, password, busy, setBusy, place, onBack }: { found:
         {(a) => <input {...a} type="text" autoComplete="off" value={values.displayName} onChange={(e) => set('displayName', e.target.value)} />}
       </Field>
       <ImapServerFields form={form} />
+      <BrowserSignInButtons options={oauthOption} busy={busy} state={oauth.state} label="Sign in with your mail provider" onPick={() => void signInWithProvider()} onCancel={oauth.cancel} />
       <Field field="password" label="Password" errors={errors}>
         {(a) => <input {...a} type="password" autoComplete="current-password" value={values.password} onChange={(e) => set('password', e.target.value)} />}
       </Field>

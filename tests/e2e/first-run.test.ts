@@ -93,7 +93,10 @@ describe('the first run, keyboard only', () => {
     http.route(domainPath('work.test'), (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: proxy.port, socketType: 'plain' }, { host: 'smtp.work.test', port: 465, socketType: 'SSL' }));
     });
-    dns = await startDnsmasq({ domains: ['work.test'] });
+    http.route(domainPath('oauthmail.test'), (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: 'imap.oauthmail.test', port: 993, socketType: 'SSL', username: '%EMAILADDRESS%', authentication: ['OAuth2', 'password-cleartext'] }));
+    });
+    dns = await startDnsmasq({ domains: ['work.test', 'oauthmail.test'] });
     const world: AutoconfigWorld = { origin: http.origin, dns: dns.address, imapPorts: { tls: await closedPort(), starttls: await closedPort() }, smtpPorts: { tls: await closedPort(), starttls: await closedPort() } };
     serve = await startServe(profile.dir, 30_000, ['tests/support/serve-with-autoconfig.ts', profile.dir, JSON.stringify(world)]);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -206,6 +209,16 @@ describe('the first run, keyboard only', () => {
     await page.keyboard.press('Tab');
     await expect.poll(focusedName).toBe('Email address');
     await shotThemesAndNarrow('64-add-account-by-address');
+    // A provider that offers OAuth2: its sign-in in the browser is offered beside the found settings.
+    await page.keyboard.type('erin@oauthmail.test');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('an-app-password');
+    await page.keyboard.press('Enter');
+    const found = dialog.getByRole('status', { name: 'Settings found' });
+    await found.waitFor({ timeout: 30_000 });
+    expect(await found.innerText()).toMatch(/also signs in with OAuth2/);
+    await dialog.getByRole('group', { name: 'Sign in with your mail provider' }).getByRole('button', { name: 'Sign in with Stand-in Mail' }).waitFor();
+    await shotThemesAndNarrow('65-add-account-oauth-offered');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
   });
