@@ -202,6 +202,7 @@ export class Hub {
       return null;
     },
     'accounts.updatePassword': (raw) => this.#accounts.updatePassword(parseId(raw, 'accountId', 'Account'), parsePassword(raw)),
+    'accounts.autoconfig': (raw) => this.#autoconfig(raw),
     'accounts.signInAgain': (raw) => this.#accounts.signInAgain(parseId(raw, 'accountId', 'Account'), parseId(raw, 'signInId', 'Sign-in')),
     'signIn.options': (raw) => this.#signInCalls.options(raw),
     'signIn.start': (raw) => this.#signInCalls.start(raw),
@@ -291,6 +292,17 @@ export class Hub {
       );
     }
     return { accounts: accounts.length };
+  }
+
+  /** Settings from an email address, by the kind that knows how (IMAP); nothing is saved. */
+  async #autoconfig(raw: unknown) {
+    const params = (typeof raw === 'object' && raw !== null ? raw : {}) as { email?: unknown; password?: unknown };
+    const kind = this.#kinds.all().find((k) => k.capabilities.includes('autoconfig') && k.autoconfig !== undefined);
+    if (!kind?.autoconfig) throw new UnsupportedError('This Groundswell has no source that sets itself up from an email address.');
+    if (params.password !== undefined && (typeof params.password !== 'string' || params.password.length > 4096)) throw new InputError('The password must be text.', 'password');
+    const found = await kind.autoconfig(params.email, params.password === '' ? undefined : (params.password as string | undefined));
+    this.log.info('mail autoconfig', { found: found.found, source: found.source ?? 'none', steps: found.steps.map((s) => `${s.source}:${s.outcome}`).join(' ') });
+    return found;
   }
 
   /** The kind that reads OPML (feeds); a hub without one says so instead of guessing. */

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxItem, ItemDetail } from '../../src-shared/domain.ts';
 import { formatFullTime } from '../format/time.ts';
-import { closeItem, findItem, openAddAccount } from '../state/actions.ts';
+import { closeItem, findItem } from '../state/actions.ts';
 import { focusList } from './focusList.ts';
 import { PaneTriageButtons } from './TriageButtons.tsx';
 import { WhyButton, WhyPanel } from './WhyPanel.tsx';
@@ -60,22 +60,8 @@ function BackButton() {
   );
 }
 
+/** Nothing open. With no account at all the first run (FirstRun.tsx) stands here instead. */
 function EmptyState() {
-  const hub = useHub();
-  const { accountsLoaded, noAccounts } = useApp(
-    useShallow((s) => ({ accountsLoaded: s.accountsLoaded, noAccounts: s.accounts.length === 0 })),
-  );
-  if (accountsLoaded && noAccounts) {
-    return (
-      <div className="empty onboarding">
-        <h2>Welcome to Groundswell</h2>
-        <p>One inbox for your mail, team chat and feed alerts. Start by adding a mail account, a Matrix chat account or a feed; new items show up here as they arrive.</p>
-        <button type="button" className="primary" onClick={() => openAddAccount(hub)}>
-          Add account
-        </button>
-      </div>
-    );
-  }
   return (
     <div className="empty">
       <h2>Nothing selected</h2>

@@ -22,7 +22,7 @@ import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferen
 
 export interface AccountsSlice {
   accounts: AccountView[];
-  /** False until the first `accounts.list` answered: the onboarding message waits for it. */
+  /** False until the first `accounts.list` answered: the first run (no account yet) waits for it. */
   accountsLoaded: boolean;
   counts: UnreadCounts | null;
   /** The account kinds the hub can add (`kinds.list`); null until it answered. */

@@ -218,14 +218,17 @@ export class MailboxSync {
     this.initialBelow = resumeBelow ?? this.uidNext;
     this.saveCursor();
     const below = this.initialBelow;
+    const remaining = newest.filter((uid) => uid < below);
+    // A resumed sync counts what an earlier run already stored, so the progress line says "1,240 of 2,000", not "0 of 760".
     await this.fetchItems(
-      newest.filter((uid) => uid < below),
+      remaining,
       true,
       false,
       (batch) => {
         this.initialBelow = lowestUid(batch);
         this.saveCursor();
       },
+      newest.length - remaining.length,
     );
     this.initialBelow = undefined;
   }
@@ -256,9 +259,9 @@ export class MailboxSync {
    * Fetches in batches, newest first, and upserts each batch as it is parsed. The next batch is
    * requested before the current one is parsed, so the server and the parser work side by side.
    */
-  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, fresh: boolean, stored?: (batch: number[]) => void): Promise<void> {
-    const total = uidsNewestFirst.length;
-    if (reportProgress) this.ctx.status({ state: 'syncing', done: 0, total });
+  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, fresh: boolean, stored?: (batch: number[]) => void, alreadyDone = 0): Promise<void> {
+    const total = alreadyDone + uidsNewestFirst.length;
+    if (reportProgress && uidsNewestFirst.length > 0) this.ctx.status({ state: 'syncing', done: alreadyDone, total });
     const batches: number[][] = [];
     for (let i = 0; i < total; i += FETCH_BATCH) batches.push(uidsNewestFirst.slice(i, i + FETCH_BATCH));
     const request = (batch: number[]) => {
@@ -267,7 +270,7 @@ export class MailboxSync {
       return pending;
     };
     let next = batches.length > 0 ? request(batches[0] as number[]) : undefined;
-    let done = 0;
+    let done = alreadyDone;
     for (let b = 0; b < batches.length && next; b++) {
       const messages = await next;
       next = b + 1 < batches.length ? request(batches[b + 1] as number[]) : undefined;
