@@ -23,6 +23,8 @@ import { describe, NotFoundError, toFailure, UnsupportedError } from './errors.t
 import { HubEventBus } from './events.ts';
 import type { HubListener } from './events.ts';
 import { ItemBook } from './items.ts';
+import { MailCalls } from './mail-calls.ts';
+import { MailOutbox } from './mail-outbox.ts';
 import { Outbox } from './outbox.ts';
 import { defaultKinds, KindRegistry } from './kinds.ts';
 import { PreferenceBook } from './preferences.ts';
@@ -41,6 +43,8 @@ export interface HubOptions {
   /** The account kinds this hub runs; the built-in three unless given (tests add their own). */
   kinds?: readonly AnyConnectorKind[];
   log?: Logger;
+  /** The mail outbox's first retry delay (tests shorten it). */
+  mailRetryMs?: number;
 }
 
 type Handlers = { [C in CallName]: (params: unknown) => Promise<HubCalls[C]['result']> | HubCalls[C]['result'] };
@@ -62,6 +66,8 @@ export class Hub {
   readonly #preferences: PreferenceBook;
   readonly #chat: ChatCalls;
   readonly #security: SecurityCalls;
+  readonly #mailOutbox: MailOutbox;
+  readonly #mail: MailCalls;
   /** What opening the profile found that the user must be told (see `profile.notices`). */
   readonly notices: readonly ProfileNotice[];
   #disposed = false;
@@ -85,12 +91,17 @@ export class Hub {
       accountsDir: profilePaths(options.profileDir).accounts,
       saveSettings: (accountId, settings) => this.#accounts.saveSettings(accountId, settings),
       notify: (account, externalIds) => this.#notify(account, externalIds),
-      online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
+      online: (accountId) => {
+        void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error }));
+        void this.#mailOutbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the mail outbox', { accountId, error }));
+      },
     });
     this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, log });
     this.#items = new ItemBook(store, this.#accounts, this.#supervision, log);
     this.#outbox = new Outbox(store, this.#accounts, this.#supervision, this.#events, log);
     this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log);
+    this.#mailOutbox = new MailOutbox(store, this.#accounts, this.#supervision, this.#events, log, options.mailRetryMs);
+    this.#mail = new MailCalls(store, this.#accounts, this.#supervision, this.#mailOutbox, log);
     this.#preferences = new PreferenceBook(store, (preferences) => this.#events.emit('preferences.changed', preferences));
     this.#chat = new ChatCalls(
       store,
@@ -134,6 +145,7 @@ export class Hub {
   startConnectors(): void {
     this.#accounts.startAll();
     void this.#outbox.send().catch((error: unknown) => this.log.warn('could not send the outbox', { error }));
+    void this.#mailOutbox.send().catch((error: unknown) => this.log.warn('could not send the mail outbox', { error }));
   }
 
   on(listener: HubListener): () => void {
@@ -154,6 +166,7 @@ export class Hub {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#outbox.dispose();
+    this.#mailOutbox.dispose();
     this.#searchIndexing.dispose();
     this.#triage.dispose();
     await this.#supervision.dispose();
@@ -204,6 +217,14 @@ export class Hub {
     'security.setUpBackup': (raw) => this.#security.setUpBackup(raw),
     'security.restoreBackup': (raw) => this.#security.restoreBackup(raw),
     'security.resetBackup': (raw) => this.#security.resetBackup(raw),
+    'mail.prepare': (raw) => this.#mail.prepare(raw),
+    'mail.send': (raw) => this.#mail.send(raw),
+    'mail.saveDraft': (raw) => this.#mail.saveDraft(raw),
+    'mail.closeDraft': (raw) => this.#mail.closeDraft(raw),
+    'mail.drafts': (raw) => this.#mail.drafts(raw),
+    'mail.outbox': () => this.#mail.outbox(),
+    'mail.retry': (raw) => this.#mail.retry(raw),
+    'mail.markSent': (raw) => this.#mail.markSent(raw),
     'preferences.get': () => this.#preferences.get(),
     'profile.notices': () => [...this.notices],
     'preferences.set': (raw) => this.#preferences.set(raw),
@@ -229,6 +250,7 @@ export class Hub {
         const kind = d.kind;
         // What waits in the outbox goes first, so the state printed afterwards is the server's.
         await this.#outbox.send([d.account.id]);
+        await this.#mailOutbox.send([d.account.id]);
         await this.#supervision.withConnector(d.account, kind, (c) => c.syncOnce());
       }),
     );

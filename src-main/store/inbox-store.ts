@@ -18,6 +18,7 @@ import { hasWordPrefix, toSearchExpression } from './search-text.ts';
 import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
 import { StoreError } from './store-error.ts';
 import { existsSync, writeFileSync } from 'node:fs';
+import { MailStore } from './mail-store.ts';
 import { TRIAGE_COLUMNS, triageFields, TriageStore, viewFilter } from './triage-store.ts';
 import type { TriageColumns } from './triage-store.ts';
 
@@ -160,12 +161,15 @@ export class InboxStore {
   readonly recovery: StoreRecovery | undefined;
   /** Done, star, snooze, delete, the outbox and undo (triage-store.ts). */
   readonly triage: TriageStore;
+  /** The mail outbox and the composer's drafts (mail-store.ts). */
+  readonly mail: MailStore;
 
   private constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.#db = db;
     this.#path = path;
     this.recovery = recovery;
     this.triage = new TriageStore(db, (sql) => this.#prepare(sql));
+    this.mail = new MailStore(db, (sql) => this.#prepare(sql));
   }
 
   /**

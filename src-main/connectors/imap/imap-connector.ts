@@ -12,6 +12,7 @@ import { MailboxSync } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
 import { createMailTriage } from './triage/mail-triage.ts';
 import { setFlag } from './triage/set-flag.ts';
+import { createMailSender } from './send/mail-sender.ts';
 
 export { verifyImapLogin } from './verify-login.ts';
 
@@ -192,6 +193,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
     },
 
     triage: createMailTriage({ withMailbox, withClient, host: settings.host, log }),
+    mail: createMailSender({ settings, withMailbox, withClient, readSecret: (name) => ctx.readSecret(name), log: log.child('send') }),
 
     markRead: (items) => setSeen(items, true),
     markUnread: (items) => setSeen(items, false),

@@ -12,6 +12,7 @@ import { up as deferredSearchIndex } from './005-deferred-search-index.ts';
 import { up as openKindsAndPreferences } from './006-open-kinds-and-preferences.ts';
 import { up as senderWarningAndTextLimits } from './007-sender-warning-and-text-limits.ts';
 import { up as triageAndOutbox } from './008-triage-and-outbox.ts';
+import { up as mailOutboxAndDrafts } from './009-mail-outbox-and-drafts.ts';
 
 export interface Migration {
   version: number;
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'open-kinds-and-preferences', up: openKindsAndPreferences, foreignKeysOff: true },
   { version: 7, name: 'sender-warning-and-text-limits', up: senderWarningAndTextLimits },
   { version: 8, name: 'triage-and-outbox', up: triageAndOutbox },
+  { version: 9, name: 'mail-outbox-and-drafts', up: mailOutboxAndDrafts },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
