@@ -15,6 +15,7 @@ import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { addressesOf, composeNew, forwardByMail, MailCommandFailure, readAttachments, replyByMail } from './mail-commands.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
@@ -22,7 +23,10 @@ export const USAGE = `Usage: groundswell <command> [options]
 Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
-                   [--name N] [--window-days D] [--max-messages M]
+                   [--name N] [--window-days D] [--max-messages M] [--address A] [--from-name N]
+                   [--smtp-host H --smtp-port P --smtp-security tls|starttls|plain]
+                   [--smtp-user U --smtp-password-stdin]   (two secrets: one per line on stdin,
+                   the IMAP password first)
   account add matrix (--user @u:server | --homeserver URL --user U) --password-stdin [--name N]
   account add feed --url URL [--name N] [--interval SECONDS] [--folder F]
                    [--alerts notify|badge|silent] [--keyword WORD]...
@@ -30,6 +34,8 @@ Commands:
   account add KIND --help               the flags of any kind this Groundswell knows
   account update ID [--name N] [...]    rename; the kind's own flags change its settings
                    (imap: --host --port --security --user --window-days --max-messages,
+                   --address --from-name --smtp-host --smtp-port --smtp-security --smtp-user
+                   --smtp-password-stdin (an empty line: back to the IMAP password),
                    feed: --interval --folder --alerts --keyword; checked with the server first)
   account list [--json]
   account remove ID
@@ -52,7 +58,11 @@ Commands:
   undo                                  reverse the last of these actions, on the server too
   search QUERY [--json] [--limit N]      at most N matches (1 to 500)
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
-  reply ID --text-stdin                 answer the newest message from someone else in a chat item
+  reply ID --text-stdin [--all]         a mail item: reply by mail (--all: reply all), the original
+                                        quoted; a chat item: answer the newest message from someone else
+  forward ID --to ADDR[,ADDR] --text-stdin [--attach FILE]...   forward a mail item, quoted below
+  compose --account ID --to ADDR --subject S --text-stdin [--attach FILE]...   a new mail message
+                                        (mail text is markdown; it also becomes the HTML part)
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
   feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
 
@@ -75,6 +85,9 @@ const OPTIONS = {
   until: { type: 'string' },
   for: { type: 'string' },
   all: { type: 'boolean' },
+  to: { type: 'string', multiple: true },
+  subject: { type: 'string' },
+  attach: { type: 'string', multiple: true },
   yes: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -127,7 +140,7 @@ export async function main(
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
     if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io), io.stderr);
-    const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
+    const textOnStdin = (command === 'send' || command === 'reply' || command === 'forward' || command === 'compose') && values['text-stdin'];
     const input = textOnStdin ? await readStdin(io.stdin) : undefined;
     return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout, io.stderr), io.stderr);
   } catch (error) {
@@ -135,7 +148,7 @@ export async function main(
       io.stderr.write(`${error.message}\n\n${USAGE}\n`);
       return 1;
     }
-    if (error instanceof CliFailure) {
+    if (error instanceof CliFailure || error instanceof MailCommandFailure) {
       io.stderr.write(`groundswell: ${error.message}\n`);
       return error.exitCode;
     }
@@ -163,7 +176,6 @@ async function accountWithKind(client: HubClient, argv: string[], io: { stdout: 
       return 0;
     }
     const secrets = stdinFlagsOf(kind, values);
-    if (secrets.length > 1) throw new UsageError(`Give only one of ${secrets.map((f) => `--${f.flag}-stdin`).join(', ')}: standard input holds one secret.`);
     const missing = kind.fields.find((f) => f.type === 'secret' && f.required && secrets.length === 0);
     if (missing) throw new UsageError(`Pass the ${missing.label.toLowerCase()} on standard input with --${missing.flag}-stdin (it never goes on the command line).`);
     const stdinText = secrets.length > 0 ? await readStdin(io.stdin) : undefined;
@@ -178,7 +190,8 @@ async function accountWithKind(client: HubClient, argv: string[], io: { stdout: 
   if (!view) throw new CliFailure(`No account has the id ${target}; see \`groundswell account list\`.`, 1);
   const kind = kinds.find((k) => k.kind === view.account.kind);
   const { values } = strictParse(argv, kind ? kindFlags(kind, true) : {});
-  const changes = accountChanges(kind, values);
+  const stdinText = kind && stdinFlagsOf(kind, values).length > 0 ? await readStdin(io.stdin) : undefined;
+  const changes = accountChanges(kind, values, stdinText);
   if (Object.keys(changes).length === 0) throw new UsageError('account update needs something to change: --name, or one of the kind\'s flags (see `account add KIND --help`).');
   const updated = await call('accounts.update', { accountId: target, changes });
   if (values['json']) print(JSON.stringify(updated, null, 2));
@@ -309,6 +322,8 @@ async function run(
       const text = stdinText.replace(/\r?\n$/, '');
       if (command === 'send') {
         await call('chat.send', { roomId: target, text, waitForDelivery: true, ...(values.account ? { accountId: values.account } : {}) });
+      } else if ((await call('accounts.list', {})).some((a) => a.account.source === 'mail' && target.startsWith(`${a.account.id}:`))) {
+        return await replyByMail(call, target, values.all === true, text, print, values.json === true);
       } else {
         const { messages } = await call('chat.timeline', { itemId: target });
         // The newest message someone else wrote: what "reply" answers.
@@ -318,6 +333,22 @@ async function run(
       }
       print('Sent.');
       return 0;
+    }
+    case 'forward':
+    case 'compose': {
+      if (!values['text-stdin'] || stdinText === undefined) throw new UsageError('Pass the message on standard input with --text-stdin.');
+      const text = stdinText.replace(/\r?\n$/, '');
+      const to = addressesOf(values.to);
+      if (to.length === 0) throw new UsageError(`${command} needs --to ADDR (several: --to a@example.com,b@example.com).`);
+      const attachments = await readAttachments(values.attach);
+      if (command === 'forward') {
+        const [target] = rest;
+        if (!target) throw new UsageError('forward needs a mail item id (see `groundswell inbox --source mail`).');
+        return await forwardByMail(call, target, to, text, attachments, print, values.json === true);
+      }
+      if (!values.account) throw new UsageError('compose needs --account ID (see `groundswell account list`).');
+      if (values.subject === undefined) throw new UsageError('compose needs --subject S.');
+      return await composeNew(call, { accountId: values.account, to, subject: values.subject, text, attachments }, print, values.json === true);
     }
     case 'search': {
       const text = rest.join(' ').trim();
