@@ -5,13 +5,15 @@
  * Reply, Reply all and Forward headers, the Sent copy, \Answered and $Forwarded, a 5xx refusal, and
  * the outbox across a Postfix stop and a hub restart with exactly one delivery.
  */
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailDraft, SendResult } from '../../src-shared/mail.ts';
 import type { InboxItem } from '../../src-shared/domain.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
+import { profilePaths } from '../../src-main/hub/profile.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
 import { testKeychain } from '../support/keychain.ts';
-import { appendMessages, rfc822, type FixtureMessage } from '../support/mail-fixtures.ts';
+import { appendMessages, rfc822, withClient, type FixtureMessage } from '../support/mail-fixtures.ts';
 import { flagsOf, readMailbox, waitForDelivery } from '../support/mail-readback.ts';
 import { startPostfix, type Postfix } from '../support/postfix.ts';
 import { tempProfile, type TempProfile } from '../support/profile.ts';
@@ -277,5 +279,56 @@ describe('the outbox', () => {
     expect(drafts[0]!.text).toContain('First thoughts, and second ones');
     expect(drafts[0]!.flags).toContain('\\Draft');
     expect((await value(w.hub.call('mail.drafts', {}))).some((d) => d.draftId === draftId)).toBe(false);
+  });
+
+  /**
+   * A crash at a precise point of a send, made by stopping the hub with the row in the state it
+   * would have had then (a hub killed mid-SMTP leaves exactly that): Postfix is paused meanwhile so
+   * the first try could not have delivered anything.
+   */
+  async function crashedWhile(state: 'sending' | 'handed', subject: string): Promise<SendResult> {
+    await w.postfix.pause();
+    const draft = { ...(await value(w.hub.call('mail.prepare', { mode: 'new', accountId: w.accountId }))), to: ['carol@example.test'], subject, text: 'Crash window' };
+    const sent = await value(w.hub.call('mail.send', { draft }));
+    expect(sent.state).toBe('waiting');
+    await w.hub.dispose();
+    const db = new Database(profilePaths(w.profile.dir).database);
+    db.prepare('UPDATE mail_outbox SET state = ? WHERE id = ?').run(state, sent.outboxId);
+    db.close();
+    await w.postfix.resume();
+    await w.reopen();
+    return sent;
+  }
+
+  it('a crash before the whole message went out: it is simply sent again, and arrives once', async () => {
+    const sent = await crashedWhile('sending', 'Cut short while connecting');
+    await value(w.hub.call('sync.once', {}));
+    expect(await value(w.hub.call('mail.outbox', {}))).toEqual([]);
+    expect(await waitForDelivery(w.dovecot, w.carol, 'INBOX', sent.messageId)).toHaveLength(1);
+  });
+
+  it('a crash after the whole message went out, with no copy in Sent: it is not resent until the user says so', async () => {
+    const sent = await crashedWhile('handed', 'Cut short after the final dot');
+    await value(w.hub.call('sync.once', {}));
+    const [unsure] = await value(w.hub.call('mail.outbox', {}));
+    expect(unsure?.state).toBe('unsure');
+    expect(unsure?.lastError).toMatch(/may or may not have gone out/);
+    w.postfix.flush();
+    expect((await readMailbox(w.dovecot, w.carol, 'INBOX')).filter((m) => m.messageId === sent.messageId)).toEqual([]);
+
+    const again = await value(w.hub.call('mail.retry', { outboxId: sent.outboxId }));
+    expect(again.state).toBe('sent');
+    expect(await waitForDelivery(w.dovecot, w.carol, 'INBOX', sent.messageId)).toHaveLength(1);
+  });
+
+  it('a crash after the whole message went out, whose copy is in Sent (as servers that file sent mail leave it): taken as sent, not resent', async () => {
+    const sent = await crashedWhile('handed', 'Filed by the server itself');
+    const copy = rfc822({ from: `alice@${DOMAIN}`, to: 'carol@example.test', subject: 'Filed by the server itself', date: new Date(), messageId: sent.messageId, content: 'Content-Type: text/plain\n\nCrash window\n' });
+    await withClient(w.dovecot, w.alice, (client) => client.append('Sent', copy, ['\\Seen']));
+    await value(w.hub.call('sync.once', {}));
+    expect(await value(w.hub.call('mail.outbox', {}))).toEqual([]);
+    w.postfix.flush();
+    expect((await readMailbox(w.dovecot, w.carol, 'INBOX')).filter((m) => m.messageId === sent.messageId)).toEqual([]);
+    expect((await readMailbox(w.dovecot, w.alice, 'Sent')).filter((m) => m.messageId === sent.messageId)).toHaveLength(1);
   });
 });
