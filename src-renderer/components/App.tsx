@@ -21,6 +21,9 @@ import {
 } from '../state/triageActions.ts';
 import { AccountSettingsDialog } from './AccountSettingsDialog.tsx';
 import { AddAccountDialog } from './AddAccountDialog.tsx';
+import { Composer } from './Composer.tsx';
+import { NewMessageButton, OutboxStatus } from './MailButtons.tsx';
+import { openComposer } from '../state/mailActions.ts';
 import { focusList } from './focusList.ts';
 import { InboxList } from './InboxList.tsx';
 import { PreferencesDialog } from './PreferencesDialog.tsx';
@@ -39,7 +42,7 @@ function belongsToTarget(target: EventTarget | null, key: string): boolean {
 }
 
 function dialogOpen(s: AppState): boolean {
-  return s.addAccountOpen || s.accountSettings !== null || s.security !== null || s.preferencesOpen || s.shortcutsOpen || s.snoozeFor !== null || s.confirmDelete !== null || s.contextMenu !== null;
+  return s.addAccountOpen || s.accountSettings !== null || s.security !== null || s.preferencesOpen || s.shortcutsOpen || s.snoozeFor !== null || s.confirmDelete !== null || s.contextMenu !== null || s.composer !== null;
 }
 
 /** One pane at a time: the reading pane covers the list (the stylesheet decides below which width). */
@@ -109,6 +112,10 @@ function run(hub: ReturnType<typeof useHub>, command: KeyCommand, target: EventT
       return true;
     case 'reply': {
       const open = state.openId === null ? undefined : findItem(state, state.openId);
+      if (open?.source === 'mail') {
+        void openComposer(hub, 'reply', { itemId: open.id });
+        return true;
+      }
       const composer = document.querySelector<HTMLTextAreaElement>('.chat-composer textarea');
       if (open?.source !== 'chat' || composer === null) return false;
       composer.focus();
@@ -193,6 +200,8 @@ export function App() {
       <header className="topbar">
         <span className="brand">Groundswell</span>
         <SearchBox />
+        <OutboxStatus />
+        <NewMessageButton />
         <button type="button" className="icon-button help-button" aria-label="Keyboard shortcuts" aria-haspopup="dialog" title="Keyboard shortcuts (?)" onClick={() => openShortcuts(hub)}>
           ?
         </button>
@@ -209,6 +218,7 @@ export function App() {
       <SecurityDialog />
       <PreferencesDialog />
       <TriageDialogs />
+      <Composer />
       <Toasts />
     </div>
   );

@@ -5,6 +5,7 @@ import { formatFullTime } from '../format/time.ts';
 import { closeItem, findItem, openAddAccount } from '../state/actions.ts';
 import { focusList } from './focusList.ts';
 import { PaneTriageButtons } from './TriageButtons.tsx';
+import { MailAnswerButtons } from './MailButtons.tsx';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatRoom } from './ChatRoom.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
@@ -161,6 +162,7 @@ export function ReadingPane() {
                   Open link
                 </a>
               ) : null}
+              <MailAnswerButtons item={shown} />
               <PaneTriageButtons itemId={shown.id} />
             </div>
             <dl className="headers">
