@@ -10,6 +10,7 @@ import type {
   FeedAlertLevel,
   ImapSecurity,
   InboxItem,
+  SmtpSecurity,
   ItemDetail,
   SourceKind,
   TriageAction,
@@ -62,6 +63,16 @@ export interface ImapAccountInput {
   password: string;
   syncWindowDays?: number;
   syncMaxMessages?: number;
+  /** The From address of mail sent from this account (the user name when it is an address). */
+  address?: string;
+  fromName?: string;
+  /** The outgoing server; without it the account only receives. */
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpSecurity?: SmtpSecurity;
+  /** The IMAP user name and password unless given. */
+  smtpUser?: string;
+  smtpPassword?: string;
 }
 
 /** A Matrix account: the homeserver is found from the user id unless given. */
@@ -199,6 +210,16 @@ export interface ImapAccountChanges {
   user?: string;
   syncWindowDays?: number;
   syncMaxMessages?: number;
+  address?: string;
+  fromName?: string;
+  /** '' turns sending off. */
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpSecurity?: SmtpSecurity;
+  /** '' goes back to the IMAP user name. */
+  smtpUser?: string;
+  /** '' goes back to the IMAP password. */
+  smtpPassword?: string;
 }
 
 export interface MatrixAccountChanges {
