@@ -3,8 +3,8 @@
  * the port following its security (465 TLS, 587 STARTTLS), and a user and password of its own when
  * they are not the IMAP ones. Suggestions come from the IMAP host (smtp. and mail. of its domain).
  */
-import type { ImapAccountInput } from '../../src-shared/api.ts';
-import { isLocalHost, type SmtpSecurity } from '../../src-shared/domain.ts';
+import type { ImapAccountChanges, ImapAccountInput } from '../../src-shared/api.ts';
+import { isLocalHost, type ImapSettings, type SmtpSecurity } from '../../src-shared/domain.ts';
 
 export interface SmtpFormValues {
   address: string;
@@ -57,4 +57,40 @@ export function checkSmtpForm(values: SmtpFormValues, errors: Partial<Record<Smt
   if (values.smtpUser.trim() !== '') input.smtpUser = values.smtpUser.trim();
   if (values.smtpPassword !== '') input.smtpPassword = values.smtpPassword;
   return input;
+}
+
+/** An account's saved sending settings as the form shows them (a password is never shown). */
+export function smtpFormValuesOf(settings: ImapSettings): SmtpFormValues {
+  const smtp = settings.smtp;
+  return {
+    address: settings.address ?? '',
+    smtpHost: smtp?.host ?? '',
+    smtpPort: String(smtp?.port ?? defaultSmtpPort('tls')),
+    smtpSecurity: smtp?.security ?? 'tls',
+    smtpUser: smtp?.user ?? '',
+    smtpPassword: '',
+  };
+}
+
+/** The Sending section as `accounts.update` changes: only what differs ('' turns sending off, or goes back to the IMAP login). */
+export function checkSmtpChanges(
+  values: SmtpFormValues,
+  saved: ImapSettings,
+): { ok: true; input: ImapAccountChanges } | { ok: false; errors: Partial<Record<SmtpFormField, string>> } {
+  const errors: Partial<Record<SmtpFormField, string>> = {};
+  const input = checkSmtpForm(values, errors);
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const before = saved.smtp;
+  const changes: ImapAccountChanges = {};
+  if ((input.address ?? '') !== (saved.address ?? '')) changes.address = input.address ?? '';
+  if (input.smtpHost === undefined) {
+    if (before) changes.smtpHost = '';
+    return { ok: true, input: changes };
+  }
+  if (input.smtpHost !== before?.host) changes.smtpHost = input.smtpHost;
+  if (input.smtpPort !== before?.port) changes.smtpPort = input.smtpPort!;
+  if (input.smtpSecurity !== before?.security) changes.smtpSecurity = input.smtpSecurity!;
+  if ((input.smtpUser ?? '') !== (before?.user ?? '')) changes.smtpUser = input.smtpUser ?? '';
+  if (input.smtpPassword !== undefined) changes.smtpPassword = input.smtpPassword;
+  return { ok: true, input: changes };
 }
