@@ -1,11 +1,11 @@
 /** A draft as it arrives through the contract (untrusted): every field checked and named when wrong. */
+import { MAX_MAIL_ATTACHMENT_CHARS, MAX_MAIL_TEXT_CHARS } from '../../src-shared/limits.ts';
 import { COMPOSE_MODES, type ComposeMode, type MailAttachment, type MailDraft } from '../../src-shared/mail.ts';
 import { choice, InputError, record, text } from '../common/input.ts';
 
-const MAX_TEXT = 1_000_000;
+const MAX_TEXT = MAX_MAIL_TEXT_CHARS;
 const MAX_ATTACHMENTS = 100;
-/** Base64 of 25 MB of files, with room for the encoding. */
-const MAX_ATTACHMENT_CHARS = 36 * 1024 * 1024;
+const MAX_ATTACHMENT_CHARS = MAX_MAIL_ATTACHMENT_CHARS;
 
 function addressList(value: unknown, field: string): string[] {
   if (value === undefined) return [];

@@ -6,13 +6,14 @@
  */
 import { useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { MAX_MAIL_ATTACHMENT_BYTES } from '../../src-shared/limits.ts';
 import type { MailAttachment, MailDraft } from '../../src-shared/mail.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { addAttachments, askToClose, closeComposer, editDraft, keepWriting, removeAttachment, sendComposer, sendingAccounts } from '../state/mailActions.ts';
 import { useModalDialog } from './useModalDialog.ts';
 
 const TITLES = { new: 'New message', reply: 'Reply', replyAll: 'Reply all', forward: 'Forward' } as const;
-const MAX_TOTAL_BYTES = 25 * 1024 * 1024;
+const MAX_TOTAL_BYTES = MAX_MAIL_ATTACHMENT_BYTES;
 
 export function splitAddresses(typed: string): string[] {
   return typed

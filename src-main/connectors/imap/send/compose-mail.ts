@@ -8,13 +8,14 @@ import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { ImapSettings } from '../../../../src-shared/domain.ts';
+import { MAX_MAIL_ATTACHMENT_BYTES } from '../../../../src-shared/limits.ts';
 import type { MailDraft } from '../../../../src-shared/mail.ts';
 import { ConnectorError, type ComposedMail } from '../../connector.ts';
 import { escapeHtml, markdownToHtml } from '../../markdown.ts';
 import { fromAddressOf } from '../smtp-settings.ts';
 
-/** What one message may carry in all: most servers refuse more than 25 MB once encoded. */
-export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+/** What one message may carry in files: most servers refuse more. */
+export const MAX_ATTACHMENT_BYTES = MAX_MAIL_ATTACHMENT_BYTES;
 export const MAX_RECIPIENTS = 500;
 
 export interface Recipients {
