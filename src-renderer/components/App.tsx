@@ -22,7 +22,7 @@ import {
 import { AccountSettingsDialog } from './AccountSettingsDialog.tsx';
 import { AddAccountDialog } from './AddAccountDialog.tsx';
 import { Composer } from './Composer.tsx';
-import { NewMessageButton, OutboxStatus } from './MailButtons.tsx';
+import { DraftsStatus, NewMessageButton, OutboxStatus } from './MailButtons.tsx';
 import { openComposer } from '../state/mailActions.ts';
 import { focusList } from './focusList.ts';
 import { InboxList } from './InboxList.tsx';
@@ -201,6 +201,7 @@ export function App() {
         <span className="brand">Groundswell</span>
         <SearchBox />
         <OutboxStatus />
+        <DraftsStatus />
         <NewMessageButton />
         <button type="button" className="icon-button help-button" aria-label="Keyboard shortcuts" aria-haspopup="dialog" title="Keyboard shortcuts (?)" onClick={() => openShortcuts(hub)}>
           ?

@@ -5,7 +5,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { InboxItem } from '../../src-shared/domain.ts';
 import { useApp, useHub } from '../state/hooks.ts';
-import { followOutbox, openComposer, retryOutgoing, sendingAccounts } from '../state/mailActions.ts';
+import { discardDraft, followOutbox, openComposer, openDraft, retryOutgoing, sendingAccounts } from '../state/mailActions.ts';
 
 export function MailAnswerButtons({ item }: { item: InboxItem }) {
   const hub = useHub();
@@ -27,8 +27,9 @@ export function MailAnswerButtons({ item }: { item: InboxItem }) {
 
 export function NewMessageButton() {
   const hub = useHub();
-  // Re-render when accounts change; the list itself is derived.
+  // Re-render when the accounts or the kinds (which say who can send) arrive or change; the list itself is derived.
   useApp((s) => s.accounts);
+  useApp((s) => s.kinds);
   const accounts = sendingAccounts(hub);
   if (accounts.length === 0) return null;
   return (
@@ -80,6 +81,50 @@ export function OutboxStatus() {
                     </button>
                   </>
                 ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+/** Drafts kept on this computer: open one to go on writing (a refused one shows why), or discard it. */
+export function DraftsStatus() {
+  const hub = useHub();
+  const drafts = useApp((s) => s.mailDrafts);
+  const composing = useApp((s) => s.composer !== null);
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  if (drafts.length === 0 || composing) return null;
+  const refused = drafts.some((d) => d.problem !== undefined);
+  return (
+    <div className="outbox-status">
+      <button type="button" className={refused ? 'outbox-button unsure' : 'outbox-button'} aria-expanded={open} aria-controls={`${id}-list`} onClick={() => setOpen(!open)}>
+        {drafts.length === 1 ? '1 draft' : `${drafts.length} drafts`}
+      </button>
+      {open ? (
+        <section id={`${id}-list`} className="outbox-list" aria-label="Drafts">
+          <ul>
+            {drafts.map((d) => (
+              <li key={d.draftId}>
+                <div className="outbox-subject">
+                  <bdi dir="auto">{d.subject || '(no subject)'}</bdi> {d.to.length > 0 ? <span className="outbox-to">to {d.to.join(', ')}</span> : null}
+                </div>
+                {d.problem !== undefined ? <div className="outbox-state">Not sent: {d.problem}</div> : null}
+                <button
+                  type="button"
+                  onClick={() => {
+                    setOpen(false);
+                    openDraft(hub, d);
+                  }}
+                >
+                  Open
+                </button>{' '}
+                <button type="button" onClick={() => void discardDraft(hub, d.draftId!)}>
+                  Discard
+                </button>
               </li>
             ))}
           </ul>

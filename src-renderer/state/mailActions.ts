@@ -162,11 +162,13 @@ export async function closeComposer(hub: Hub, keep: boolean): Promise<void> {
     const result = await hub.client.call('mail.closeDraft', { draftId, keep: true });
     if (!result.ok) showToast(hub, 'error', `The draft is kept on this computer but not in your Drafts folder: ${result.error.message}`);
     else showToast(hub, 'info', result.value.savedOnServer ? 'Saved in Drafts.' : (result.value.message ?? 'The draft is kept on this computer.'));
+    await loadMailDrafts(hub);
     return;
   }
   hub.store.setState({ composer: null });
   const draftId = composer.draft?.draftId;
   if (draftId !== undefined) await hub.client.call('mail.closeDraft', { draftId, keep: false });
+  await loadMailDrafts(hub);
 }
 
 export async function loadOutbox(hub: Hub): Promise<void> {
@@ -181,8 +183,40 @@ export async function retryOutgoing(hub: Hub, outboxId: string, asSent = false):
   await loadOutbox(hub);
 }
 
-/** Keeps the outbox list in step with the hub; returns the unsubscribe. */
+export async function loadMailDrafts(hub: Hub): Promise<void> {
+  const result = await hub.client.call('mail.drafts', {});
+  if (result.ok) hub.store.setState({ mailDrafts: result.value });
+}
+
+/** Opens a kept draft in the composer; a refused one shows the server's words above Send. */
+export function openDraft(hub: Hub, draft: MailDraft): void {
+  if (hub.store.getState().composer !== null) {
+    showToast(hub, 'info', 'A message is already being written: send or close it first.');
+    return;
+  }
+  hub.store.setState({ composer: { mode: draft.mode, draft, loadError: null, sending: false, sendError: draft.problem ?? null, confirmClose: false, dirty: false } });
+}
+
+export async function discardDraft(hub: Hub, draftId: string): Promise<void> {
+  const result = await hub.client.call('mail.closeDraft', { draftId, keep: false });
+  if (!result.ok) showToast(hub, 'error', result.error.message);
+  await loadMailDrafts(hub);
+}
+
+/** Keeps the outbox and the kept drafts in step with the hub; returns the unsubscribe. */
 export function followOutbox(hub: Hub): () => void {
   void loadOutbox(hub);
-  return hub.client.on('mail.outboxChanged', () => void loadOutbox(hub));
+  void loadMailDrafts(hub);
+  const offOutbox = hub.client.on('mail.outboxChanged', () => {
+    void loadOutbox(hub);
+    void loadMailDrafts(hub);
+  });
+  // A composer that closes may leave a draft here or take one away.
+  const offComposer = hub.store.subscribe((s, before) => {
+    if (before.composer !== null && s.composer === null) void loadMailDrafts(hub);
+  });
+  return () => {
+    offOutbox();
+    offComposer();
+  };
 }

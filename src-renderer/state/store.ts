@@ -200,6 +200,8 @@ export interface MailSlice {
   composer: ComposerView | null;
   /** Messages waiting to send (or unsure after a crash), as `mail.outbox` lists them. */
   outbox: OutboxMessage[];
+  /** Drafts kept on this computer (a composer closed by a crash, a message the server refused), newest first. */
+  mailDrafts: MailDraft[];
 }
 
 export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice & TriageSlice & MailSlice;
@@ -272,6 +274,7 @@ const securitySlice: StateCreator<AppState, [], [], SecuritySlice> = () => ({
 const mailSlice: StateCreator<AppState, [], [], MailSlice> = () => ({
   composer: null,
   outbox: [],
+  mailDrafts: [],
 });
 
 export function createAppStore(): AppStore {

@@ -39,7 +39,7 @@ describe('answering mail in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     dovecot = await startDovecot({ users: [alice, bob], sentAndDrafts: true, lmtp: true });
-    postfix = await startPostfix({ lmtpPort: dovecot.lmtpPort!, authPort: dovecot.authPort! });
+    postfix = await startPostfix({ lmtpPort: dovecot.lmtpPort!, authPort: dovecot.authPort!, refuse: { 'gone@example.test': 'This mailbox was closed for good' } });
     const date = new Date(Date.now() - 600_000);
     await appendMessages(dovecot, alice, [
       {
@@ -147,5 +147,31 @@ describe('answering mail in a browser', () => {
     expect(drafts[0]!.flags).toContain('\\Draft');
     expect(drafts[0]!.attachments.map((a) => a.filename)).toEqual(['plan.txt']);
     expect((await readMailbox(dovecot, bob, 'INBOX')).some((m) => m.subject === 'Plan for Friday')).toBe(false);
+  });
+
+  it('a message the server refuses stays open with the server\'s words; after a reload it waits among the drafts', async () => {
+    await page.getByRole('button', { name: 'New message' }).click();
+    const dialog = composer('New message');
+    await dialog.getByLabel('To').fill('gone@example.test');
+    await dialog.getByLabel('Subject').fill('Are you still there?');
+    await dialog.getByLabel('Message').fill('Just checking.');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'This mailbox was closed for good' }).waitFor();
+    await shot('65-composer-refused');
+
+    await page.reload();
+    await page.getByRole('button', { name: 'New message' }).waitFor();
+    await page.getByRole('button', { name: '1 draft' }).click();
+    const drafts = page.getByRole('region', { name: 'Drafts' });
+    await drafts.getByText(/Not sent: .*This mailbox was closed for good/).waitFor();
+    await shot('66-drafts-list');
+    await axe('the drafts list');
+    await drafts.getByRole('button', { name: 'Open' }).click();
+    const reopened = composer('New message');
+    expect(await reopened.getByLabel('Subject').inputValue()).toBe('Are you still there?');
+    expect(await reopened.getByLabel('Message').inputValue()).toBe('Just checking.');
+    await page.keyboard.press('Escape');
+    await reopened.getByRole('alertdialog', { name: 'Close this message?' }).getByRole('button', { name: 'Discard' }).click();
+    await expect.poll(() => page.getByRole('button', { name: '1 draft' }).count()).toBe(0);
   });
 });
