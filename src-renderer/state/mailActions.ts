@@ -129,7 +129,8 @@ export async function sendComposer(hub: Hub): Promise<void> {
     return;
   }
   hub.store.setState({ composer: null });
-  showToast(hub, result.value.state === 'sent' ? 'info' : 'error', describeSent(result.value));
+  // Waiting is not a failure: the message is kept and goes by itself; only "unsure" needs the user.
+  showToast(hub, result.value.state === 'unsure' ? 'error' : 'info', describeSent(result.value));
   void loadOutbox(hub);
 }
 
@@ -179,7 +180,7 @@ export async function loadOutbox(hub: Hub): Promise<void> {
 export async function retryOutgoing(hub: Hub, outboxId: string, asSent = false): Promise<void> {
   const result = await hub.client.call(asSent ? 'mail.markSent' : 'mail.retry', { outboxId });
   if (!result.ok) showToast(hub, 'error', result.error.message);
-  else showToast(hub, result.value.state === 'sent' ? 'info' : 'error', describeSent(result.value));
+  else showToast(hub, result.value.state === 'sent' || result.value.state === 'waiting' ? 'info' : 'error', describeSent(result.value));
   await loadOutbox(hub);
 }
 

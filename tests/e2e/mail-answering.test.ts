@@ -174,4 +174,28 @@ describe('answering mail in a browser', () => {
     await reopened.getByRole('alertdialog', { name: 'Close this message?' }).getByRole('button', { name: 'Discard' }).click();
     await expect.poll(() => page.getByRole('button', { name: '1 draft' }).count()).toBe(0);
   });
+
+  it('a message sent while Postfix is down shows "waiting to send", and Send now delivers it once the server is back', async () => {
+    await postfix.pause();
+    await page.getByRole('button', { name: 'New message' }).click();
+    const dialog = composer('New message');
+    await dialog.getByLabel('To').fill('bob@example.test');
+    await dialog.getByLabel('Subject').fill('Sent while the server was away');
+    await dialog.getByLabel('Message').fill('Hello from the outbox.');
+    await page.keyboard.press('Control+Enter');
+    await page.getByRole('status').filter({ hasText: /Waiting to send: Connection refused/ }).waitFor();
+    const waiting = page.getByRole('button', { name: '1 message waiting to send' });
+    await waiting.click();
+    const outbox = page.getByRole('region', { name: 'Outbox' });
+    await outbox.getByText(/waiting to send: .*Connection refused/).waitFor();
+    await shot('67-outbox-waiting');
+    await axe('the outbox list');
+
+    await postfix.resume();
+    await outbox.getByRole('button', { name: 'Send now' }).click();
+    await expect.poll(() => waiting.count(), { timeout: 20_000 }).toBe(0);
+    const sent = (await readMailbox(dovecot, alice, 'Sent')).filter((m) => m.subject === 'Sent while the server was away');
+    expect(sent).toHaveLength(1);
+    expect(await waitForDelivery(dovecot, bob, 'INBOX', sent[0]!.messageId)).toHaveLength(1);
+  });
 });

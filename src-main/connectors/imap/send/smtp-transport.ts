@@ -119,16 +119,16 @@ export async function deliverOnce(settings: ImapSettings, password: string, mail
     return { status: 'accepted', response: info.response, rejected };
   } catch (failure) {
     const error = (failure ?? {}) as SmtpFailure;
-    if (error.code === 'EAUTH') return { status: 'failed', transient: true, message: `The outgoing server ${smtp.host} refused the user name or password (${serverWords(error)}). Check them in the account settings; the message waits.` };
+    if (error.code === 'EAUTH') return { status: 'failed', transient: true, message: `The outgoing server ${smtp.host} refused the user name or password (${serverWords(error)}). Check them in the account settings.` };
     if (error.responseCode !== undefined) {
       const words = serverWords(error);
       const permanent = error.permanent ?? (error.responseCode >= 500 && error.responseCode !== 503);
       return permanent
         ? { status: 'failed', transient: false, message: `The outgoing server refused the message: ${words}` }
-        : { status: 'failed', transient: true, message: `The outgoing server cannot take the message now (${words}); it waits and is tried again.` };
+        : { status: 'failed', transient: true, message: `The outgoing server cannot take the message now: ${words}` };
     }
     if (handedOver) return { status: 'unsure', message: `The connection to ${where(smtp)} broke after the whole message went out and before the server answered, so it may have been sent.` };
-    return { status: 'failed', transient: true, message: `${connectionProblem(error, smtp)} The message waits and goes when the server is back.` };
+    return { status: 'failed', transient: true, message: connectionProblem(error, smtp) };
   } finally {
     transport.close();
   }
