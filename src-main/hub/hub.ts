@@ -166,7 +166,7 @@ export class Hub {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#outbox.dispose();
-    this.#mailOutbox.dispose();
+    await this.#mailOutbox.dispose();
     this.#searchIndexing.dispose();
     this.#triage.dispose();
     await this.#supervision.dispose();

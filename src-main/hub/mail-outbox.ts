@@ -119,11 +119,26 @@ export class MailOutbox {
     this.#changed(row.accountId);
   }
 
-  dispose(): void {
-    this.#disposed = true;
+  /**
+   * The hub is closing: no further message is started, and one being handed over is given a few
+   * seconds to finish, so its state (handed, accepted) is recorded before the store closes rather
+   * than left at `sending`, which the next start would send again.
+   */
+  async dispose(graceMs = 5_000): Promise<void> {
+    this.#closing = true;
     for (const { timer } of this.#retry.values()) clearTimeout(timer);
     this.#retry.clear();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#running.values()]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
+    this.#disposed = true;
   }
+
+  /** Set when the hub starts closing: the message under way finishes its step, nothing new starts. */
+  #closing = false;
 
   /** Refusals of messages whose call is still waiting for the answer, by outbox id. */
   readonly #refusedDrafts = new Map<string, { messageId: string; message: string; draftId: string }>();
@@ -141,10 +156,10 @@ export class MailOutbox {
 
   async #drain(accountId: string): Promise<MailSendReport> {
     const report: MailSendReport = { waiting: false, refusals: [], notices: [] };
-    if (this.#disposed) return report;
+    if (this.#disposed || this.#closing) return report;
     const found = this.#accounts.find(accountId);
     for (const row of this.#store.mail.outgoing(accountId)) {
-      if (this.#disposed) break;
+      if (this.#disposed || this.#closing) break;
       if (row.state === 'unsure') continue;
       if (!found?.kind) {
         report.waiting = true;
@@ -171,7 +186,7 @@ export class MailOutbox {
         this.#changed(accountId);
       }
     }
-    if (!this.#disposed) this.#scheduleRetry(accountId, report.waiting);
+    if (!this.#disposed && !this.#closing) this.#scheduleRetry(accountId, report.waiting);
     return report;
   }
 
@@ -195,6 +210,7 @@ export class MailOutbox {
     if (state === 'queued' || state === 'sending') {
       this.#store.mail.setState(row.id, 'sending');
       const outcome: DeliveryOutcome = await mail.deliver(composed, () => {
+        // Recorded even while the hub closes (the store closes only after this send's grace): it is what stops a resend.
         if (!this.#disposed) this.#store.mail.setState(row.id, 'handed');
       });
       if (this.#disposed) return 'waiting';
