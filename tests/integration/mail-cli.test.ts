@@ -82,6 +82,14 @@ describe('groundswell mail commands', () => {
     expect(listed[0]!.account.settings.smtp.port).toBe(postfix.port);
   });
 
+  it('account update --smtp-host … --smtp-password-stdin with an empty line goes back to the IMAP login, checked first', async () => {
+    const updated = await cli(['account', 'update', accountId, '--smtp-host', '127.0.0.1', '--smtp-user', '', '--smtp-password-stdin', '--json'], '\n');
+    expect(updated.stderr).toBe('');
+    expect(updated.code).toBe(0);
+    const view = JSON.parse(updated.stdout) as { account: { settings: { smtp: Record<string, unknown> } } };
+    expect(view.account.settings.smtp).toEqual({ host: '127.0.0.1', port: postfix.port, security: 'plain', ownPassword: false });
+  });
+
   it('reply --all answers a mail item by mail, and forward and compose --attach send new ones', async () => {
     expect((await cli(['sync', '--once'])).code).toBe(0);
     const items = JSON.parse((await cli(['inbox', '--json'])).stdout) as { id: string; title: string }[];
