@@ -31,7 +31,7 @@ export function SendingSection({ account }: { account: AccountOf<'imap'> }) {
       <h3 id={`${id}-title`}>Sending</h3>
       <p className="hint">A change of the outgoing server or its login is tried with the server before it is saved.</p>
       <AccountFormFrame form={form.form} onSubmit={form.onSubmit} formError={form.formError} busy={busy} submitLabel="Save sending settings" busyLabel="Checking with the server…" place="section">
-        <SmtpFields form={form} />
+        <SmtpFields form={form} framed={false} />
       </AccountFormFrame>
     </section>
   );

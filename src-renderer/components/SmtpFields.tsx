@@ -2,7 +2,7 @@
  * The sending part of the Add account form for IMAP: your address and the outgoing server, with
  * smtp./mail. of the IMAP host offered as suggestions and the port following the security choice.
  */
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import type { SmtpSecurity } from '../../src-shared/domain.ts';
 import { SMTP_SECURITY_LABELS, defaultSmtpPort, suggestSmtpHosts, type SmtpFormField, type SmtpFormValues } from '../forms/smtpForm.ts';
 import { Field } from './FormField.tsx';
@@ -13,14 +13,14 @@ interface SmtpFieldsForm {
   set(field: SmtpFormField, value: string): void;
 }
 
-export function SmtpFields({ form }: { form: SmtpFieldsForm }) {
+/** `framed`: a fieldset of its own in the Add account form; the account settings give it a section heading instead. */
+export function SmtpFields({ form, framed = true }: { form: SmtpFieldsForm; framed?: boolean }) {
   const { values, errors, set } = form;
   const [portEdited, setPortEdited] = useState(false);
   const list = useId();
   const suggestions = suggestSmtpHosts(values.host);
   return (
-    <fieldset className="smtp-fields">
-      <legend>Sending mail</legend>
+    <Frame framed={framed}>
       <Field field="address" label="Your address" errors={errors} hint="The From of mail you send; the user name is used when it is an address.">
         {(a) => <input {...a} type="email" autoComplete="email" spellCheck={false} placeholder="you@example.com" value={values.address} onChange={(e) => set('address', e.target.value)} />}
       </Field>
@@ -90,6 +90,16 @@ export function SmtpFields({ form }: { form: SmtpFieldsForm }) {
           {(a) => <input {...a} type="password" autoComplete="new-password" value={values.smtpPassword} onChange={(e) => set('smtpPassword', e.target.value)} />}
         </Field>
       </div>
+    </Frame>
+  );
+}
+
+function Frame({ framed, children }: { framed: boolean; children: ReactNode }) {
+  if (!framed) return <div className="smtp-fields-plain">{children}</div>;
+  return (
+    <fieldset className="smtp-fields">
+      <legend>Sending mail</legend>
+      {children}
     </fieldset>
   );
 }
