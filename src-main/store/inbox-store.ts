@@ -21,6 +21,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { MailStore } from './mail-store.ts';
 import { TRIAGE_COLUMNS, triageFields, TriageStore, viewFilter } from './triage-store.ts';
 import type { TriageColumns } from './triage-store.ts';
+import { AttentionStore } from './attention-store.ts';
 
 /** An item as the store holds it, with its triage state. */
 export interface StoredItem extends InboxItem {
@@ -163,6 +164,8 @@ export class InboxStore {
   readonly triage: TriageStore;
   /** The mail outbox and the composer's drafts (mail-store.ts). */
   readonly mail: MailStore;
+  /** Attention rules, quiet hours and each item's decision (attention-store.ts). */
+  readonly attention: AttentionStore;
 
   private constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.#db = db;
@@ -170,6 +173,7 @@ export class InboxStore {
     this.recovery = recovery;
     this.triage = new TriageStore(db, (sql) => this.#prepare(sql));
     this.mail = new MailStore(db, (sql) => this.#prepare(sql));
+    this.attention = new AttentionStore(db, (sql) => this.#prepare(sql), (run) => this.#guard(run));
   }
 
   /**

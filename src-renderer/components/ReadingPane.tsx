@@ -6,6 +6,7 @@ import { closeItem, findItem, openAddAccount } from '../state/actions.ts';
 import { focusList } from './focusList.ts';
 import { PaneTriageButtons } from './TriageButtons.tsx';
 import { MailAnswerButtons } from './MailButtons.tsx';
+import { WhyButton, WhyPanel } from './WhyPanel.tsx';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatRoom } from './ChatRoom.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
@@ -164,7 +165,9 @@ export function ReadingPane() {
               ) : null}
               <MailAnswerButtons item={shown} />
               <PaneTriageButtons itemId={shown.id} />
+              <WhyButton item={shown} />
             </div>
+            <WhyPanel item={shown} />
             <dl className="headers">
               {headerRows(shown, detail).map((h, i) => (
                 <div key={`${h.name}-${i}`} className="header-row">

@@ -6,6 +6,7 @@ import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { ChatMessage, ChatTimeline, EncryptionStatus, HubEvents, InboxFilter, KindDescriptor, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem, ItemDetail, TriageView } from '../../src-shared/domain.ts';
 import type { ComposeMode, MailDraft, OutboxMessage } from '../../src-shared/mail.ts';
+import type { AttentionRule, AttentionSettings, ItemWhy } from '../../src-shared/attention.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
 
 export interface AccountsSlice {
@@ -100,6 +101,31 @@ export interface PreferencesSlice {
   preferencesOpen: boolean;
   /** Why the last change could not be saved, shown in the Preferences dialog. */
   preferencesError: string | null;
+}
+
+/** What the browser lets this page do with desktop notifications ('unsupported' in Electron, where the app notifies). */
+export type BrowserNotifications = 'unsupported' | 'default' | 'granted' | 'denied';
+
+/** The reading pane's "Why" panel for one item. */
+export interface WhyView {
+  itemId: string;
+  why: ItemWhy | null;
+  loadState: LoadState;
+  error: string | null;
+  /** The one-step rule just made from here ("Muted Engineering."), or why it failed. */
+  outcome: { ok: boolean; text: string } | null;
+  busy: boolean;
+}
+
+export interface AttentionSlice {
+  /** Quiet hours, pause, flood limit; null until `attention.get` answers. */
+  attention: AttentionSettings | null;
+  /** In the order they are tried; null until `rules.list` answers. */
+  rules: AttentionRule[] | null;
+  /** Why the last change to rules, quiet hours or the pause failed, shown where it was made. */
+  attentionError: string | null;
+  why: WhyView | null;
+  browserNotifications: BrowserNotifications;
 }
 
 export interface UiSlice {
@@ -204,7 +230,7 @@ export interface MailSlice {
   mailDrafts: MailDraft[];
 }
 
-export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice & TriageSlice & MailSlice;
+export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice & TriageSlice & AttentionSlice & MailSlice;
 export type AppStore = StoreApi<AppState>;
 
 const accountsSlice: StateCreator<AppState, [], [], AccountsSlice> = () => ({
@@ -266,6 +292,14 @@ const preferencesSlice: StateCreator<AppState, [], [], PreferencesSlice> = () =>
   preferencesError: null,
 });
 
+const attentionSlice: StateCreator<AppState, [], [], AttentionSlice> = () => ({
+  attention: null,
+  rules: null,
+  attentionError: null,
+  why: null,
+  browserNotifications: 'unsupported',
+});
+
 const securitySlice: StateCreator<AppState, [], [], SecuritySlice> = () => ({
   security: null,
   verificationPrompts: [],
@@ -289,6 +323,7 @@ export function createAppStore(): AppStore {
     ...preferencesSlice(...a),
     ...triageSlice(...a),
     ...mailSlice(...a),
+    ...attentionSlice(...a),
   }));
 }
 

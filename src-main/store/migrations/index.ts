@@ -12,7 +12,8 @@ import { up as deferredSearchIndex } from './005-deferred-search-index.ts';
 import { up as openKindsAndPreferences } from './006-open-kinds-and-preferences.ts';
 import { up as senderWarningAndTextLimits } from './007-sender-warning-and-text-limits.ts';
 import { up as triageAndOutbox } from './008-triage-and-outbox.ts';
-import { up as mailOutboxAndDrafts } from './009-mail-outbox-and-drafts.ts';
+import { up as attention } from './009-attention.ts';
+import { up as mailOutboxAndDrafts } from './010-mail-outbox-and-drafts.ts';
 
 export interface Migration {
   version: number;
@@ -31,7 +32,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'open-kinds-and-preferences', up: openKindsAndPreferences, foreignKeysOff: true },
   { version: 7, name: 'sender-warning-and-text-limits', up: senderWarningAndTextLimits },
   { version: 8, name: 'triage-and-outbox', up: triageAndOutbox },
-  { version: 9, name: 'mail-outbox-and-drafts', up: mailOutboxAndDrafts },
+  { version: 9, name: 'attention', up: attention },
+  { version: 10, name: 'mail-outbox-and-drafts', up: mailOutboxAndDrafts },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
