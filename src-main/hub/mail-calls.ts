@@ -58,6 +58,11 @@ export class MailCalls {
 
   async send(raw: unknown): Promise<SendResult> {
     const draft = parseDraft(raw);
+    // A draft leaves the drafts in the transaction that queues it: sending it a second time (a double
+    // click, a retried call) finds it gone and is refused instead of making a second message.
+    if (draft.draftId !== undefined && this.#store.mail.getDraft(draft.draftId) === undefined) {
+      throw new InputError('This draft was already sent or discarded; it is not sent again.', 'draftId');
+    }
     const originalId = draft.inReplyTo ?? draft.forward;
     const target = originalId === undefined ? undefined : this.#target(originalId);
     if (target && target.item.accountId !== draft.accountId) throw new InputError('Answer or forward a message from the account it came to.', 'accountId');
@@ -74,6 +79,7 @@ export class MailCalls {
       },
       draft.draftId,
     );
+    if (id === undefined) throw new InputError('This draft was already sent or discarded; it is not sent again.', 'draftId');
     this.#log.info('message queued', { accountId: draft.accountId, messageId: composed.messageId });
     return this.#outbox.sendOne(id, draft.accountId);
   }

@@ -74,10 +74,13 @@ export class MailOutbox {
     }));
   }
 
-  /** Queues a composed message (the draft it came from leaves the drafts in the same transaction). */
-  enqueue(entry: Omit<StoredOutgoing, 'id' | 'state' | 'attempts' | 'createdAt'>, fromDraftId?: string): string {
+  /**
+   * Queues a composed message (the draft it came from leaves the drafts in the same transaction);
+   * undefined when that draft was sent meanwhile by another call, which is then the only one.
+   */
+  enqueue(entry: Omit<StoredOutgoing, 'id' | 'state' | 'attempts' | 'createdAt'>, fromDraftId?: string): string | undefined {
     const id = randomUUID();
-    this.#store.mail.enqueue({ ...entry, id, createdAt: Date.now() }, fromDraftId);
+    if (!this.#store.mail.enqueue({ ...entry, id, createdAt: Date.now() }, fromDraftId)) return undefined;
     this.#changed(entry.accountId);
     return id;
   }
@@ -104,7 +107,9 @@ export class MailOutbox {
         this.#refusedDrafts.delete(id);
         return { outboxId: id, state: 'refused', messageId: refused.messageId, message: refused.message, draftId: refused.draftId };
       }
-      return { outboxId: id, state: 'sent', messageId: this.#sentIds.get(id) ?? '', ...(note ? { message: note } : {}) };
+      const messageId = this.#sentIds.get(id) ?? '';
+      this.#sentIds.delete(id);
+      return { outboxId: id, state: 'sent', messageId, ...(note ? { message: note } : {}) };
     }
     const state = row.state === 'unsure' ? 'unsure' : row.state === 'accepted' ? 'sent' : 'waiting';
     const message = row.lastError ?? note;

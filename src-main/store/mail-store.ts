@@ -86,9 +86,13 @@ export class MailStore {
     this.#prepare = prepare;
   }
 
-  /** Queues a message and, in the same transaction, removes the draft it was sent from. */
-  enqueue(outgoing: Omit<StoredOutgoing, 'state' | 'attempts'>, fromDraftId?: string): void {
-    this.#db.transaction(() => {
+  /**
+   * Queues a message and, in the same transaction, removes the draft it was sent from. False, and
+   * nothing queued, when that draft is gone already (sent a moment ago by another call).
+   */
+  enqueue(outgoing: Omit<StoredOutgoing, 'state' | 'attempts'>, fromDraftId?: string): boolean {
+    return this.#db.transaction(() => {
+      if (fromDraftId !== undefined && this.#prepare('DELETE FROM mail_drafts WHERE id = ?').run(fromDraftId).changes === 0) return false;
       this.#prepare(
         `INSERT INTO mail_outbox (id, account_id, message_id, raw, sent_copy, envelope, draft, original_item_id, original_flag, state, attempts, created_at, updated_at)
          VALUES (@id, @accountId, @messageId, @raw, @sentCopy, @envelope, @draft, @originalItemId, @originalFlag, 'queued', 0, @createdAt, @createdAt)`,
@@ -104,7 +108,7 @@ export class MailStore {
         originalFlag: outgoing.originalFlag ?? null,
         createdAt: outgoing.createdAt,
       });
-      if (fromDraftId !== undefined) this.#prepare('DELETE FROM mail_drafts WHERE id = ?').run(fromDraftId);
+      return true;
     })();
   }
 

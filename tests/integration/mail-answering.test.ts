@@ -281,6 +281,20 @@ describe('the outbox', () => {
     expect((await value(w.hub.call('mail.drafts', {}))).some((d) => d.draftId === draftId)).toBe(false);
   });
 
+  it('a draft sent twice (a double click, a retried call) goes out once', async () => {
+    const draft = { ...(await value(w.hub.call('mail.prepare', { mode: 'new', accountId: w.accountId }))), to: ['bob@example.test'], subject: 'Only once', text: 'Once.' };
+    const { draftId } = await value(w.hub.call('mail.saveDraft', { draft }));
+    const [first, second] = await Promise.all([w.hub.call('mail.send', { draft: { ...draft, draftId } }), w.hub.call('mail.send', { draft: { ...draft, draftId } })]);
+    const results = [first, second];
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.find((r) => !r.ok)?.ok === false && results.find((r) => !r.ok)).toMatchObject({ error: { code: 'invalid-input', message: expect.stringMatching(/already sent/) } });
+    const sent = results.find((r) => r.ok)!;
+    const messageId = sent.ok ? sent.value.messageId : '';
+    expect(await waitForDelivery(w.dovecot, w.bob, 'INBOX', messageId)).toHaveLength(1);
+    w.postfix.flush();
+    expect((await readMailbox(w.dovecot, w.bob, 'INBOX')).filter((m) => m.subject === 'Only once')).toHaveLength(1);
+  });
+
   /**
    * A crash at a precise point of a send, made by stopping the hub with the row in the state it
    * would have had then (a hub killed mid-SMTP leaves exactly that): Postfix is paused meanwhile so
