@@ -100,7 +100,7 @@ function ComposerDialog() {
       onCancel={(e) => {
         e.preventDefault();
         if (confirmClose) keepWriting(hub);
-        else askToClose(hub);
+        else void askToClose(hub);
       }}
       onKeyDown={(e) => {
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !confirmClose) {
@@ -326,7 +326,7 @@ function ComposerForm({ id, draft, accounts, sending, sendError, fileError, onPi
         </p>
       ) : null}
       <div className="dialog-buttons">
-        <button type="button" onClick={() => askToClose(hub)}>
+        <button type="button" onClick={() => void askToClose(hub)}>
           Close
         </button>
         <button type="submit" className="primary" disabled={sending} aria-keyshortcuts="Control+Enter Meta+Enter">

@@ -135,12 +135,12 @@ export async function sendComposer(hub: Hub): Promise<void> {
 }
 
 /** Escape or Close: ask first when something was written. */
-export function askToClose(hub: Hub): void {
+export async function askToClose(hub: Hub): Promise<void> {
   const composer = hub.store.getState().composer;
   if (composer === null) return;
   const draft = composer.draft;
   const written = draft !== null && (draft.text.trim() !== '' || draft.attachments.length > 0 || (draft.mode === 'new' && (draft.subject.trim() !== '' || draft.to.length > 0)));
-  if (!written) void closeComposer(hub, false);
+  if (!written) await closeComposer(hub, false);
   else patchComposer(hub, { confirmClose: true });
 }
 
