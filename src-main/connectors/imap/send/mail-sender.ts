@@ -16,7 +16,7 @@ import { SMTP_SECRET, fromAddressOf } from '../smtp-settings.ts';
 import { composeMail } from './compose-mail.ts';
 import { readOriginal, readOriginalSource } from './original.ts';
 import { forwardQuote, forwardSubject, formatMailbox, replyQuote, replyRecipients, replySubject, threadOf } from './reply-headers.ts';
-import { deliverOnce } from './smtp-transport.ts';
+import { deliverOnce, type SmtpCredential } from './smtp-transport.ts';
 
 type MailOrigin = Extract<ItemOrigin, { kind: 'mail' }>;
 type WithMailbox = <T>(mailbox: string, work: (client: ImapFlow, uidValidity: number) => Promise<T>) => Promise<T>;
@@ -27,6 +27,8 @@ export interface MailSenderDeps {
   withMailbox: WithMailbox;
   withClient: WithClient;
   readSecret(name?: string): Promise<string>;
+  /** An OAuth2 account's current access token (refreshed when due); absent for a password account. */
+  accessToken?: () => Promise<string>;
   log: Logger;
 }
 
@@ -67,7 +69,11 @@ export function createMailSender(deps: MailSenderDeps): MailConnector {
     });
   };
 
-  const smtpPassword = () => (settings.smtp?.ownPassword ? deps.readSecret(SMTP_SECRET) : deps.readSecret());
+  const smtpCredential = async (): Promise<SmtpCredential> => {
+    if (settings.smtp?.ownPassword) return { password: await deps.readSecret(SMTP_SECRET) };
+    if (deps.accessToken) return { accessToken: await deps.accessToken() };
+    return { password: await deps.readSecret() };
+  };
 
   return {
     async prepare(mode, target): Promise<PreparedDraft> {
@@ -93,9 +99,8 @@ export function createMailSender(deps: MailSenderDeps): MailConnector {
     },
 
     async deliver(mail, handedOver) {
-      // The password is read for each try: a changed one is used from the next try on.
-      const password = await smtpPassword();
-      return deliverOnce(settings, password, mail, log.child('smtp'), handedOver);
+      // Read for each try: a changed password or a refreshed token is used from the next try on.
+      return deliverOnce(settings, await smtpCredential(), mail, log.child('smtp'), handedOver);
     },
 
     async findSent(messageId) {

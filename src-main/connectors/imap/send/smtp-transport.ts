@@ -30,11 +30,14 @@ export function smtpUser(settings: ImapSettings, smtp: SmtpSettings): string {
   return smtp.user ?? settings.user;
 }
 
-function transportOptions(settings: ImapSettings, smtp: SmtpSettings, password: string, log: Logger, onHandedOver?: () => void): SMTPTransport.Options {
+/** A password, or (an OAuth2 account without an SMTP password of its own) the access token, sent as XOAUTH2. */
+export type SmtpCredential = { password: string } | { accessToken: string };
+
+function transportOptions(settings: ImapSettings, smtp: SmtpSettings, credential: SmtpCredential, log: Logger, onHandedOver?: () => void): SMTPTransport.Options {
   if (smtp.security === 'plain' && !isLocalHost(smtp.host)) {
     throw new ConnectorError('invalid-input', `Plain SMTP without TLS is only allowed to this computer. Choose TLS (port 465) or STARTTLS (port 587) for ${smtp.host}.`);
   }
-  const secrets = [password];
+  const secrets = ['password' in credential ? credential.password : credential.accessToken];
   const write = (level: string) => (...args: unknown[]) => {
     const data = typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : undefined;
     // nodemailer says so once the whole message and its final dot are on the socket (SMTPConnection's data stream ended).
@@ -48,7 +51,7 @@ function transportOptions(settings: ImapSettings, smtp: SmtpSettings, password: 
     secure: smtp.security === 'tls',
     requireTLS: smtp.security === 'starttls',
     ignoreTLS: smtp.security === 'plain',
-    auth: { user: smtpUser(settings, smtp), pass: password },
+    auth: 'password' in credential ? { user: smtpUser(settings, smtp), pass: credential.password } : { type: 'OAuth2', user: smtpUser(settings, smtp), accessToken: credential.accessToken },
     name: 'groundswell.localhost',
     logger: { trace: write('trace'), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), fatal: write('fatal') } as never,
     ...TIMEOUTS,
@@ -84,10 +87,10 @@ export function toSmtpConnectorError(failure: unknown, smtp: SmtpSettings): Conn
 }
 
 /** "Add account" and a changed SMTP setting: connect, greet, log in (where offered), and leave. */
-export async function verifySmtp(settings: ImapSettings, password: string, log: Logger = createLogger(silentSink)): Promise<void> {
+export async function verifySmtp(settings: ImapSettings, credential: SmtpCredential, log: Logger = createLogger(silentSink)): Promise<void> {
   const smtp = settings.smtp;
   if (!smtp) return;
-  const transport = createTransport(transportOptions(settings, smtp, password, log));
+  const transport = createTransport(transportOptions(settings, smtp, credential, log));
   try {
     await transport.verify();
   } catch (error) {
@@ -101,12 +104,12 @@ export async function verifySmtp(settings: ImapSettings, password: string, log: 
  * One try to hand the message over. `onHandedOver` is told the moment the whole message is on the
  * socket, so the caller can record that from then on a lost answer leaves it unsure, not unsent.
  */
-export async function deliverOnce(settings: ImapSettings, password: string, mail: ComposedMail, log: Logger, onHandedOver: () => void): Promise<DeliveryOutcome> {
+export async function deliverOnce(settings: ImapSettings, credential: SmtpCredential, mail: ComposedMail, log: Logger, onHandedOver: () => void): Promise<DeliveryOutcome> {
   const smtp = settings.smtp;
   if (!smtp) return { status: 'failed', transient: false, message: 'This account has no outgoing (SMTP) server. Add one in the account settings, then send again.' };
   let handedOver = false;
   const transport = createTransport(
-    transportOptions(settings, smtp, password, log, () => {
+    transportOptions(settings, smtp, credential, log, () => {
       if (handedOver) return;
       handedOver = true;
       onHandedOver();
