@@ -163,7 +163,7 @@ export const imapKind: ConnectorKind<ImapSettings> = {
 
   describe: (account) => {
     const { user, host, port, smtp, oauth } = account.settings;
-    return `${user}@${host}:${port}${oauth ? ` (signs in with ${oauth.providerName})` : ''}${smtp ? `, sending through ${smtp.host}:${smtp.port}` : ', receive only'}`;
+    return `${user}@${host}:${port}${oauth ? ` (signs in with ${oauth.providerName})` : ''}${smtp ? `, sending through ${smtp.host}:${smtp.port}` : ''}`;
   },
   signsIn: () => true,
   browserSignIn: mailBrowserSignIn,
