@@ -62,11 +62,18 @@ export function AddImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: 
       requestAnimationFrame(() => form.form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
+    // The sending settings go along with the sign-in (the access token is the SMTP login too).
+    const smtpErrors: Partial<Record<FormField, string>> = {};
+    const sending = checkSmtpForm(values, smtpErrors);
+    if (Object.keys(smtpErrors).length > 0) {
+      form.setErrors(() => smtpErrors);
+      return;
+    }
     setBusy(true);
     const signedIn = await oauth.run({ kind: 'imap', input: { oauthProvider: provider.id, user } });
     if (signedIn.ok) {
       const displayName = values.displayName.trim();
-      const input = { user, oauthProvider: provider.id, signInId: signedIn.signInId, ...(displayName ? { displayName } : {}) };
+      const input = { user, oauthProvider: provider.id, signInId: signedIn.signInId, ...(displayName ? { displayName } : {}), ...sending };
       const added = await addAccount(hub, { kind: 'imap', input, secrets: [] });
       if (!added.ok) oauth.fail(added.error.message);
     }
