@@ -1,5 +1,5 @@
 /**
- * The mail outbox and the composer's drafts as SQLite holds them (migration 010). The hub decides
+ * The mail outbox and the composer's drafts as SQLite holds them (migration 011). The hub decides
  * what each state means (hub/mail-outbox.ts); this reads and writes rows, each change in one
  * statement or transaction so a crash leaves a row in one state or the next, never between.
  */

@@ -1,12 +1,15 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { SearchHit } from '../../src-shared/api.ts';
 import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
 import { formatFullTime, formatItemTime } from '../format/time.ts';
 import { loadFirstPage, loadMore, openItem, selectItem } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { activeQuery, triageViewOf, visibleItems } from '../state/store.ts';
 import { checkRange, clearChecked, markViewRead, openContextMenu, toggleChecked } from '../state/triageActions.ts';
+import { Marked } from './Highlighted.tsx';
+import { SearchSummary } from './SearchSummary.tsx';
 import { TriageButtons } from './TriageButtons.tsx';
 import { RowContextMenu } from './TriageDialogs.tsx';
 import { SenderWarningMark } from './SenderWarningMark.tsx';
@@ -32,6 +35,8 @@ interface RowProps {
   /** Picked for a bulk action. */
   checked: boolean;
   open: boolean;
+  /** Where a search result matched, for marking its words. */
+  hit: SearchHit | undefined;
   now: number;
   onClick: (id: string, e: MouseEvent) => void;
   onMenu: (id: string, e: MouseEvent) => void;
@@ -42,7 +47,7 @@ function timeOfDay(at: number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
-const InboxRow = memo(function InboxRow({ item, index, total, start, current, checked, open, now, onClick, onMenu, onHover }: RowProps) {
+const InboxRow = memo(function InboxRow({ item, index, total, start, current, checked, open, hit, now, onClick, onMenu, onHover }: RowProps) {
   const chat = item.origin.kind === 'chat' ? item.origin : undefined;
   const invite = chat?.membership === 'invite';
   const classes = ['row'];
@@ -77,7 +82,7 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
         {/* A room is known by its name; the latest message's sender goes with the message below. */}
         {/* Every text from a server is isolated (<bdi dir="auto">): its direction cannot spill into the row. */}
         <bdi className="sender" dir="auto">
-          {chat !== undefined ? item.title : item.sender}
+          {chat !== undefined ? <Marked text={item.title} ranges={hit?.title} /> : <Marked text={item.sender} ranges={hit?.sender} />}
         </bdi>
         <SenderWarningMark warning={item.senderWarning} />
         {chat?.unreadCount !== undefined && chat.unreadCount > 0 ? (
@@ -103,16 +108,18 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
           {formatItemTime(item.timestamp, now)}
         </time>
       </div>
-      <div className="row-line">{chat !== undefined ? <ChatRowText item={item} invite={invite} direct={chat.direct === true} /> : <MailRowText item={item} />}</div>
+      <div className="row-line">
+        {chat !== undefined ? <ChatRowText item={item} invite={invite} direct={chat.direct === true} hit={hit} /> : <MailRowText item={item} hit={hit} />}
+      </div>
     </div>
   );
 });
 
-function MailRowText({ item }: { item: InboxItem }) {
+function MailRowText({ item, hit }: { item: InboxItem; hit: SearchHit | undefined }) {
   return (
     <>
       <bdi className="title" dir="auto">
-        {item.title}
+        <Marked text={item.title} ranges={hit?.title} />
       </bdi>
       {item.snippet !== '' ? (
         <>
@@ -120,7 +127,7 @@ function MailRowText({ item }: { item: InboxItem }) {
             —
           </span>
           <bdi className="snippet" dir="auto">
-            {item.snippet}
+            <Marked text={item.snippet} ranges={hit?.snippet} />
           </bdi>
         </>
       ) : null}
@@ -128,7 +135,7 @@ function MailRowText({ item }: { item: InboxItem }) {
   );
 }
 
-function ChatRowText({ item, invite, direct }: { item: InboxItem; invite: boolean; direct: boolean }) {
+function ChatRowText({ item, invite, direct, hit }: { item: InboxItem; invite: boolean; direct: boolean; hit: SearchHit | undefined }) {
   if (invite) {
     return (
       <>
@@ -146,12 +153,14 @@ function ChatRowText({ item, invite, direct }: { item: InboxItem; invite: boolea
       {showSender ? (
         <>
           <bdi className="chat-snippet-sender" dir="auto">
-            {item.sender}
+            <Marked text={item.sender} ranges={hit?.sender} />
           </bdi>
           {': '}
         </>
       ) : null}
-      <bdi dir="auto">{item.snippet}</bdi>
+      <bdi dir="auto">
+        <Marked text={item.snippet} ranges={hit?.snippet} />
+      </bdi>
     </span>
   );
 }
@@ -200,13 +209,14 @@ function BulkBar() {
 export function InboxList() {
   const hub = useHub();
   const title = useViewTitle();
-  const { items, query, searching, selectedId, openId, checkedIds, triageView, listState, listError, searchError, loadingMore, hasMore } = useApp(
+  const { items, query, searching, hits, selectedId, openId, checkedIds, triageView, listState, listError, searchError, searchErrorIsSyntax, loadingMore, hasMore } = useApp(
     useShallow((s) => {
       const q = activeQuery(s);
       return {
         items: visibleItems(s),
         query: q,
         searching: q !== '' && s.resultsFor !== q,
+        hits: q !== '' && s.resultsFor === q ? s.searchMeta?.hits : undefined,
         selectedId: s.selectedId,
         openId: s.openId,
         checkedIds: s.checkedIds,
@@ -214,6 +224,7 @@ export function InboxList() {
         listState: s.listState,
         listError: s.listError,
         searchError: s.searchError,
+        searchErrorIsSyntax: s.searchErrorIsSyntax,
         loadingMore: s.loadingMore,
         hasMore: s.next !== undefined,
       };
@@ -274,7 +285,7 @@ export function InboxList() {
 
   let message: ReactNode = null;
   if (query !== '') {
-    if (searchError !== null) message = <ListMessage>Search failed: {searchError}</ListMessage>;
+    if (searchError !== null) message = <ListMessage>{searchErrorIsSyntax ? searchError : `Search failed: ${searchError}`}</ListMessage>;
     else if (searching && items.length === 0) message = <ListMessage>Searching…</ListMessage>;
     else if (!searching && items.length === 0) message = <ListMessage>No results for “{query}”.</ListMessage>;
   } else if (listState === 'error') {
@@ -295,11 +306,14 @@ export function InboxList() {
   return (
     <div className="list-pane" onMouseLeave={() => setHoveredId(null)}>
       <div className="list-header">
-        <h1 className="list-title">{query === '' ? title : `Search in ${title}`}</h1>
-        <button type="button" className="link" onClick={() => void markViewRead(hub)} title="Shift+Esc">
-          Mark all read
-        </button>
+        <h1 className="list-title">{query === '' ? title : 'Search results'}</h1>
+        {query === '' ? (
+          <button type="button" className="link" onClick={() => void markViewRead(hub)} title="Shift+Esc">
+            Mark all read
+          </button>
+        ) : null}
       </div>
+      {query !== '' ? <SearchSummary /> : null}
       <BulkBar />
       {message}
       <div className="list-body">
@@ -330,6 +344,7 @@ export function InboxList() {
                   current={item.id === selectedId}
                   checked={checked.has(item.id)}
                   open={item.id === openId}
+                  hit={hits?.[item.id]}
                   now={now}
                   onClick={onClick}
                   onMenu={onMenu}

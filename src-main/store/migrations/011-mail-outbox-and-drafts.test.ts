@@ -1,5 +1,5 @@
 /**
- * Migration 010 runs against a version-9 profile: its accounts and items stay, and the mail outbox and
+ * Migration 011 runs against a version-10 profile: its accounts and items stay, and the mail outbox and
  * drafts it adds go with their account.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,10 +13,10 @@ let dir: string;
 let db: Database.Database;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'groundswell-migration-010-'));
+  dir = mkdtempSync(join(tmpdir(), 'groundswell-migration-011-'));
   db = new Database(join(dir, 'profile.sqlite'));
   db.pragma('foreign_keys = ON');
-  migrate(db, 9);
+  migrate(db, 10);
   db.prepare('INSERT INTO accounts (id, kind, display_name, settings, settings_version, created_at) VALUES (?, ?, ?, ?, 1, ?)').run('m', 'imap', 'Work mail', '{"host":"imap.example.com"}', 1);
 });
 
@@ -25,10 +25,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('migration 010', () => {
+describe('migration 011', () => {
   it('adds the mail outbox and drafts, and removing an account removes its rows', () => {
-    migrate(db, 10);
-    expect(schemaVersion(db)).toBe(10);
+    migrate(db, 11);
+    expect(schemaVersion(db)).toBe(11);
     expect(db.prepare('SELECT settings FROM accounts WHERE id = ?').get('m')).toEqual({ settings: '{"host":"imap.example.com"}' });
     db.prepare(
       `INSERT INTO mail_outbox (id, account_id, message_id, raw, envelope, draft, state, created_at, updated_at)
