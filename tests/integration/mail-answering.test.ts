@@ -335,6 +335,17 @@ describe('the outbox', () => {
     expect(await waitForDelivery(w.dovecot, w.carol, 'INBOX', sent.messageId)).toHaveLength(1);
   });
 
+  it('an unsure message the user says arrived is kept as sent: its copy is filed and it is not sent again', async () => {
+    const sent = await crashedWhile('handed', 'The user saw it arrive');
+    await value(w.hub.call('sync.once', {}));
+    expect((await value(w.hub.call('mail.outbox', {}))).map((m) => m.state)).toEqual(['unsure']);
+    expect((await value(w.hub.call('mail.markSent', { outboxId: sent.outboxId }))).state).toBe('sent');
+    expect(await value(w.hub.call('mail.outbox', {}))).toEqual([]);
+    expect((await readMailbox(w.dovecot, w.alice, 'Sent')).filter((m) => m.messageId === sent.messageId)).toHaveLength(1);
+    w.postfix.flush();
+    expect((await readMailbox(w.dovecot, w.carol, 'INBOX')).filter((m) => m.messageId === sent.messageId)).toEqual([]);
+  });
+
   it('a crash after the whole message went out, whose copy is in Sent (as servers that file sent mail leave it): taken as sent, not resent', async () => {
     const sent = await crashedWhile('handed', 'Filed by the server itself');
     const copy = rfc822({ from: `alice@${DOMAIN}`, to: 'carol@example.test', subject: 'Filed by the server itself', date: new Date(), messageId: sent.messageId, content: 'Content-Type: text/plain\n\nCrash window\n' });
