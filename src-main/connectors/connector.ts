@@ -70,7 +70,11 @@ export interface ConnectorContext<S extends object = object> {
   updateSettings(settings: S): void;
   /** Asks for a desktop notification about these newly stored items. */
   notify(externalIds: string[]): void;
-  upsert(items: ConnectorItem[]): void;
+  /**
+   * Stores items. With `cursor`, the cursor moves in the same transaction: a crash can never leave
+   * the cursor past items that were not stored, and a sync's batch costs one commit, not two.
+   */
+  upsert(items: ConnectorItem[], cursor?: { key: string; value: unknown }): void;
   /** Changes read state of items already stored; cheaper than a full upsert. */
   setUnread(changes: { externalId: string; unread: boolean }[]): void;
   /** Triage state the server reports for stored items; items with an action of ours still waiting keep theirs. */

@@ -41,6 +41,8 @@ export interface HubOptions {
   /** The account kinds this hub runs; the built-in three unless given (tests add their own). */
   kinds?: readonly AnyConnectorKind[];
   log?: Logger;
+  /** false: rows are indexed for search by the next search or the next long-running hub, not by this one (the CLI). */
+  searchIndexInBackground?: boolean;
 }
 
 type Handlers = { [C in CallName]: (params: unknown) => Promise<HubCalls[C]['result']> | HubCalls[C]['result'] };
@@ -74,7 +76,7 @@ export class Hub {
     const secrets = options.secrets ?? createKeychainSecretStore();
     this.#events = new HubEventBus(log);
     this.#kinds = new KindRegistry(options.kinds ?? defaultKinds());
-    this.#searchIndexing = new SearchIndexing(store, log);
+    this.#searchIndexing = new SearchIndexing(store, log, { background: options.searchIndexInBackground ?? true });
     this.#supervision = new ConnectorSupervision({
       store,
       secrets,

@@ -268,11 +268,17 @@ export class ConnectorSupervision {
       notify: (externalIds) => {
         if (alive()) this.#parts.notify(account, externalIds);
       },
-      upsert: (items) => {
+      upsert: (items, cursor) => {
         if (items.length === 0 || !alive()) return;
-        const changed = this.write(account, () => store.upsertItems(items.map(toStored))) > 0;
         const facts = items.flatMap((i) => (i.facts ? [{ externalId: i.externalId, ...i.facts }] : []));
-        const triaged = facts.length > 0 && this.write(account, () => store.triage.applyFacts(account.id, facts)).length > 0;
+        const { changed, triaged } = this.write(account, () =>
+          store.inTransaction(() => {
+            const written = store.upsertItems(items.map(toStored)) > 0;
+            const factsChanged = facts.length > 0 && store.triage.applyFacts(account.id, facts).length > 0;
+            if (cursor) store.writeCursor(account.id, cursor.key, cursor.value);
+            return { changed: written, triaged: factsChanged };
+          }),
+        );
         if (changed || triaged) events.itemsChanged(account.id);
         if (changed) searchIndexing.schedule();
       },

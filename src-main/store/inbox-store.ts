@@ -283,6 +283,14 @@ export class InboxStore {
     })());
   }
 
+  /**
+   * Runs several writes as one transaction (the ones inside become savepoints): a sync's batch of
+   * items, their triage facts and its cursor cost one commit, so each index page is written to the WAL once.
+   */
+  inTransaction<T>(run: () => T): T {
+    return this.#guard(() => this.#db.transaction(run)());
+  }
+
   /** Returns the ids whose state actually changed (unknown ids and no-ops are left out). */
   setUnread(ids: string[], unread: boolean): string[] {
     const statement = this.#prepare('UPDATE items SET unread = ? WHERE id = ? AND unread <> ?');

@@ -109,11 +109,12 @@ export function createMemoryContext<S extends object>(account: Account<S>, secre
     notify(externalIds) {
       notified.push(...externalIds);
     },
-    upsert(batch) {
+    upsert(batch, cursor) {
       for (const item of batch) {
         items.set(item.externalId, { ...item });
         upsertCounts.set(item.externalId, (upsertCounts.get(item.externalId) ?? 0) + 1);
       }
+      if (cursor) cursors.set(cursor.key, JSON.parse(JSON.stringify(cursor.value)) as unknown);
     },
     setUnread(changes) {
       for (const change of changes) {

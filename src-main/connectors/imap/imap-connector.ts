@@ -7,7 +7,6 @@ import type { ImapSettings, InboxItem, ItemDetail } from '../../../src-shared/do
 import { ConnectorError, type Connector, type ConnectorContext } from '../connector.ts';
 import { createReconnectLoop, type ReconnectOptions } from '../reconnect.ts';
 import { closeClient, connectionErrorOf, openClient, toConnectorError, type ImapTiming as ClientTiming } from './imap-client.ts';
-import { loadMessageDetail } from './message-detail.ts';
 import { MailboxSync } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
 import { createMailTriage } from './triage/mail-triage.ts';
@@ -199,6 +198,8 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
     async loadDetail(item): Promise<Omit<ItemDetail, 'item'>> {
       if (item.origin.kind !== 'mail') throw new ConnectorError('invalid-input', 'This item is not a mail message.');
       const origin = item.origin;
+      // The reading pane's parser (mailparser) loads on the first message opened, not with the sync.
+      const { loadMessageDetail } = await import('./message-detail.ts');
       return withMailbox(origin.mailbox, (client, uidValidity) => {
         if (uidValidity !== origin.uidValidity) {
           throw new ConnectorError('not-found', 'This message is no longer on the server (the mailbox was rebuilt). It will disappear after the next sync.');

@@ -7,7 +7,6 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { ImapSettings } from '../../../src-shared/domain.ts';
 import type { ConnectorContext, ConnectorItem } from '../connector.ts';
 import { externalIdOf, parseExternalId, toConnectorItem } from './message-item.ts';
-import { parseMessage, SNIPPET_LIMITS } from './parse-message.ts';
 import { quickText } from './quick-text.ts';
 
 export interface MailboxCursor {
@@ -211,7 +210,7 @@ export class MailboxSync {
       true,
       (batch) => {
         this.initialBelow = lowestUid(batch);
-        this.saveCursor();
+        return this.cursor();
       },
     );
     this.initialBelow = undefined;
@@ -243,7 +242,7 @@ export class MailboxSync {
    * Fetches in batches, newest first, and upserts each batch as it is parsed. The next batch is
    * requested before the current one is parsed, so the server and the parser work side by side.
    */
-  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, stored?: (batch: number[]) => void): Promise<void> {
+  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, stored?: (batch: number[]) => MailboxCursor): Promise<void> {
     const total = uidsNewestFirst.length;
     if (reportProgress) this.ctx.status({ state: 'syncing', done: 0, total });
     const batches: number[][] = [];
@@ -261,8 +260,9 @@ export class MailboxSync {
       // One at a time: parsing is CPU work, and the parse timeout must measure one message, not a queue.
       const items: ConnectorItem[] = [];
       for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message));
-      this.ctx.upsert(items);
-      stored?.(batches[b] as number[]);
+      // The cursor that says this batch is stored moves in the batch's own transaction.
+      const cursor = stored?.(batches[b] as number[]);
+      this.ctx.upsert(items, cursor ? { key: cursorKey(this.mailbox), value: cursor } : undefined);
       done += items.length;
       if (reportProgress) this.ctx.status({ state: 'syncing', done: Math.min(done, total), total });
     }
@@ -272,6 +272,8 @@ export class MailboxSync {
   private async toItem(message: FetchMessageObject): Promise<ConnectorItem> {
     const quick = message.source ? quickText(message.source) : undefined;
     if (quick) return toConnectorItem(this.mailbox, this.uidValidity, message, quick);
+    // mailparser (and what it pulls in: iconv tables, linkify-it) loads only for the rare message the quick path cannot read.
+    const { parseMessage, SNIPPET_LIMITS } = await import('./parse-message.ts');
     const parsed = message.source ? await parseMessage(message.source, SNIPPET_LIMITS) : undefined;
     if (!parsed) this.ctx.log.debug('message could not be parsed; showing envelope only', { mailbox: this.mailbox, uid: message.uid });
     return toConnectorItem(this.mailbox, this.uidValidity, message, parsed);
@@ -330,9 +332,13 @@ export class MailboxSync {
   }
 
   private saveCursor(): void {
+    this.ctx.writeCursor(cursorKey(this.mailbox), this.cursor());
+  }
+
+  private cursor(): MailboxCursor {
     const cursor: MailboxCursor = { uidValidity: this.uidValidity, uidNext: this.uidNext };
     if (this.highestModseq !== undefined) cursor.highestModseq = this.highestModseq.toString();
     if (this.initialBelow !== undefined) cursor.initialBelow = this.initialBelow;
-    this.ctx.writeCursor(cursorKey(this.mailbox), cursor);
+    return cursor;
   }
 }
