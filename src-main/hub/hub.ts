@@ -33,7 +33,7 @@ import { SecurityCalls } from './security-calls.ts';
 import { SignInPasswords } from './sign-in-passwords.ts';
 import { ConnectorSupervision } from './supervision.ts';
 import { TriageBook } from './triage.ts';
-import { parseId, parseIds, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
+import { parseId, parseIds, parseInboxFilter, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
 
 export interface HubOptions {
   profileDir: string;
@@ -178,6 +178,7 @@ export class Hub {
     'inbox.list': (raw) => this.#store.listInbox(parseInboxQuery(raw)),
     'inbox.search': (raw) => this.#store.search(parseSearchQuery(raw)),
     'inbox.counts': () => this.#store.unreadCounts(),
+    'inbox.total': (raw) => ({ total: this.#store.countInbox(parseInboxFilter(raw)) }),
     'item.get': (raw) => this.#items.detail(parseId(raw, 'itemId', 'Item')),
     'item.markRead': async (raw) => {
       await this.#triage.triage({ itemIds: parseIds(raw), action: 'read' });

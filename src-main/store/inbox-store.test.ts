@@ -395,6 +395,42 @@ describe('the merged inbox', () => {
     }
   });
 
+  it.each([...filters, { view: 'all' } as InboxFilter])('reaches the oldest page directly and walks back up to the newest, exactly: %o', (filter) => {
+    const expected = walk(filter, 500).map((i) => i.id);
+    expect(store.countInbox(filter)).toBe(expected.length);
+    for (const limit of [1, 7, 50]) {
+      const oldest = store.listInbox({ ...filter, limit, from: 'oldest' });
+      expect(oldest.next).toBeUndefined();
+      const seen = [...oldest.items.map((i) => i.id)];
+      let previous = oldest.previous;
+      while (previous !== undefined) {
+        const page = store.listInbox({ ...filter, limit, before: previous });
+        expect(page.next).toBeDefined();
+        seen.unshift(...page.items.map((i) => i.id));
+        previous = page.previous;
+      }
+      expect(seen).toEqual(expected);
+    }
+  });
+
+  it.each([{}, { view: 'all' } as InboxFilter, { source: 'mail', unreadOnly: true } as InboxFilter])('jumps to a page in the middle by its offset, then pages on from there: %o', (filter) => {
+    const expected = walk(filter, 500).map((i) => i.id);
+    const middle = store.listInbox({ ...filter, limit: 7, offset: 20 });
+    expect(middle.items.map((i) => i.id)).toEqual(expected.slice(20, 27));
+    expect(store.listInbox({ ...filter, limit: 7, after: middle.next! }).items.map((i) => i.id)).toEqual(expected.slice(27, 34));
+    expect(store.listInbox({ ...filter, limit: 7, before: middle.previous! }).items.map((i) => i.id)).toEqual(expected.slice(13, 20));
+    expect(store.listInbox({ ...filter, limit: 7 }).previous).toBeUndefined();
+  });
+
+  it('reads the oldest page and the pages above it off one index, with no sort', () => {
+    const oldest = store.listInbox({ limit: 3, from: 'oldest' });
+    for (const query of [{ from: 'oldest' as const }, { before: oldest.previous! }, { source: 'mail' as const, from: 'oldest' as const }]) {
+      const plan = store.explainInbox(query).join('\n');
+      expect(plan).toMatch(/SEARCH items USING (COVERING )?INDEX items_/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
   it('a page stays consistent when rows arrive before the cursor is used', () => {
     const page = store.listInbox({ limit: 10 });
     store.upsertItems([item('mail-1', 'newer', { timestamp: 1_800_000_000_000 })]);
