@@ -36,6 +36,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 interface Timed {
   ms: number;
+  /** User + system CPU of the process itself: what it costs, whatever else runs on the machine. */
+  cpuMs: number;
   rssKb: number;
   stdout: string;
 }
@@ -53,7 +55,7 @@ function timed(args: string[], stdin?: string): Promise<Timed> {
     child.on('exit', (code) => {
       const ms = performance.now() - started;
       if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ ms, rssKb: Number(/max-rss-kb (\d+)/.exec(stderr)?.[1] ?? 0), stdout });
+      else resolve({ ms, cpuMs: Number(/cpu-us (\d+)/.exec(stderr)?.[1] ?? 0) / 1000, rssKb: Number(/max-rss-kb (\d+)/.exec(stderr)?.[1] ?? 0), stdout });
     });
   });
 }
@@ -113,6 +115,11 @@ async function round(count: number): Promise<void> {
     report({ bench: BENCH, metric: `reference: node + imapflow FETCH ${n} envelopes+flags, process start included (median of ${RUNS})`, value: plainMs, unit: 'ms' });
     report({ bench: BENCH, metric: `sync --once of ${n} mails, fresh profile, process start included (median of ${RUNS})`, value: oursMs, unit: 'ms' });
     report({ bench: BENCH, metric: `sync --once ${n} ÷ plain FETCH`, value: oursMs / plainMs, unit: '×', floor: `≤ ${GOAL}×`, pass: oursMs / plainMs <= GOAL });
+    const plainCpu = median(plain.map((t) => t.cpuMs));
+    const oursCpu = median(ours.map((t) => t.cpuMs));
+    report({ bench: BENCH, metric: `reference: plain FETCH ${n}, CPU time of the process (user + system)`, value: plainCpu, unit: 'ms' });
+    report({ bench: BENCH, metric: `sync --once ${n}, CPU time of the process (user + system)`, value: oursCpu, unit: 'ms' });
+    report({ bench: BENCH, metric: `sync --once ${n} ÷ plain FETCH, CPU time`, value: oursCpu / plainCpu, unit: '×' });
     report({ bench: BENCH, metric: `reference: plain FETCH ${n}, peak RSS`, value: Math.max(...plain.map((t) => t.rssKb)) / 1024, unit: 'MB' });
     report({ bench: BENCH, metric: `sync --once ${n}, peak RSS`, value: Math.max(...ours.map((t) => t.rssKb)) / 1024, unit: 'MB' });
     report({ bench: BENCH, metric: `load average (1 min) during the ${n} runs, median`, value: median(load), unit: '' });

@@ -52,6 +52,19 @@ const PAINT_PROBE = `
   });
 `;
 
+/** What the probe and the functions below find in the page (this Node file has no DOM types). */
+interface PageGlobals {
+  __gs: { firstRows?: number };
+  __gsWatchTitle(title: string): Promise<number>;
+  __frames: number[];
+  __stopFrames?: boolean;
+  __end?: Promise<number>;
+  requestAnimationFrame(callback: (now: number) => void): number;
+  addEventListener(type: 'keydown', listener: (e: { key: string; timeStamp: number }) => void, options: object): void;
+  document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> };
+  performance: { now(): number; timeOrigin: number };
+}
+
 const feeds = await startFeedServer();
 feeds.serveFeed('/notes.rss', { body: rssFeed([], { site: feeds.origin, title: 'Release notes' }), contentType: 'application/rss+xml' });
 const profiles: TempProfile[] = [];
@@ -70,7 +83,8 @@ async function openList(serve: ServeProcess): Promise<{ page: Page; firstRowsMs:
   const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
   await page.addInitScript(PAINT_PROBE);
   await page.goto(serve.url);
-  const firstRowsMs = (await (await page.waitForFunction('window.__gs.firstRows', undefined, { timeout: 30_000 })).jsonValue()) as number;
+  // Functions, not strings: the page's CSP forbids eval, which a string predicate needs.
+  const firstRowsMs = (await (await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__gs.firstRows, undefined, { timeout: 30_000 })).jsonValue()) as number;
   return { page, firstRowsMs };
 }
 
@@ -88,18 +102,27 @@ async function scrollFrames(page: Page, rows: number): Promise<{ over50: number;
   const box = (await list.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   // In the page (no DOM types in this Node file): every frame's length, until told to stop.
-  await page.evaluate(`{
-    const frames = (window.__frames = []);
-    let last = performance.now();
-    const tick = (now) => { frames.push(now - last); last = now; if (!window.__stopFrames) requestAnimationFrame(tick); };
-    requestAnimationFrame(tick);
-  }`);
+  await page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    const frames: number[] = (w.__frames = []);
+    let last = w.performance.now();
+    const tick = (now: number) => {
+      frames.push(now - last);
+      last = now;
+      if (!w.__stopFrames) w.requestAnimationFrame(tick);
+    };
+    w.requestAnimationFrame(tick);
+  });
   const notch = 20 * ROW_HEIGHT;
   for (let scrolled = 0; scrolled < rows * ROW_HEIGHT; scrolled += notch) {
     await page.mouse.wheel(0, notch);
-    await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))');
+    await page.evaluate(() => new Promise((resolve) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => resolve(0))));
   }
-  const frames = (await page.evaluate('window.__stopFrames = true, window.__frames.slice(1)')) as number[];
+  const frames = await page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    w.__stopFrames = true;
+    return w.__frames.slice(1);
+  });
   return { over50: frames.filter((f) => f > 50).length, worst: Math.max(...frames) };
 }
 
@@ -108,14 +131,15 @@ async function endToOldest(page: Page, total: number): Promise<number> {
   const list = page.getByRole('listbox', { name: 'Inbox' });
   await list.focus();
   await page.keyboard.press('Home');
-  await page.waitForFunction(`[...document.querySelectorAll('[role=option] .title')].some((el) => el.textContent === ${JSON.stringify(seededTitle(total))})`);
+  await page.waitForFunction((title) => Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('[role=option] .title')).some((el) => el.textContent === title), seededTitle(total));
   await page.waitForTimeout(300);
-  await page.evaluate(`{
-    const pressed = new Promise((resolve) => addEventListener('keydown', (e) => e.key === 'End' && resolve(e.timeStamp), { once: true, capture: true }));
-    window.__end = Promise.all([pressed, window.__gsWatchTitle(${JSON.stringify(seededTitle(1))})]).then(([at, shown]) => shown - at);
-  }`);
+  await page.evaluate((title) => {
+    const w = globalThis as unknown as PageGlobals;
+    const pressed = new Promise<number>((resolve) => w.addEventListener('keydown', (e) => e.key === 'End' && resolve(e.timeStamp), { once: true, capture: true }));
+    w.__end = Promise.all([pressed, w.__gsWatchTitle(title)]).then(([at, shown]) => shown - at);
+  }, seededTitle(1));
   await page.keyboard.press('End');
-  const elapsed = (await page.evaluate('window.__end')) as number;
+  const elapsed = await page.evaluate(() => (globalThis as unknown as PageGlobals).__end!);
   return elapsed;
 }
 
@@ -166,7 +190,7 @@ try {
     const serve = await startServe(profile.dir);
     try {
       const { page, firstRowsMs } = await openList(serve);
-      const origin = (await page.evaluate('performance.timeOrigin')) as number;
+      const origin = await page.evaluate(() => (globalThis as unknown as PageGlobals).performance.timeOrigin);
       await page.close();
       return origin + firstRowsMs - spawned;
     } finally {

@@ -62,7 +62,11 @@ export interface ConnectorContext<S extends object = object> {
   /** Items that only need their read state checked: externalId → unread. */
   knownReadState(scope: string): Map<string, boolean>;
   /** Read state and timestamp of stored items, for sources that re-send what they sent before. */
-  knownItems(scope: string): Map<string, { unread: boolean; timestamp: number }>;
+  /**
+   * With `among`, only those of the given externalIds that are stored: a feed's poll looks up the
+   * entries it fetched, not every entry the feed ever had (a long-followed feed holds thousands).
+   */
+  knownItems(scope: string, among?: readonly string[]): Map<string, { unread: boolean; timestamp: number }>;
   status(state: ConnectionState): void;
   /** For polled sources: the last success, last error and next poll, shown with the account. */
   activity(activity: PollActivity): void;

@@ -253,7 +253,7 @@ export class ConnectorSupervision {
       writeCursor: (key, value) => this.write(account, () => store.writeCursor(account.id, key, value)),
       knownExternalIds: (scope) => this.read(account, () => store.knownExternalIds(account.id, scope)),
       knownReadState: (scope) => this.read(account, () => store.knownReadState(account.id, scope)),
-      knownItems: (scope) => this.read(account, () => store.knownItems(account.id, scope)),
+      knownItems: (scope, among) => this.read(account, () => store.knownItems(account.id, scope, among)),
       status: (state) => {
         if (alive()) this.setStatus(account.id, state);
       },

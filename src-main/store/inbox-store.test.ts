@@ -202,6 +202,17 @@ describe('items', () => {
     store.insertAccount(account('a1', 'imap'));
   });
 
+  it('looks up known items among given ids only, in any number, inside the scope', () => {
+    const many = Array.from({ length: 1_200 }, (_, n) => item('a1', `m${n}`, { unread: n % 2 === 0, timestamp: 1_700_000_000_000 + n }));
+    store.upsertItems([...many, item('a1', 'other', { scope: 'Archive' })]);
+    const asked = [...Array.from({ length: 1_100 }, (_, n) => `m${n + 150}`), 'missing', 'other', 'm150'];
+    const known = store.knownItems('a1', 'INBOX', asked);
+    expect(known.size).toBe(1_050);
+    expect(known.get('m151')).toEqual({ unread: false, timestamp: 1_700_000_000_151 });
+    expect(known.has('other')).toBe(false);
+    expect(store.knownItems('a1', 'INBOX').size).toBe(1_200);
+  });
+
   it('upserting the same item twice keeps one row; a changed field is written and re-indexed', () => {
     const first = item('a1', 'm1', { title: 'Quarterly numbers' });
     expect(store.upsertItems([first])).toBe(1);

@@ -372,10 +372,21 @@ export class InboxStore {
   }
 
   /** What a polling connector needs to keep an entry's read state and first-seen time. */
-  knownItems(accountId: string, scope: string): Map<string, { unread: boolean; timestamp: number }> {
-    const rows = this.#guard(
-      () => this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number, number][],
-    );
+  knownItems(accountId: string, scope: string, among?: readonly string[]): Map<string, { unread: boolean; timestamp: number }> {
+    const rows = this.#guard(() => {
+      if (among === undefined) {
+        return this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number, number][];
+      }
+      // By the (account, external id) key, a few hundred at a time: as cheap at a million stored rows as at ten.
+      const found: [string, number, number][] = [];
+      const ids = [...new Set(among)];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const sql = `SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ? AND external_id IN (${chunk.map(() => '?').join(',')})`;
+        found.push(...(this.#prepare(sql).raw().all(accountId, scope, ...chunk) as [string, number, number][]));
+      }
+      return found;
+    });
     return new Map(rows.map(([externalId, unread, timestamp]) => [externalId, { unread: unread === 1, timestamp }]));
   }
 

@@ -34,9 +34,11 @@ async function jump(hub: Hub, where: Pick<InboxQuery, 'from' | 'offset'>, startO
   if (state.jumping || state.listState === 'loading') return;
   const seq = ++hub.seq.list;
   hub.store.setState({ jumping: true });
+  // The count is known once the first page is shown; asked again only when it is not.
+  const known = state.total;
   const [page, total] = await Promise.all([
     hub.client.call('inbox.list', { ...state.view, limit: WINDOW_PAGE, ...where }),
-    hub.client.call('inbox.total', state.view),
+    known === undefined ? hub.client.call('inbox.total', state.view) : Promise.resolve(undefined),
   ]);
   if (seq !== hub.seq.list) return;
   if (!page.ok) {
@@ -44,7 +46,7 @@ async function jump(hub: Hub, where: Pick<InboxQuery, 'from' | 'offset'>, startO
     showToast(hub, 'error', `Could not load that part of the list: ${page.error.message}`);
     return;
   }
-  const count = total.ok ? total.value.total : (hub.store.getState().total ?? 0);
+  const count = total?.ok ? total.value.total : (known ?? 0);
   const items = withPending(hub, page.value.items);
   const previous = page.value.previous;
   hub.store.setState({

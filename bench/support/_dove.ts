@@ -1,0 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { startDovecot } from '../../tests/support/dovecot.ts';
+import { appendMessages, mailboxFixture } from '../../tests/support/mail-fixtures.ts';
+const count = Number(process.argv[2] ?? 2000);
+const user = { user: 'devbench', password: 'devbench-pass' };
+const d = await startDovecot({ users: [user] });
+const f = mailboxFixture(count);
+for (let i = 0; i < f.length; i += 2000) await appendMessages(d, user, f.slice(i, i + 2000));
+writeFileSync(`/tmp/speedtools/dove-${count}.json`, JSON.stringify({ host: d.host, port: d.port, ...user }));
+console.log('ready', d.port);
+process.on('SIGTERM', async () => { await d.stop(); process.exit(0); });
+setInterval(() => {}, 1 << 30);
