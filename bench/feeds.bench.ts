@@ -58,7 +58,7 @@ function parseThroughput(format: 'RSS 2.0' | 'Atom', text: string): void {
   });
   const toItems = timeRounds(() => {
     const feed = parseFeed(text, url);
-    entriesToItems(feed, { feedName: 'Status', conversationKey: 'acct', settings: { alertLevel: 'badge', keywords: ['outage'] }, known: new Map(), firstPoll: false, now: Date.now() });
+    entriesToItems(feed, { feedName: 'Status', conversationKey: 'acct', known: new Map(), firstPoll: false, now: Date.now() });
   });
   const perSecond = (ms: number) => Math.round(ENTRIES / (ms / 1000));
   const size = `${(Buffer.byteLength(text) / MiB).toFixed(1)} MiB`;

@@ -60,7 +60,7 @@ export const LAYERS = [
   { name: 'src-main/secrets', folders: ['src-main/secrets'], may: [SHARED, COMMON, SECRETS], packages: { only: ['@napi-rs/keyring'] }, node: true },
   {
     name: 'src-main/hub',
-    folders: ['src-main/hub'],
+    folders: ['src-main/hub', 'src-main/hub/attention'],
     may: [SHARED, COMMON, STORE, SECRETS, HUB, CONNECTOR_ROOT, KIND_ENTRY],
     packages: HUB_SIDE_PACKAGES,
     node: true,

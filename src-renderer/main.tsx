@@ -6,6 +6,8 @@ import { socketClient, socketUrl } from './api/socketClient.ts';
 import { App } from './components/App.tsx';
 import { createHub, followHubEvents, refreshAll, setConnection, type Hub } from './state/actions.ts';
 import { loadKinds } from './state/accountActions.ts';
+import { followAttentionEvents, loadAttention } from './state/attentionActions.ts';
+import { BrowserNotifier, pageNotifications } from './state/browserNotifier.ts';
 import { followChatEvents } from './state/chatActions.ts';
 import { followPreferenceEvents, followTheme, loadPreferences, pageStorage, rememberedTheme } from './state/preferenceActions.ts';
 import { followSecurityEvents } from './state/securityActions.ts';
@@ -34,12 +36,14 @@ function start(): void {
   followChatEvents(hub);
   followSecurityEvents(hub);
   followPreferenceEvents(hub);
+  followAttentionEvents(hub, new BrowserNotifier(pageNotifications(window)));
   const storage = pageStorage();
   const theme = rememberedTheme(storage);
   if (theme !== undefined) store.setState((s) => ({ preferences: { ...s.preferences, theme } }));
   followTheme(hub, document.documentElement, storage);
   void refreshAll(hub);
   void loadPreferences(hub);
+  void loadAttention(hub);
   // The labels of plug-in kinds, for their accounts' settings; the Add account dialog asks again.
   void loadKinds(hub);
 

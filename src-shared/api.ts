@@ -15,6 +15,7 @@ import type {
   TriageAction,
   TriageView,
 } from './domain.ts';
+import type { AttentionRule, AttentionSettings, ItemWhy, QuietHours, RaisedNotification, RuleInput } from './attention.ts';
 import type { Preferences } from './preferences.ts';
 import type { Result } from './result.ts';
 
@@ -218,14 +219,6 @@ export interface OpmlImportResult {
   skipped: { url: string; reason: string }[];
 }
 
-/** A new item the user asked to be told about (a feed at alert level "notify", new mail). */
-export interface NewItemNotice {
-  itemId: string;
-  accountName: string;
-  title: string;
-  snippet: string;
-}
-
 export interface InboxFilter {
   source?: SourceKind;
   accountId?: string;
@@ -375,6 +368,23 @@ export interface HubCalls {
   'profile.notices': { params: Record<string, never>; result: ProfileNotice[] };
   /** Changes some preferences; the others keep their values. */
   'preferences.set': { params: { changes: Partial<Preferences> }; result: Preferences };
+  /** The attention rules in the order they are tried: the first that matches an item decides. */
+  'rules.list': { params: Record<string, never>; result: AttentionRule[] };
+  /** Adds a rule, placed ahead of every less specific one; returns it. */
+  'rules.add': { params: RuleInput; result: AttentionRule };
+  /** Changes a rule's name, level or priority (built-in rules too). */
+  'rules.update': { params: { ruleId: string; changes: Partial<Pick<AttentionRule, 'name' | 'level' | 'priority'>> }; result: AttentionRule };
+  /** Removes a rule of the user's; built-in rules can be changed but not removed. */
+  'rules.remove': { params: { ruleId: string }; result: null };
+  /** Moves a rule ahead of another one (`beforeRuleId` null: to the end). */
+  'rules.move': { params: { ruleId: string; beforeRuleId: string | null }; result: AttentionRule[] };
+  'attention.get': { params: Record<string, never>; result: AttentionSettings };
+  /** Sets the daily quiet hours, or turns them off with null. */
+  'attention.setQuietHours': { params: { quietHours: QuietHours | null }; result: AttentionSettings };
+  /** Holds notifications until a time (ms since the epoch), or resumes them with null. */
+  'attention.pause': { params: { until: number | null }; result: AttentionSettings };
+  /** Why an item has its level, priority and unread state. */
+  'item.why': { params: { itemId: string }; result: ItemWhy };
 }
 
 /** Something that happened to the profile itself, told once, in words. */
@@ -392,15 +402,19 @@ export interface HubEvents {
   'inbox.changed': { accountIds: string[] };
   'account.status': AccountStatus;
   'accounts.changed': Record<string, never>;
-  /** New items that should raise a desktop notification. */
-  'inbox.notify': { items: NewItemNotice[] };
   /** An open room's timeline changed: a message, an echo's state, a receipt or someone typing. */
   'chat.changed': { itemIds: string[] };
   /** A Matrix account's encryption changed: a verification moved on, a device appeared, backup state. */
   'security.changed': { accountId: string };
   'preferences.changed': Preferences;
+  /** A notification the rules raised (the same stream the desktop notification, the browser's and `watch` come from). */
+  'attention.notification': RaisedNotification;
+  /** Rules, quiet hours or a pause changed. */
+  'attention.changed': AttentionSettings & { rules: AttentionRule[] };
   /** The Electron app's background service (the hub process): sent by its supervisor, not the hub. */
   'service.status': { state: 'running' | 'restarting' | 'failed'; message?: string };
+  /** The desktop shell asks the window to show this item (a notification was clicked): sent by the shell, not the hub. */
+  'window.openItem': { itemId: string };
 }
 
 export type CallName = keyof HubCalls;
@@ -445,6 +459,15 @@ const CALLS: { readonly [C in CallName]: true } = {
   'preferences.get': true,
   'preferences.set': true,
   'profile.notices': true,
+  'rules.list': true,
+  'rules.add': true,
+  'rules.update': true,
+  'rules.remove': true,
+  'rules.move': true,
+  'attention.get': true,
+  'attention.setQuietHours': true,
+  'attention.pause': true,
+  'item.why': true,
 };
 
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];

@@ -9,6 +9,8 @@ import { fail } from '../../src-shared/result.ts';
 
 export interface RemoteClient extends HubClient {
   close(): void;
+  /** Settles when the connection ends, by either side (the hub quit). */
+  readonly closed: Promise<void>;
 }
 
 export async function connectRemote(port: number, token: string): Promise<RemoteClient> {
@@ -37,7 +39,10 @@ export async function connectRemote(port: number, token: string): Promise<Remote
       for (const listener of listeners.get(frame.event) ?? []) listener(frame.payload);
     }
   });
+  let markClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
   ws.on('close', () => {
+    markClosed();
     for (const resolve of pending.values()) {
       resolve(fail('connection-failed', 'The running Groundswell hub closed the connection.') as CallResult<CallName>);
     }
@@ -58,5 +63,6 @@ export async function connectRemote(port: number, token: string): Promise<Remote
       return () => set.delete(listener as (payload: unknown) => void);
     },
     close: () => ws.close(),
+    closed,
   };
 }

@@ -10,12 +10,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { HubClient, CallName, CallParams } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem } from '../../src-shared/domain.ts';
 import type { AppError } from '../../src-shared/result.ts';
+import { unreadSummary } from '../../src-shared/unread-summary.ts';
 import { Hub } from '../hub/hub.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
+import { ATTENTION_COMMANDS, ATTENTION_USAGE, runAttentionCommand } from './attention-commands.ts';
 
 export const USAGE = `Usage: groundswell <command> [options]
 
@@ -40,6 +42,8 @@ Commands:
                                         and printed as they come); when more remain, prints
                                         "next: CURSOR" on stderr, so stdout (and --json's array) stays
                                         only items: pass it as --after CURSOR for the next page
+  inbox --counts [--json]               the unread totals (per source, priority apart): the same
+                                        summary the sidebar, the window title, the tray and badge show
   read ID... | unread ID...             mark items read or unread (also on the server)
   read --all [--source S] [--account ID]   mark every unread item of the Inbox read
   done ID... | undone ID...             mark done (mail moves to the archive mailbox) or back to the Inbox
@@ -55,6 +59,7 @@ Commands:
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
   feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
+${ATTENTION_USAGE}
 
 Every command takes --profile DIR (default: $GROUNDSWELL_PROFILE, else the OS app-data folder).`;
 
@@ -75,6 +80,7 @@ const OPTIONS = {
   until: { type: 'string' },
   for: { type: 'string' },
   all: { type: 'boolean' },
+  counts: { type: 'boolean' },
   yes: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -97,6 +103,8 @@ class CliFailure extends Error {
 export interface CliOptions {
   /** The account kinds of an in-process hub (tests register their own); a running hub uses its own. */
   kinds?: HubOptions['kinds'];
+  /** Ends a long-running command (`watch`) as Ctrl+C would (tests). */
+  stop?: Promise<void>;
 }
 
 export async function main(
@@ -109,10 +117,12 @@ export async function main(
   const first = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
   const [firstCommand, firstSub] = first.positionals;
   const kindCommand = firstCommand === 'account' && (firstSub === 'add' || firstSub === 'update');
+  // watch, rules, quiet, pause and why parse their own flags (attention-commands.ts).
+  const attentionCommand = firstCommand !== undefined && ATTENTION_COMMANDS.has(firstCommand);
   let values: Values;
   let positionals: string[];
   try {
-    if (kindCommand) ({ values, positionals } = { values: first.values as Values, positionals: first.positionals });
+    if (kindCommand || attentionCommand) ({ values, positionals } = { values: first.values as Values, positionals: first.positionals });
     else ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
   } catch (error) {
     io.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
@@ -127,6 +137,19 @@ export async function main(
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
     if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io), io.stderr);
+    if (attentionCommand) {
+      return await runAttentionCommand(argv, {
+        profileDir,
+        ...(options.kinds ? { kinds: options.kinds } : {}),
+        out: io.stdout,
+        err: io.stderr,
+        usage: (message) => new UsageError(message),
+        failure: (message, exitCode) => new CliFailure(message, exitCode),
+        caller: callerOf,
+        withClient: (work) => withClient(profileDir, options, work, io.stderr),
+        ...(options.stop ? { stop: options.stop } : {}),
+      });
+    }
     const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
     const input = textOnStdin ? await readStdin(io.stdin) : undefined;
     return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout, io.stderr), io.stderr);
@@ -261,6 +284,12 @@ async function run(
       return 0;
     }
     case 'inbox': {
+      if (values.counts) {
+        const summary = unreadSummary(await call('inbox.counts', {}));
+        if (values.json) printJson(summary);
+        else print([summary.headline, ...summary.sources.map((line) => `  ${line.text}`)].join('\n'));
+        return 0;
+      }
       const source = values.source;
       if (source !== undefined && source !== 'mail' && source !== 'chat' && source !== 'feed') {
         throw new UsageError('--source takes mail, chat or feed.');

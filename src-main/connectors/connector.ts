@@ -28,7 +28,34 @@ export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId' | 'senderWarning'
   detail?: Omit<ItemDetail, 'item'>;
   /** What the server says about the item's triage (a flag set in any client); the hub decides what follows. */
   facts?: Omit<TriageFact, 'externalId'>;
+  /**
+   * What the connector knows about the item's arrival, for the hub's attention rules to decide its
+   * level (notify, badge, silent) and priority. Facts only: the connector never decides to notify.
+   */
+  attention?: AttentionFacts;
 };
+
+/** Facts about a new or changed item that attention rules match on (hub/attention/rules.ts). */
+export interface AttentionFacts {
+  /** New since the last sync (a live push, a poll after the first): not backlog from a first sync or a catch-up. */
+  fresh: boolean;
+  /** Written by the account's own user (mail from my address, my message as the room's newest). */
+  fromMe: boolean;
+  /** Matrix: a highlight by the push rules; mail: my address is in To (not only Cc). */
+  mentionsMe: boolean;
+  /** Matrix: a direct-message room; mail: addressed to me alone. */
+  direct: boolean;
+  /** The sender as rules match it: an address (`tom@example.com`) or a user id (`@priya:example.org`). */
+  sender?: string;
+  /** The conversation's name (the room, the mail thread's subject, the feed's title), for rules made from it. */
+  conversationName: string;
+  /** Where the item arrived, as a notification names it: the room, the mailbox ("INBOX"), the feed. */
+  place: string;
+  /** Mail: the mailbox path. */
+  mailbox?: string;
+  /** What keyword rules look in (the latest message's text for a room; title and categories for a feed entry). */
+  text: { title: string; categories: string[]; body: string };
+}
 
 /** A server's own triage state for an item (IMAP \Flagged, a Matrix room tag or account data). */
 export interface TriageFact {
@@ -72,11 +99,9 @@ export interface ConnectorContext<S extends object = object> {
   activity(activity: PollActivity): void;
   /** The server moved the account for good (a permanent redirect): persist the new settings. */
   updateSettings(settings: S): void;
-  /** Asks for a desktop notification about these newly stored items. */
-  notify(externalIds: string[]): void;
   /**
-   * Stores items. With `cursor`, the cursor moves in the same transaction: a crash can never leave
-   * the cursor past items that were not stored, and a sync's batch costs one commit, not two.
+   * Stores items. With `cursor`, the cursor moves once they (and what the hub decided about them)
+   * are stored: a crash can never leave the cursor past items that were not.
    */
   upsert(items: ConnectorItem[], cursor?: { key: string; value: unknown }): void;
   /** Changes read state of items already stored; cheaper than a full upsert. */

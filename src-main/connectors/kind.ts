@@ -5,6 +5,7 @@
  * and `verify` loads only when an account of the kind starts or is added.
  */
 import type { KindCapability, KindField } from '../../src-shared/api.ts';
+import type { AttentionLevel, RuleMatch } from '../../src-shared/attention.ts';
 import type { Account, SourceKind } from '../../src-shared/domain.ts';
 import type { Connector, ConnectorContext } from './connector.ts';
 
@@ -36,6 +37,30 @@ export interface OpmlCapability<S extends object> {
   write(accounts: Account<S>[]): Promise<string>;
   /** How an entry is named in "skipped" lists (its address). */
   label(settings: S): string;
+}
+
+/**
+ * A rule an account's own settings make (a feed's alert level and priority keywords): the hub
+ * keeps it in the one rule list, scoped to the account, and sends edits of it back here.
+ */
+export interface AccountRule {
+  /** Which of the account's rules this is, stable across edits ("alerts", "keywords"). */
+  key: string;
+  name: string;
+  /** Without the account: the hub adds it. */
+  match: Omit<RuleMatch, 'accountId' | 'conversation'>;
+  level: AttentionLevel;
+  priority: boolean;
+}
+
+export interface AttentionCapability<S extends object> {
+  /** The rules these settings make; none when the defaults say it all. */
+  rules(account: Account<S>): AccountRule[];
+  /**
+   * The settings changes (for `applyChanges`) that give rule `key` another level, or remove it
+   * (level null); a message instead when the settings cannot say that, saying what can.
+   */
+  change(key: string, change: { level: AttentionLevel } | null): Record<string, unknown> | string;
 }
 
 /** Stored settings from a newer Groundswell: refused rather than guessed at, so nothing is lost. */
@@ -87,6 +112,8 @@ export interface ConnectorKind<S extends object = object> {
   /** The password just typed is kept a few minutes for the server's follow-up prompt (cross-signing). */
   readonly holdsSignInPassword?: boolean;
   readonly opml?: OpmlCapability<S>;
+  /** Settings that carry attention rules of their own (feeds: alert level and keywords). */
+  readonly attention?: AttentionCapability<S>;
   /** Deleting on this kind's server cannot be reliably undone (leaving a room): `items.triage` asks for `confirm`. */
   readonly confirmsDelete?: boolean;
 }

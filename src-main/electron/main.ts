@@ -1,11 +1,15 @@
 /**
  * The Electron shell: one window, the hub in a utility process of its own (src-main/hub-process),
- * the contract relayed between them over IPC. Kept thin on purpose: what to serve, where the page
- * may go, which permissions it gets and when to notify are decided in the plain modules beside it.
+ * the contract relayed between them over IPC, a tray and a badge. Kept thin on purpose: what to
+ * serve, where the page may go, which permissions it gets, what the tray and badge show, when a
+ * notification is raised or replaced and what closing the window does are decided in the plain
+ * modules beside it.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, session, shell, utilityProcess } from 'electron';
-import type { IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, session, shell, Tray, utilityProcess } from 'electron';
+import type { IpcMainInvokeEvent, MenuItemConstructorOptions } from 'electron';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isCallName } from '../../src-shared/api.ts';
 import type { HubEvents } from '../../src-shared/api.ts';
@@ -15,14 +19,24 @@ import { hubProcessArgs } from '../hub-process/protocol.ts';
 import { HubSupervisor } from '../hub-process/supervisor.ts';
 import { HUB_ENV, HUB_EXEC_ARGV } from '../hub-process/memory-settings.ts';
 import { APP_INDEX_URL, APP_SCHEME, isAppPage, resolveAppRequest } from './app-protocol.ts';
-import { notifyNewItems } from './notifications.ts';
-import type { DesktopShell } from './notifications.ts';
+import type { AttentionSettings, RaisedNotification } from '../../src-shared/attention.ts';
+import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
+import { unreadSummary, type UnreadSummary } from '../../src-shared/unread-summary.ts';
+import type { UnreadCounts } from '../../src-shared/api.ts';
+import { APP_ID } from './app-identity.ts';
+import { showBadge } from './badge.ts';
+import { encodePng, overlayIconPixels, trayIconPixels } from './count-icon.ts';
+import { autostartEntry, loginItemSettings, onWindowClose, showWindowAtStart } from './desktop-lifecycle.ts';
+import { NotificationPresenter } from './notification-presenter.ts';
+import { nextTrayRefresh, trayModel, type TrayAction, type TrayMenuItem } from './tray-model.ts';
 import { allowPermission, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
 import { loadWindowState, saveWindowState } from './window-state.ts';
 
 const profileFlag = process.argv.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
 const profileDir = resolveProfileDir(profileFlag);
 app.setPath('userData', profileDir);
+// Windows shows notifications only for the AppUserModelId its Start-menu shortcut carries.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
 // Before 'ready': a standard scheme has an origin and relative URLs, a secure one counts as https.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -33,9 +47,18 @@ if (!app.requestSingleInstanceLock()) {
   let window: BrowserWindow | undefined;
   let supervisor: HubSupervisor | undefined;
   let serviceEverRan = false;
+  let tray: Tray | undefined;
+  let quitting = false;
+  let preferences: Preferences = { ...DEFAULT_PREFERENCES };
+  let attention: AttentionSettings | null = null;
+  let summary: UnreadSummary = unreadSummary(null);
+  let trayTimer: NodeJS.Timeout | undefined;
+  let countsAsked = false;
   const rendererDir = join(__dirname, '..', 'renderer');
 
   app.on('second-instance', () => bringWindowForward());
+  // macOS: a click on the dock icon brings back a window hidden to the tray.
+  app.on('activate', () => bringWindowForward());
 
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
@@ -57,16 +80,21 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 
-  const desktop: DesktopShell = {
-    notificationsSupported: () => Notification.isSupported(),
+  const notifications = new NotificationPresenter({
+    supported: () => Notification.isSupported(),
     windowFocused: () => window?.isFocused() ?? false,
-    show: (text, onClick) => {
-      const notification = new Notification(text);
-      notification.on('click', onClick);
+    show: (content, handlers) => {
+      const notification = new Notification({ title: content.title, body: content.body, silent: content.silent });
+      notification.on('click', handlers.clicked);
+      notification.on('close', handlers.closed);
       notification.show();
+      return { close: () => notification.close() };
     },
-    bringWindowForward,
-  };
+    openItem: (itemId) => {
+      bringWindowForward();
+      window?.webContents.send(IPC_EVENT_CHANNEL, 'window.openItem', { itemId });
+    },
+  });
 
   app.whenReady().then(() => {
     protocol.handle(APP_SCHEME, async (request) => {
@@ -94,8 +122,17 @@ if (!app.requestSingleInstanceLock()) {
     supervisor = hub;
     hub.on((name, payload) => {
       window?.webContents.send(IPC_EVENT_CHANNEL, name, payload);
-      if (name === 'inbox.notify') notifyNewItems(payload as HubEvents['inbox.notify'], desktop);
-      if (name === 'service.status') serviceStarted(payload as HubEvents['service.status']);
+      if (name === 'attention.notification') notifications.present(payload as RaisedNotification);
+      if (name === 'attention.changed') {
+        attention = payload as HubEvents['attention.changed'];
+        drawTray();
+      }
+      if (name === 'preferences.changed') applyPreferences(payload as Preferences);
+      if (name === 'inbox.changed' || name === 'accounts.changed') askCounts();
+      if (name === 'service.status') {
+        serviceStarted(payload as HubEvents['service.status']);
+        if ((payload as HubEvents['service.status']).state === 'running') void readHubState();
+      }
     });
     hub.start();
 
@@ -109,14 +146,29 @@ if (!app.requestSingleInstanceLock()) {
     });
 
     Menu.setApplicationMenu(null);
-    window = createWindow();
+    tray = createTray();
+    const win = createWindow();
+    window = win;
+    // Shown once the page is drawn and the preferences say whether to start in the tray (a hub slow to answer does not keep it hidden).
+    const drawn = new Promise<void>((resolve) => win.once('ready-to-show', () => resolve()));
+    const known = Promise.race([readHubState(), new Promise((resolve) => setTimeout(resolve, 3000))]);
+    void Promise.all([drawn, known]).then(() => {
+      if (showWindowAtStart(preferences, { argv: process.argv, trayShown: tray !== undefined })) win.show();
+    });
   }).catch((error: unknown) => {
     console.error(`Groundswell failed to start: ${(error as Error).message}`);
     app.exit(1);
   });
 
   app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    quitting = true;
+  });
   app.on('will-quit', (event) => {
+    notifications.dispose();
+    tray?.destroy();
+    tray = undefined;
+    if (trayTimer) clearTimeout(trayTimer);
     if (!supervisor) return;
     event.preventDefault();
     const stopping = supervisor;
@@ -134,6 +186,113 @@ if (!app.requestSingleInstanceLock()) {
     dialog.showErrorBox('Groundswell', status.message ?? 'Groundswell could not open its profile.');
     supervisor = undefined;
     app.exit(1);
+  }
+
+  /** Preferences, attention settings and counts, read at start and again after the hub process restarts. */
+  async function readHubState(): Promise<void> {
+    const [prefs, settings] = await Promise.all([supervisor?.call('preferences.get', {}), supervisor?.call('attention.get', {})]);
+    if (prefs?.ok) applyPreferences(prefs.value as Preferences);
+    if (settings?.ok) attention = settings.value as AttentionSettings;
+    await readCounts();
+  }
+
+  /** Bursts of inbox changes become one `inbox.counts` at a time. */
+  function askCounts(): void {
+    if (countsAsked) return;
+    countsAsked = true;
+    setTimeout(() => {
+      countsAsked = false;
+      void readCounts();
+    }, 100);
+  }
+
+  async function readCounts(): Promise<void> {
+    const counts = await supervisor?.call('inbox.counts', {});
+    if (counts?.ok) summary = unreadSummary(counts.value as UnreadCounts);
+    drawTray();
+    showBadge(summary, {
+      platform: process.platform,
+      setBadgeCount: (count) => app.setBadgeCount(count),
+      setOverlayIcon: (png, description) => window?.setOverlayIcon(png === null ? null : nativeImage.createFromBuffer(png), description),
+      drawOverlay: (text) => encodePng(overlayIconPixels(text)),
+    });
+  }
+
+  function applyPreferences(next: Preferences): void {
+    const loginChanged = next.startAtLogin !== preferences.startAtLogin || next.startMinimised !== preferences.startMinimised;
+    preferences = next;
+    notifications.setEnabled(next.desktopNotifications);
+    if (loginChanged) startAtLogin(next);
+  }
+
+  /** macOS and Windows have login items; Linux desktops read ~/.config/autostart. */
+  function startAtLogin(prefs: Preferences): void {
+    if (!app.isPackaged) return; // a development run must not register itself
+    if (process.platform === 'linux') {
+      const dir = join(process.env['XDG_CONFIG_HOME'] ?? join(homedir(), '.config'), 'autostart');
+      const file = join(dir, 'groundswell.desktop');
+      const entry = autostartEntry(prefs, process.env['APPIMAGE'] ?? process.execPath);
+      try {
+        if (entry === null) rmSync(file, { force: true });
+        else {
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(file, entry);
+        }
+      } catch (error) {
+        console.error(`Could not change ${file}: ${(error as Error).message}`);
+      }
+      return;
+    }
+    app.setLoginItemSettings(loginItemSettings(prefs));
+  }
+
+  function createTray(): Tray | undefined {
+    try {
+      const created = new Tray(nativeImage.createFromBuffer(encodePng(trayIconPixels('')), { scaleFactor: 2 }));
+      created.on('click', () => bringWindowForward());
+      return created;
+    } catch (error) {
+      // A Linux desktop without a status area: the window is the only way in, so it never hides.
+      console.error(`No tray icon: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  function drawTray(): void {
+    if (!tray) return;
+    const now = Date.now();
+    const model = trayModel(summary, attention, now);
+    tray.setImage(nativeImage.createFromBuffer(encodePng(trayIconPixels(model.iconText)), { scaleFactor: 2 }));
+    tray.setToolTip(model.tooltip);
+    tray.setContextMenu(Menu.buildFromTemplate(model.menu.map(menuItem)));
+    if (trayTimer) clearTimeout(trayTimer);
+    const refresh = nextTrayRefresh(attention, now);
+    if (refresh !== undefined) trayTimer = setTimeout(drawTray, Math.min(refresh - now + 50, 2 ** 31 - 1));
+  }
+
+  function menuItem(item: TrayMenuItem): MenuItemConstructorOptions {
+    if (item.type === 'separator') return { type: 'separator' };
+    if (item.type === 'submenu') return { label: item.label, submenu: item.items.map(menuItem) };
+    const action = item.action;
+    return { label: item.label, enabled: item.enabled, ...(action ? { click: () => void trayAction(action) } : {}) };
+  }
+
+  async function trayAction(action: TrayAction): Promise<void> {
+    switch (action.kind) {
+      case 'open':
+        return bringWindowForward();
+      case 'quit':
+        quitting = true;
+        return app.quit();
+      case 'pause':
+      case 'resume': {
+        const result = await supervisor?.call('attention.pause', { until: action.kind === 'pause' ? action.until : null });
+        if (result?.ok) attention = result.value as AttentionSettings;
+        return drawTray();
+      }
+      default:
+        return action satisfies never;
+    }
   }
 
   function bringWindowForward(): void {
@@ -162,10 +321,13 @@ if (!app.requestSingleInstanceLock()) {
       },
     });
     if (state.maximized) win.maximize();
-    win.once('ready-to-show', () => win.show());
-    win.on('close', () => {
+    win.on('close', (event) => {
       const bounds = win.getNormalBounds();
       saveWindowState(profileDir, { ...bounds, maximized: win.isMaximized() });
+      if (onWindowClose(preferences, { quitting, trayShown: tray !== undefined }) === 'hide') {
+        event.preventDefault();
+        win.hide();
+      }
     });
     void win.loadURL(APP_INDEX_URL);
     return win;

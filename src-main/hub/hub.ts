@@ -4,7 +4,7 @@
  * Electron's hub process, the `serve` WebSocket and the in-process CLI all call `call()`.
  * No part here names a source kind: kinds are plug-ins found in the registry (kinds.ts).
  */
-import type { CallName, CallParams, CallResult, HubCalls, NewItemNotice, OpmlImportResult, ProfileNotice } from '../../src-shared/api.ts';
+import type { CallName, CallParams, CallResult, HubCalls, OpmlImportResult, ProfileNotice } from '../../src-shared/api.ts';
 import type { Account } from '../../src-shared/domain.ts';
 import { fail, ok } from '../../src-shared/result.ts';
 import { InputError } from '../common/input.ts';
@@ -18,6 +18,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { InboxStore } from '../store/inbox-store.ts';
 import type { StoreRecovery } from '../store/recovery.ts';
 import { AccountBook } from './accounts.ts';
+import { AttentionBook } from './attention/attention-book.ts';
 import { ChatCalls } from './chat-calls.ts';
 import { describe, NotFoundError, toFailure, UnsupportedError } from './errors.ts';
 import { HubEventBus } from './events.ts';
@@ -64,6 +65,7 @@ export class Hub {
   readonly #preferences: PreferenceBook;
   readonly #chat: ChatCalls;
   readonly #security: SecurityCalls;
+  readonly #attention: AttentionBook;
   /** What opening the profile found that the user must be told (see `profile.notices`). */
   readonly notices: readonly ProfileNotice[];
   #disposed = false;
@@ -86,14 +88,28 @@ export class Hub {
       log,
       accountsDir: profilePaths(options.profileDir).accounts,
       saveSettings: (accountId, settings) => this.#accounts.saveSettings(accountId, settings),
-      notify: (account, externalIds) => this.#notify(account, externalIds),
+      attention: {
+        decide: (account, items) => this.#attention.decide(account, items),
+        settle: (pending) => this.#attention.settle(pending),
+        holdRead: (account, changes) => this.#attention.holdRead(account, changes),
+      },
       online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
     });
     this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, log });
     this.#items = new ItemBook(store, this.#accounts, this.#supervision, log);
     this.#outbox = new Outbox(store, this.#accounts, this.#supervision, this.#events, log);
-    this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log);
+    this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log, (items) => this.#attention.woke(items));
     this.#preferences = new PreferenceBook(store, (preferences) => this.#events.emit('preferences.changed', preferences));
+    this.#attention = new AttentionBook({
+      store,
+      events: this.#events,
+      preferences: () => this.#preferences.get(),
+      accounts: this.#accounts,
+      changeAccount: async (accountId, changes) => {
+        await this.#accounts.update({ accountId, changes });
+      },
+      log,
+    });
     this.#chat = new ChatCalls(
       store,
       { find: (id) => this.#accounts.find(id)?.account, withChat: () => this.#withCapability('chat').map((d) => d.account) },
@@ -112,6 +128,7 @@ export class Hub {
     this.notices = store.recovery ? [this.#recovered(store.recovery)] : [];
     // Rows the last run stored but did not index yet.
     this.#searchIndexing.schedule();
+    this.#attention.start();
     this.#triage.start();
   }
 
@@ -158,6 +175,7 @@ export class Hub {
     this.#outbox.dispose();
     this.#searchIndexing.dispose();
     this.#triage.dispose();
+    this.#attention.dispose();
     await this.#supervision.dispose();
     this.#events.dispose();
     this.#signInPasswords.clear();
@@ -210,6 +228,18 @@ export class Hub {
     'preferences.get': () => this.#preferences.get(),
     'profile.notices': () => [...this.notices],
     'preferences.set': (raw) => this.#preferences.set(raw),
+    'rules.list': () => this.#attention.rules.rules(),
+    'rules.add': (raw) => this.#attention.rules.add(raw),
+    'rules.update': (raw) => this.#attention.rules.update(raw),
+    'rules.remove': async (raw) => {
+      await this.#attention.rules.remove(raw);
+      return null;
+    },
+    'rules.move': (raw) => this.#attention.rules.move(raw),
+    'attention.get': () => this.#attention.settings(),
+    'attention.setQuietHours': (raw) => this.#attention.setQuietHours(raw),
+    'attention.pause': (raw) => this.#attention.pause(raw),
+    'item.why': (raw) => this.#attention.why(raw),
   };
 
   #withConnector<T>(accountId: string, run: (connector: Connector, account: Account) => Promise<T>): Promise<T> {
@@ -287,14 +317,6 @@ export class Hub {
     };
   }
 
-  /** New items a connector asked to be told about: unread ones become one `inbox.notify`. */
-  #notify(account: Account, externalIds: string[]): void {
-    const items = this.#store.getItems(externalIds.map((externalId) => `${account.id}:${externalId}`));
-    const notices: NewItemNotice[] = items
-      .filter((i) => i.unread)
-      .map((i) => ({ itemId: i.id, accountName: account.displayName, title: i.title, snippet: i.snippet }));
-    if (notices.length > 0) this.#events.emit('inbox.notify', { items: notices });
-  }
 }
 
 export { InputError };

@@ -15,7 +15,7 @@ type Detail = Omit<ItemDetail, 'item'>;
 
 /** A connector's item as the store keeps it: text cleaned and cut, the sender's address checked. */
 export function storedItem(item: ConnectorItem, ids: { id: string; accountId: string; source: NewItem['source'] }): NewItem & { body?: StoredBody } {
-  const { detail, senderAddress, facts: _facts, ...fields } = item;
+  const { detail, senderAddress, facts: _facts, attention: _attention, ...fields } = item;
   const warning = senderWarning(senderAddress);
   return {
     ...fields,

@@ -12,7 +12,7 @@ import { UnsupportedError } from './errors.ts';
 
 export const PREFERENCES_VERSION = 1;
 
-const BOOLEANS = ['startMinimised', 'closeToTray', 'desktopNotifications', 'notificationPreviews'] as const;
+const BOOLEANS = ['startMinimised', 'closeToTray', 'startAtLogin', 'desktopNotifications', 'notificationPreviews'] as const;
 
 /** Stored preferences as this version understands them; unknown or ill-typed values get their defaults. */
 export function decodePreferences(stored: unknown): Preferences {

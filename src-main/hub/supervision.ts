@@ -9,6 +9,7 @@ import type { Logger } from '../common/logger.ts';
 import { ConnectorError } from '../connectors/connector.ts';
 import type { Connector, ConnectorContext, ConnectorItem } from '../connectors/connector.ts';
 import type { AnyConnectorKind } from '../connectors/kind.ts';
+import type { AttentionBook } from './attention/attention-book.ts';
 import { KeychainUnavailableError } from '../secrets/secret-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { InboxStore, NewItem, StoredBody } from '../store/inbox-store.ts';
@@ -29,8 +30,8 @@ export interface SupervisionParts {
   accountsDir: string;
   /** Saves settings a connector learnt (a permanent redirect, a forgotten device). */
   saveSettings(accountId: string, settings: object): void;
-  /** A connector's new items, before they are stored: the hub notices which to notify about. */
-  notify(account: Account, externalIds: string[]): void;
+  /** Decides each reported item's level and priority before it is stored, and raises notifications after. */
+  attention: Pick<AttentionBook, 'decide' | 'settle' | 'holdRead'>;
   /** The first wait before looking at an unreadable keychain again (tests shorten it). */
   keychainLookMs?: number;
   /** The account reached its server (again): actions waiting in the outbox can go. */
@@ -265,28 +266,30 @@ export class ConnectorSupervision {
       updateSettings: (settings) => {
         if (alive()) this.#parts.saveSettings(account.id, settings);
       },
-      notify: (externalIds) => {
-        if (alive()) this.#parts.notify(account, externalIds);
-      },
-      upsert: (items, cursor) => {
-        if (items.length === 0 || !alive()) return;
+      upsert: (reported, cursor) => {
+        if (reported.length === 0 || !alive()) return;
+        const { items, pending } = this.read(account, () => this.#parts.attention.decide(account, reported));
         const facts = items.flatMap((i) => (i.facts ? [{ externalId: i.externalId, ...i.facts }] : []));
+        // Items and their server facts in one commit (each index page goes to the WAL once); the
+        // attention decisions follow, since they raise notifications; the cursor moves last.
         const { changed, triaged } = this.write(account, () =>
           store.inTransaction(() => {
             const written = store.upsertItems(items.map(toStored)) > 0;
             const factsChanged = facts.length > 0 && store.triage.applyFacts(account.id, facts).length > 0;
-            if (cursor) store.writeCursor(account.id, cursor.key, cursor.value);
             return { changed: written, triaged: factsChanged };
           }),
         );
+        this.write(account, () => this.#parts.attention.settle(pending));
+        if (cursor) this.write(account, () => store.writeCursor(account.id, cursor.key, cursor.value));
         if (changed || triaged) events.itemsChanged(account.id);
         if (changed) searchIndexing.schedule();
       },
       triageFacts: (facts) => {
         if (facts.length > 0 && alive() && this.write(account, () => store.triage.applyFacts(account.id, facts)).length > 0) events.itemsChanged(account.id);
       },
-      setUnread: (changes) => {
-        if (changes.length === 0 || !alive()) return;
+      setUnread: (reported) => {
+        if (reported.length === 0 || !alive()) return;
+        const changes = this.read(account, () => this.#parts.attention.holdRead(account, reported));
         if (this.write(account, () => store.setUnreadByExternalId(account.id, changes)) > 0) events.itemsChanged(account.id);
       },
       remove: (externalIds) => {

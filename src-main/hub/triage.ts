@@ -7,7 +7,6 @@
  */
 import type { TriageRequest, TriageResult, UndoResult } from '../../src-shared/api.ts';
 import type { InboxFilter } from '../../src-shared/api.ts';
-import type { NewItemNotice } from '../../src-shared/api.ts';
 import { TRIAGE_ACTIONS, TRIAGE_VIEWS } from '../../src-shared/domain.ts';
 import type { TriageAction, TriageView } from '../../src-shared/domain.ts';
 import { InputError } from '../common/input.ts';
@@ -37,10 +36,13 @@ export class TriageBook {
   readonly #outbox: Outbox;
   readonly #events: HubEventBus;
   readonly #log: Logger;
+  /** Snoozes that ended: attention decides whether they notify, through the same rules as new items. */
+  readonly #woke: (items: StoredItem[]) => void;
   #wakeTimer: NodeJS.Timeout | undefined;
   #disposed = false;
 
-  constructor(store: InboxStore, accounts: AccountBook, outbox: Outbox, events: HubEventBus, log: Logger) {
+  constructor(store: InboxStore, accounts: AccountBook, outbox: Outbox, events: HubEventBus, log: Logger, woke: (items: StoredItem[]) => void = () => undefined) {
+    this.#woke = woke;
     this.#store = store;
     this.#accounts = accounts;
     this.#outbox = outbox;
@@ -185,13 +187,7 @@ export class TriageBook {
     } catch (error) {
       this.#log.warn('a snooze ended but its server refused the change', { error });
     }
-    const notices: NewItemNotice[] = items.map((i) => ({
-      itemId: i.id,
-      accountName: this.#accounts.find(i.accountId)?.account.displayName ?? '',
-      title: i.title,
-      snippet: i.snippet,
-    }));
-    if (notices.length > 0 && !this.#disposed) this.#events.emit('inbox.notify', { items: notices });
+    if (!this.#disposed) this.#woke(this.#store.getItems(items.map((i) => i.id)));
   }
 }
 

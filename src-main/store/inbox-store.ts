@@ -20,6 +20,7 @@ import { StoreError } from './store-error.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { TRIAGE_COLUMNS, triageFields, TriageStore, viewFilter } from './triage-store.ts';
 import type { TriageColumns } from './triage-store.ts';
+import { AttentionStore } from './attention-store.ts';
 
 /** An item as the store holds it, with its triage state. */
 export interface StoredItem extends InboxItem {
@@ -160,12 +161,15 @@ export class InboxStore {
   readonly recovery: StoreRecovery | undefined;
   /** Done, star, snooze, delete, the outbox and undo (triage-store.ts). */
   readonly triage: TriageStore;
+  /** Attention rules, quiet hours and each item's decision (attention-store.ts). */
+  readonly attention: AttentionStore;
 
   private constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.#db = db;
     this.#path = path;
     this.recovery = recovery;
     this.triage = new TriageStore(db, (sql) => this.#prepare(sql));
+    this.attention = new AttentionStore(db, (sql) => this.#prepare(sql), (run) => this.#guard(run));
   }
 
   /**

@@ -3,6 +3,8 @@ import { closeItem, findItem, moveSelection, openItem, openSelected } from '../s
 import { useApp, useHub } from '../state/hooks.ts';
 import { commandForKey, type KeyCommand } from '../state/keys.ts';
 import type { AppState } from '../state/store.ts';
+import { documentTitle } from '../state/unread.ts';
+import { closeWhy, openWhy } from '../state/attentionActions.ts';
 import {
   checkAll,
   clearChecked,
@@ -135,6 +137,11 @@ function run(hub: ReturnType<typeof useHub>, command: KeyCommand, target: EventT
     case 'help':
       openShortcuts(hub);
       return true;
+    case 'why':
+      if (state.openId === null) return false;
+      if (state.why?.itemId === state.openId) closeWhy(hub);
+      else void openWhy(hub, state.openId);
+      return true;
     case 'menu': {
       if (state.selectedId === null) return false;
       const row = [...document.querySelectorAll('[role="option"]')].find((r) => r.getAttribute('data-item-id') === state.selectedId);
@@ -175,10 +182,10 @@ function useInboxKeys(): void {
 
 /** The unread count in the window title, where the taskbar and browser tab show it. */
 function useTitleCount(): void {
-  const unread = useApp((s) => s.counts?.all ?? 0);
+  const title = useApp(documentTitle);
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) Groundswell` : 'Groundswell';
-  }, [unread]);
+    document.title = title;
+  }, [title]);
 }
 
 export function App() {

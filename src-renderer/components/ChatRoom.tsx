@@ -14,6 +14,7 @@ import { ChatTimeline } from './ChatTimeline.tsx';
 import { LockIcon } from './LockIcon.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 import { PaneTriageButtons } from './TriageButtons.tsx';
+import { WhyButton, WhyPanel } from './WhyPanel.tsx';
 
 /** The composer grows with its text up to this many lines, then scrolls. */
 const COMPOSER_MAX_ROWS = 8;
@@ -135,7 +136,9 @@ export function ChatRoom({ item }: { item: InboxItem }) {
         </h2>
         <div className="message-actions">
           <PaneTriageButtons itemId={item.id} />
+          <WhyButton item={item} />
         </div>
+        <WhyPanel item={item} />
         {topic !== undefined && topic !== '' ? <p className="chat-topic">
             <bdi dir="auto">{topic}</bdi>
           </p> : null}

@@ -6,6 +6,7 @@ import { useEffect, useId, useState, type ReactNode } from 'react';
 import { THEME_PREFERENCES, type Preferences, type ThemePreference } from '../../src-shared/preferences.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { closePreferences, setPreferences } from '../state/preferenceActions.ts';
+import { NotificationPreferences } from './NotificationPreferences.tsx';
 import { useModalDialog } from './useModalDialog.ts';
 
 const THEME_LABELS: Record<ThemePreference, string> = { system: 'System', light: 'Light', dark: 'Dark' };
@@ -87,8 +88,9 @@ function PreferencesModal() {
       </fieldset>
       <fieldset>
         <legend>Window</legend>
-        {toggle('startMinimised', 'Start minimised', 'The desktop app opens with its window hidden.')}
+        {toggle('startMinimised', 'Start minimised to the tray', 'The desktop app opens with its window hidden; the tray icon brings it back.')}
         {toggle('closeToTray', 'Close to tray instead of quitting', 'Closing the window keeps Groundswell running and checking.')}
+        {toggle('startAtLogin', 'Start at login', 'The desktop app starts when you log in; in the tray when Start minimised is on too.')}
       </fieldset>
       <fieldset>
         <legend>Notifications</legend>
@@ -100,6 +102,7 @@ function PreferencesModal() {
           !preferences.desktopNotifications,
         )}
       </fieldset>
+      <NotificationPreferences />
       <div className="dialog-buttons">
         <button type="button" onClick={() => closePreferences(hub)}>
           Close

@@ -5,6 +5,7 @@ import { formatFullTime } from '../format/time.ts';
 import { closeItem, findItem, openAddAccount } from '../state/actions.ts';
 import { focusList } from './focusList.ts';
 import { PaneTriageButtons } from './TriageButtons.tsx';
+import { WhyButton, WhyPanel } from './WhyPanel.tsx';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatRoom } from './ChatRoom.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
@@ -162,7 +163,9 @@ export function ReadingPane() {
                 </a>
               ) : null}
               <PaneTriageButtons itemId={shown.id} />
+              <WhyButton item={shown} />
             </div>
+            <WhyPanel item={shown} />
             <dl className="headers">
               {headerRows(shown, detail).map((h, i) => (
                 <div key={`${h.name}-${i}`} className="header-row">

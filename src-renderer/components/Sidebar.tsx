@@ -1,18 +1,19 @@
 import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxFilter } from '../../src-shared/api.ts';
-import { isAccountOf, TRIAGE_VIEWS, type AccountView, type SourceKind, type TriageView } from '../../src-shared/domain.ts';
+import { isAccountOf, TRIAGE_VIEWS, type AccountView, type TriageView } from '../../src-shared/domain.ts';
+import { SOURCE_ORDER, SOURCE_TITLES } from '../../src-shared/unread-summary.ts';
 import { describeStatus } from '../format/status.ts';
 import { openAccountSettings, openAddAccount, setView } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { openPreferences } from '../state/preferenceActions.ts';
 import { triageViewOf } from '../state/store.ts';
+import { sidebarFigures } from '../state/unread.ts';
 import { goToView, setUnreadOnly } from '../state/triageActions.ts';
+import { PauseControl } from './PauseControl.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
 
-const KIND_ORDER: readonly SourceKind[] = ['mail', 'chat', 'feed'];
-const KIND_TITLES: Record<SourceKind, string> = { mail: 'Mail', chat: 'Chat', feed: 'Feeds' };
 
 function Count({ n, priority = 0 }: { n: number; priority?: number }) {
   return (
@@ -150,33 +151,35 @@ export function Sidebar() {
   const { accounts, counts } = useApp(useShallow((s) => ({ accounts: s.accounts, counts: s.counts })));
   const ticking = accounts.some((a) => a.status.state === 'offline' || a.activity !== undefined);
   const now = useNow(ticking && accounts.every((a) => a.status.state !== 'offline') ? 30_000 : 1000, ticking);
-  const kinds = KIND_ORDER.filter((kind) => accounts.some((a) => a.account.source === kind));
-  const totalUnread = counts?.all ?? accounts.reduce((n, a) => n + a.unread, 0);
+  const kinds = SOURCE_ORDER.filter((kind) => accounts.some((a) => a.account.source === kind));
+  // The same summary the window title, the tray, the badge and `inbox --counts` show.
+  const figures = sidebarFigures({ counts, accounts });
+  const totalUnread = figures.unread;
 
   return (
     <nav aria-label="Sources" className="sidebar">
       <ul className="triage-views" aria-label="Views">
         {TRIAGE_VIEWS.map((view) => (
           <li key={view}>
-            <TriageViewButton view={view} count={view === 'inbox' ? totalUnread : 0} priority={view === 'inbox' ? (counts?.priority ?? 0) : 0} />
+            <TriageViewButton view={view} count={view === 'inbox' ? totalUnread : 0} priority={view === 'inbox' ? figures.priority : 0} />
           </li>
         ))}
       </ul>
       <UnreadOnlyToggle />
       <ul className="views" aria-label="Sources">
         <li>
-          <ViewButton view={{}} count={totalUnread} priority={counts?.priority ?? 0}>
+          <ViewButton view={{}} count={totalUnread} priority={figures.priority}>
             All sources
           </ViewButton>
         </li>
         {kinds.map((kind) => {
           const ofKind = accounts.filter((a) => a.account.source === kind);
-          const kindUnread = counts?.bySource[kind] ?? ofKind.reduce((n, a) => n + a.unread, 0);
+          const kindUnread = figures.sources[kind];
           return (
             <li key={kind} className="kind">
               <ViewButton view={{ source: kind }} count={kindUnread}>
                 <SourceIcon kind={kind} decorative />
-                <span className="view-label">{KIND_TITLES[kind]}</span>
+                <span className="view-label">{SOURCE_TITLES[kind]}</span>
               </ViewButton>
               {groupByFolder(ofKind).map(({ folder, accounts: inFolder }) => (
                 <div key={folder} className={folder === '' ? undefined : 'folder'}>
@@ -186,9 +189,8 @@ export function Sidebar() {
                       <AccountRow
                         key={a.account.id}
                         view={a}
-                        // The hub leaves accounts with nothing unread out of its counts: absent there is 0, not the older list's figure.
-                        unread={counts === null ? a.unread : (counts.byAccount[a.account.id] ?? 0)}
-                        priority={counts === null ? a.priorityUnread : (counts.priorityByAccount[a.account.id] ?? 0)}
+                        unread={figures.accounts[a.account.id]?.unread ?? 0}
+                        priority={figures.accounts[a.account.id]?.priority ?? 0}
                         now={now}
                       />
                     ))}
@@ -199,6 +201,7 @@ export function Sidebar() {
           );
         })}
       </ul>
+      <PauseControl />
       <div className="sidebar-buttons">
         <button type="button" onClick={() => openAddAccount(hub)}>
           Add account

@@ -463,10 +463,6 @@ export function followHubEvents(hub: Hub, schedule: Schedule = frameOrTimeout): 
   const offs = [
     hub.client.on('inbox.changed', (p) => changes.push(p.accountIds)),
     hub.client.on('account.status', (p) => setAccountStatus(hub, p.accountId, p.connection, p.activity)),
-    hub.client.on('inbox.notify', (p) => {
-      for (const notice of p.items.slice(0, 3)) showToast(hub, 'info', `${notice.accountName}: ${notice.title}`);
-      if (p.items.length > 3) showToast(hub, 'info', `${p.items.length - 3} more new alerts.`);
-    }),
     hub.client.on('accounts.changed', () => {
       void loadAccounts(hub);
       changes.push([]);

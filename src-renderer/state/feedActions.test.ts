@@ -5,6 +5,7 @@ import { addAccount } from './accountActions.ts';
 import { createHub, followHubEvents, refreshAll, type Hub } from './actions.ts';
 import { exportOpml, importOpml } from './feedActions.ts';
 import { createAppStore } from './store.ts';
+import { followAttentionEvents } from './attentionActions.ts';
 
 const STATUS = 'https://status.example.com/feed.xml';
 
@@ -63,6 +64,8 @@ describe('following a feed', () => {
   it('shows new entries as unread and alerts about them once the feed notifies', async () => {
     const added = await h.addAccount('feed', { url: STATUS, alertLevel: 'notify' });
     followHubEvents(hub, (flush) => flush());
+    // The hub's notification, shown as a toast where the page has no desktop notifications.
+    followAttentionEvents(hub);
     h.feeds.publish(STATUS, [{ guid: 'incident-new', title: 'Database outage', summary: 'We are on it', timestamp: Date.UTC(2026, 0, 1) }]);
     await eventually('the alert', () => state().toasts.some((t) => t.text === 'Example status: Database outage'));
     await eventually('the new entry on top, unread', () => state().items[0]?.title === 'Database outage' && state().items[0]?.unread);

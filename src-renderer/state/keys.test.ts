@@ -21,6 +21,7 @@ describe('the keyboard shortcuts', () => {
       ['z', 'undo'],
       ['r', 'reply'],
       ['/', 'search'],
+      ['w', 'why'],
     ];
     for (const [key, command] of expected) expect(commandForKey(press(key), false), key).toBe(command);
   });
@@ -56,7 +57,7 @@ describe('the keyboard shortcuts', () => {
     const commands = SHORTCUTS.map((s) => s.command);
     expect(new Set(commands).size).toBe(commands.length);
     const reachable = new Set<string>();
-    for (const key of ['j', 'k', 'Enter', 'Escape', 'e', 'b', 's', '#', '!', 'u', 'I', 'U', 'x', 'z', 'r', '/', '?']) {
+    for (const key of ['j', 'k', 'Enter', 'Escape', 'e', 'b', 's', '#', '!', 'u', 'I', 'U', 'x', 'z', 'r', '/', 'w', '?']) {
       const c = commandForKey(press(key, { shiftKey: /^[A-Z#!?]$/.test(key) }), false);
       if (c !== null && c !== 'g') reachable.add(c);
     }

@@ -27,6 +27,7 @@ export type KeyCommand =
   | 'go-starred'
   | 'mark-view-read'
   | 'menu'
+  | 'why'
   | 'help';
 
 export interface Shortcut {
@@ -60,6 +61,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g t'], command: 'go-starred', description: 'Go to Starred' },
   { keys: ['Shift+Esc'], command: 'mark-view-read', description: 'Mark everything in this view read' },
   { keys: ['Shift+F10', 'Menu'], command: 'menu', description: 'Open the item’s menu of actions' },
+  { keys: ['w'], command: 'why', description: 'Why the open item notified, counts or is read' },
   { keys: ['?'], command: 'help', description: 'Show these shortcuts' },
 ];
 
@@ -92,6 +94,7 @@ const PLAIN: Readonly<Record<string, KeyCommand>> = {
   z: 'undo',
   r: 'reply',
   '/': 'search',
+  w: 'why',
   '?': 'help',
 };
 

@@ -5,6 +5,7 @@
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { ChatMessage, ChatTimeline, EncryptionStatus, HubEvents, InboxFilter, KindDescriptor, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem, ItemDetail, TriageView } from '../../src-shared/domain.ts';
+import type { AttentionRule, AttentionSettings, ItemWhy } from '../../src-shared/attention.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
 
 export interface AccountsSlice {
@@ -111,6 +112,31 @@ export interface PreferencesSlice {
   preferencesError: string | null;
 }
 
+/** What the browser lets this page do with desktop notifications ('unsupported' in Electron, where the app notifies). */
+export type BrowserNotifications = 'unsupported' | 'default' | 'granted' | 'denied';
+
+/** The reading pane's "Why" panel for one item. */
+export interface WhyView {
+  itemId: string;
+  why: ItemWhy | null;
+  loadState: LoadState;
+  error: string | null;
+  /** The one-step rule just made from here ("Muted Engineering."), or why it failed. */
+  outcome: { ok: boolean; text: string } | null;
+  busy: boolean;
+}
+
+export interface AttentionSlice {
+  /** Quiet hours, pause, flood limit; null until `attention.get` answers. */
+  attention: AttentionSettings | null;
+  /** In the order they are tried; null until `rules.list` answers. */
+  rules: AttentionRule[] | null;
+  /** Why the last change to rules, quiet hours or the pause failed, shown where it was made. */
+  attentionError: string | null;
+  why: WhyView | null;
+  browserNotifications: BrowserNotifications;
+}
+
 export interface UiSlice {
   toasts: Toast[];
   addAccountOpen: boolean;
@@ -190,7 +216,7 @@ export interface SecuritySlice {
   verificationPrompts: VerificationPrompt[];
 }
 
-export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice & TriageSlice;
+export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice & TriageSlice & AttentionSlice;
 export type AppStore = StoreApi<AppState>;
 
 const accountsSlice: StateCreator<AppState, [], [], AccountsSlice> = () => ({
@@ -257,6 +283,14 @@ const preferencesSlice: StateCreator<AppState, [], [], PreferencesSlice> = () =>
   preferencesError: null,
 });
 
+const attentionSlice: StateCreator<AppState, [], [], AttentionSlice> = () => ({
+  attention: null,
+  rules: null,
+  attentionError: null,
+  why: null,
+  browserNotifications: 'unsupported',
+});
+
 const securitySlice: StateCreator<AppState, [], [], SecuritySlice> = () => ({
   security: null,
   verificationPrompts: [],
@@ -273,6 +307,7 @@ export function createAppStore(): AppStore {
     ...securitySlice(...a),
     ...preferencesSlice(...a),
     ...triageSlice(...a),
+    ...attentionSlice(...a),
   }));
 }
 

@@ -21,6 +21,7 @@ import { profilePaths } from '../../src-main/hub/profile.ts';
 import { ALICE_PASSWORD, AliceHub, eventually, startMatrixWorld, value, type MatrixWorld } from '../support/matrix-world.ts';
 import { createRawClient } from '../support/homeserver/index.ts';
 import { startSdkPeer, waitUntil, type SdkPeer } from '../support/sdk-peer.ts';
+import type { RaisedNotification } from '../../src-shared/attention.ts';
 
 let world: MatrixWorld;
 let alice: AliceHub;
@@ -222,7 +223,7 @@ describe('an encrypted room', () => {
 
   it('marks a mention priority and notifies with the decrypted text, never with a placeholder', async () => {
     const { roomId } = await encryptedRoomWithBob('Mentions');
-    const notices = () => alice.events.filter((e) => e.name === 'inbox.notify').flatMap((e) => (e.payload as { items: { title: string; snippet: string }[] }).items);
+    const notices = () => alice.events.filter((e) => e.name === 'attention.notification').map((e) => e.payload as RaisedNotification);
     await bob.sendText(roomId, 'general chatter');
     const plain = await alice.roomWhere(roomId, 'plain message', (i) => i.snippet === 'general chatter');
     expect(plain.priority).toBe(false);
@@ -230,7 +231,19 @@ describe('an encrypted room', () => {
     await bob.sendText(roomId, 'alice: can you review?');
     const mention = await alice.roomWhere(roomId, 'mention', (i) => i.snippet === 'alice: can you review?' && i.priority);
     await eventually('a notification', () => notices().length > 0);
-    expect(notices()).toEqual([{ itemId: mention.id, accountName: expect.any(String), title: 'Mentions', snippet: 'alice: can you review?' }]);
+    // The plain message counts without a banner (rule 'Chat: room messages'); the mention notifies, naming who wrote it.
+    expect(notices()).toEqual([
+      expect.objectContaining({
+        itemId: mention.id,
+        source: 'chat',
+        level: 'notify',
+        priority: true,
+        title: expect.stringMatching(/^\S.* in Mentions$/),
+        body: 'alice: can you review?',
+        conversation: 'Mentions',
+        reason: "you were mentioned in Mentions — rule 'Chat: mentions'",
+      }),
+    ]);
   });
 
   it('shows an encrypted image decrypted, and refuses one whose ciphertext was changed on the server', async () => {

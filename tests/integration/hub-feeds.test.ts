@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HubEvents } from '../../src-shared/api.ts';
+import type { RaisedNotification } from '../../src-shared/attention.ts';
 import { isAccountOf, type AccountView, type InboxItem } from '../../src-shared/domain.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
 import { feedKind } from '../../src-main/connectors/feeds/kind.ts';
@@ -108,9 +108,9 @@ describe('a feed added through the hub', () => {
 
   it('brings new entries unread, flags keyword matches as priority, notifies, and dedupes guid drift and edits', async () => {
     openHub();
-    const notices: HubEvents['inbox.notify'][] = [];
+    const notices: RaisedNotification[] = [];
     hub.on((name, payload) => {
-      if (name === 'inbox.notify') notices.push(payload as HubEvents['inbox.notify']);
+      if (name === 'attention.notification') notices.push(payload as RaisedNotification);
     });
     const entries = statusEntries(5);
     server.serveFeed('/alerts.rss', { body: rssFeed(entries, { guidBase: 'http://status.example.com/incidents/' }), contentType: 'application/rss+xml', etag: '"a1"' });
@@ -135,7 +135,9 @@ describe('a feed added through the hub', () => {
     expect(items.some((i) => i.title.endsWith('— resolved'))).toBe(true);
     const counts = await value(hub.call('inbox.counts', {}));
     expect(counts.priorityByAccount[view.account.id]).toBe(1);
-    expect(notices.flatMap((n) => n.items.map((i) => i.title)).sort()).toEqual(unread);
+    // One notification for the feed (one conversation), about the newest entry and how many came with it.
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ itemId: items.find((i) => i.title === 'Partial outage: API')!.id, source: 'feed', level: 'notify', priority: true, body: 'Partial outage: API (and 1 more)' });
 
     // Read state made here survives the next poll of the same entries.
     const target = items.find((i) => i.unread)!;
@@ -206,9 +208,9 @@ describe('a feed added through the hub', () => {
 
   it('takes changed alerts, keywords, folder, interval and name through accounts.update, and keeps them', async () => {
     openHub();
-    const notices: HubEvents['inbox.notify'][] = [];
+    const notices: RaisedNotification[] = [];
     hub.on((name, payload) => {
-      if (name === 'inbox.notify') notices.push(payload as HubEvents['inbox.notify']);
+      if (name === 'attention.notification') notices.push(payload as RaisedNotification);
     });
     const entries = statusEntries(2);
     server.serveFeed('/changes.rss', { body: rssFeed(entries), contentType: 'application/rss+xml' });

@@ -7,7 +7,8 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubEvents, TriageResult } from '../../src-shared/api.ts';
+import type { TriageResult } from '../../src-shared/api.ts';
+import type { RaisedNotification } from '../../src-shared/attention.ts';
 import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
 import { createLogger } from '../../src-main/common/logger.ts';
 import { Hub } from '../../src-main/hub/hub.ts';
@@ -218,15 +219,16 @@ describe('triage against Dovecot with special-use mailboxes', () => {
     await triage(w, { itemIds: [target.id], action: 'snooze', until });
     expect((await list(w, 'inbox')).map((i) => i.id)).not.toContain(target.id);
     expect((await list(w, 'snoozed')).map((i) => i.id)).toEqual([target.id]);
-    const notified = await new Promise<HubEvents['inbox.notify']>((resolve) => {
+    const notified = await new Promise<RaisedNotification>((resolve) => {
       const off = w.hub.on((name, payload) => {
-        if (name === 'inbox.notify') {
+        if (name === 'attention.notification') {
           off();
-          resolve(payload as HubEvents['inbox.notify']);
+          resolve(payload as RaisedNotification);
         }
       });
     });
-    expect(notified.items.map((i) => i.itemId)).toEqual([target.id]);
+    expect(notified).toMatchObject({ itemId: target.id, source: 'mail', title: target.sender, body: target.title, conversation: 'INBOX' });
+    expect(notified.reason).toMatch(/^it came back from snooze/);
     const woke = (await list(w, 'inbox')).find((i) => i.id === target.id)!;
     expect(woke).toMatchObject({ unread: true, snoozedUntil: null, snoozeEnded: until });
     expect((await mailbox(w.dovecot, w.user, 'INBOX')).get(messageId(target))?.flags.has('\\Seen')).toBe(false);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRawClient } from '../support/homeserver/index.ts';
 import { ALICE_PASSWORD, AliceHub, eventually, startMatrixWorld, value, type MatrixWorld } from '../support/matrix-world.ts';
+import type { RaisedNotification } from '../../src-shared/attention.ts';
 
 let world: MatrixWorld;
 let alice: AliceHub;
@@ -145,9 +146,9 @@ describe('rooms in the inbox', () => {
     expect(shown.content).toEqual([{ tag: 'p', children: ['Yes, ', { tag: 'em', children: ['Friday'] }, ' it is'] }]);
   });
 
-  it('marks a mention as priority, by the push rules, and asks for a notification about it alone', async () => {
+  it('marks a mention as priority, by the push rules, and raises a notification about it alone, naming the sender', async () => {
     const { roomId } = await alice.sharedRoom({ name: 'Mentions' });
-    const notices = () => alice.events.filter((e) => e.name === 'inbox.notify').flatMap((e) => (e.payload as { items: { title: string; snippet: string }[] }).items);
+    const notices = () => alice.events.filter((e) => e.name === 'attention.notification').map((e) => e.payload as RaisedNotification);
     await world.bob.sendText(roomId, 'general chatter');
     const plain = await alice.roomWhere(roomId, 'plain message', (i) => i.snippet === 'general chatter');
     expect(plain.priority).toBe(false);
@@ -157,7 +158,19 @@ describe('rooms in the inbox', () => {
     const counts = await value(alice.hub.call('inbox.counts', {}));
     expect(counts.priorityByAccount[mention.accountId]).toBeGreaterThan(0);
     await eventually('a notification', () => notices().length > 0);
-    expect(notices()).toEqual([{ itemId: mention.id, accountName: expect.any(String), title: 'Mentions', snippet: 'alice: can you review?' }]);
+    // The plain message counts without a banner (rule 'Chat: room messages'); the mention notifies, naming who wrote it.
+    expect(notices()).toEqual([
+      expect.objectContaining({
+        itemId: mention.id,
+        source: 'chat',
+        level: 'notify',
+        priority: true,
+        title: 'Bob Builder in Mentions',
+        body: 'alice: can you review?',
+        conversation: 'Mentions',
+        reason: "you were mentioned in Mentions — rule 'Chat: mentions'",
+      }),
+    ]);
   });
 });
 

@@ -29,7 +29,6 @@ export function hubParts(kinds: readonly AnyConnectorKind[]) {
   events.on((name, payload) => emitted.push({ name, payload }));
   const signInPasswords = new SignInPasswords();
   const searchIndexing = new SearchIndexing(store, log);
-  const notified: { accountId: string; externalIds: string[] }[] = [];
   const supervision: ConnectorSupervision = new ConnectorSupervision({
     store,
     secrets,
@@ -39,7 +38,8 @@ export function hubParts(kinds: readonly AnyConnectorKind[]) {
     log,
     accountsDir: join(dir, 'accounts'),
     saveSettings: (accountId, settings) => accounts.saveSettings(accountId, settings),
-    notify: (account, externalIds) => notified.push({ accountId: account.id, externalIds }),
+    // Items pass as the connector reported them: attention is the hub's (tested with the whole hub).
+    attention: { decide: (_account, items) => ({ items, pending: { account: _account, entries: [] } }), settle: () => undefined, holdRead: (_account, changes) => changes },
   });
   const accounts: AccountBook = new AccountBook({ store, secrets, kinds: new KindRegistry(kinds), supervision, events, signInPasswords, log });
   const items = new ItemBook(store, accounts, supervision, log);
@@ -49,7 +49,6 @@ export function hubParts(kinds: readonly AnyConnectorKind[]) {
     keychain,
     events,
     emitted,
-    notified,
     signInPasswords,
     supervision,
     accounts,

@@ -17,8 +17,6 @@ export interface MemoryContext<S extends object = object> extends ConnectorConte
   readonly activities: PollActivity[];
   /** Settings the connector asked to persist (permanent redirects), newest last. */
   readonly settingsUpdates: S[];
-  /** externalIds the connector asked a notification for, in order. */
-  readonly notified: string[];
   /** Every JSON log line written through ctx.log (debug level unless told otherwise). */
   readonly logLines: string[];
   /** How often each externalId reached upsert: more than once means work was repeated. */
@@ -40,7 +38,6 @@ export function createMemoryContext<S extends object>(account: Account<S>, secre
   const statuses: ConnectionState[] = [];
   const activities: PollActivity[] = [];
   const settingsUpdates: S[] = [];
-  const notified: string[] = [];
   const logLines: string[] = [];
   const upsertCounts = new Map<string, number>();
   const chatChanges: string[] = [];
@@ -54,7 +51,6 @@ export function createMemoryContext<S extends object>(account: Account<S>, secre
     statuses,
     activities,
     settingsUpdates,
-    notified,
     logLines,
     upsertCounts,
     chatChanges,
@@ -108,9 +104,6 @@ export function createMemoryContext<S extends object>(account: Account<S>, secre
     },
     updateSettings(settings) {
       settingsUpdates.push(settings);
-    },
-    notify(externalIds) {
-      notified.push(...externalIds);
     },
     upsert(batch, cursor) {
       for (const item of batch) {

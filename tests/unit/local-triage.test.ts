@@ -104,7 +104,7 @@ describe('triage on a kind with no server for it', () => {
     open();
     const woke = await new Promise<InboxItem>((resolve) => {
       const off = hub.on(async (name) => {
-        if (name !== 'inbox.notify') return;
+        if (name !== 'attention.notification') return;
         off();
         resolve((await items()).find((i) => i.id === a!.id)!);
       });

@@ -32,7 +32,10 @@ interface HttpCache {
   url: string;
   etag?: string;
   lastModified?: string;
-  /** The alert rules the stored items were flagged with; new rules mean one full fetch. */
+  /**
+   * The feed's alert level and keywords when it was last fetched in full: a change means one full
+   * fetch, so the hub's rules decide every entry the feed still lists again.
+   */
   rules: string;
 }
 
@@ -138,7 +141,6 @@ export function createFeedConnector(ctx: ConnectorContext<FeedSettings>, fetchin
     const batch = entriesToItems(feed, {
       feedName: ctx.account.displayName,
       conversationKey: ctx.account.id,
-      settings,
       known: ctx.knownItems(FEED_SCOPE, feed.entries.map(entryKey)),
       firstPoll,
       now: now(),
@@ -147,7 +149,6 @@ export function createFeedConnector(ctx: ConnectorContext<FeedSettings>, fetchin
     ctx.writeCursor(INITIALIZED_CURSOR, true);
     // Validators last: if storing failed, the next poll fetches the whole feed again.
     ctx.writeCursor(CACHE_CURSOR, { url: settings.url, rules, ...defined(validators) });
-    if (settings.alertLevel === 'notify' && batch.fresh.length > 0) ctx.notify(batch.fresh);
     return batch.items.length;
   };
 

@@ -1,9 +1,10 @@
 /**
  * One poll's entries become inbox items here: deduplicated, with read state and first-seen time kept
- * from what is stored, priority from the feed's keywords, and the body stored with the item because
- * an entry leaves the feed long before the user stops caring about it.
+ * from what is stored, the facts the hub's attention rules match on (fresh or backlog, title,
+ * categories and text for keywords), and the body stored with the item because an entry leaves the
+ * feed long before the user stops caring about it. The feed's alert level and keywords are rules
+ * the hub applies, not decisions made here.
  */
-import type { FeedSettings } from '../../../src-shared/domain.ts';
 import type { ConnectorItem } from '../connector.ts';
 import { richToText } from '../rich-text.ts';
 import { entryKey } from './entry-identity.ts';
@@ -18,14 +19,13 @@ const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
 export interface EntryBatch {
   items: ConnectorItem[];
-  /** Entries seen for the first time that arrive unread (what a notification is about). */
+  /** Entries seen for the first time after the first poll (new, not backlog). */
   fresh: string[];
 }
 
 export interface IngestContext {
   feedName: string;
   conversationKey: string;
-  settings: Pick<FeedSettings, 'alertLevel' | 'keywords'>;
   known: Map<string, { unread: boolean; timestamp: number }>;
   /** The feed's first poll: its backlog arrives read, so adding a feed does not flood the inbox. */
   firstPoll: boolean;
@@ -36,19 +36,18 @@ export function entriesToItems(feed: ParsedFeed, context: IngestContext): EntryB
   const items: ConnectorItem[] = [];
   const fresh: string[] = [];
   const seen = new Set<string>();
-  const keywords = context.settings.keywords.map(keywordPattern);
   for (const entry of feed.entries) {
     const externalId = entryKey(entry);
     // A feed listing one entry twice: the first (newest) copy wins.
     if (seen.has(externalId)) continue;
     seen.add(externalId);
     const previous = context.known.get(externalId);
-    const unread = previous ? previous.unread : !context.firstPoll && context.settings.alertLevel !== 'silent';
-    if (!previous && unread) fresh.push(externalId);
+    const isFresh = !previous && !context.firstPoll;
+    if (isFresh) fresh.push(externalId);
     items.push(toItem(entry, externalId, feed, context, {
-      unread,
+      unread: previous ? previous.unread : !context.firstPoll,
       timestamp: previous?.timestamp ?? entryTime(entry, context.now),
-      priority: keywords.some((pattern) => matchesEntry(pattern, entry)),
+      fresh: isFresh,
     }));
   }
   return { items, fresh };
@@ -59,7 +58,7 @@ function toItem(
   externalId: string,
   feed: ParsedFeed,
   context: IngestContext,
-  state: { unread: boolean; timestamp: number; priority: boolean },
+  state: { unread: boolean; timestamp: number; fresh: boolean },
 ): ConnectorItem {
   const bodyText = richToText(entry.content) || entry.summaryText;
   const snippetSource = entry.summaryText || bodyText;
@@ -80,10 +79,19 @@ function toItem(
     snippet: snippetSource.slice(0, SNIPPET_LENGTH),
     timestamp: state.timestamp,
     unread: state.unread,
-    priority: state.priority,
+    priority: false,
     origin: { kind: 'feed', guid: entry.guid ?? entry.link ?? externalId, ...(entry.link ? { link: entry.link } : {}) },
     searchText: [entry.author ?? '', entry.categories.join(' '), bodyText.slice(0, SEARCH_TEXT_LENGTH)].join(' ').trim(),
     detail: { headers, bodyText, content: entry.content },
+    attention: {
+      fresh: state.fresh,
+      fromMe: false,
+      mentionsMe: false,
+      direct: false,
+      conversationName: context.feedName,
+      place: context.feedName,
+      text: { title, categories: entry.categories, body: bodyText.slice(0, SEARCH_TEXT_LENGTH) },
+    },
   };
 }
 
@@ -97,14 +105,4 @@ function firstWords(text: string): string {
   if (text.length <= 80) return text;
   const cut = text.slice(0, 80);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 40))}…`;
-}
-
-/** Whole words, any case: "outage" matches "Outage in eu-west" but not "outages-dashboard-v2". */
-function keywordPattern(keyword: string): RegExp {
-  const escaped = keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}($|[^\\p{L}\\p{N}])`, 'iu');
-}
-
-function matchesEntry(pattern: RegExp, entry: ParsedEntry): boolean {
-  return pattern.test(entry.title) || entry.categories.some((category) => pattern.test(category));
 }

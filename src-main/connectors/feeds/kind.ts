@@ -9,7 +9,7 @@ import { APP_NAME, APP_VERSION } from '../../common/app-info.ts';
 import { choice, displayName, InputError, integer, onlyKeys, record, text } from '../../common/input.ts';
 import { ConnectorError } from '../connector.ts';
 import { SettingsTooNewError } from '../kind.ts';
-import type { AccountDraft, ConnectorKind } from '../kind.ts';
+import type { AccountDraft, AttentionCapability, ConnectorKind } from '../kind.ts';
 import type { FeedFetchSettings } from './feed-connector.ts';
 import { HostLimiter } from './host-limiter.ts';
 import { normalizeIdentity } from './entry-identity.ts';
@@ -88,6 +88,31 @@ function draftFeed(raw: unknown): AccountDraft<FeedSettings> {
   return { displayName: displayName(input), settings, secret };
 }
 
+/**
+ * A feed's alert level and priority keywords, as rules of its own in the one rule list: the
+ * settings stay where the feed's form and `account update --alerts/--keyword` change them, and the
+ * rules follow. "badge" without keywords is what the built-in Feeds rule does already: no rule.
+ */
+export const feedAttention: AttentionCapability<FeedSettings> = {
+  rules(account) {
+    const { alertLevel, keywords: words } = account.settings;
+    return [
+      ...(words.length > 0
+        ? [{ key: 'keywords', name: `${account.displayName}: priority keywords`, match: { keywords: [...words] }, level: alertLevel, priority: true }]
+        : []),
+      ...(alertLevel !== 'badge' ? [{ key: 'alerts', name: `${account.displayName}: ${alertLevel}`, match: {}, level: alertLevel, priority: false }] : []),
+    ];
+  },
+  change(key, change) {
+    if (key === 'alerts') return { alertLevel: change?.level ?? 'badge' };
+    if (key === 'keywords') {
+      // The feed's keywords and its alerts share one level: the keywords only add priority.
+      return change === null ? { keywords: [] } : { alertLevel: change.level };
+    }
+    return 'This rule comes from the feed\'s settings; change its Alerts and Priority keywords there.';
+  },
+};
+
 /** One limiter for every feed account, so ten feeds on one host still make two requests at a time. */
 export function feedKind(options: Partial<FeedFetchSettings> = {}): ConnectorKind<FeedSettings> {
   const fetching: FeedFetchSettings = { limiter: new HostLimiter(FEED_REQUESTS_PER_HOST), userAgent: FEED_USER_AGENT, ...options };
@@ -98,6 +123,7 @@ export function feedKind(options: Partial<FeedFetchSettings> = {}): ConnectorKin
     description: 'RSS, Atom or JSON Feed: status pages, CI, announcements',
     settingsVersion: SETTINGS_VERSION,
     capabilities: ['opml'],
+    attention: feedAttention,
     fields: [
       { name: 'url', label: 'Feed or page address', type: 'text', required: true, flag: 'url', placeholder: 'https://status.example.com/feed', changeable: false },
       { name: 'intervalSeconds', label: 'Polling interval (seconds)', type: 'number', required: false, flag: 'interval', changeable: true },

@@ -96,7 +96,8 @@ export class MailboxSync {
         await this.fetchFlagChanges(cursor.highestModseq === undefined ? undefined : BigInt(cursor.highestModseq), true);
         await this.removeExpunged();
         if (cursor.initialBelow !== undefined) await this.initialSync(box.uidNext, cursor.initialBelow);
-        await this.fetchNew(true);
+        // Mail that came while Groundswell was away is new since the last sync.
+        await this.fetchNew(true, true);
       } else {
         if (cursor) {
           // UIDVALIDITY changed: every stored UID may now name a different message.
@@ -106,7 +107,7 @@ export class MailboxSync {
           this.ctx.remove(this.ctx.knownExternalIds(this.mailbox).filter((id) => parseExternalId(id)?.uidValidity !== uidValidity));
         }
         await this.initialSync(box.uidNext);
-        await this.fetchNew(false);
+        await this.fetchNew(false, false);
       }
       this.saveCursor();
     } finally {
@@ -172,7 +173,7 @@ export class MailboxSync {
           this.arrivedSinceFetch = 0;
           // A few new messages (the usual push) are fetched at once, saving the SEARCH round trip.
           if (arrived <= FETCH_BATCH) await this.fetchArrived();
-          else await this.fetchNew(false);
+          else await this.fetchNew(false, true);
         }
         if (work.has('flags')) await this.fetchFlagChanges(this.highestModseq, false);
         if (work.has('expunged')) await this.removeExpunged();
@@ -208,6 +209,7 @@ export class MailboxSync {
     await this.fetchItems(
       newest.filter((uid) => uid < below),
       true,
+      false,
       (batch) => {
         this.initialBelow = lowestUid(batch);
         return this.cursor();
@@ -217,14 +219,14 @@ export class MailboxSync {
   }
 
   /** Everything with a UID at or above the cursor is new, newest first, capped like the initial sync. */
-  private async fetchNew(reportProgress: boolean): Promise<void> {
+  private async fetchNew(reportProgress: boolean, fresh: boolean): Promise<void> {
     const from = this.uidNext;
     const found = (await this.client.search({ uid: `${from}:*` }, { uid: true })) || [];
     // "N:*" always matches the highest UID, even when it is below N.
-    const fresh = found.filter((uid) => uid >= from).sort((a, b) => b - a).slice(0, Math.max(1, this.settings.syncMaxMessages));
-    if (fresh.length === 0) return;
-    await this.fetchItems(fresh, reportProgress);
-    this.uidNext = Math.max(this.uidNext, (fresh[0] as number) + 1);
+    const uids = found.filter((uid) => uid >= from).sort((a, b) => b - a).slice(0, Math.max(1, this.settings.syncMaxMessages));
+    if (uids.length === 0) return;
+    await this.fetchItems(uids, reportProgress, fresh);
+    this.uidNext = Math.max(this.uidNext, (uids[0] as number) + 1);
   }
 
   /** UIDs at or above the cursor, fetched directly: only for a handful of messages announced by EXISTS. */
@@ -233,7 +235,7 @@ export class MailboxSync {
     const messages = (await this.client.fetchAll(`${from}:*`, SNIPPET_QUERY, { uid: true })).filter((m) => m.uid >= from);
     if (messages.length === 0) return;
     const items: ConnectorItem[] = [];
-    for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message));
+    for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message, true));
     this.ctx.upsert(items);
     this.uidNext = Math.max(this.uidNext, (messages[0] as FetchMessageObject).uid + 1);
   }
@@ -242,7 +244,7 @@ export class MailboxSync {
    * Fetches in batches, newest first, and upserts each batch as it is parsed. The next batch is
    * requested before the current one is parsed, so the server and the parser work side by side.
    */
-  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, stored?: (batch: number[]) => MailboxCursor): Promise<void> {
+  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, fresh: boolean, stored?: (batch: number[]) => MailboxCursor): Promise<void> {
     const total = uidsNewestFirst.length;
     if (reportProgress) this.ctx.status({ state: 'syncing', done: 0, total });
     const batches: number[][] = [];
@@ -259,8 +261,8 @@ export class MailboxSync {
       next = b + 1 < batches.length ? request(batches[b + 1] as number[]) : undefined;
       // One at a time: parsing is CPU work, and the parse timeout must measure one message, not a queue.
       const items: ConnectorItem[] = [];
-      for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message));
-      // The cursor that says this batch is stored moves in the batch's own transaction.
+      for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message, fresh));
+      // The cursor that says this batch is stored moves with the batch (supervision.ts writes it right after).
       const cursor = stored?.(batches[b] as number[]);
       this.ctx.upsert(items, cursor ? { key: cursorKey(this.mailbox), value: cursor } : undefined);
       done += items.length;
@@ -269,14 +271,15 @@ export class MailboxSync {
   }
 
   /** The quick path covers ordinary mail; mailparser (bounded) takes what it cannot read; the envelope covers the rest. */
-  private async toItem(message: FetchMessageObject): Promise<ConnectorItem> {
+  private async toItem(message: FetchMessageObject, fresh: boolean): Promise<ConnectorItem> {
+    const arrival = { fresh, me: this.settings.user.includes('@') ? this.settings.user : undefined };
     const quick = message.source ? quickText(message.source) : undefined;
-    if (quick) return toConnectorItem(this.mailbox, this.uidValidity, message, quick);
+    if (quick) return toConnectorItem(this.mailbox, this.uidValidity, message, quick, arrival);
     // mailparser (and what it pulls in: iconv tables, linkify-it) loads only for the rare message the quick path cannot read.
     const { parseMessage, SNIPPET_LIMITS } = await import('./parse-message.ts');
     const parsed = message.source ? await parseMessage(message.source, SNIPPET_LIMITS) : undefined;
     if (!parsed) this.ctx.log.debug('message could not be parsed; showing envelope only', { mailbox: this.mailbox, uid: message.uid });
-    return toConnectorItem(this.mailbox, this.uidValidity, message, parsed);
+    return toConnectorItem(this.mailbox, this.uidValidity, message, parsed, arrival);
   }
 
   /** The UIDs the store holds for this mailbox and UIDVALIDITY. */

@@ -13,6 +13,16 @@ export interface EnvelopeFacts {
   messageId?: string | undefined;
   inReplyTo?: string | undefined;
   from?: { name?: string | undefined; address?: string | undefined }[] | undefined;
+  to?: { name?: string | undefined; address?: string | undefined }[] | undefined;
+  cc?: { name?: string | undefined; address?: string | undefined }[] | undefined;
+}
+
+/** How this message arrived, for the facts attention rules match on. */
+export interface Arrival {
+  /** Came in after the last sync (a live EXISTS, new UIDs at resume), not with the first sync. */
+  fresh: boolean;
+  /** The account's own address, when its login is one. */
+  me?: string | undefined;
 }
 
 export interface FetchedFacts {
@@ -39,7 +49,13 @@ export function parseExternalId(externalId: string): { mailbox: string; uidValid
   return { mailbox: externalId.slice(0, middle), uidValidity, uid };
 }
 
-export function toConnectorItem(mailbox: string, uidValidity: number, facts: FetchedFacts, parsed: ParsedMessage | undefined): ConnectorItem {
+export function toConnectorItem(
+  mailbox: string,
+  uidValidity: number,
+  facts: FetchedFacts,
+  parsed: ParsedMessage | undefined,
+  arrival: Arrival = { fresh: false },
+): ConnectorItem {
   const envelope = facts.envelope ?? {};
   const envelopeFrom = envelope.from?.[0];
   const sender =
@@ -65,9 +81,30 @@ export function toConnectorItem(mailbox: string, uidValidity: number, facts: Fet
     priority: facts.flags?.has('\\Flagged') ?? false,
     origin,
     facts: { starred: facts.flags?.has('\\Flagged') ?? false },
+    attention: attentionFacts(mailbox, envelope, senderAddress, title, text, arrival),
   };
   if (text.length > 0) item.searchText = text.slice(0, SEARCH_TEXT_CHARS);
   return item;
+}
+
+/** Whether I am in To (addressed) or only in Cc, and addressed alone (no one else in To or Cc). */
+function attentionFacts(mailbox: string, envelope: EnvelopeFacts, from: string, title: string, text: string, arrival: Arrival): NonNullable<ConnectorItem['attention']> {
+  const me = arrival.me?.trim().toLowerCase();
+  const addresses = (list: EnvelopeFacts['to']) => (list ?? []).map((a) => clean(a.address).toLowerCase()).filter((a) => a !== '');
+  const to = addresses(envelope.to);
+  const cc = addresses(envelope.cc);
+  const inTo = me !== undefined && to.includes(me);
+  return {
+    fresh: arrival.fresh,
+    fromMe: me !== undefined && from.toLowerCase() === me,
+    mentionsMe: inTo,
+    direct: inTo && to.length === 1 && cc.length === 0,
+    ...(from ? { sender: from } : {}),
+    conversationName: title,
+    place: mailbox,
+    mailbox,
+    text: { title, categories: [], body: text.slice(0, SEARCH_TEXT_CHARS) },
+  };
 }
 
 /**

@@ -106,7 +106,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
    * stay read in the meantime, unless a newer message arrived.
    */
   const readLocally = new Map<string, string | undefined>();
-  /** The last sync was a live one (not the first, not a catch-up): what it brings may notify. */
+  /** The last sync was a live one (not the first, not a catch-up): what it brings is fresh. */
   let liveSync = false;
   const decryptingSince = new Map<string, number>();
   /** Rooms marked unread through this connector, whose flag must be cleared when they are read. */
@@ -185,7 +185,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
         case SyncState.Catchup:
           if (state === SyncState.Prepared) for (const room of client.getRooms()) dirtyRooms.add(room.roomId);
           liveSync = state === SyncState.Syncing && !data?.catchingUp;
-          flush(client, { notify: liveSync });
+          flush(client, { live: liveSync });
           if (!data?.fromCache) {
             markSynced();
             if (!authFailed) ctx.status({ state: 'online', since: Date.now() });
@@ -264,7 +264,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
       touch(event.getRoomId());
       decryptedFlush ??= setTimeout(() => {
         decryptedFlush = undefined;
-        if (!stopped) flush(client, { notify: liveSync });
+        if (!stopped) flush(client, { live: liveSync });
       }, DECRYPTED_FLUSH_MS);
     });
     const securityChanged = () => ctx.securityChanged();
@@ -319,16 +319,16 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
   };
 
   /**
-   * The rows of every room a sync touched since the last flush, and the gaps it left to fill. Live
-   * syncs (not the first one, not a catch-up) ask for a notification about new mentions and DMs.
+   * The rows of every room a sync touched since the last flush, and the gaps it left to fill. A
+   * room whose newest message arrived in a live sync (not the first one, not a catch-up) is reported
+   * `fresh`; the hub's rules decide whether that notifies.
    */
-  const flush = (client: MatrixClient, options: { notify: boolean; settled?: boolean } = { notify: false }) => {
+  const flush = (client: MatrixClient, options: { live: boolean; settled?: boolean } = { live: false }) => {
     if (dirtyRooms.size === 0) return;
     const direct = directRooms(client);
-    const stored = options.notify ? ctx.knownItems(ROOM_SCOPE) : undefined;
+    const stored = ctx.knownItems(ROOM_SCOPE);
     const upserts = [];
     const removed: string[] = [];
-    const noteworthy: string[] = [];
     const stillDecrypting: string[] = [];
     for (const roomId of dirtyRooms) {
       const room = client.getRoom(roomId);
@@ -344,7 +344,8 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
         }
       }
       decryptingSince.delete(roomId);
-      const item = room ? roomItem(client, room, factsOf(room, direct)) : undefined;
+      const previous = stored.get(roomId);
+      const item = room ? roomItem(client, room, { ...factsOf(room, direct), ...(previous ? { storedUntil: previous.timestamp } : {}) }) : undefined;
       if (!item || item.origin.kind !== 'chat') {
         removed.push(roomId);
         continue;
@@ -354,10 +355,8 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
         if (newCount === 0 || readLocally.get(roomId) !== item.origin.eventId) readLocally.delete(roomId);
         else item.unread = false;
       }
-      const previous = stored?.get(roomId);
-      if (stored && item.unread && newCount > 0 && (item.priority || item.origin.direct) && (!previous || item.timestamp > previous.timestamp)) {
-        noteworthy.push(roomId);
-      }
+      const isNew = !previous || item.timestamp > previous.timestamp;
+      if (item.attention) item.attention.fresh = options.live && item.unread && (newCount > 0 || item.origin.membership === 'invite') && isNew;
       upserts.push(item);
     }
     dirtyRooms.clear();
@@ -372,7 +371,6 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
       ctx.log.warn('could not store the rooms', { error });
       return;
     }
-    if (noteworthy.length > 0) ctx.notify(noteworthy);
     for (const roomId of [...gaps.keys()]) void fillGap(client, roomId);
   };
 
@@ -460,7 +458,7 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     const rooms = [...dirtyRooms].flatMap((roomId) => client.getRoom(roomId) ?? []);
     const stillDecrypting = await finishDecryptions(rooms, Date.now() + MAX_DECRYPT_WAIT_MS);
     if (stillDecrypting > 0) ctx.log.info('stored rooms whose newest message is still being decrypted', { rooms: stillDecrypting });
-    flush(client, { notify: false, settled: true });
+    flush(client, { live: false, settled: true });
     if (!reachable()) {
       ctx.log.info('stopping without waiting for encryption requests: the homeserver is not answering; they go out at the next start');
       return;

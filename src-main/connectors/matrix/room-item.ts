@@ -1,7 +1,9 @@
 /**
  * A room as one inbox row: its name (for a DM, the other person), the latest message and who sent
  * it, the server's unread and highlight counts, and an invitation as an item of its own until it is
- * answered. The row is recomputed from the SDK's room state whenever a sync touches the room.
+ * answered. The row is recomputed from the SDK's room state whenever a sync touches the room, with
+ * the facts attention rules match on (a mention by the push rules, a DM, who wrote the newest
+ * message); whether it is new (`fresh`) is the connector's to say, from what the sync was.
  */
 import { NotificationCountType } from 'matrix-js-sdk';
 import type { MatrixClient, Room } from 'matrix-js-sdk';
@@ -19,7 +21,13 @@ export interface RoomFacts {
   direct: boolean;
   /** The user asked for the room to stay unread (m.marked_unread). */
   markedUnread: boolean;
+  /** The newest message stored before (its time): what came after it is what keywords look at. */
+  storedUntil?: number;
 }
+
+/** Messages whose text keyword rules read: the ones after the stored row, at most this many. */
+const KEYWORD_MESSAGES = 20;
+const KEYWORD_TEXT_LENGTH = 4_000;
 
 function oneLine(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -50,14 +58,25 @@ export function roomItem(client: MatrixClient, room: Room, facts: RoomFacts): Co
     const inviteEvent = room.currentState.getMember(myUserId)?.events.member;
     const inviter = inviteEvent?.getSender();
     const inviterName = inviter ? boundedName(room.getMember(inviter)?.name ?? inviter) : 'Someone';
+    const snippet = `${inviterName} invited you${facts.direct ? ' to a direct chat' : ''}`;
     return {
       ...base,
       sender: inviterName,
-      snippet: `${inviterName} invited you${facts.direct ? ' to a direct chat' : ''}`,
+      snippet,
       timestamp: inviteEvent?.getTs() ?? Date.now(),
       unread: true,
       priority: false,
       origin: { kind: 'chat', roomId: room.roomId, eventId: inviteEvent?.getId() ?? '', membership: 'invite', encrypted, direct: facts.direct },
+      attention: {
+        fresh: false,
+        fromMe: false,
+        mentionsMe: false,
+        direct: facts.direct,
+        ...(inviter ? { sender: inviter } : {}),
+        conversationName: base.title,
+        place: base.title,
+        text: { title: '', categories: [], body: snippet },
+      },
     };
   }
 
@@ -68,9 +87,10 @@ export function roomItem(client: MatrixClient, room: Room, facts: RoomFacts): Co
   const highlights = room.getUnreadNotificationCount(NotificationCountType.Highlight);
   const unread = total > 0 || facts.markedUnread;
   const latestEvent = latest ? room.findEventById(latest.id) : undefined;
-  // The server's highlight count, and the SDK's own push-rule verdict on the newest message.
   const latestHighlights = latestEvent !== undefined && !latest?.mine && client.getPushActionsForEvent(latestEvent)?.tweaks?.highlight === true;
   const active = room.getLastActiveTimestamp();
+  const since = facts.storedUntil;
+  const newer = messages.filter((m) => !m.mine && (since === undefined || m.timestamp > since)).slice(-KEYWORD_MESSAGES);
   return {
     ...base,
     sender: latest?.senderName ?? '',
@@ -78,7 +98,7 @@ export function roomItem(client: MatrixClient, room: Room, facts: RoomFacts): Co
     searchText: oneLine(messages.slice(-20).map((m) => m.body).join(' '), SEARCH_TEXT_LENGTH),
     timestamp: latest?.timestamp ?? (active > 0 ? active : Date.now()),
     unread,
-    priority: highlights > 0 || (unread && latestHighlights),
+    priority: false,
     origin: {
       kind: 'chat',
       roomId: room.roomId,
@@ -88,5 +108,16 @@ export function roomItem(client: MatrixClient, room: Room, facts: RoomFacts): Co
       direct: facts.direct,
     },
     facts: roomTriageFacts(room),
+    attention: {
+      fresh: false,
+      fromMe: latest?.mine ?? false,
+      // The server's highlight count, and the SDK's own push-rule verdict on the newest message.
+      mentionsMe: highlights > 0 || (unread && latestHighlights),
+      direct: facts.direct,
+      ...(latest ? { sender: latest.senderId } : {}),
+      conversationName: base.title,
+      place: base.title,
+      text: { title: '', categories: [], body: oneLine(newer.map((m) => m.body).join(' '), KEYWORD_TEXT_LENGTH) },
+    },
   };
 }

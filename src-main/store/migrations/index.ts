@@ -12,6 +12,7 @@ import { up as deferredSearchIndex } from './005-deferred-search-index.ts';
 import { up as openKindsAndPreferences } from './006-open-kinds-and-preferences.ts';
 import { up as senderWarningAndTextLimits } from './007-sender-warning-and-text-limits.ts';
 import { up as triageAndOutbox } from './008-triage-and-outbox.ts';
+import { up as attention } from './009-attention.ts';
 
 export interface Migration {
   version: number;
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'open-kinds-and-preferences', up: openKindsAndPreferences, foreignKeysOff: true },
   { version: 7, name: 'sender-warning-and-text-limits', up: senderWarningAndTextLimits },
   { version: 8, name: 'triage-and-outbox', up: triageAndOutbox },
+  { version: 9, name: 'attention', up: attention },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -145,9 +145,15 @@ export class FakeChatServer extends ScriptedFailures<ChatOperation> {
   }
 }
 
-function roomItem(room: FakeRoom): ConnectorItem {
+/**
+ * `live`: the room changed while connected (not the first sync), so a newer message from someone
+ * else is fresh, as the Matrix connector reports it; `mentions` are messages naming the user.
+ */
+function roomItem(room: FakeRoom, live = false, userId = '', storedUntil?: number): ConnectorItem {
   const last = room.messages.at(-1);
   const invited = room.membership === 'invite';
+  const unread = invited || room.unreadCount > 0 || room.markedUnread;
+  const localpart = userId.replace(/^@/, '').split(':')[0] ?? '';
   return {
     externalId: room.roomId,
     scope: 'rooms',
@@ -157,7 +163,7 @@ function roomItem(room: FakeRoom): ConnectorItem {
     title: room.name,
     snippet: invited ? `${room.inviter ?? 'Someone'} invited you` : (last?.body ?? ''),
     timestamp: last?.timestamp ?? 0,
-    unread: invited || room.unreadCount > 0 || room.markedUnread,
+    unread,
     priority: false,
     origin: {
       kind: 'chat',
@@ -166,6 +172,16 @@ function roomItem(room: FakeRoom): ConnectorItem {
       encrypted: room.encrypted,
       ...(room.unreadCount > 0 ? { unreadCount: room.unreadCount } : {}),
       ...(invited ? { membership: 'invite' as const } : {}),
+    },
+    attention: {
+      fresh: live && unread && last !== undefined && !last.mine && (storedUntil === undefined || last.timestamp > storedUntil),
+      fromMe: last?.mine ?? false,
+      mentionsMe: localpart !== '' && unread && last !== undefined && !last.mine && new RegExp(`\\b${localpart}\\b`, 'i').test(last.body),
+      direct: false,
+      ...(last ? { sender: last.senderId } : {}),
+      conversationName: room.name,
+      place: room.name,
+      text: { title: '', categories: [], body: last?.body ?? '' },
     },
   };
 }
@@ -274,7 +290,7 @@ function createChatConnector(server: FakeChatServer, ctx: ConnectorContext<Matri
       room.unreadCount = 0;
       room.markedUnread = operation === 'markUnread';
     }
-    ctx.upsert(rooms.map(roomItem));
+    ctx.upsert(rooms.map((room) => roomItem(room)));
   };
 
   return {
@@ -283,10 +299,11 @@ function createChatConnector(server: FakeChatServer, ctx: ConnectorContext<Matri
     start() {
       ctx.status({ state: 'connecting' });
       void ctx.readSecret().then(() => {
-        ctx.upsert(server.rooms(userId).map(roomItem));
+        ctx.upsert(server.rooms(userId).map((room) => roomItem(room)));
         close = server.open(userId, {
           roomsChanged: (roomIds) => {
-            ctx.upsert(roomsOf(roomIds).map(roomItem));
+            const stored = ctx.knownItems('rooms');
+            ctx.upsert(roomsOf(roomIds).map((room) => roomItem(room, true, userId, stored.get(room.roomId)?.timestamp)));
             ctx.chatChanged(roomIds);
           },
           removed: (roomId) => ctx.remove([roomId]),
@@ -305,7 +322,7 @@ function createChatConnector(server: FakeChatServer, ctx: ConnectorContext<Matri
       close = undefined;
     },
     async syncOnce() {
-      ctx.upsert(server.rooms(userId).map(roomItem));
+      ctx.upsert(server.rooms(userId).map((room) => roomItem(room)));
     },
     async markRead(items) {
       setRead(items, 'markRead');

@@ -77,8 +77,8 @@ export class FakeFeedServer extends ScriptedFailures<'fetch'> {
   }
 }
 
-function entryItem(settings: FeedSettings, entry: FakeEntry, unread: boolean): ConnectorItem {
-  const words = settings.keywords.map((k) => k.toLowerCase());
+/** `unread` is what the real connector reports for an entry first seen after the first poll: new, so fresh. */
+function entryItem(settings: FeedSettings, entry: FakeEntry, unread: boolean, feedName: string): ConnectorItem {
   return {
     externalId: entry.guid,
     scope: settings.url,
@@ -89,9 +89,19 @@ function entryItem(settings: FeedSettings, entry: FakeEntry, unread: boolean): C
     snippet: entry.summary,
     timestamp: entry.timestamp,
     unread,
-    priority: words.some((w) => entry.title.toLowerCase().includes(w)),
+    priority: false,
     origin: { kind: 'feed', guid: entry.guid, ...(entry.link === undefined ? {} : { link: entry.link }) },
     detail: { headers: [{ name: 'Feed', value: settings.url }], bodyText: entry.summary },
+    attention: {
+      fresh: unread,
+      fromMe: false,
+      mentionsMe: false,
+      direct: false,
+      // As the real connector names it: the feed's name in Groundswell.
+      conversationName: feedName,
+      place: feedName,
+      text: { title: entry.title, categories: [], body: entry.summary },
+    },
   };
 }
 
@@ -105,9 +115,8 @@ function createFeedConnector(server: FakeFeedServer, ctx: ConnectorContext<FeedS
       const known = new Set(ctx.knownExternalIds(settings.url));
       const entries = fresh ?? server.entries(settings.url);
       const first = known.size === 0 && fresh === undefined;
-      const items = entries.map((e) => entryItem(settings, e, !first && !known.has(e.guid)));
+      const items = entries.map((e) => entryItem(settings, e, !first && !known.has(e.guid), ctx.account.displayName));
       ctx.upsert(items);
-      if (settings.alertLevel === 'notify') ctx.notify(items.filter((i) => i.unread).map((i) => i.externalId));
       ctx.activity({ lastSuccessAt: now, nextPollAt: now + settings.intervalSeconds * 1000 });
       ctx.status({ state: 'online', since: now });
     } catch (error) {
@@ -126,7 +135,7 @@ function createFeedConnector(server: FakeFeedServer, ctx: ConnectorContext<FeedS
       close = undefined;
     },
     async syncOnce() {
-      ctx.upsert(server.entries(settings.url).map((e) => entryItem(settings, e, false)));
+      ctx.upsert(server.entries(settings.url).map((e) => entryItem(settings, e, false, ctx.account.displayName)));
     },
     async markRead() {},
     async markUnread() {},

@@ -93,7 +93,8 @@ export class FakeMailServer extends ScriptedFailures<MailOperation> {
   }
 }
 
-function toItem(mail: FakeMail, uid: number): ConnectorItem {
+/** `fresh`: delivered while the client was connected (IDLE), as the IMAP connector reports it. */
+function toItem(mail: FakeMail, uid: number, fresh = false): ConnectorItem {
   return {
     externalId: mail.id,
     scope: MAILBOX,
@@ -106,6 +107,16 @@ function toItem(mail: FakeMail, uid: number): ConnectorItem {
     unread: mail.unread,
     priority: mail.priority,
     origin: { kind: 'mail', mailbox: MAILBOX, uidValidity: 1, uid },
+    attention: {
+      fresh,
+      fromMe: false,
+      mentionsMe: false,
+      direct: false,
+      conversationName: mail.title,
+      place: MAILBOX,
+      mailbox: MAILBOX,
+      text: { title: mail.title, categories: [], body: mail.body ?? mail.snippet },
+    },
   };
 }
 
@@ -113,7 +124,7 @@ function createMailConnector(server: FakeMailServer, ctx: ConnectorContext<ImapS
   const { user } = ctx.account.settings;
   let close: (() => void) | undefined;
   let stopped = false;
-  const items = (mail: FakeMail[]) => mail.map((m) => toItem(m, server.mailbox(user).indexOf(m) + 1));
+  const items = (mail: FakeMail[], fresh = false) => mail.map((m) => toItem(m, server.mailbox(user).indexOf(m) + 1, fresh));
   const setFlags = (which: InboxItem[], unread: boolean, operation: MailOperation) => {
     server.reach(user);
     server.check(operation);
@@ -136,7 +147,7 @@ function createMailConnector(server: FakeMailServer, ctx: ConnectorContext<ImapS
     close = server.open(user, {
       changed(change) {
         if (change.kind === 'mail') {
-          ctx.upsert(items(server.mailbox(user).filter((m) => change.mail.some((n) => n.id === m.id))));
+          ctx.upsert(items(server.mailbox(user).filter((m) => change.mail.some((n) => n.id === m.id)), true));
           return;
         }
         close?.();
