@@ -201,8 +201,9 @@ try {
     return answered;
   };
   await refAnswer();
-  const refIdle = await syncedAndIdle(refAsk);
-  report({ bench: BENCH, metric: "reference: the same profile's hub restarted with Node's default heap settings, idle", value: Number(refIdle.rssMb.toFixed(1)), unit: 'MB' });
+  const refIdle = await syncedAndIdle(refAsk, false);
+  const refNote = refIdle.offline.length > 0 ? ` (${refIdle.offline.length} accounts not online: ${refIdle.offline.join(', ')})` : '';
+  report({ bench: BENCH, metric: `reference: the same profile's hub restarted with Node's default heap settings, idle${refNote}`, value: Number(refIdle.rssMb.toFixed(1)), unit: 'MB' });
   await refAsk({ ask: 'stop' }).catch(() => undefined);
 } finally {
   if (mailer?.usable) await mailer.logout().catch(() => undefined);
@@ -214,15 +215,18 @@ try {
 }
 
 /** Waits until every account is online and the counts stop moving, then 10 s of quiet; returns that sample. */
-async function syncedAndIdle(ask: <T>(message: object) => Promise<T>): Promise<SoakSample> {
-  const deadline = Date.now() + 180_000;
+async function syncedAndIdle(ask: <T>(message: object) => Promise<T>, strict = true): Promise<SoakSample> {
+  const deadline = Date.now() + (strict ? 180_000 : 60_000);
   let last = '';
   for (;;) {
     const { sample } = await ask<{ sample: SoakSample }>({ ask: 'sample' });
     const now = `${sample.unreadMail}/${sample.unreadChat}/${sample.unreadFeed}/${sample.offline.length}`;
     // The encrypted rooms hold plaintext from bob, which the inbox does not count as unread; the other 40 rooms are.
     if (sample.offline.length === 0 && sample.unreadChat >= ROOMS - ENCRYPTED_ROOMS && now === last) break;
-    if (Date.now() > deadline) throw new Error(`the hub did not settle (unread mail/chat/feed/offline ${now})`);
+    if (Date.now() > deadline) {
+      if (strict) throw new Error(`the hub did not settle (unread mail/chat/feed/offline ${now})`);
+      break; // the reference is weighed as it is; its row says how many accounts were not online
+    }
     last = now;
     await sleep(2_000);
   }
