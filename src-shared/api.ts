@@ -37,6 +37,11 @@ export interface KindField {
   help?: string;
   /** Can be changed on an existing account with `accounts.update` (secrets change through `accounts.updatePassword`). */
   changeable: boolean;
+  /**
+   * Giving this field signs in through the system browser (`signIn.start`) instead of with the
+   * secret: 'value' takes the provider (`--oauth google`), 'flag' is a switch (`--sso`).
+   */
+  browserSignIn?: 'value' | 'flag';
 }
 
 /** What a kind offers beyond the inbox rows, discovered by the hub instead of named. */
@@ -55,11 +60,17 @@ export interface KindDescriptor {
 
 export interface ImapAccountInput {
   displayName: string;
+  /** Taken from the OAuth2 provider's table when signing in with one and not given. */
   host: string;
   port: number;
   security: ImapSecurity;
   user: string;
+  /** Not with `oauthProvider`. */
   password: string;
+  /** Sign in with this OAuth2 provider (`google`, `microsoft`, or one from the preferences) instead of a password. */
+  oauthProvider?: string;
+  /** The finished `signIn.start` for `oauthProvider`. */
+  signInId?: string;
   syncWindowDays?: number;
   syncMaxMessages?: number;
 }
@@ -69,9 +80,38 @@ export interface MatrixAccountInput {
   /** `@alice:example.org`, or just `alice` together with homeserverUrl. */
   userId: string;
   homeserverUrl?: string;
-  /** Used once to log in; Groundswell keeps the access token, not the password. */
+  /** Used once to log in; Groundswell keeps the access token, not the password. Not with `signInId`. */
   password: string;
   displayName?: string;
+  /** Single sign-on: the finished `signIn.start` (its identity provider chosen there). */
+  signInId?: string;
+}
+
+/**
+ * How an account of a kind can sign in, for the input given so far (a Matrix homeserver lists its
+ * identity providers; mail lists the OAuth2 providers).
+ */
+export interface SignInOptions {
+  /** A password is accepted. */
+  password: boolean;
+  /** Ways to sign in through the system browser. */
+  browser: BrowserSignInOption[];
+}
+
+export interface BrowserSignInOption {
+  /** Passed back to `signIn.start` as `provider`. */
+  id: string;
+  name: string;
+  /** The provider's icon as a data: URL, when it has one. */
+  icon?: string;
+  /** Why it cannot be used yet (no client id set), in words; absent when it can. */
+  problem?: string;
+}
+
+/** A sign-in waiting for the browser: open `url` in the system browser (never inside the app). */
+export interface BrowserSignInStarted {
+  signInId: string;
+  url: string;
 }
 
 export type ChatMessageKind = 'text' | 'notice' | 'emote' | 'image' | 'file' | 'undecryptable' | 'redacted' | 'membership' | 'other';
@@ -311,6 +351,19 @@ export interface HubCalls {
   'accounts.remove': { params: { accountId: string }; result: null };
   /** "Sign in again": checks the new password (or feed token) with the server, stores it and reconnects. */
   'accounts.updatePassword': { params: { accountId: string; password: string }; result: AccountView };
+  /** "Sign in again" through the browser (OAuth2, single sign-on): keeps what the finished `signIn.start` brought and reconnects. */
+  'accounts.signInAgain': { params: { accountId: string; signInId: string }; result: AccountView };
+  /** The ways an account of `kind` can sign in, given what is typed so far (`input`: the kind's, partly filled). */
+  'signIn.options': { params: { kind: AccountKind; input: object }; result: SignInOptions };
+  /**
+   * Starts a sign-in in the system browser: the hub listens on 127.0.0.1 for the provider's
+   * redirect (RFC 8252). `input` names the provider (`oauthProvider` for mail, `identityProvider`
+   * for Matrix) beside the kind's other fields; `accountId` signs an existing account in again.
+   */
+  'signIn.start': { params: { kind: AccountKind; input: object } | { accountId: string }; result: BrowserSignInStarted };
+  /** Resolves once the browser came back and the sign-in is complete; fails with the provider's reason, or after 10 minutes. */
+  'signIn.wait': { params: { signInId: string }; result: null };
+  'signIn.cancel': { params: { signInId: string }; result: null };
   'inbox.list': { params: InboxQuery; result: InboxPage };
   'inbox.search': { params: SearchQuery; result: InboxPage };
   'inbox.counts': { params: Record<string, never>; result: UnreadCounts };
@@ -430,6 +483,11 @@ const CALLS: { readonly [C in CallName]: true } = {
   'accounts.update': true,
   'accounts.remove': true,
   'accounts.updatePassword': true,
+  'accounts.signInAgain': true,
+  'signIn.options': true,
+  'signIn.start': true,
+  'signIn.wait': true,
+  'signIn.cancel': true,
   'inbox.list': true,
   'inbox.search': true,
   'inbox.counts': true,

@@ -25,6 +25,17 @@ export interface ImapSettings {
   syncWindowDays: number;
   /** ... and at most this many messages, newest first. */
   syncMaxMessages: number;
+  /** OAuth2 instead of a password (absent: a password); the tokens live in the keychain. */
+  oauth?: ImapOAuthSettings;
+}
+
+/** The OAuth2 client an IMAP account signed in with: its refresh token only works with this client. */
+export interface ImapOAuthSettings {
+  provider: string;
+  providerName: string;
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  clientId: string;
 }
 
 /** Non-secret Matrix settings. The access (and refresh) token lives in the keychain, never the password. */
@@ -35,6 +46,8 @@ export interface MatrixSettings {
   userId: string;
   /** The device this login created ("Groundswell on <hostname>"); signing in again keeps it. */
   deviceId?: string;
+  /** Signs in through single sign-on (the browser), with this identity provider when the server has several. */
+  sso?: { identityProvider?: string };
 }
 
 /** How loudly a feed's new entries arrive: a desktop notification, only the unread badge, or read. */
@@ -197,6 +210,8 @@ export interface AccountView {
   unread: number;
   /** Unread items marked priority (mentions, keyword matches, flagged mail). */
   priorityUnread: number;
+  /** "Sign in again" goes through the system browser (OAuth2, single sign-on), not a password. */
+  signsInWithBrowser?: boolean;
 }
 
 /** Unencrypted IMAP would send the password in the clear, so only this computer may be reached that way. */

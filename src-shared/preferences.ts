@@ -3,6 +3,8 @@
  * through the contract. A field added later gets its default on profiles that never saved it.
  */
 
+import type { ImapSecurity } from './domain.ts';
+
 export type ThemePreference = 'system' | 'light' | 'dark';
 export const THEME_PREFERENCES: readonly ThemePreference[] = ['system', 'light', 'dark'];
 
@@ -19,6 +21,35 @@ export interface Preferences {
   desktopNotifications: boolean;
   /** Show who wrote what in a notification; off shows only that something arrived. */
   notificationPreviews: boolean;
+  /**
+   * OAuth2 providers for mail sign-in: a built-in one's client id (Google, Microsoft), or another
+   * identity provider described whole. Each distribution of Groundswell registers its own client.
+   */
+  oauthProviders: OAuthProviderSetting[];
+}
+
+/**
+ * One OAuth2 provider entry. For `google` and `microsoft` only the client (id, and secret where the
+ * provider wants one for desktop apps) is needed; another id needs the endpoints and scopes too.
+ */
+export interface OAuthProviderSetting {
+  id: string;
+  name?: string;
+  clientId?: string;
+  /** Google requires one even for desktop apps (it is not kept secret there: it ships in every copy). */
+  clientSecret?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  /** RFC 7009; where there is one, removing the account revokes its grant. */
+  revocationEndpoint?: string;
+  /** Asked for together: what IMAP and SMTP need, and offline access where the provider names it. */
+  scopes?: string[];
+  imapHost?: string;
+  imapPort?: number;
+  imapSecurity?: ImapSecurity;
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpSecurity?: ImapSecurity;
 }
 
 export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
@@ -28,4 +59,5 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
   startAtLogin: false,
   desktopNotifications: true,
   notificationPreviews: true,
+  oauthProviders: [],
 });

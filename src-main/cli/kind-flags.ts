@@ -18,6 +18,7 @@ export function kindFlags(kind: KindDescriptor, changing: boolean): Options {
   for (const field of kind.fields) {
     if (changing && !field.changeable) continue;
     if (field.type === 'secret') options[secretFlag(field)] = { type: 'boolean' };
+    else if (field.browserSignIn === 'flag') options[field.flag] = { type: 'boolean' };
     else options[field.flag] = field.type === 'list' ? { type: 'string', multiple: true } : { type: 'string' };
   }
   return options;
@@ -37,10 +38,15 @@ export function accountInput(kind: KindDescriptor, values: FlagValues, stdinText
       continue;
     }
     const value = values[field.flag];
-    if (value !== undefined) input[field.name] = value;
+    if (value !== undefined && value !== false) input[field.name] = value;
   }
   if (typeof values['name'] === 'string') input['displayName'] = values['name'];
   return input;
+}
+
+/** The field that asks for a sign-in through the browser (`--oauth google`, `--sso`), when given. */
+export function browserSignInFlagOf(kind: KindDescriptor, values: FlagValues): KindField | undefined {
+  return kind.fields.find((field) => field.browserSignIn !== undefined && values[field.flag] !== undefined && values[field.flag] !== false);
 }
 
 /** The changes for `accounts.update`: only the flags given. */
@@ -58,7 +64,7 @@ export function accountChanges(kind: KindDescriptor | undefined, values: FlagVal
 /** `account add KIND --help`: the kind's flags, from its own description of them. */
 export function kindUsage(kind: KindDescriptor): string {
   const lines = kind.fields.map((field) => {
-    const flag = field.type === 'secret' ? `--${secretFlag(field)}` : `--${field.flag} ${field.type === 'number' ? 'N' : field.type === 'choice' ? (field.choices ?? []).join('|') : 'VALUE'}${field.type === 'list' ? '...' : ''}`;
+    const flag = field.type === 'secret' ? `--${secretFlag(field)}` : field.browserSignIn === 'flag' ? `--${field.flag}` : `--${field.flag} ${field.type === 'number' ? 'N' : field.type === 'choice' ? (field.choices ?? []).join('|') : 'VALUE'}${field.type === 'list' ? '...' : ''}`;
     const notes = [field.required ? 'required' : 'optional', field.changeable ? 'changeable with account update' : '', field.help ?? ''].filter((n) => n !== '');
     return `  ${flag.padEnd(34)} ${field.label} (${notes.join('; ')})`;
   });

@@ -15,7 +15,9 @@ import { Hub } from '../hub/hub.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
-import { accountChanges, accountInput, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { accountChanges, accountInput, browserSignInFlagOf, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { signInWithBrowser } from './browser-sign-in.ts';
+import { openSystemBrowser, type BrowserOpener } from './open-browser.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 import { ATTENTION_COMMANDS, ATTENTION_USAGE, runAttentionCommand } from './attention-commands.ts';
 
@@ -25,7 +27,11 @@ Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
                    [--name N] [--window-days D] [--max-messages M]
+  account add imap --oauth google|microsoft|PROVIDER --user ADDRESS [--host H …]
+                                        sign in in the browser (OAuth2); the URL is printed
+                                        where no browser can be opened
   account add matrix (--user @u:server | --homeserver URL --user U) --password-stdin [--name N]
+  account add matrix --user @u:server --sso [--idp ID]   single sign-on in the browser
   account add feed --url URL [--name N] [--interval SECONDS] [--folder F]
                    [--alerts notify|badge|silent] [--keyword WORD]...
                    [--user U --password-stdin | --token-stdin]
@@ -59,6 +65,9 @@ Commands:
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
   feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
+  preferences [--json]                  print the preferences
+  preferences set NAME JSON             change one, e.g. preferences set oauthProviders
+                                        '[{"id":"google","clientId":"…","clientSecret":"…"}]'
 ${ATTENTION_USAGE}
 
 Every command takes --profile DIR (default: $GROUNDSWELL_PROFILE, else the OS app-data folder).`;
@@ -103,6 +112,8 @@ class CliFailure extends Error {
 export interface CliOptions {
   /** The account kinds of an in-process hub (tests register their own); a running hub uses its own. */
   kinds?: HubOptions['kinds'];
+  /** How a sign-in's page is opened; the system browser unless given. */
+  openBrowser?: BrowserOpener;
   /** Ends a long-running command (`watch`) as Ctrl+C would (tests). */
   stop?: Promise<void>;
 }
@@ -136,7 +147,7 @@ export async function main(
   const profileDir = resolveProfileDir(typeof values.profile === 'string' ? values.profile : undefined);
   try {
     if (command === 'serve') return await serve(profileDir, values, io.stdout);
-    if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io), io.stderr);
+    if (kindCommand) return await withClient(profileDir, options, (client) => accountWithKind(client, argv, io, options.openBrowser ?? openSystemBrowser), io.stderr);
     if (attentionCommand) {
       return await runAttentionCommand(argv, {
         profileDir,
@@ -172,7 +183,9 @@ export async function main(
 }
 
 /** `account add KIND …` and `account update ID …`, with the flags of that kind. */
-async function accountWithKind(client: HubClient, argv: string[], io: { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
+async function accountWithKind(
+  client: HubClient, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }, openBrowser: BrowserOpener,
+): Promise<number> {
   const call = callerOf(client);
   const kinds = await call('kinds.list', {});
   const [, sub, target] = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }).positionals;
@@ -187,6 +200,16 @@ async function accountWithKind(client: HubClient, argv: string[], io: { stdout: 
     }
     const secrets = stdinFlagsOf(kind, values);
     if (secrets.length > 1) throw new UsageError(`Give only one of ${secrets.map((f) => `--${f.flag}-stdin`).join(', ')}: standard input holds one secret.`);
+    const browser = browserSignInFlagOf(kind, values);
+    if (browser) {
+      if (secrets.length > 0) throw new UsageError(`--${browser.flag} signs in in the browser: give no --${secrets[0]!.flag}-stdin with it.`);
+      const input = accountInput(kind, values, undefined);
+      const signInId = await signInWithBrowser(call, kind.kind, input, openBrowser, io.stderr);
+      const view = await call('accounts.add', { kind: kind.kind, input: { ...input, signInId } });
+      if (values['json']) print(JSON.stringify(view, null, 2));
+      else print(`Added ${view.account.displayName} (${view.account.id}): ${view.summary}.`);
+      return 0;
+    }
     const missing = kind.fields.find((f) => f.type === 'secret' && f.required && secrets.length === 0);
     if (missing) throw new UsageError(`Pass the ${missing.label.toLowerCase()} on standard input with --${missing.flag}-stdin (it never goes on the command line).`);
     const stdinText = secrets.length > 0 ? await readStdin(io.stdin) : undefined;
@@ -382,6 +405,25 @@ async function run(
         return 0;
       }
       throw new UsageError('feeds takes import-opml FILE or export-opml [FILE].');
+    }
+    case 'preferences': {
+      const [sub, name, json] = rest;
+      if (sub === undefined) {
+        const preferences = await call('preferences.get', {});
+        if (values.json) printJson(preferences);
+        else for (const [key, value] of Object.entries(preferences)) print(`${key} = ${JSON.stringify(value)}`);
+        return 0;
+      }
+      if (sub !== 'set' || !name || json === undefined) throw new UsageError('preferences takes no argument (print them) or set NAME JSON.');
+      let value: unknown;
+      try {
+        value = JSON.parse(json);
+      } catch {
+        throw new UsageError(`The value of ${name} must be JSON (a string in quotes, true/false, a number, a list or an object).`);
+      }
+      const next = await call('preferences.set', { changes: { [name]: value } });
+      print(`${name} = ${JSON.stringify(next[name as keyof typeof next])}`);
+      return 0;
     }
     default:
       throw new UsageError(`Unknown command ${JSON.stringify(command)}.`);

@@ -4,9 +4,10 @@
  * from its entry module (`<kind>/kind.ts`), which stays light: the protocol code behind `create`
  * and `verify` loads only when an account of the kind starts or is added.
  */
-import type { KindCapability, KindField } from '../../src-shared/api.ts';
+import type { KindCapability, KindField, SignInOptions } from '../../src-shared/api.ts';
 import type { AttentionLevel, RuleMatch } from '../../src-shared/attention.ts';
 import type { Account, SourceKind } from '../../src-shared/domain.ts';
+import type { OAuthProviderSetting } from '../../src-shared/preferences.ts';
 import type { Connector, ConnectorContext } from './connector.ts';
 
 /** An account as the user described it, before its server has seen it. */
@@ -16,6 +17,39 @@ export interface AccountDraft<S extends object> {
   settings: S;
   /** What is checked with the server and kept in the keychain (a password, a feed's token); none for an open feed. */
   secret: string | undefined;
+  /** What a browser sign-in brought back (`input.grant`), which `browserSignIn.complete` turns into the secret to keep. */
+  grant?: string;
+}
+
+/** What a browser sign-in needs from the hub. */
+export interface BrowserSignInContext {
+  /** The loopback address the provider sends the browser back to (http://127.0.0.1:PORT/…). */
+  redirectUri: string;
+  /** The `oauthProviders` preference. */
+  oauthProviders: readonly OAuthProviderSetting[];
+}
+
+export interface BrowserSignInStart {
+  /** The provider's page, opened in the system browser. */
+  url: string;
+  /** Reads the redirect the browser came back with; what it returns reaches `draft` as `input.grant`, then `complete`. */
+  finish(callback: URL): Promise<string>;
+}
+
+/** Sign-in through the system browser (OAuth2, single sign-on), for kinds that offer it. */
+export interface BrowserSignInCapability<S extends object> {
+  options(input: unknown, ctx: Omit<BrowserSignInContext, 'redirectUri'>): Promise<SignInOptions>;
+  /** For a new account, from the add-account input (which names the provider). */
+  start(input: unknown, ctx: BrowserSignInContext): Promise<BrowserSignInStart>;
+  /** For an account signing in again. */
+  startAgain(settings: S, ctx: BrowserSignInContext): Promise<BrowserSignInStart>;
+  /** Whether this account signs in through the browser ("Sign in again" opens it). */
+  uses(settings: S): boolean;
+  /**
+   * What `verify` is for a password: proves the grant with the server (a first login, a login token
+   * exchanged) and returns the account and the secret to keep. `previousSecret`: signing in again.
+   */
+  complete(account: Account<S>, grant: string, previousSecret?: string): Promise<VerifiedAccount<S>>;
 }
 
 /** An account as it should be saved, and the secret the keychain keeps for it. */
@@ -112,6 +146,7 @@ export interface ConnectorKind<S extends object = object> {
   /** The password just typed is kept a few minutes for the server's follow-up prompt (cross-signing). */
   readonly holdsSignInPassword?: boolean;
   readonly opml?: OpmlCapability<S>;
+  readonly browserSignIn?: BrowserSignInCapability<S>;
   /** Settings that carry attention rules of their own (feeds: alert level and keywords). */
   readonly attention?: AttentionCapability<S>;
   /** Deleting on this kind's server cannot be reliably undone (leaving a room): `items.triage` asks for `confirm`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { APP_INDEX_URL } from './app-protocol.ts';
-import { allowPermission, decideNavigation, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
+import { allowPermission, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
 
 describe('the window policy', () => {
   it('stays on its own page and sends web and mail links to the system browser', () => {
@@ -27,5 +27,15 @@ describe('the window policy', () => {
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(WINDOW_CONTENT_SECURITY_POLICY).not.toMatch(/ws:|127\.0\.0\.1|localhost|unsafe/);
+  });
+});
+
+describe('a sign-in page the window asks to open (OAuth2, single sign-on)', () => {
+  it('goes to the system browser, never into the app; the blank tab a browser would reserve first does not', () => {
+    expect(opensInBrowser('https://accounts.google.com/o/oauth2/v2/auth?client_id=x&redirect_uri=http%3A%2F%2F127.0.0.1%3A4711%2Fgroundswell%2Fcallback')).toBe(true);
+    expect(opensInBrowser('https://matrix.example.org/_matrix/client/v3/login/sso/redirect/oidc?redirectUrl=x')).toBe(true);
+    expect(opensInBrowser('about:blank')).toBe(false);
+    expect(opensInBrowser('')).toBe(false);
+    expect(decideNavigation('https://accounts.google.com/o/oauth2/v2/auth')).toEqual({ allow: false, openInBrowser: 'https://accounts.google.com/o/oauth2/v2/auth' });
   });
 });

@@ -10,6 +10,7 @@ import type { UnreadCounts } from '../../src-shared/api.ts';
 import { InputError, record, text } from '../common/input.ts';
 import type { Logger } from '../common/logger.ts';
 import type { AccountDraft, AnyConnectorKind, VerifiedAccount } from '../connectors/kind.ts';
+import type { BrowserSignIns } from './browser-sign-ins.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { InboxStore, StoredAccount } from '../store/inbox-store.ts';
 import { describe, NotFoundError, UnsupportedError } from './errors.ts';
@@ -29,8 +30,15 @@ export interface AccountParts {
   supervision: ConnectorSupervision;
   events: HubEventBus;
   signInPasswords: SignInPasswords;
+  signIns: BrowserSignIns;
   log: Logger;
 }
+
+/** Whose a browser sign-in is: a kind's new account, or an account signing in again. */
+export const signInOwner = {
+  kind: (kind: string) => `kind:${kind}`,
+  account: (accountId: string) => `account:${accountId}`,
+};
 
 export class AccountBook {
   readonly #p: AccountParts;
@@ -88,6 +96,7 @@ export class AccountBook {
       ...(activity ? { activity } : {}),
       unread: counts.byAccount[account.id] ?? 0,
       priorityUnread: counts.priorityByAccount[account.id] ?? 0,
+      ...(kind?.browserSignIn?.uses(account.settings) ? { signsInWithBrowser: true } : {}),
     };
   }
 
@@ -100,10 +109,11 @@ export class AccountBook {
     const request = record(raw, 'the request');
     const kindId = text(request['kind'], 'kind', 'Account kind', { max: 64 });
     const kind = this.#p.kinds.get(kindId);
-    const draft = kind.draft(request['input']) as AccountDraft<object>;
+    const { input, signInId } = this.#withGrant(kind, request['input']);
+    const draft = kind.draft(input) as AccountDraft<object>;
     this.#refuseDuplicate(kind, draft.settings);
     const account: Account = { id: randomUUID(), kind: kind.kind, source: kind.source, displayName: draft.displayName, createdAt: Date.now(), settings: draft.settings };
-    const verified: VerifiedAccount<object> = await kind.verify(account, draft.secret);
+    const verified: VerifiedAccount<object> = draft.grant !== undefined ? await this.#signedIn(kind, account, draft.grant) : await kind.verify(account, draft.secret);
     try {
       this.#refuseDuplicate(kind, verified.account.settings);
     } catch (error) {
@@ -113,6 +123,7 @@ export class AccountBook {
     }
     if (kind.holdsSignInPassword && draft.secret !== undefined) this.#p.signInPasswords.hold(account.id, draft.secret);
     const view = await this.#save(verified.account, kind, verified.secret);
+    if (signInId !== undefined) this.#p.signIns.used(signInId);
     return (await this.#useHeldPassword(verified.account, kind)) ? this.view(verified.account, kind) : view;
   }
 
@@ -160,6 +171,9 @@ export class AccountBook {
   async updatePassword(accountId: string, password: string): Promise<AccountView> {
     const { account, kind } = this.get(accountId);
     if (!kind.signsIn(account.settings)) throw new InputError('This account does not sign in; there is no password to change.', 'password');
+    if (kind.browserSignIn?.uses(account.settings)) {
+      throw new InputError('This account signs in through the browser, not with a password: use Sign in again, which opens the sign-in page.', 'password');
+    }
     const previousSecret = (await this.#p.secrets.getPassword(account.id).catch(() => null)) ?? undefined;
     const verified = await kind.verify(account, password, previousSecret);
     if (verified.secret !== undefined) await this.#p.secrets.setPassword(account.id, verified.secret);
@@ -170,6 +184,37 @@ export class AccountBook {
     await this.#useHeldPassword(verified.account, kind);
     this.#p.events.emit('accounts.changed', {});
     return this.view(verified.account, kind);
+  }
+
+  /** "Sign in again" through the browser: the finished sign-in's grant is checked with the server and kept. */
+  async signInAgain(accountId: string, signInId: string): Promise<AccountView> {
+    const { account, kind } = this.get(accountId);
+    if (!kind.browserSignIn?.uses(account.settings)) throw new InputError('This account signs in with a password; use Sign in again with the password.', 'signInId');
+    const grant = this.#p.signIns.grantOf(signInId, signInOwner.account(accountId));
+    const previousSecret = (await this.#p.secrets.getPassword(account.id).catch(() => null)) ?? undefined;
+    const verified = await this.#signedIn(kind, account, grant, previousSecret);
+    if (verified.secret !== undefined) await this.#p.secrets.setPassword(account.id, verified.secret);
+    if (JSON.stringify(verified.account.settings) !== JSON.stringify(account.settings)) this.#p.store.updateAccount(this.#stored(verified.account, kind));
+    this.#p.log.info('account signed in again through the browser', { accountId });
+    this.#p.signIns.used(signInId);
+    await this.#p.supervision.restart(verified.account, kind);
+    this.#p.events.emit('accounts.changed', {});
+    return this.view(verified.account, kind);
+  }
+
+  #signedIn(kind: AnyConnectorKind, account: Account, grant: string, previousSecret?: string): Promise<VerifiedAccount<object>> {
+    if (!kind.browserSignIn) throw new UnsupportedError(`${kind.label} accounts do not sign in through the browser.`);
+    return kind.browserSignIn.complete(account, grant, previousSecret);
+  }
+
+  /** `signInId` in an add-account input stands for what that browser sign-in brought: the kind gets it as `grant`. */
+  #withGrant(kind: AnyConnectorKind, raw: unknown): { input: unknown; signInId?: string } {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { input: raw };
+    // A grant only ever comes from a sign-in this hub watched finish, never from the caller.
+    const { signInId: given, grant: _ignored, ...input } = raw as Record<string, unknown>;
+    if (given === undefined) return { input };
+    const signInId = text(given, 'signInId', 'Sign-in', { max: 100 });
+    return { input: { ...input, grant: this.#p.signIns.grantOf(signInId, signInOwner.kind(kind.kind)) }, signInId };
   }
 
   async remove(accountId: string): Promise<void> {

@@ -18,6 +18,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { InboxStore } from '../store/inbox-store.ts';
 import type { StoreRecovery } from '../store/recovery.ts';
 import { AccountBook } from './accounts.ts';
+import { BrowserSignIns } from './browser-sign-ins.ts';
 import { AttentionBook } from './attention/attention-book.ts';
 import { ChatCalls } from './chat-calls.ts';
 import { describe, NotFoundError, toFailure, UnsupportedError } from './errors.ts';
@@ -31,6 +32,7 @@ import { acquireProfileLock, profilePaths } from './profile.ts';
 import type { ProfileLock } from './profile.ts';
 import { SearchIndexing } from './search-indexing.ts';
 import { SecurityCalls } from './security-calls.ts';
+import { SignInCalls } from './sign-in-calls.ts';
 import { SignInPasswords } from './sign-in-passwords.ts';
 import { ConnectorSupervision } from './supervision.ts';
 import { TriageBook } from './triage.ts';
@@ -57,6 +59,8 @@ export class Hub {
   readonly #kinds: KindRegistry;
   readonly #searchIndexing: SearchIndexing;
   readonly #signInPasswords = new SignInPasswords();
+  readonly #signIns: BrowserSignIns;
+  readonly #signInCalls: SignInCalls;
   readonly #supervision: ConnectorSupervision;
   readonly #accounts: AccountBook;
   readonly #items: ItemBook;
@@ -95,11 +99,13 @@ export class Hub {
       },
       online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
     });
-    this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, log });
+    this.#signIns = new BrowserSignIns(log);
+    this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, signIns: this.#signIns, log });
     this.#items = new ItemBook(store, this.#accounts, this.#supervision, log);
     this.#outbox = new Outbox(store, this.#accounts, this.#supervision, this.#events, log);
     this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log, (items) => this.#attention.woke(items));
     this.#preferences = new PreferenceBook(store, (preferences) => this.#events.emit('preferences.changed', preferences));
+    this.#signInCalls = new SignInCalls({ kinds: this.#kinds, accounts: this.#accounts, signIns: this.#signIns, preferences: () => this.#preferences.get() });
     this.#attention = new AttentionBook({
       store,
       events: this.#events,
@@ -173,6 +179,7 @@ export class Hub {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#outbox.dispose();
+    this.#signIns.dispose();
     this.#searchIndexing.dispose();
     this.#triage.dispose();
     this.#attention.dispose();
@@ -193,6 +200,11 @@ export class Hub {
       return null;
     },
     'accounts.updatePassword': (raw) => this.#accounts.updatePassword(parseId(raw, 'accountId', 'Account'), parsePassword(raw)),
+    'accounts.signInAgain': (raw) => this.#accounts.signInAgain(parseId(raw, 'accountId', 'Account'), parseId(raw, 'signInId', 'Sign-in')),
+    'signIn.options': (raw) => this.#signInCalls.options(raw),
+    'signIn.start': (raw) => this.#signInCalls.start(raw),
+    'signIn.wait': (raw) => this.#signInCalls.wait(raw),
+    'signIn.cancel': (raw) => this.#signInCalls.cancel(raw),
     'inbox.list': (raw) => this.#store.listInbox(parseInboxQuery(raw)),
     'inbox.search': (raw) => this.#store.search(parseSearchQuery(raw)),
     'inbox.counts': () => this.#store.unreadCounts(),

@@ -7,6 +7,7 @@ import type { HubEvents } from '../../src-shared/api.ts';
 import { DEFAULT_PREFERENCES, THEME_PREFERENCES } from '../../src-shared/preferences.ts';
 import type { Preferences, ThemePreference } from '../../src-shared/preferences.ts';
 import { InputError, record } from '../common/input.ts';
+import { parseProviderSettings } from '../connectors/oauth-providers.ts';
 import type { InboxStore } from '../store/inbox-store.ts';
 import { UnsupportedError } from './errors.ts';
 
@@ -20,6 +21,14 @@ export function decodePreferences(stored: unknown): Preferences {
   const preferences: Preferences = { ...DEFAULT_PREFERENCES };
   if (THEME_PREFERENCES.includes(value['theme'] as ThemePreference)) preferences.theme = value['theme'] as ThemePreference;
   for (const key of BOOLEANS) if (typeof value[key] === 'boolean') preferences[key] = value[key];
+  preferences.oauthProviders = [];
+  if (value['oauthProviders'] !== undefined) {
+    try {
+      preferences.oauthProviders = parseProviderSettings(value['oauthProviders']);
+    } catch {
+      // A list this version cannot read is left out rather than half used.
+    }
+  }
   return preferences;
 }
 
@@ -31,6 +40,8 @@ export function parsePreferenceChanges(raw: unknown): Partial<Preferences> {
     if (key === 'theme') {
       if (!THEME_PREFERENCES.includes(value as ThemePreference)) throw new InputError('Theme must be system, light or dark.', 'theme');
       parsed.theme = value as ThemePreference;
+    } else if (key === 'oauthProviders') {
+      parsed.oauthProviders = parseProviderSettings(value);
     } else if ((BOOLEANS as readonly string[]).includes(key)) {
       if (typeof value !== 'boolean') throw new InputError(`${key} must be true or false.`, key);
       parsed[key as (typeof BOOLEANS)[number]] = value;

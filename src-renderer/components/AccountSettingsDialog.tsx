@@ -11,6 +11,7 @@ import {
   type Hub,
 } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
+import { signInAgainWithBrowser } from '../state/browserSignIn.ts';
 import { openSecurity } from '../state/securityActions.ts';
 import type { AccountSettings } from '../state/store.ts';
 import { ImapServerSection, KindSettingsSection, NameSection } from './AccountEditSections.tsx';
@@ -201,7 +202,52 @@ function passwordHint(account: Account): string {
   return 'Checked with the server before it replaces the saved one.';
 }
 
-function SignInSection({ hub, settings, view, passwordRef }: SectionProps & { passwordRef: RefObject<HTMLInputElement | null> }) {
+/** "Sign in again" for an account that signs in through the browser (OAuth2, single sign-on): no password here. */
+function BrowserSignInSection({ hub, view }: SectionProps) {
+  const id = useId();
+  const [waitingAt, setWaitingAt] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+  const onClick = async (): Promise<void> => {
+    setRunning(true);
+    setError(null);
+    const result = await signInAgainWithBrowser(hub, view.account.id, (url) => setWaitingAt(url));
+    setRunning(false);
+    setWaitingAt(null);
+    if (!result.ok) setError(result.error.message);
+  };
+  return (
+    <section className="settings-section" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Sign in again</h3>
+      <p className="hint">Opens the provider's sign-in page in your browser; the account keeps the new sign-in once you are back.</p>
+      {waitingAt !== null ? (
+        <p className="hint" role="status">
+          Waiting for the sign-in in your browser… If no page opened,{' '}
+          <a href={waitingAt} target="_blank" rel="noopener noreferrer">
+            open the sign-in page
+          </a>
+          .
+        </p>
+      ) : null}
+      {error !== null ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="section-buttons">
+        <button type="button" className={view.status.state === 'auth-failed' ? 'primary' : undefined} disabled={running} onClick={() => void onClick()}>
+          {running ? 'Signing in…' : 'Sign in again'}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function SignInSection(props: SectionProps & { passwordRef: RefObject<HTMLInputElement | null> }) {
+  return props.view.signsInWithBrowser ? <BrowserSignInSection {...props} /> : <PasswordSignInSection {...props} />;
+}
+
+function PasswordSignInSection({ hub, settings, view, passwordRef }: SectionProps & { passwordRef: RefObject<HTMLInputElement | null> }) {
   const id = useId();
   const [value, setValue] = useState('');
   const { signingIn, passwordError } = settings;

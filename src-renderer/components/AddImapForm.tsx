@@ -1,10 +1,15 @@
-/** "IMAP mail" inside the Add account dialog: the hub logs in with it before the account is saved. */
-import { useState } from 'react';
-import type { ImapAccountInput } from '../../src-shared/api.ts';
+/**
+ * "IMAP mail" inside the Add account dialog: the hub logs in with it before the account is saved.
+ * Providers this Groundswell has an OAuth2 client for (Google, Microsoft 365, …) offer "Sign in
+ * with …" instead: the address is enough, the server comes from the provider's entry.
+ */
+import { useEffect, useState } from 'react';
+import type { BrowserSignInOption, ImapAccountInput } from '../../src-shared/api.ts';
 import { checkImapForm, emptyImapForm, formFieldOf, type ImapFormField, type ImapFormValues } from '../forms/imapForm.ts';
 import { addAccount } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { AccountFormFrame } from './AccountFormFrame.tsx';
+import { BrowserSignInButtons, useBrowserSignIn } from './BrowserSignIn.tsx';
 import { Field } from './FormField.tsx';
 import { ImapServerFields, ImapSyncFields } from './ImapFields.tsx';
 import { useAccountForm } from './useAccountForm.ts';
@@ -26,6 +31,29 @@ export function AddImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: 
     setBusy,
   });
   const { values, errors, set } = form;
+  const oauth = useBrowserSignIn(hub);
+  const [providers, setProviders] = useState<BrowserSignInOption[]>([]);
+  useEffect(() => {
+    void hub.client.call('signIn.options', { kind: 'imap', input: {} }).then((result) => setProviders(result.ok ? result.value.browser : []));
+  }, [hub]);
+
+  const signInWithProvider = async (provider: BrowserSignInOption): Promise<void> => {
+    const user = values.user.trim();
+    if (user === '') {
+      form.setErrors(() => ({ user: `Enter your email address first: it is the account ${provider.name} signs you in to.` }));
+      requestAnimationFrame(() => form.form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
+    setBusy(true);
+    const signedIn = await oauth.run({ kind: 'imap', input: { oauthProvider: provider.id, user } });
+    if (signedIn.ok) {
+      const displayName = values.displayName.trim();
+      const input = { user, oauthProvider: provider.id, signInId: signedIn.signInId, ...(displayName ? { displayName } : {}) };
+      const added = await addAccount(hub, { kind: 'imap', input, secrets: [] });
+      if (!added.ok) oauth.fail(added.error.message);
+    }
+    setBusy(false);
+  };
 
   return (
     <AccountFormFrame form={form.form} onSubmit={form.onSubmit} formError={form.formError} busy={busy} submitLabel="Add account" busyLabel="Signing in…">
@@ -35,6 +63,7 @@ export function AddImapForm({ busy, setBusy }: { busy: boolean; setBusy: (busy: 
         )}
       </Field>
       <ImapServerFields form={form} />
+      <BrowserSignInButtons options={providers} busy={busy} state={oauth.state} label="Sign in with your mail provider" onPick={(p) => void signInWithProvider(p)} onCancel={oauth.cancel} />
       <Field field="password" label="Password" errors={errors}>
         {(a) => <input {...a} type="password" autoComplete="current-password" value={values.password} onChange={(e) => set('password', e.target.value)} />}
       </Field>

@@ -82,3 +82,10 @@ export function checkMatrixForm(values: MatrixFormValues): { ok: true; input: Ma
 export function matrixFieldOf(field: string | undefined): MatrixFormField | undefined {
   return field !== undefined && (MATRIX_FORM_FIELDS as readonly string[]).includes(field) ? (field as MatrixFormField) : undefined;
 }
+
+/** The user ID and homeserver alone, for single sign-on (no password) and for asking how the server signs in. */
+export function checkMatrixTarget(values: MatrixFormValues): { ok: true; userId: string; homeserverUrl?: string } | { ok: false; errors: MatrixFormErrors } {
+  const checked = checkMatrixForm({ ...values, password: values.password === '' ? ' ' : values.password });
+  if (!checked.ok) return checked;
+  return { ok: true, userId: checked.input.userId, ...(checked.input.homeserverUrl !== undefined ? { homeserverUrl: checked.input.homeserverUrl } : {}) };
+}

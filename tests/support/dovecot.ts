@@ -60,6 +60,11 @@ export interface DovecotOptions {
    * \Trash, \Junk); without it the server advertises none.
    */
   specialUse?: boolean;
+  /**
+   * Also accept OAuth2 bearer tokens (Dovecot's oauth2 passdb), checked by RFC 7662 introspection
+   * at `introspectionUrl` (POST); the server announces only the SASL mechanisms listed.
+   */
+  oauth2?: { introspectionUrl: string; mechanisms: readonly ('xoauth2' | 'oauthbearer')[] };
 }
 
 /** Dovecot 2.3's own list after login, so leaving one out changes nothing else. */
@@ -92,6 +97,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const port = await freePort();
   const configPath = join(dir, 'dovecot.conf');
   writeFileSync(configPath, config(dir, port, ids, options) + (options.specialUse ? SPECIAL_USE_NAMESPACE : ''), { mode: 0o644 });
+  if (options.oauth2) writeFileSync(join(dir, 'dovecot-oauth2.conf.ext'), oauth2Config(options.oauth2.introspectionUrl), { mode: 0o644 });
 
   let child: ChildProcess | undefined;
   const logPath = join(dir, 'dovecot.log');
@@ -194,8 +200,30 @@ const SPECIAL_USE_NAMESPACE = `namespace inbox {
 }
 `;
 
+/** Dovecot 2.3's oauth2 passdb: the token is POSTed as token=… and the answer's username must be the login's. */
+function oauth2Config(introspectionUrl: string): string {
+  return `introspection_mode = post
+introspection_url = ${introspectionUrl}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+`;
+}
+
+function oauth2Passdb(dir: string, options: DovecotOptions): string {
+  if (!options.oauth2) return '';
+  return `passdb {
+  driver = oauth2
+  mechanisms = ${options.oauth2.mechanisms.join(' ')}
+  args = ${dir}/dovecot-oauth2.conf.ext
+}
+`;
+}
+
 function config(dir: string, port: number, ids: Ids, options: DovecotOptions): string {
-  const capability = options.idle === false ? `imap_capability = ${CAPABILITIES.replace(' IDLE', '')}\n` : '';
+  const idle = options.idle === false ? CAPABILITIES.replace(' IDLE', '') : undefined;
+  const capability = idle ? `imap_capability = ${idle}\n` : '';
   return `# Generated for a test run; Dovecot 2.3 syntax.
 protocols = imap
 listen = 127.0.0.1
@@ -204,7 +232,7 @@ state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${options.oauth2 ? ` ${options.oauth2.mechanisms.join(' ')}` : ''}
 default_login_user = dovenull
 default_internal_user = dovecot
 first_valid_uid = ${Math.min(ids.dovecotUid, 100)}
@@ -216,7 +244,7 @@ mail_location = maildir:${dir}/mail/%u
 mail_max_userip_connections = ${options.maxConnectionsPerUser ?? 200}
 ${capability}# Test mail is disposable: skipping fsync makes appending thousands of messages fast.
 mail_fsync = never
-passdb {
+${oauth2Passdb(dir, options)}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/users
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { EventName } from '../../src-shared/api.ts';
 import { createLogger, silentSink } from '../../src-main/common/logger.ts';
 import type { AnyConnectorKind } from '../../src-main/connectors/kind.ts';
+import { BrowserSignIns } from '../../src-main/hub/browser-sign-ins.ts';
 import { AccountBook } from '../../src-main/hub/accounts.ts';
 import { HubEventBus } from '../../src-main/hub/events.ts';
 import { ItemBook } from '../../src-main/hub/items.ts';
@@ -41,7 +42,7 @@ export function hubParts(kinds: readonly AnyConnectorKind[]) {
     // Items pass as the connector reported them: attention is the hub's (tested with the whole hub).
     attention: { decide: (_account, items) => ({ items, pending: { account: _account, entries: [] } }), settle: () => undefined, holdRead: (_account, changes) => changes },
   });
-  const accounts: AccountBook = new AccountBook({ store, secrets, kinds: new KindRegistry(kinds), supervision, events, signInPasswords, log });
+  const accounts: AccountBook = new AccountBook({ store, secrets, kinds: new KindRegistry(kinds), supervision, events, signInPasswords, signIns: new BrowserSignIns(log), log });
   const items = new ItemBook(store, accounts, supervision, log);
   return {
     dir,

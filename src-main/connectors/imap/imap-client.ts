@@ -42,15 +42,23 @@ export function checkSettings(settings: ImapSettings): void {
   }
 }
 
-export function createClient(settings: ImapSettings, password: string, log: Logger, timing: ImapTiming = {}): ImapFlow {
+/** A password, or an OAuth2 access token (imapflow picks OAUTHBEARER, else XOAUTH2, from the server's capabilities). */
+export type MailCredential = { password: string } | { accessToken: string };
+
+function secretOf(credential: MailCredential): string {
+  return 'password' in credential ? credential.password : credential.accessToken;
+}
+
+export function createClient(settings: ImapSettings, credential: MailCredential, log: Logger, timing: ImapTiming = {}): ImapFlow {
   checkSettings(settings);
+  const password = secretOf(credential);
   const options: ImapFlowOptions = {
     host: settings.host,
     port: settings.port,
     secure: settings.security === 'tls',
     // Without an explicit false imapflow upgrades opportunistically; with true it refuses a server without STARTTLS.
     doSTARTTLS: settings.security === 'starttls',
-    auth: { user: settings.user, pass: password },
+    auth: 'accessToken' in credential ? { user: settings.user, accessToken: credential.accessToken } : { user: settings.user, pass: credential.password },
     logger: imapLogger(log, [password]),
     logRaw: false,
     qresync: true,
@@ -143,6 +151,9 @@ export function toConnectorError(error: unknown, settings: ImapSettings): Connec
     return new ConnectorError('connection-failed', `The mail server at ${where} is temporarily unable to log you in. Groundswell keeps retrying; nothing needs changing.`, options);
   }
   if (isAuthFailure(error)) {
+    if (settings.oauth) {
+      return new ConnectorError('auth-failed', `The mail server turned down the sign-in with ${settings.oauth.providerName}${oauthReason(error)}.`, options);
+    }
     return new ConnectorError('auth-failed', 'Authentication failed: the server rejected the user name or password.', options);
   }
   if (code === 'ECONNREFUSED') {
@@ -180,9 +191,18 @@ export function toConnectorError(error: unknown, settings: ImapSettings): Connec
   return new ConnectorError('connection-failed', `Could not talk to the mail server at ${where}${code ? ` (${code})` : ''}. Check the account settings and try again.`, options);
 }
 
+/** RFC 7628's error the server sends back (`{"status":"invalid_token",…}`), as a few words. */
+function oauthReason(error: unknown): string {
+  const status = error && typeof error === 'object' ? (error as { oauthError?: { status?: unknown } }).oauthError?.status : undefined;
+  return typeof status === 'string' && /^[\w.-]{1,40}$/.test(status) ? ` (${status.replace(/_/g, ' ')})` : '';
+}
+
+/** Set on the error when the server offers no OAuth2 mechanism at all: a new token cannot help. */
+export const NO_OAUTH_MECHANISM = 'no-oauth-mechanism';
+
 /** Connects and logs in; throws a ConnectorError. */
-export async function openClient(settings: ImapSettings, password: string, log: Logger, timing: ImapTiming = {}): Promise<ImapFlow> {
-  const client = createClient(settings, password, log, timing);
+export async function openClient(settings: ImapSettings, credential: MailCredential, log: Logger, timing: ImapTiming = {}): Promise<ImapFlow> {
+  const client = createClient(settings, credential, log, timing);
   try {
     await client.connect();
     if (!client.capabilities.has('IDLE')) {
@@ -192,7 +212,14 @@ export async function openClient(settings: ImapSettings, password: string, log: 
     }
     return client;
   } catch (error) {
+    // Read before close: imapflow sends OAUTHBEARER or XOAUTH2, whichever the server lists.
+    const caps = new Map(client.capabilities);
     client.close();
+    if ('accessToken' in credential && caps.size > 0 && !caps.has('AUTH=OAUTHBEARER') && !caps.has('AUTH=XOAUTH2') && !caps.has('AUTH=XOAUTH')) {
+      const refused = new ConnectorError('auth-failed', `${settings.host} does not offer OAuth2 sign-in (neither OAUTHBEARER nor XOAUTH2). Check the server name, or sign in with a password.`, { cause: error });
+      (refused as ConnectorError & { reason?: string }).reason = NO_OAUTH_MECHANISM;
+      throw refused;
+    }
     throw toConnectorError(error, settings);
   }
 }

@@ -6,7 +6,8 @@ import type { ImapFlow } from 'imapflow';
 import type { ImapSettings, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
 import { ConnectorError, type Connector, type ConnectorContext } from '../connector.ts';
 import { createReconnectLoop, type ReconnectOptions } from '../reconnect.ts';
-import { closeClient, connectionErrorOf, openClient, toConnectorError, type ImapTiming as ClientTiming } from './imap-client.ts';
+import { closeClient, connectionErrorOf, toConnectorError, type ImapTiming as ClientTiming } from './imap-client.ts';
+import { mailSignIn } from './mail-sign-in.ts';
 import { MailboxSync } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
 import { createMailTriage } from './triage/mail-triage.ts';
@@ -31,7 +32,8 @@ export interface ImapTiming extends ClientTiming {
 export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing: ImapTiming = {}): Connector {
   const settings: ImapSettings = ctx.account.settings;
   const log = ctx.log.child('imap');
-  const open = async () => openClient(settings, await ctx.readSecret(), log, timing);
+  const signIn = mailSignIn(settings, ctx, log);
+  const open = () => signIn.open(timing);
   // A command cut short by a dead connection only says "no connection"; the connection's own error says why.
   const failure = (client: ImapFlow, error: unknown) => toConnectorError(error instanceof ConnectorError ? error : (connectionErrorOf(client) ?? error), settings);
 
@@ -124,7 +126,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
         throw toConnectorError(error, settings);
       }
     }
-    const client = await openClient(settings, await ctx.readSecret(), log);
+    const client = await signIn.open();
     try {
       return await work(client);
     } catch (error) {

@@ -2,10 +2,11 @@
  * IMAP mail as a connector kind: its account input, stored settings and changes. Light on purpose:
  * imapflow and mailparser load only when an account of this kind is checked or started.
  */
-import type { ImapSecurity, ImapSettings } from '../../../src-shared/domain.ts';
-import { choice, displayName, hostName, integer, onlyKeys, record, refusePlaintextOffMachine, text } from '../../common/input.ts';
+import type { ImapOAuthSettings, ImapSecurity, ImapSettings } from '../../../src-shared/domain.ts';
+import { choice, displayName, hostName, InputError, integer, onlyKeys, record, refusePlaintextOffMachine, text } from '../../common/input.ts';
 import { SettingsTooNewError } from '../kind.ts';
 import type { ConnectorKind } from '../kind.ts';
+import { mailBrowserSignIn, parseMailGrant } from './oauth-sign-in.ts';
 
 const SECURITIES: readonly ImapSecurity[] = ['tls', 'starttls', 'plain'];
 const SECURITY_MESSAGE = 'Security must be TLS, STARTTLS or none.';
@@ -31,6 +32,29 @@ function checkConnection(settings: ImapSettings): void {
   refusePlaintextOffMachine(settings.security, settings.host);
 }
 
+/** The add-account input's grant, from a browser sign-in with `provider`. */
+function grantOf(input: Record<string, unknown>, provider: string) {
+  if (typeof input['grant'] !== 'string') {
+    throw new InputError(`Sign in with ${provider} in the browser first (signIn.start), then add the account with its signInId.`, 'oauthProvider');
+  }
+  const grant = parseMailGrant(input['grant']);
+  if (provider && grant.client.provider !== provider) throw new InputError(`That sign-in was with ${grant.client.providerName}, not ${provider}. Sign in again.`, 'oauthProvider');
+  return grant;
+}
+
+function decodeOAuth(value: unknown): ImapOAuthSettings | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const o = value as Record<string, unknown>;
+  if (typeof o['provider'] !== 'string' || typeof o['tokenEndpoint'] !== 'string' || typeof o['clientId'] !== 'string') return undefined;
+  return {
+    provider: o['provider'],
+    providerName: typeof o['providerName'] === 'string' ? o['providerName'] : o['provider'],
+    tokenEndpoint: o['tokenEndpoint'],
+    ...(typeof o['revocationEndpoint'] === 'string' ? { revocationEndpoint: o['revocationEndpoint'] } : {}),
+    clientId: o['clientId'],
+  };
+}
+
 export const imapKind: ConnectorKind<ImapSettings> = {
   kind: 'imap',
   source: 'mail',
@@ -44,25 +68,40 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     { name: 'port', label: 'Port', type: 'number', required: false, flag: 'port', help: '993 for TLS, 143 otherwise', changeable: true },
     { name: 'user', label: 'User name', type: 'text', required: true, flag: 'user', changeable: true },
     { name: 'password', label: 'Password', type: 'secret', required: true, flag: 'password', changeable: false },
+    {
+      name: 'oauthProvider', label: 'Sign in with', type: 'text', required: false, flag: 'oauth', changeable: false, browserSignIn: 'value',
+      help: 'google, microsoft or a provider from the preferences: sign in in the browser (OAuth2) instead of a password',
+    },
     { name: 'syncWindowDays', label: 'Sync window (days)', type: 'number', required: false, flag: 'window-days', changeable: true },
     { name: 'syncMaxMessages', label: 'Maximum messages', type: 'number', required: false, flag: 'max-messages', changeable: true },
   ],
 
   draft(raw) {
     const input = record(raw, 'the account');
-    const host = hostName(input['host'], 'host', 'Server', 'imap.example.com');
-    const security = choice(input['security'] ?? 'tls', 'security', SECURITIES, SECURITY_MESSAGE);
+    const oauthProvider = text(input['oauthProvider'], 'oauthProvider', 'Sign-in provider', { max: 40, optional: true });
+    // Signing in with a provider: its grant names the client and the provider's IMAP server, which typed fields override.
+    // (A grant alone names its provider: mail autoconfig starts the sign-in from the server it found.)
+    const grant = oauthProvider || input['grant'] !== undefined ? grantOf(input, oauthProvider) : undefined;
+    const server = grant?.imap;
+    const host = hostName(input['host'] ?? server?.host, 'host', 'Server', 'imap.example.com');
+    const security = choice(input['security'] ?? (input['host'] === undefined ? server?.security : undefined) ?? 'tls', 'security', SECURITIES, SECURITY_MESSAGE);
     const settings: ImapSettings = {
       host,
-      port: integer(input['port'], 'port', 'Port', 1, 65535, defaultPort(security)),
+      port: integer(input['port'], 'port', 'Port', 1, 65535, input['host'] === undefined && server ? server.port : defaultPort(security)),
       security,
       user: text(input['user'], 'user', 'User name', { max: 320 }).trim(),
       syncWindowDays: syncWindowDays(input['syncWindowDays'], DEFAULTS.syncWindowDays),
       syncMaxMessages: syncMaxMessages(input['syncMaxMessages'], DEFAULTS.syncMaxMessages),
+      ...(grant ? { oauth: grant.client } : {}),
     };
     checkConnection(settings);
+    const name = displayName(input, 'Display name') || `${settings.user} on ${host}`;
+    if (grant) {
+      if (input['password'] !== undefined && input['password'] !== '') throw new InputError('Give either a password or a sign-in provider, not both.', 'password');
+      return { displayName: name, settings, secret: undefined, grant: input['grant'] as string };
+    }
     const password = text(input['password'], 'password', 'Password', { max: 4096 });
-    return { displayName: displayName(input, 'Display name') || `${settings.user} on ${host}`, settings, secret: password };
+    return { displayName: name, settings, secret: password };
   },
 
   identity: (settings) => `${settings.user.toLowerCase()}@${settings.host}:${settings.port}`,
@@ -79,6 +118,7 @@ export const imapKind: ConnectorKind<ImapSettings> = {
       user: String(s['user'] ?? ''),
       syncWindowDays: typeof s['syncWindowDays'] === 'number' ? s['syncWindowDays'] : DEFAULTS.syncWindowDays,
       syncMaxMessages: typeof s['syncMaxMessages'] === 'number' ? s['syncMaxMessages'] : DEFAULTS.syncMaxMessages,
+      ...(decodeOAuth(s['oauth']) ? { oauth: decodeOAuth(s['oauth']) } : {}),
     };
   },
 
@@ -98,13 +138,24 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     return { settings: next, recheck };
   },
 
-  describe: (account) => `${account.settings.user}@${account.settings.host}:${account.settings.port}`,
+  describe: (account) =>
+    `${account.settings.user}@${account.settings.host}:${account.settings.port}${account.settings.oauth ? ` (signs in with ${account.settings.oauth.providerName})` : ''}`,
   signsIn: () => true,
+  browserSignIn: mailBrowserSignIn,
 
   async verify(account, secret) {
-    const { verifyImapLogin } = await import('./verify-login.ts');
-    await verifyImapLogin(account.settings, secret ?? '');
-    return { account, secret };
+    const { verifyMailSignIn } = await import('./verify-login.ts');
+    if (account.settings.oauth && secret === undefined) throw new InputError('Sign in with the provider in the browser first.', 'oauthProvider');
+    return { account, secret: await verifyMailSignIn(account.settings, secret ?? '') };
+  },
+
+  /** A removed account's OAuth2 grant is revoked where the provider has a revocation endpoint (RFC 7009). */
+  async forget(account, secret) {
+    const oauth = account.settings.oauth;
+    if (!oauth?.revocationEndpoint) return;
+    const [{ revokeGrant }, { parseOAuthSecret }] = await Promise.all([import('../oauth-grant.ts'), import('../oauth-tokens.ts')]);
+    const tokens = parseOAuthSecret(secret);
+    await revokeGrant(oauth, tokens.clientSecret, tokens.refreshToken);
   },
 
   async create(ctx) {

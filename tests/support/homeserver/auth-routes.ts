@@ -60,13 +60,28 @@ function register(ctx: { hs: HomeserverState; body(): JsonObject; query: URLSear
 }
 
 export const authRoutes: Route[] = [
-  openRoute('GET', `${CLIENT}/login`, () => ({ json: { flows: [{ type: 'm.login.password' }] } })),
+  openRoute('GET', `${CLIENT}/login`, (ctx) => {
+    const flows: JsonObject[] = [{ type: 'm.login.password' }];
+    if (ctx.hs.sso.enabled) {
+      const identity_providers = ctx.hs.sso.identityProviders.map((idp) => ({ id: idp.id, name: idp.name, ...(idp.icon ? { icon: idp.icon } : {}), ...(idp.brand ? { brand: idp.brand } : {}) }));
+      flows.push({ type: 'm.login.sso', identity_providers }, { type: 'm.login.token' });
+    }
+    return { json: { flows } };
+  }),
   openRoute('POST', `${CLIENT}/login`, (ctx) => {
     const body = ctx.body();
-    if (body.type !== 'm.login.password') throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${String(body.type)}`);
-    const user = userFromIdentifier(ctx.hs, body);
-    const password = requiredString(body, 'password');
-    if (!user || !ctx.hs.passwordMatches(user, password)) throw forbidden('Invalid username or password');
+    let user: User | undefined;
+    if (body.type === 'm.login.token' && ctx.hs.sso.enabled) {
+      const userId = ctx.hs.sso.redeem(requiredString(body, 'token'));
+      user = userId ? ctx.hs.users.get(userId) : undefined;
+      if (!user) throw forbidden('Invalid login token');
+    } else if (body.type === 'm.login.password') {
+      user = userFromIdentifier(ctx.hs, body);
+      const password = requiredString(body, 'password');
+      if (!user || !ctx.hs.passwordMatches(user, password)) throw forbidden('Invalid username or password');
+    } else {
+      throw new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${String(body.type)}`);
+    }
     const session = ctx.hs.openSession(user, {
       deviceId: optionalString(body, 'device_id'),
       deviceName: optionalString(body, 'initial_device_display_name'),

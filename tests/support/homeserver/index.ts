@@ -55,6 +55,11 @@ export interface Homeserver {
   /** Back on the same port, with everything it knew. */
   resume(): Promise<void>;
   openConnections(): number;
+  /**
+   * Turns on single sign-on with these identity providers (icons go into the media store); the
+   * identity provider's page signs in as `approveAs` from then on.
+   */
+  enableSso(providers: { id: string; name: string; brand?: string; icon?: { bytes: Buffer; contentType: string } }[], approveAs: string): void;
   stop(): Promise<void>;
 }
 
@@ -97,6 +102,19 @@ export async function startHomeserver(options: HomeserverOptions = {}): Promise<
     pause: () => http.close(),
     resume: () => http.listen(),
     openConnections: () => http.openConnections(),
+    enableSso(providers, approveAs) {
+      state.sso.identityProviders.length = 0;
+      for (const idp of providers) {
+        let icon: string | undefined;
+        if (idp.icon) {
+          const mediaId = `idp-${idp.id}`;
+          state.media.set(mediaId, { bytes: idp.icon.bytes, contentType: idp.icon.contentType, filename: undefined, uploader: '@admin:' + state.serverName });
+          icon = `mxc://${state.serverName}/${mediaId}`;
+        }
+        state.sso.identityProviders.push({ id: idp.id, name: idp.name, ...(idp.brand ? { brand: idp.brand } : {}), ...(icon ? { icon } : {}) });
+      }
+      state.sso.approveAs = approveAs;
+    },
     async stop() {
       state.clearTimers();
       await http.close();

@@ -11,6 +11,7 @@ import { mediaRoutes } from './media.ts';
 import { FaultInjector } from './faults.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { roomKeysRoutes } from './room-keys-routes.ts';
+import { ssoRoutes } from './sso.ts';
 import { roomRoutes } from './room-routes.ts';
 import { dispatch, type Dispatcher } from './router.ts';
 import type { HomeserverState } from './state.ts';
@@ -35,7 +36,7 @@ export class HomeserverHttp {
 
   constructor(hs: HomeserverState) {
     const dispatcher: Dispatcher = {
-      routes: [...accountRoutes, ...authRoutes, ...syncRoutes, ...roomRoutes, ...mediaRoutes, ...keysRoutes, ...roomKeysRoutes],
+      routes: [...accountRoutes, ...authRoutes, ...ssoRoutes, ...syncRoutes, ...roomRoutes, ...mediaRoutes, ...keysRoutes, ...roomKeysRoutes],
       hs,
       rateLimiter: this.rateLimiter,
       faults: this.faults,

@@ -7,6 +7,7 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { E2eeState, noteDeviceListChange } from './e2ee.ts';
 import type { JsonObject } from './json.ts';
 import { defaultPushRules, type PushRuleset } from './push-rules.ts';
+import { SsoState } from './sso.ts';
 import type { AccountDataEntry, Room } from './room.ts';
 
 export interface Device {
@@ -66,6 +67,8 @@ export class HomeserverState {
   readonly media = new Map<string, StoredMedia>();
   /** Keys, to-device inboxes and backups: see e2ee.ts. */
   readonly e2ee = new E2eeState();
+  /** Single sign-on: identity providers and login tokens (sso.ts); off until a provider is added. */
+  readonly sso = new SsoState();
   private stream = 1;
   private nextFilterId = 0;
   private waiters = new Set<() => void>();
