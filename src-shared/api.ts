@@ -308,9 +308,48 @@ export interface InboxQuery extends InboxFilter {
   offset?: number;
 }
 
+/**
+ * A search: words (the last one a prefix while typed), "phrases", -left-out words and operators
+ * (from: to: in: source: is: has: before: after:), as the README's search section describes.
+ * `source` and `accountId` narrow it like the operators do; without them it looks everywhere.
+ */
 export interface SearchQuery extends InboxFilter {
   text: string;
   limit?: number;
+  /** 'best' (default): grouped by source, best match first, newest breaking ties. 'newest': by date alone. */
+  order?: SearchOrder;
+}
+
+export type SearchOrder = 'best' | 'newest';
+
+/** A word a search looks for, folded as the index folds it (lower case, no accents); `prefix` while typed. */
+export interface SearchTerm {
+  text: string;
+  prefix: boolean;
+}
+
+/** Characters [start, end) of a text, in UTF-16 units. */
+export type TextRange = [number, number];
+
+/** Where an item matched: ranges in the fields the list shows, and for chat the message that matched. */
+export interface SearchHit {
+  sender: TextRange[];
+  title: TextRange[];
+  snippet: TextRange[];
+  /** A chat hit: the message that matched; the item's sender, snippet and time are that message's. */
+  messageId?: string;
+}
+
+export interface SearchResults extends InboxPage {
+  /** How many items match in all (at least this many when `totalCapped`). */
+  total: number;
+  totalCapped: boolean;
+  /** The words looked for, for highlighting the reading pane with src-shared/search-match.ts. */
+  terms: SearchTerm[];
+  /** By item id: where each item matched. */
+  hits: Record<string, SearchHit>;
+  /** Items stored but not searchable yet (the index catches up in the background): results may be missing some. */
+  stillIndexing?: number;
 }
 
 export interface InboxPage {
@@ -365,7 +404,7 @@ export interface HubCalls {
   'signIn.wait': { params: { signInId: string }; result: null };
   'signIn.cancel': { params: { signInId: string }; result: null };
   'inbox.list': { params: InboxQuery; result: InboxPage };
-  'inbox.search': { params: SearchQuery; result: InboxPage };
+  'inbox.search': { params: SearchQuery; result: SearchResults };
   'inbox.counts': { params: Record<string, never>; result: UnreadCounts };
   /** How many items the list of this filter holds, so a list can size its scrollbar for all of them. */
   'inbox.total': { params: InboxFilter; result: { total: number } };
@@ -387,7 +426,8 @@ export interface HubCalls {
   'feeds.importOpml': { params: { opml: string }; result: OpmlImportResult };
   'feeds.exportOpml': { params: Record<string, never>; result: { opml: string } };
   /** A room's timeline; `older` first loads one more page of history from the server. */
-  'chat.timeline': { params: { itemId: string; older?: boolean }; result: ChatTimeline };
+  /** `around`: a message id (a search hit) that older history is loaded back to, so the pane can show it. */
+  'chat.timeline': { params: { itemId: string; older?: boolean; around?: string }; result: ChatTimeline };
   /**
    * Sends a message (markdown becomes formatted_body); it shows at once as "sending", and a failure
    * shows on the message with Retry. With `waitForDelivery` (the CLI) the call resolves once the

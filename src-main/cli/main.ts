@@ -60,7 +60,10 @@ Commands:
                                         for good and needs --yes
   spam ID...                            mail moves to the junk mailbox
   undo                                  reverse the last of these actions, on the server too
-  search QUERY [--json] [--limit N]      at most N matches (1 to 500)
+  search QUERY [--json] [--limit N] [--newest]   at most N matches (1 to 500), best first (by source)
+                                        or newest first; QUERY takes the search box's syntax:
+                                        "a phrase", from: to: in: source: is: has:attachment
+                                        before: after: (2026-03-01, 7d), and -word after \`--\`
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
@@ -89,6 +92,7 @@ const OPTIONS = {
   until: { type: 'string' },
   for: { type: 'string' },
   all: { type: 'boolean' },
+  newest: { type: 'boolean' },
   counts: { type: 'boolean' },
   yes: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -375,10 +379,18 @@ async function run(
     case 'search': {
       const text = rest.join(' ').trim();
       if (!text) throw new UsageError('search needs the words to look for.');
-      const page = await call('inbox.search', { text, limit: parseLimit(values.limit, INBOX_PAGE) });
-      if (values.json) printJson(page.items.map(itemJson));
-      else if (page.items.length === 0) print('Nothing matches.');
-      else for (const item of page.items) print(formatItem(item));
+      const page = await call('inbox.search', { text, limit: parseLimit(values.limit, INBOX_PAGE), order: values.newest ? 'newest' : 'best' });
+      const count = `${page.totalCapped ? 'More than ' : ''}${page.total} ${page.total === 1 ? 'match' : 'matches'}`;
+      if (page.stillIndexing !== undefined) err.write(`Still indexing ${page.stillIndexing} items for search; run the search again in a moment to see them all.\n`);
+      // --json keeps stdout the list of items; the count goes beside it, to stderr.
+      if (values.json) {
+        printJson(page.items.map(itemJson));
+        err.write(`${count}.\n`);
+      } else if (page.items.length === 0) print('Nothing matches.');
+      else {
+        print(page.items.length < page.total ? `${count}, the first ${page.items.length} shown:` : `${count}:`);
+        for (const item of page.items) print(formatItem(item));
+      }
       return 0;
     }
     case 'feeds': {

@@ -21,6 +21,15 @@ export type ConnectorItem = Omit<InboxItem, 'id' | 'accountId' | 'senderWarning'
   scope: string;
   /** Extra text for the search index beyond the snippet (optional). */
   searchText?: string;
+  /** Who a mail went to (names and addresses, one line), found by `to:`. */
+  recipients?: string;
+  /** Files come with it (mail): found by `has:attachment`. */
+  hasAttachments?: boolean;
+  /**
+   * A conversation's messages as the connector sees them now (chat), each searchable on its own so
+   * a search opens the room at the one that matched. Stored ones are kept; an empty body drops one.
+   */
+  messages?: { id: string; sender: string; body: string; timestamp: number }[];
   /**
    * The reading-pane body, when the connector has it at hand and cannot fetch it later (a feed entry
    * leaves the feed); the hub stores it beside the item.
@@ -122,7 +131,8 @@ export type ConnectorTimeline = Omit<ChatTimeline, 'itemId'>;
 
 /** What chat sources offer beyond the inbox row: the room itself. Rooms are addressed by externalId. */
 export interface ChatConnector {
-  timeline(externalId: string, options: { older: boolean }): Promise<ConnectorTimeline>;
+  /** `around`: a message (a search hit) to load older history back to, if the timeline does not hold it yet. */
+  timeline(externalId: string, options: { older: boolean; around?: string }): Promise<ConnectorTimeline>;
   /**
    * Queues the message and returns once it shows as "sending"; failure shows on the message. With
    * `waitForDelivery` it resolves when the server has it and throws if it does not.

@@ -35,7 +35,8 @@ export class ChatCalls {
   async timeline(raw: unknown): Promise<ChatTimeline> {
     const { item, account } = this.#room(parseId(raw, 'itemId', 'Item'));
     const older = (raw as { older?: unknown }).older === true;
-    const timeline = await this.#withChat(account, (chat) => chat.timeline(item.externalId, { older }));
+    const around = parseOptionalId(raw, 'around', 'Message');
+    const timeline = await this.#withChat(account, (chat) => chat.timeline(item.externalId, { older, ...(around ? { around } : {}) }));
     return { itemId: item.id, ...safeTimeline(timeline) };
   }
 

@@ -25,8 +25,24 @@ export function storedItem(item: ConnectorItem, ids: { id: string; accountId: st
     title: displayLine(item.title, TEXT_LIMITS.title),
     snippet: displayLine(item.snippet, TEXT_LIMITS.snippet),
     ...(item.searchText !== undefined ? { searchText: cutField(item.searchText, 'searchText') } : {}),
+    // Kept for from: beside the sender's name.
+    ...(senderAddress ? { senderAddress: displayLine(senderAddress, TEXT_LIMITS.sender) } : {}),
+    ...(item.recipients !== undefined ? { recipients: displayLine(item.recipients, TEXT_LIMITS.headerValue) } : {}),
+    ...(item.messages !== undefined ? { messages: item.messages.slice(-MAX_SEARCHABLE_MESSAGES).map(searchableMessage) } : {}),
     ...(warning ? { senderWarning: warning } : {}),
     ...(detail ? { body: { ...safeDetail(detail), fetchedAt: Date.now() } } : {}),
+  };
+}
+
+/** A room's messages searchable at once: the sync's window, not its whole history. */
+const MAX_SEARCHABLE_MESSAGES = 200;
+
+function searchableMessage(message: NonNullable<ConnectorItem['messages']>[number]): NonNullable<NewItem['messages']>[number] {
+  return {
+    id: cutField(message.id, 'conversationKey'),
+    sender: displayLine(message.sender, TEXT_LIMITS.sender),
+    body: cutField(message.body, 'chatBody'),
+    timestamp: Number.isFinite(message.timestamp) ? message.timestamp : 0,
   };
 }
 

@@ -3,7 +3,7 @@
  * check names the field that is wrong so the form can show the message beside it. Account input
  * is each kind's own (its `draft` and `applyChanges`).
  */
-import type { InboxFilter, InboxQuery, SearchQuery, VerificationAction } from '../../src-shared/api.ts';
+import type { InboxFilter, InboxQuery, SearchOrder, SearchQuery, VerificationAction } from '../../src-shared/api.ts';
 import { TRIAGE_VIEWS } from '../../src-shared/domain.ts';
 import type { SourceKind, TriageView } from '../../src-shared/domain.ts';
 import { choice, InputError, integer, record, text } from '../common/input.ts';
@@ -55,9 +55,15 @@ export function parseSearchQuery(raw: unknown): SearchQuery {
   const input = record(raw, 'the search');
   return {
     ...parseFilter(input),
-    text: text(input['text'], 'text', 'Search text', { max: 500 }),
+    text: text(input['text'], 'text', 'Search text', { max: 2_000 }),
     limit: integer(input['limit'], 'limit', 'Limit', 1, 500, 50),
+    ...(input['order'] === undefined ? {} : { order: searchOrder(input['order']) }),
   };
+}
+
+function searchOrder(value: unknown): SearchOrder {
+  if (value === 'best' || value === 'newest') return value;
+  throw new InputError('order must be "best" or "newest".', 'order');
 }
 
 export function parseId(raw: unknown, key: string, label: string): string {

@@ -10,11 +10,16 @@
 import Database from 'better-sqlite3';
 import type { InboxItem, ItemOrigin, SenderWarning, SourceKind, TriageState } from '../../src-shared/domain.ts';
 import type { RichNode } from '../../src-shared/rich-text.ts';
-import type { InboxFilter, InboxPage, InboxQuery, SearchQuery, UnreadCounts } from '../../src-shared/api.ts';
+import type { InboxFilter, InboxPage, InboxQuery, SearchHit, SearchQuery, SearchResults, UnreadCounts } from '../../src-shared/api.ts';
+import { matchRanges } from '../../src-shared/search-match.ts';
 import { migrate } from './migrations/index.ts';
 import { damageMarkerPath, hasAccountsCopy, readAccountsCopy, setAside, writeAccountsCopy } from './recovery.ts';
 import type { StoreRecovery } from './recovery.ts';
-import { hasWordPrefix, toSearchExpression } from './search-text.ts';
+import { candidateQueries, mergeCandidates, rankCandidates } from './search-plan.ts';
+import type { Candidate, CandidateRow } from './search-plan.ts';
+import { highlightTerms, isEmptySearch, parseSearch } from './search-syntax.ts';
+import type { ParsedSearch } from './search-syntax.ts';
+import { hasWordPrefix, searchSnippet } from './search-snippet.ts';
 import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
 import { StoreError } from './store-error.ts';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -27,10 +32,26 @@ export interface StoredItem extends InboxItem {
   externalId: string;
   scope: string;
   searchText?: string;
+  /** Searched by from: beside the sender's name. */
+  senderAddress?: string;
+  /** Names and addresses the mail went to, one line; searched by to:. */
+  recipients?: string;
+  hasAttachments?: boolean;
+}
+
+/** One chat message of a room, searchable on its own; an empty body takes it out of search (redacted). */
+export interface SearchableMessage {
+  id: string;
+  sender: string;
+  body: string;
+  timestamp: number;
 }
 
 /** An item as a connector's upsert writes it: its triage state is the hub's, never the upsert's. */
-export type NewItem = Omit<StoredItem, keyof TriageState>;
+export type NewItem = Omit<StoredItem, keyof TriageState> & {
+  /** A room's messages as the connector last saw them (chat); added to the ones stored before. */
+  messages?: SearchableMessage[];
+};
 
 export interface StoredBody {
   headers: { name: string; value: string }[];
@@ -59,6 +80,9 @@ interface ItemRow extends TriageColumns {
   priority: number;
   origin: string;
   sender_warning: string | null;
+  sender_address: string | null;
+  recipients: string | null;
+  has_attachments: number;
 }
 
 interface AccountRow {
@@ -86,6 +110,7 @@ export interface StoredAccount {
 const ITEM_COLUMNS =
   'items.seq, items.id, items.account_id, items.external_id, items.scope, items.source, items.conversation_key, items.sender, ' +
   'items.title, items.snippet, items.search_text, items.timestamp, items.unread, items.priority, items.origin, items.sender_warning, ' +
+  'items.sender_address, items.recipients, items.has_attachments, ' +
   TRIAGE_COLUMNS;
 
 /** Slots per millisecond in seq; past 1024 items in one millisecond, seq falls back to the end. */
@@ -105,37 +130,55 @@ const MAX_SEQ_TIMESTAMP = Math.floor(Number.MAX_SAFE_INTEGER / SEQ_SLOTS) - 1;
 
 const UPSERT_ITEM = `
   INSERT INTO items (seq, id, account_id, external_id, scope, source, conversation_key, sender, title, snippet,
-                     search_text, timestamp, unread, priority, origin, sender_warning)
+                     search_text, timestamp, unread, priority, origin, sender_warning, sender_address, recipients,
+                     has_attachments)
   VALUES (
     (SELECT CASE WHEN last IS NULL THEN @base WHEN last + 1 < @base + ${SEQ_SLOTS} THEN last + 1
                  ELSE (SELECT max(seq) + 1 FROM items) END
        FROM (SELECT max(seq) AS last FROM items WHERE seq >= @base AND seq < @base + ${SEQ_SLOTS})),
     @id, @accountId, @externalId, @scope, @source, @conversationKey, @sender, @title, @snippet,
-    @searchText, @timestamp, @unread, @priority, @origin, @senderWarning)
+    @searchText, @timestamp, @unread, @priority, @origin, @senderWarning, @senderAddress, @recipients, @hasAttachments)
   ON CONFLICT (account_id, external_id) DO UPDATE SET
     seq = CASE WHEN items.timestamp IS NOT excluded.timestamp THEN excluded.seq ELSE items.seq END,
     scope = excluded.scope, source = excluded.source, conversation_key = excluded.conversation_key,
     sender = excluded.sender, title = excluded.title, snippet = excluded.snippet,
     search_text = excluded.search_text, timestamp = excluded.timestamp, unread = excluded.unread,
-    priority = excluded.priority, origin = excluded.origin, sender_warning = excluded.sender_warning
+    priority = excluded.priority, origin = excluded.origin, sender_warning = excluded.sender_warning,
+    sender_address = excluded.sender_address, recipients = excluded.recipients, has_attachments = excluded.has_attachments
   WHERE items.scope IS NOT excluded.scope OR items.source IS NOT excluded.source
     OR items.conversation_key IS NOT excluded.conversation_key OR items.sender IS NOT excluded.sender
     OR items.title IS NOT excluded.title OR items.snippet IS NOT excluded.snippet
     OR items.search_text IS NOT excluded.search_text OR items.timestamp IS NOT excluded.timestamp
     OR items.unread IS NOT excluded.unread OR items.priority IS NOT excluded.priority
     OR items.origin IS NOT excluded.origin OR items.sender_warning IS NOT excluded.sender_warning
+    OR items.sender_address IS NOT excluded.sender_address OR items.recipients IS NOT excluded.recipients
+    OR items.has_attachments IS NOT excluded.has_attachments
   ON CONFLICT (id) DO NOTHING
   RETURNING id`;
+
+/** Slices a search indexes itself before it runs on what is indexed: about half a second. */
+const SEARCH_CATCH_UP_SLICES = 16;
 
 /** Rows the search index takes in one transaction: about 30 ms of work, short enough to run between events. */
 export const SEARCH_INDEX_SLICE = 1_000;
 
 // Oldest first, so each slice appends rowids in order and FTS5 writes one sequential segment.
 const INDEX_PENDING = `
-  INSERT INTO items_fts (rowid, sender, title, body)
-    SELECT seq, sender, title, snippet || ' ' || coalesce(search_text, '') FROM items
+  INSERT INTO items_fts (rowid, sender, recipients, title, body)
+    SELECT seq, sender || ' ' || coalesce(sender_address, ''), coalesce(recipients, ''), title,
+           snippet || ' ' || coalesce(search_text, '') FROM items
     WHERE seq IN (SELECT seq FROM search_pending ORDER BY seq LIMIT @limit) ORDER BY seq`;
 const DROP_INDEXED = 'DELETE FROM search_pending WHERE seq IN (SELECT seq FROM search_pending ORDER BY seq LIMIT @limit)';
+
+// A message seen again keeps its row; an edit rewrites it (and its index row, by trigger).
+const PUT_MESSAGE = `
+  INSERT INTO chat_messages (item_id, message_id, sender, body, timestamp)
+    SELECT id, @messageId, @sender, @body, @timestamp FROM items WHERE account_id = @accountId AND external_id = @externalId
+  ON CONFLICT (item_id, message_id) DO UPDATE SET sender = excluded.sender, body = excluded.body, timestamp = excluded.timestamp
+    WHERE chat_messages.sender IS NOT excluded.sender OR chat_messages.body IS NOT excluded.body
+      OR chat_messages.timestamp IS NOT excluded.timestamp`;
+const DROP_MESSAGE =
+  'DELETE FROM chat_messages WHERE message_id = @messageId AND item_id = (SELECT id FROM items WHERE account_id = @accountId AND external_id = @externalId)';
 
 const PUT_BODY =
   'INSERT INTO item_bodies (item_id, headers, body_text, content, fetched_at) ' +
@@ -278,7 +321,11 @@ export class InboxStore {
           priority: item.priority ? 1 : 0,
           origin: JSON.stringify(item.origin),
           senderWarning: item.senderWarning ? JSON.stringify(item.senderWarning) : null,
+          senderAddress: item.senderAddress ?? null,
+          recipients: item.recipients ?? null,
+          hasAttachments: item.hasAttachments === true ? 1 : 0,
         }) as { id: string } | undefined;
+        if (item.messages !== undefined) this.#putMessages(item.accountId, item.externalId, item.messages);
         if (written === undefined) continue;
         changed += 1;
         if (item.body !== undefined) putBody.run(...bodyParams(written.id, item.body));
@@ -425,15 +472,34 @@ export class InboxStore {
   }
 
   /**
-   * Full-text search, newest first. Any user text is accepted: it is turned into a quoted FTS5
-   * query (see search-text.ts), so operators and stray punctuation are searched as text, never parsed.
+   * Search as the box reads it (search-syntax.ts): words, phrases and operators, the matches
+   * counted, ranked and highlighted (search-plan.ts). Wrong syntax is a StoreError('invalid-input')
+   * saying what would work; nothing the user types reaches FTS5 as syntax.
    */
-  search(query: SearchQuery): InboxPage {
-    const built = searchQuery(query);
-    if (built === undefined) return { items: [] };
-    this.catchUpSearchIndex();
-    const rows = this.#guard(() => this.#prepare(built.sql).all(...built.params, pageSize(query.limit)) as ItemRow[]);
-    return { items: rows.map(toInboxItem) };
+  search(query: SearchQuery, now: Date = new Date()): SearchResults {
+    const parsed = parseSearch(query.text, now);
+    if (!parsed.ok) throw new StoreError('invalid-input', parsed.error);
+    const search = parsed.search;
+    const empty: SearchResults = { items: [], total: 0, totalCapped: false, terms: [], hits: {} };
+    if (isEmptySearch(search)) return empty;
+    if (query.source !== undefined && search.source !== undefined && query.source !== search.source) return empty;
+    const stillIndexing = this.catchUpSearchIndex(SEARCH_CATCH_UP_SLICES);
+    const queries = this.#candidateQueries(query, search);
+    const rows = this.#guard(() => queries.map((q) => this.#prepare(q.sql).all(...q.params) as CandidateRow[]));
+    const terms = highlightTerms(search.terms);
+    const { candidates, capped } = mergeCandidates(rows, terms);
+    const ranked = rankCandidates(candidates, query.order ?? 'best').slice(0, pageSize(query.limit));
+    const stored = new Map(this.getItems(ranked.map((c) => c.id)).map((item) => [item.id, item]));
+    const items: InboxItem[] = [];
+    const hits: Record<string, SearchHit> = {};
+    for (const candidate of ranked) {
+      const item = stored.get(candidate.id);
+      if (item === undefined) continue;
+      const shown = shownHit(item, candidate, terms);
+      items.push(shown.item);
+      hits[item.id] = shown.hit;
+    }
+    return { items, total: candidates.length, totalCapped: capped, terms, hits, ...(stillIndexing > 0 ? { stillIndexing } : {}) };
   }
 
   /**
@@ -455,9 +521,16 @@ export class InboxStore {
     return this.#prepare('SELECT count(*) FROM search_pending').pluck().get() as number;
   }
 
-  /** Search runs on a complete index: whatever the background has not reached yet is indexed now. */
-  catchUpSearchIndex(): void {
-    while (this.indexPendingSearch() === SEARCH_INDEX_SLICE);
+  /**
+   * Search runs on a complete index: whatever the background has not reached yet is indexed now, up
+   * to `slices` slices (a search after a first sync of 100k items, or after an upgrade re-indexed
+   * everything, must not hold the hub for a minute). Returns how many rows are still waiting.
+   */
+  catchUpSearchIndex(slices = Infinity): number {
+    for (let n = 0; n < slices; n++) {
+      if (this.indexPendingSearch() < SEARCH_INDEX_SLICE) return 0;
+    }
+    return this.pendingSearchCount();
   }
 
   /** The unread items of a view (mark all read), newest first, at most `limit`. */
@@ -472,9 +545,11 @@ export class InboxStore {
     return this.#explain(sql, bindLimit(params, pageSize(query.limit) + 1, pageOffset(query)));
   }
 
-  explainSearch(query: SearchQuery): string[] {
-    const built = searchQuery(query);
-    return built === undefined ? [] : this.#explain(built.sql, [...built.params, pageSize(query.limit)]);
+  /** The plans of a search's candidate queries, one line per step (tests and the bench check them). */
+  explainSearch(query: SearchQuery, now: Date = new Date()): string[] {
+    const parsed = parseSearch(query.text, now);
+    if (!parsed.ok) return [];
+    return this.#candidateQueries(query, parsed.search).flatMap((q) => this.#explain(q.sql, q.params));
   }
 
   unreadCounts(): UnreadCounts {
@@ -586,6 +661,24 @@ export class InboxStore {
     this.#guard(() => writeAccountsCopy(this.#path, this.listAccounts()));
   }
 
+  #candidateQueries(query: SearchQuery, search: ParsedSearch): ReturnType<typeof candidateQueries> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    // Search looks through every view unless told otherwise: a done mail is still found.
+    addFilter({ ...query, view: query.view ?? 'all' }, where, params);
+    return candidateQueries(search, { where, params });
+  }
+
+  #putMessages(accountId: string, externalId: string, messages: readonly SearchableMessage[]): void {
+    const put = this.#prepare(PUT_MESSAGE);
+    const drop = this.#prepare(DROP_MESSAGE);
+    for (const message of messages) {
+      const ids = { accountId, externalId, messageId: message.id };
+      if (message.body.trim() === '') drop.run(ids);
+      else put.run({ ...ids, sender: message.sender, body: message.body, timestamp: Math.floor(message.timestamp) });
+    }
+  }
+
   #idOf(accountId: string, externalId: string): string | undefined {
     return this.#prepare('SELECT id FROM items WHERE account_id = ? AND external_id = ?').pluck().get(accountId, externalId) as string | undefined;
   }
@@ -618,9 +711,7 @@ function openDatabase(path: string): Database.Database {
     db.pragma('cache_size = -65536');
     db.pragma('mmap_size = 1073741824');
     db.pragma('temp_store = MEMORY');
-    db.function('gs_has_word_prefix', { deterministic: true }, (text, prefix) =>
-      hasWordPrefix(String(text), String(prefix)) ? 1 : 0,
-    );
+    db.function('gs_word_prefix', { deterministic: true, varargs: true }, (prefix, ...texts) => (hasWordPrefix(String(prefix), texts) ? 1 : 0));
     migrate(db);
   } catch (error) {
     db.close();
@@ -681,26 +772,6 @@ function shelfQuery(query: InboxQuery, order: 'ASC' | 'DESC', withOffset = true)
     `SELECT ${ITEM_COLUMNS} FROM items${index === undefined ? '' : ` INDEXED BY ${index}`}` +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
     ` ORDER BY items.seq ${order} LIMIT ?${withOffset ? ' OFFSET ?' : ''}`;
-  return { sql, params };
-}
-
-function searchQuery(query: SearchQuery): { sql: string; params: unknown[] } | undefined {
-  const expression = toSearchExpression(query.text);
-  if (expression === undefined) return undefined;
-  const where = ['items_fts MATCH ?'];
-  const params: unknown[] = [expression.match];
-  if (expression.wordPrefix !== undefined) {
-    where.push(
-      "gs_has_word_prefix(items.sender || ' ' || items.title || ' ' || items.snippet || ' ' || coalesce(items.search_text, ''), ?)",
-    );
-    params.push(expression.wordPrefix);
-  }
-  // Search looks through every view unless told otherwise: a done mail is still found.
-  addFilter({ ...query, view: query.view ?? 'all' }, where, params);
-  // Ordering by the FTS rowid lets FTS5 stream matches newest first; the join stops at one page.
-  const sql =
-    `SELECT ${ITEM_COLUMNS} FROM items_fts JOIN items ON items.seq = items_fts.rowid` +
-    ` WHERE ${where.join(' AND ')} ORDER BY items_fts.rowid DESC LIMIT ?`;
   return { sql, params };
 }
 
@@ -794,7 +865,33 @@ function toInboxItem(row: ItemRow): InboxItem {
 function toStoredItem(row: ItemRow): StoredItem {
   const item: StoredItem = { ...toInboxItem(row), externalId: row.external_id, scope: row.scope };
   if (row.search_text !== null) item.searchText = row.search_text;
+  if (row.sender_address !== null) item.senderAddress = row.sender_address;
+  if (row.recipients !== null) item.recipients = row.recipients;
+  if (row.has_attachments === 1) item.hasAttachments = true;
   return item;
+}
+
+/**
+ * A search result as the list shows it: a chat room found by one of its messages shows that message
+ * (sender, text, time); a mail found deep in its body shows the passage around the first match.
+ */
+function shownHit(stored: StoredItem, candidate: Candidate, terms: Parameters<typeof matchRanges>[1]): { item: InboxItem; hit: SearchHit } {
+  const { externalId: _e, scope: _s, searchText, senderAddress: _a, recipients: _r, hasAttachments: _h, ...item } = stored;
+  const message = candidate.message;
+  if (message !== undefined) {
+    item.sender = message.sender;
+    item.snippet = searchSnippet(message.body, terms);
+    item.timestamp = message.timestamp;
+  } else if (matchRanges(item.snippet, terms).length === 0 && searchText !== undefined && matchRanges(searchText, terms).length > 0) {
+    item.snippet = searchSnippet(searchText, terms);
+  }
+  const hit: SearchHit = {
+    sender: matchRanges(item.sender, terms),
+    title: matchRanges(item.title, terms),
+    snippet: matchRanges(item.snippet, terms),
+  };
+  if (message !== undefined) hit.messageId = message.id;
+  return { item, hit };
 }
 
 function toStoredAccount(row: AccountRow): StoredAccount {

@@ -14,6 +14,7 @@ import { useApp, useHub } from '../state/hooks.ts';
 import { openSecurity } from '../state/securityActions.ts';
 import { ChatImage } from './ChatImage.tsx';
 import { LockIcon } from './LockIcon.tsx';
+import { TermMarks } from './Highlighted.tsx';
 import { RichContent, type ImageResolver } from './RichContent.tsx';
 import { useNow } from './useNow.ts';
 
@@ -25,10 +26,11 @@ const NO_MESSAGES: ChatMessage[] = [];
 
 export function ChatTimeline({ itemId, accountId, onReply }: { itemId: string; accountId: string; onReply: (message: ChatMessage) => void }) {
   const hub = useHub();
-  const { messages, hasOlder, loadingOlder, roomName } = useApp(
+  const { messages, hasOlder, loadingOlder, roomName, focusId } = useApp(
     useShallow((s) => {
       const timeline = s.chatRoom?.itemId === itemId ? s.chatRoom.timeline : null;
       return {
+        focusId: s.chatRoom?.itemId === itemId ? s.chatRoom.focusMessageId : undefined,
         messages: timeline?.messages ?? NO_MESSAGES,
         hasOlder: timeline?.hasOlder ?? false,
         loadingOlder: s.chatRoom?.itemId === itemId && s.chatRoom.loadingOlder,
@@ -46,6 +48,8 @@ export function ChatTimeline({ itemId, accountId, onReply }: { itemId: string; a
   const anchor = useRef<number | null>(null);
   const lastId = useRef<string | undefined>(undefined);
   const filledFor = useRef(-1);
+  /** The search hit this room was opened at, once it has been scrolled to. */
+  const focused = useRef<string | undefined>(undefined);
 
   const requestOlder = useCallback((): void => {
     const el = scroller.current;
@@ -69,6 +73,16 @@ export function ChatTimeline({ itemId, accountId, onReply }: { itemId: string; a
     // What the user just sent is what they want to see, wherever they had scrolled to.
     if (last !== undefined && last.id !== lastId.current && last.mine && lastId.current !== undefined) stuck.current = true;
     lastId.current = last?.id;
+    // Opened from a search: the message that matched is shown in the middle, not the latest one.
+    if (focusId !== undefined && focused.current !== focusId) {
+      const hit = el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focusId)}"]`);
+      if (hit !== null) {
+        focused.current = focusId;
+        stuck.current = false;
+        hit.scrollIntoView({ block: 'center' });
+        return;
+      }
+    }
     if (anchor.current !== null) {
       if (loadingOlder) return;
       el.scrollTop = el.scrollHeight - anchor.current;
@@ -81,7 +95,7 @@ export function ChatTimeline({ itemId, accountId, onReply }: { itemId: string; a
       filledFor.current = messages.length;
       requestOlder();
     }
-  }, [rows, messages, loadingOlder, requestOlder]);
+  }, [rows, messages, loadingOlder, requestOlder, focusId]);
 
   useEffect(() => {
     // Images and the rich bodies settle after the first layout; keep the bottom in view meanwhile.
@@ -123,6 +137,7 @@ export function ChatTimeline({ itemId, accountId, onReply }: { itemId: string; a
                   itemId={itemId}
                   accountId={accountId}
                   message={row.message}
+                  found={row.message.id === focusId}
                   showSender={row.showSender}
                   onReply={onReply}
                   resolveImage={resolveImage}
@@ -146,24 +161,28 @@ interface MessageRowProps {
   itemId: string;
   accountId: string;
   message: ChatMessage;
+  /** The message a search matched: marked, and announced as the current one. */
+  found: boolean;
   showSender: boolean;
   onReply: (message: ChatMessage) => void;
   resolveImage: ImageResolver;
 }
 
-function MessageRow({ itemId, accountId, message, showSender, onReply, resolveImage }: MessageRowProps) {
+function MessageRow({ itemId, accountId, message, found, showSender, onReply, resolveImage }: MessageRowProps) {
   const hub = useHub();
   const classes = ['chat-message'];
   if (showSender) classes.push('first');
   if (message.mine) classes.push('mine');
   if (message.sendState !== undefined) classes.push(`send-${message.sendState}`);
+  if (found) classes.push('found');
   const time = (
     <time className="chat-time" dateTime={new Date(message.timestamp).toISOString()} title={formatFullTime(message.timestamp)}>
       {formatClock(message.timestamp)}
     </time>
   );
   return (
-    <div className={classes.join(' ')} data-message-id={message.id}>
+    <div className={classes.join(' ')} data-message-id={message.id} aria-current={found ? 'true' : undefined}>
+      {found ? <span className="found-label">Search match</span> : null}
       {showSender ? (
         <div className="chat-meta">
           <bdi className="chat-sender" dir="auto">
@@ -227,11 +246,15 @@ function MessageBody({ itemId, accountId, message, resolveImage }: { itemId: str
     case 'image':
       return message.image !== undefined ? <ChatImage itemId={itemId} image={message.image} /> : <p className="chat-text">{message.body}</p>;
     case 'file':
-      return <p className="chat-text chat-file">File: {message.body}</p>;
+      return (
+        <p className="chat-text chat-file">
+          File: <TermMarks text={message.body} />
+        </p>
+      );
     case 'emote':
       return (
         <p className="chat-text chat-emote">
-          * <bdi dir="auto">{message.senderName}</bdi> {message.body}
+          * <bdi dir="auto">{message.senderName}</bdi> <TermMarks text={message.body} />
         </p>
       );
     case 'text':
@@ -242,7 +265,11 @@ function MessageBody({ itemId, accountId, message, resolveImage }: { itemId: str
       if (message.content !== undefined && message.content.length > 0) {
         return <RichContent nodes={message.content} showImages={false} resolveImage={resolveImage} className={`chat-rich${kindClass}`} />;
       }
-      return <p className={`chat-text${kindClass}`}>{message.body}</p>;
+      return (
+        <p className={`chat-text${kindClass}`}>
+          <TermMarks text={message.body} />
+        </p>
+      );
     }
     default:
       return missingCase(message.kind);

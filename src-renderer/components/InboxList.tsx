@@ -1,6 +1,7 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { SearchHit } from '../../src-shared/api.ts';
 import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
 import { formatFullTime, formatItemTime } from '../format/time.ts';
 import { loadFirstPage, loadMore, openItem, selectItem } from '../state/actions.ts';
@@ -8,6 +9,8 @@ import { useApp, useHub } from '../state/hooks.ts';
 import { jumpToOffset, jumpToOldest, loadNewer } from '../state/listWindow.ts';
 import { activeQuery, listLength, triageViewOf, visibleItems } from '../state/store.ts';
 import { checkRange, clearChecked, markViewRead, openContextMenu, toggleChecked } from '../state/triageActions.ts';
+import { Marked } from './Highlighted.tsx';
+import { SearchSummary } from './SearchSummary.tsx';
 import { TriageButtons } from './TriageButtons.tsx';
 import { RowContextMenu } from './TriageDialogs.tsx';
 import { SenderWarningMark } from './SenderWarningMark.tsx';
@@ -33,6 +36,8 @@ interface RowProps {
   /** Picked for a bulk action. */
   checked: boolean;
   open: boolean;
+  /** Where a search result matched, for marking its words. */
+  hit: SearchHit | undefined;
   now: number;
   onClick: (id: string, e: MouseEvent) => void;
   onMenu: (id: string, e: MouseEvent) => void;
@@ -43,7 +48,7 @@ function timeOfDay(at: number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
-const InboxRow = memo(function InboxRow({ item, index, total, start, current, checked, open, now, onClick, onMenu, onHover }: RowProps) {
+const InboxRow = memo(function InboxRow({ item, index, total, start, current, checked, open, hit, now, onClick, onMenu, onHover }: RowProps) {
   const chat = item.origin.kind === 'chat' ? item.origin : undefined;
   const invite = chat?.membership === 'invite';
   const classes = ['row'];
@@ -78,7 +83,7 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
         {/* A room is known by its name; the latest message's sender goes with the message below. */}
         {/* Every text from a server is isolated (<bdi dir="auto">): its direction cannot spill into the row. */}
         <bdi className="sender" dir="auto">
-          {chat !== undefined ? item.title : item.sender}
+          {chat !== undefined ? <Marked text={item.title} ranges={hit?.title} /> : <Marked text={item.sender} ranges={hit?.sender} />}
         </bdi>
         <SenderWarningMark warning={item.senderWarning} />
         {chat?.unreadCount !== undefined && chat.unreadCount > 0 ? (
@@ -104,16 +109,18 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
           {formatItemTime(item.timestamp, now)}
         </time>
       </div>
-      <div className="row-line">{chat !== undefined ? <ChatRowText item={item} invite={invite} direct={chat.direct === true} /> : <MailRowText item={item} />}</div>
+      <div className="row-line">
+        {chat !== undefined ? <ChatRowText item={item} invite={invite} direct={chat.direct === true} hit={hit} /> : <MailRowText item={item} hit={hit} />}
+      </div>
     </div>
   );
 });
 
-function MailRowText({ item }: { item: InboxItem }) {
+function MailRowText({ item, hit }: { item: InboxItem; hit: SearchHit | undefined }) {
   return (
     <>
       <bdi className="title" dir="auto">
-        {item.title}
+        <Marked text={item.title} ranges={hit?.title} />
       </bdi>
       {item.snippet !== '' ? (
         <>
@@ -121,7 +128,7 @@ function MailRowText({ item }: { item: InboxItem }) {
             —
           </span>
           <bdi className="snippet" dir="auto">
-            {item.snippet}
+            <Marked text={item.snippet} ranges={hit?.snippet} />
           </bdi>
         </>
       ) : null}
@@ -129,7 +136,7 @@ function MailRowText({ item }: { item: InboxItem }) {
   );
 }
 
-function ChatRowText({ item, invite, direct }: { item: InboxItem; invite: boolean; direct: boolean }) {
+function ChatRowText({ item, invite, direct, hit }: { item: InboxItem; invite: boolean; direct: boolean; hit: SearchHit | undefined }) {
   if (invite) {
     return (
       <>
@@ -147,12 +154,14 @@ function ChatRowText({ item, invite, direct }: { item: InboxItem; invite: boolea
       {showSender ? (
         <>
           <bdi className="chat-snippet-sender" dir="auto">
-            {item.sender}
+            <Marked text={item.sender} ranges={hit?.sender} />
           </bdi>
           {': '}
         </>
       ) : null}
-      <bdi dir="auto">{item.snippet}</bdi>
+      <bdi dir="auto">
+        <Marked text={item.snippet} ranges={hit?.snippet} />
+      </bdi>
     </span>
   );
 }
@@ -201,7 +210,7 @@ function BulkBar() {
 export function InboxList() {
   const hub = useHub();
   const title = useViewTitle();
-  const { items, query, searching, selectedId, openId, checkedIds, triageView, listState, listError, searchError, loadingMore, hasMore, offset, count, hasNewer, moving } = useApp(
+  const { items, query, searching, hits, selectedId, openId, checkedIds, triageView, listState, listError, searchError, searchErrorIsSyntax, loadingMore, hasMore, offset, count, hasNewer, moving } = useApp(
     useShallow((s) => {
       const q = activeQuery(s);
       return {
@@ -213,6 +222,7 @@ export function InboxList() {
         moving: s.jumping || s.loadingNewer,
         query: q,
         searching: q !== '' && s.resultsFor !== q,
+        hits: q !== '' && s.resultsFor === q ? s.searchMeta?.hits : undefined,
         selectedId: s.selectedId,
         openId: s.openId,
         checkedIds: s.checkedIds,
@@ -220,6 +230,7 @@ export function InboxList() {
         listState: s.listState,
         listError: s.listError,
         searchError: s.searchError,
+        searchErrorIsSyntax: s.searchErrorIsSyntax,
         loadingMore: s.loadingMore,
         hasMore: s.next !== undefined,
       };
@@ -292,7 +303,7 @@ export function InboxList() {
 
   let message: ReactNode = null;
   if (query !== '') {
-    if (searchError !== null) message = <ListMessage>Search failed: {searchError}</ListMessage>;
+    if (searchError !== null) message = <ListMessage>{searchErrorIsSyntax ? searchError : `Search failed: ${searchError}`}</ListMessage>;
     else if (searching && items.length === 0) message = <ListMessage>Searching…</ListMessage>;
     else if (!searching && items.length === 0) message = <ListMessage>No results for “{query}”.</ListMessage>;
   } else if (listState === 'error') {
@@ -313,11 +324,14 @@ export function InboxList() {
   return (
     <div className="list-pane" onMouseLeave={() => setHoveredId(null)}>
       <div className="list-header">
-        <h1 className="list-title">{query === '' ? title : `Search in ${title}`}</h1>
-        <button type="button" className="link" onClick={() => void markViewRead(hub)} title="Shift+Esc">
-          Mark all read
-        </button>
+        <h1 className="list-title">{query === '' ? title : 'Search results'}</h1>
+        {query === '' ? (
+          <button type="button" className="link" onClick={() => void markViewRead(hub)} title="Shift+Esc">
+            Mark all read
+          </button>
+        ) : null}
       </div>
+      {query !== '' ? <SearchSummary /> : null}
       <BulkBar />
       {message}
       <div className="list-body">
@@ -349,6 +363,7 @@ export function InboxList() {
                   current={item.id === selectedId}
                   checked={checked.has(item.id)}
                   open={item.id === openId}
+                  hit={hits?.[item.id]}
                   now={now}
                   onClick={onClick}
                   onMenu={onMenu}

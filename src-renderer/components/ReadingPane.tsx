@@ -8,6 +8,10 @@ import { PaneTriageButtons } from './TriageButtons.tsx';
 import { WhyButton, WhyPanel } from './WhyPanel.tsx';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatRoom } from './ChatRoom.tsx';
+import { Marked, SearchTermsContext, TermMarks } from './Highlighted.tsx';
+import type { SearchTerm } from '../../src-shared/api.ts';
+import { matchRanges } from '../../src-shared/search-match.ts';
+import { searchTermsInForce } from '../state/store.ts';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
 import { SenderWarningMark, senderWarningText } from './SenderWarningMark.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
@@ -97,7 +101,13 @@ function originalLink(item: InboxItem): string | undefined {
 
 function Body({ detail }: { detail: ItemDetail }) {
   const [imagesFor, setImagesFor] = useState<string | null>(null);
-  if (detail.content === undefined || detail.content.length === 0) return <pre className="body">{detail.bodyText}</pre>;
+  if (detail.content === undefined || detail.content.length === 0) {
+    return (
+      <pre className="body">
+        <TermMarks text={detail.bodyText} />
+      </pre>
+    );
+  }
   const showImages = imagesFor === detail.item.id;
   return (
     <>
@@ -114,9 +124,12 @@ function Body({ detail }: { detail: ItemDetail }) {
   );
 }
 
+const NO_TERMS: SearchTerm[] = [];
+
 export function ReadingPane() {
-  const { openId, item, detail, detailState, detailError } = useApp(
+  const { openId, item, detail, detailState, detailError, terms } = useApp(
     useShallow((s) => ({
+      terms: searchTermsInForce(s) ?? NO_TERMS,
       openId: s.openId,
       item: s.openId === null ? undefined : findItem(s, s.openId),
       detail: s.detail,
@@ -138,7 +151,9 @@ export function ReadingPane() {
     return (
       <section aria-label="Reading pane" className="reading chat-reading" tabIndex={-1}>
         <BackButton />
-        <ChatRoom key={shown.id} item={shown} />
+        <SearchTermsContext.Provider value={terms}>
+          <ChatRoom key={shown.id} item={shown} />
+        </SearchTermsContext.Provider>
       </section>
     );
   }
@@ -153,7 +168,7 @@ export function ReadingPane() {
             <h2 className="message-title">
               <SourceIcon kind={shown.source} />
               <bdi className="message-title-text" dir="auto" title={shown.title}>
-                {shown.title}
+                <Marked text={shown.title} ranges={matchRanges(shown.title, terms)} />
               </bdi>
             </h2>
             <div className="message-actions">
@@ -188,7 +203,11 @@ export function ReadingPane() {
           {detailState === 'loading' ? <p className="body-note">Loading…</p> : null}
           {detailState === 'error' ? <p className="body-note error">Could not load the message: {detailError}</p> : null}
           {detail !== null && detail.bodyError !== undefined ? <p className="body-note error">{detail.bodyError}</p> : null}
-          {detail !== null ? <Body detail={detail} /> : null}
+          {detail !== null ? (
+            <SearchTermsContext.Provider value={terms}>
+              <Body detail={detail} />
+            </SearchTermsContext.Provider>
+          ) : null}
         </article>
       )}
     </section>

@@ -7,6 +7,7 @@
  */
 import { createElement, useEffect, useState, type ReactNode } from 'react';
 import { isSafeLinkUrl, RICH_TAGS, type RichNode } from '../../src-shared/rich-text.ts';
+import { TermMarks } from './Highlighted.tsx';
 
 /** Turns an mxc:// address into a data: URL, or null when it cannot be had. */
 export type ImageResolver = (src: string) => Promise<string | null>;
@@ -47,7 +48,7 @@ function placeholder(key: string, alt: string | undefined, title: string | undef
 }
 
 function renderNode(node: RichNode, options: RenderOptions, key: string): ReactNode {
-  if (typeof node === 'string') return node;
+  if (typeof node === 'string') return <TermMarks key={key} text={node} />;
   // The tree crossed a process boundary: check again rather than trust the tag blindly.
   if (!RICH_TAGS.has(node.tag)) return <span key={key}>{renderNodes(node.children, options, key)}</span>;
   if (node.tag === 'img') {

@@ -16,6 +16,8 @@ import {
   runSearch,
   setConnection,
   setQuery,
+  setSearchOrder,
+  setSearchScope,
   setView,
   toggleUnread,
   type Hub,
@@ -222,6 +224,23 @@ describe('search', () => {
     expect(visibleItems(state()).map((i) => i.title)).toEqual(['Subject 24']);
     clearSearch(hub);
     expect(visibleItems(state())).toBe(state().items);
+  });
+
+  it('searches every source unless narrowed to the selected account, and widens again in one step', async () => {
+    await refreshAll(hub);
+    await setView(hub, { accountId: home.account.id });
+    setQuery(hub, 'subject');
+    await runSearch(hub);
+    const everywhere = state().searchMeta!.total;
+    expect(new Set(visibleItems(state()).map((i) => i.accountId))).toEqual(new Set([work.account.id, home.account.id]));
+    await setSearchScope(hub, 'view');
+    expect(visibleItems(state()).map((i) => i.accountId)).toEqual(Array(5).fill(home.account.id));
+    expect(state().searchMeta).toMatchObject({ total: 5, totalCapped: false, terms: [{ text: 'subject', prefix: true }] });
+    await setSearchScope(hub, 'all');
+    expect(state().searchMeta!.total).toBe(everywhere);
+    await setSearchOrder(hub, 'newest');
+    const times = visibleItems(state()).map((i) => i.timestamp);
+    expect(times).toEqual(times.toSorted((a, b) => b - a));
   });
 
   it('drops the answer to a query the user has already changed', async () => {

@@ -10,6 +10,7 @@ import { coalesce, frameOrTimeout, type Schedule } from './coalesce.ts';
 import { loadTotal, refreshWindow } from './listWindow.ts';
 import {
   activeQuery,
+  searchFilter,
   visibleItems,
   type AccountSettings,
   type AppState,
@@ -179,7 +180,18 @@ export async function refreshVisible(hub: Hub): Promise<void> {
 // ---------------------------------------------------------------- search
 
 export function setQuery(hub: Hub, query: string): void {
-  hub.store.setState(query.trim() === '' ? { query, results: null, resultsFor: '', searchError: null } : { query });
+  hub.store.setState(query.trim() === '' ? { query, results: null, resultsFor: '', searchError: null, searchMeta: null } : { query });
+}
+
+/** Widens the search to every source, or narrows it to the sidebar's selection; runs it again at once. */
+export async function setSearchScope(hub: Hub, scope: AppState['searchScope']): Promise<void> {
+  hub.store.setState({ searchScope: scope });
+  await runSearch(hub);
+}
+
+export async function setSearchOrder(hub: Hub, order: AppState['searchOrder']): Promise<void> {
+  hub.store.setState({ searchOrder: order });
+  await runSearch(hub);
 }
 
 export function clearSearch(hub: Hub): void {
@@ -193,10 +205,16 @@ export async function runSearch(hub: Hub): Promise<void> {
   const text = activeQuery(state);
   const seq = ++hub.seq.search;
   if (text === '') return;
-  const result = await hub.client.call('inbox.search', { ...state.view, text, limit: 200 });
+  const result = await hub.client.call('inbox.search', { ...searchFilter(state), text, order: state.searchOrder, limit: 200 });
   if (seq !== hub.seq.search || activeQuery(hub.store.getState()) !== text) return;
-  if (result.ok) hub.store.setState({ results: withPending(hub, result.value.items), resultsFor: text, searchError: null });
-  else hub.store.setState({ results: [], resultsFor: text, searchError: result.error.message });
+  if (result.ok) {
+    const { items, total, totalCapped, terms, hits, stillIndexing } = result.value;
+    const meta = { total, totalCapped, terms, hits, ...(stillIndexing !== undefined ? { stillIndexing } : {}) };
+    hub.store.setState({ results: withPending(hub, items), resultsFor: text, searchError: null, searchErrorIsSyntax: false, searchMeta: meta });
+  } else {
+    const syntax = result.error.code === 'invalid-input';
+    hub.store.setState({ results: [], resultsFor: text, searchError: result.error.message, searchErrorIsSyntax: syntax, searchMeta: null });
+  }
 }
 
 // ---------------------------------------------------------------- selection and the reading pane

@@ -7,7 +7,7 @@ import type { ChatMessage, ChatTimeline } from '../../src-shared/api.ts';
 import type { Result } from '../../src-shared/result.ts';
 import { closeItem, findItem, loadCounts, markRead, refreshVisible, showToast, type Hub } from './actions.ts';
 import { coalesce, frameOrTimeout, type Schedule } from './coalesce.ts';
-import type { ChatReplyTarget, ChatRoomView } from './store.ts';
+import { searchTermsInForce, type AppState, type ChatReplyTarget, type ChatRoomView } from './store.ts';
 
 /** Tell the room we are typing at most this often; the homeserver keeps the notice alive meanwhile. */
 export const TYPING_EVERY_MS = 4000;
@@ -65,6 +65,12 @@ export function mergeOlder(shown: ChatTimeline | null, older: ChatTimeline): Cha
   return { ...shown, messages: [...older.messages.slice(0, at), ...shown.messages], hasOlder: older.hasOlder };
 }
 
+/** The message a search hit in this room matched, while that search's results show. */
+function searchFocus(state: AppState, itemId: string): { focusMessageId?: string } {
+  const messageId = searchTermsInForce(state) === null ? undefined : state.searchMeta?.hits[itemId]?.messageId;
+  return messageId === undefined ? {} : { focusMessageId: messageId };
+}
+
 /** Shows a room in the reading pane and loads its timeline; the open item stays as it was otherwise. */
 export async function openChatRoom(hub: Hub, itemId: string): Promise<void> {
   if (openRoom(hub, itemId) === null) {
@@ -81,6 +87,7 @@ export async function openChatRoom(hub: Hub, itemId: string): Promise<void> {
         sending: false,
         sendError: null,
         answeringInvite: false,
+        ...searchFocus(hub.store.getState(), itemId),
       },
     });
   }
@@ -103,7 +110,9 @@ export async function reloadTimeline(hub: Hub): Promise<void> {
   const seq = ++r.reloadSeq;
   const { itemId } = room;
   if (room.timeline === null) patchRoom(hub, itemId, { loadState: 'loading', loadError: null });
-  const result = await hub.client.call('chat.timeline', { itemId });
+  // A search hit's message may lie further back than the latest page: the first load reaches back to it.
+  const around = room.timeline === null ? room.focusMessageId : undefined;
+  const result = await hub.client.call('chat.timeline', { itemId, ...(around !== undefined ? { around } : {}) });
   if (seq !== r.reloadSeq) return;
   const now = openRoom(hub, itemId);
   if (now === null) return;

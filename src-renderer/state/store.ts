@@ -3,7 +3,19 @@
  * it are plain functions in actions.ts, so the transport can update state outside React.
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
-import type { ChatMessage, ChatTimeline, EncryptionStatus, HubEvents, InboxFilter, KindDescriptor, PageCursor, UnreadCounts } from '../../src-shared/api.ts';
+import type {
+  ChatMessage,
+  ChatTimeline,
+  EncryptionStatus,
+  HubEvents,
+  InboxFilter,
+  KindDescriptor,
+  PageCursor,
+  SearchHit,
+  SearchOrder,
+  SearchTerm,
+  UnreadCounts,
+} from '../../src-shared/api.ts';
 import type { AccountView, InboxItem, ItemDetail, TriageView } from '../../src-shared/domain.ts';
 import type { AttentionRule, AttentionSettings, ItemWhy } from '../../src-shared/attention.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
@@ -60,6 +72,21 @@ export interface SearchSlice {
   results: InboxItem[] | null;
   resultsFor: string;
   searchError: string | null;
+  /** The error is the query's own syntax (an unknown is: value), explained in words: shown as a hint, not a failure. */
+  searchErrorIsSyntax: boolean;
+  /** 'all': every source (the default); 'view': only the source or account the sidebar has selected. */
+  searchScope: 'all' | 'view';
+  searchOrder: SearchOrder;
+  /** The count, the words looked for and where each result matched, for `resultsFor`. */
+  searchMeta: SearchMeta | null;
+}
+
+export interface SearchMeta {
+  total: number;
+  totalCapped: boolean;
+  stillIndexing?: number;
+  terms: SearchTerm[];
+  hits: Record<string, SearchHit>;
 }
 
 export type ToastKind = 'error' | 'info';
@@ -163,6 +190,8 @@ export interface ChatRoomView {
   /** The hub's answer to the last send; the text stays in the composer. */
   sendError: string | null;
   answeringInvite: boolean;
+  /** A search hit's message: the timeline loads back to it, scrolls to it and marks it. */
+  focusMessageId?: string;
 }
 
 export interface ChatSlice {
@@ -262,6 +291,10 @@ const searchSlice: StateCreator<AppState, [], [], SearchSlice> = () => ({
   results: null,
   resultsFor: '',
   searchError: null,
+  searchErrorIsSyntax: false,
+  searchScope: 'all',
+  searchOrder: 'best',
+  searchMeta: null,
 });
 
 const uiSlice: StateCreator<AppState, [], [], UiSlice> = () => ({
@@ -341,4 +374,19 @@ export function sameView(a: InboxFilter, b: InboxFilter): boolean {
   return (
     a.source === b.source && a.accountId === b.accountId && Boolean(a.unreadOnly) === Boolean(b.unreadOnly) && triageViewOf(a) === triageViewOf(b)
   );
+}
+
+/** The words to highlight in the reading pane: those of the search in force, while its results show. */
+export function searchTermsInForce(state: AppState): SearchTerm[] | null {
+  if (activeQuery(state) === '' || state.searchMeta === null || state.resultsFor !== activeQuery(state)) return null;
+  return state.searchMeta.terms;
+}
+
+/** What a search in the box covers: the sidebar's source or account when the user narrowed it, else everything. */
+export function searchFilter(state: AppState): InboxFilter {
+  if (state.searchScope === 'all') return {};
+  return {
+    ...(state.view.source !== undefined ? { source: state.view.source } : {}),
+    ...(state.view.accountId !== undefined ? { accountId: state.view.accountId } : {}),
+  };
 }

@@ -24,7 +24,15 @@ export interface MailboxCursor {
 /** Enough of the message for headers and a snippet; the rest is fetched only for the reading pane. */
 export const SNIPPET_SOURCE_BYTES = 16 * 1024;
 export const FETCH_BATCH = 100;
-const SNIPPET_QUERY = { uid: true, flags: true, envelope: true, internalDate: true, source: { start: 0, maxLength: SNIPPET_SOURCE_BYTES } };
+// BODYSTRUCTURE says whether a message has attachments (has:attachment) without downloading them.
+const SNIPPET_QUERY = {
+  uid: true,
+  flags: true,
+  envelope: true,
+  internalDate: true,
+  bodyStructure: true,
+  source: { start: 0, maxLength: SNIPPET_SOURCE_BYTES },
+};
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const cursorKey = (mailbox: string) => `mailbox:${mailbox}`;

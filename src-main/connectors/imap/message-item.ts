@@ -4,6 +4,7 @@
  */
 import type { ItemOrigin } from '../../../src-shared/domain.ts';
 import type { ConnectorItem } from '../connector.ts';
+import { hasAttachments, type StructurePart } from './has-attachments.ts';
 import { toSnippet } from './html-text.ts';
 import type { ParsedMessage } from './parse-message.ts';
 
@@ -12,9 +13,9 @@ export interface EnvelopeFacts {
   subject?: string | undefined;
   messageId?: string | undefined;
   inReplyTo?: string | undefined;
-  from?: { name?: string | undefined; address?: string | undefined }[] | undefined;
-  to?: { name?: string | undefined; address?: string | undefined }[] | undefined;
-  cc?: { name?: string | undefined; address?: string | undefined }[] | undefined;
+  from?: EnvelopeAddress[] | undefined;
+  to?: EnvelopeAddress[] | undefined;
+  cc?: EnvelopeAddress[] | undefined;
 }
 
 /** How this message arrived, for the facts attention rules match on. */
@@ -25,12 +26,18 @@ export interface Arrival {
   me?: string | undefined;
 }
 
+type EnvelopeAddress = { name?: string | undefined; address?: string | undefined };
+
 export interface FetchedFacts {
   uid: number;
   flags?: Set<string> | undefined;
   envelope?: EnvelopeFacts | undefined;
   internalDate?: Date | string | undefined;
+  bodyStructure?: StructurePart | undefined;
 }
+
+/** Enough recipients for to: to find anyone a person would search for. */
+const MAX_RECIPIENTS = 50;
 
 export const SEARCH_TEXT_CHARS = 2_000;
 
@@ -84,6 +91,13 @@ export function toConnectorItem(
     attention: attentionFacts(mailbox, envelope, senderAddress, title, text, arrival),
   };
   if (text.length > 0) item.searchText = text.slice(0, SEARCH_TEXT_CHARS);
+  const recipients = [...(envelope.to ?? []), ...(envelope.cc ?? [])]
+    .slice(0, MAX_RECIPIENTS)
+    .map((a) => [clean(a.name), clean(a.address)].filter((p) => p !== '').join(' '))
+    .filter((r) => r !== '')
+    .join(', ');
+  if (recipients !== '') item.recipients = recipients;
+  if (hasAttachments(facts.bodyStructure)) item.hasAttachments = true;
   return item;
 }
 

@@ -480,6 +480,14 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
           throw toConnectorError(error, 'load older messages');
         });
       }
+      // A search hit further back than the timeline reaches: page back to it, a bounded number of pages.
+      for (let page = 0; options.around !== undefined && page < AROUND_PAGES; page++) {
+        if (room.getLiveTimeline().getEvents().some((e) => e.getId() === options.around)) break;
+        if (room.getLiveTimeline().getPaginationToken(Direction.Backward) === null) break;
+        await loadOlderPage(client, room).catch((error: unknown) => {
+          throw toConnectorError(error, 'load the message that matched');
+        });
+      }
       const myUserId = client.getSafeUserId();
       const membership = room.getMyMembership() === 'invite' ? 'invite' : 'join';
       const inviter = membership === 'invite' ? room.currentState.getMember(myUserId)?.events.member?.getSender() : undefined;
@@ -650,6 +658,9 @@ export function createMatrixConnector(ctx: ConnectorContext<MatrixSettings>): Co
     },
   };
 }
+
+/** Pages of history a search hit may lie back (PAGE_SIZE events each). */
+const AROUND_PAGES = 20;
 
 function newestIsDecrypting(room: Room): boolean {
   const newest = room.getLiveTimeline().getEvents().at(-1);

@@ -14,7 +14,6 @@ import { boundedName, timelineMessages } from './timeline.ts';
 
 export const ROOM_SCOPE = 'rooms';
 const SNIPPET_LENGTH = 200;
-const SEARCH_TEXT_LENGTH = 4_000;
 
 export interface RoomFacts {
   /** Named in the user's m.direct account data. */
@@ -45,6 +44,12 @@ export function messagePreview(message: ChatMessage): string {
     default:
       return message.body;
   }
+}
+
+/** What search finds a message by: its text (a file by its name); a deleted or unreadable one drops out. */
+function searchableMessage(message: ChatMessage): { id: string; sender: string; body: string; timestamp: number } {
+  const searchable = message.kind === 'text' || message.kind === 'notice' || message.kind === 'emote' || message.kind === 'file' || message.kind === 'image';
+  return { id: message.id, sender: message.senderName, body: searchable ? message.body : '', timestamp: message.timestamp };
 }
 
 export function roomItem(client: MatrixClient, room: Room, facts: RoomFacts): ConnectorItem | undefined {
@@ -95,7 +100,8 @@ export function roomItem(client: MatrixClient, room: Room, facts: RoomFacts): Co
     ...base,
     sender: latest?.senderName ?? '',
     snippet: latest ? oneLine(messagePreview(latest), SNIPPET_LENGTH) : encrypted ? 'Encrypted room' : 'No messages yet',
-    searchText: oneLine(messages.slice(-20).map((m) => m.body).join(' '), SEARCH_TEXT_LENGTH),
+    // Each message is searchable on its own, so a search opens the room at the one that matched.
+    messages: messages.map(searchableMessage),
     timestamp: latest?.timestamp ?? (active > 0 ? active : Date.now()),
     unread,
     priority: false,

@@ -13,6 +13,7 @@ import { up as openKindsAndPreferences } from './006-open-kinds-and-preferences.
 import { up as senderWarningAndTextLimits } from './007-sender-warning-and-text-limits.ts';
 import { up as triageAndOutbox } from './008-triage-and-outbox.ts';
 import { up as attention } from './009-attention.ts';
+import { up as searchOperators } from './010-search-operators.ts';
 
 export interface Migration {
   version: number;
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'sender-warning-and-text-limits', up: senderWarningAndTextLimits },
   { version: 8, name: 'triage-and-outbox', up: triageAndOutbox },
   { version: 9, name: 'attention', up: attention },
+  { version: 10, name: 'search-operators', up: searchOperators },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { hasAttachments } from './has-attachments.ts';
+
+describe('hasAttachments', () => {
+  it.each([
+    ['plain text', { type: 'text/plain' }, false],
+    ['alternative text and html', { type: 'multipart/alternative', childNodes: [{ type: 'text/plain' }, { type: 'text/html' }] }, false],
+    [
+      'a PDF attachment',
+      { type: 'multipart/mixed', childNodes: [{ type: 'text/plain' }, { type: 'application/pdf', disposition: 'attachment', dispositionParameters: { filename: 'a.pdf' } }] },
+      true,
+    ],
+    ['a named image without disposition', { type: 'multipart/mixed', childNodes: [{ type: 'text/plain' }, { type: 'image/png', parameters: { name: 'photo.png' } }] }, true],
+    [
+      'an unnamed inline logo in related html',
+      { type: 'multipart/related', childNodes: [{ type: 'text/html' }, { type: 'image/png', disposition: 'inline' }] },
+      false,
+    ],
+    ['a text file marked attachment', { type: 'multipart/mixed', childNodes: [{ type: 'text/plain' }, { type: 'TEXT/PLAIN', disposition: 'ATTACHMENT' }] }, true],
+    ['a forwarded message', { type: 'multipart/mixed', childNodes: [{ type: 'text/plain' }, { type: 'message/rfc822' }] }, true],
+  ])('%s', (_name, structure, expected) => {
+    expect(hasAttachments(structure)).toBe(expected);
+  });
+
+  it('stops at a hostile depth', () => {
+    let part = { type: 'application/pdf', disposition: 'attachment' } as Parameters<typeof hasAttachments>[0] & object;
+    for (let i = 0; i < 10_000; i++) part = { type: 'multipart/mixed', childNodes: [part] };
+    expect(hasAttachments(part)).toBe(false);
+    expect(hasAttachments(undefined)).toBe(false);
+  });
+});
