@@ -44,8 +44,8 @@ export interface KindField {
   browserSignIn?: 'value' | 'flag';
 }
 
-/** What a kind offers beyond the inbox rows, discovered by the hub instead of named. */
-export type KindCapability = 'chat' | 'encryption' | 'opml' | 'triage';
+/** What a kind offers beyond the inbox rows, discovered by the hub instead of named ('autoconfig': set up from an email address). */
+export type KindCapability = 'chat' | 'encryption' | 'opml' | 'triage' | 'mail' | 'autoconfig';
 
 export interface KindDescriptor {
   kind: AccountKind;
@@ -73,6 +73,76 @@ export interface ImapAccountInput {
   signInId?: string;
   syncWindowDays?: number;
   syncMaxMessages?: number;
+}
+
+/** How a mail server proves who you are, as Thunderbird's config-v1.1 names it (`plain`/`secure` read as their new names). */
+export type MailAuthentication =
+  | 'password-cleartext'
+  | 'password-encrypted'
+  | 'OAuth2'
+  | 'NTLM'
+  | 'GSSAPI'
+  | 'client-IP-address'
+  | 'TLS-client-cert'
+  | 'none';
+
+/** One server a mail provider names (or a guess found answering), placeholders already filled in. */
+export interface MailServerSetting {
+  host: string;
+  port: number;
+  security: ImapSecurity;
+  user: string;
+  /** In the provider's order of preference. */
+  authentication: MailAuthentication[];
+}
+
+/**
+ * Where mail settings were looked up, in Thunderbird's order: the domain's own autoconfig file, its
+ * /.well-known copy, the public ISP database, RFC 6186 SRV records, the ISP database under the
+ * domain of the MX host, and last a guess (imap./mail./smtp. names) probed with a real connection.
+ */
+export type MailAutoconfigSource = 'domain' | 'well-known' | 'ispdb' | 'srv' | 'mx' | 'guess';
+
+export interface MailAutoconfigStep {
+  source: MailAutoconfigSource;
+  /** The address asked (a URL, a DNS name, host:port). */
+  where: string;
+  /** found: it gave settings; nothing: not there; refused: there but unusable (the reason says why); skipped: not needed. */
+  outcome: 'found' | 'nothing' | 'refused' | 'skipped';
+  detail: string;
+}
+
+/** What `accounts.autoconfig` found for an address: shown to the user, who may correct any field before adding. */
+export interface MailAutoconfig {
+  email: string;
+  found: boolean;
+  /** The step that gave the settings, and where it looked. */
+  source?: MailAutoconfigSource;
+  where?: string;
+  /** The provider's name from its file ("Google Mail"). */
+  providerName?: string;
+  /** In the provider's order of preference; the first is proposed. */
+  imap: MailServerSetting[];
+  smtp: MailServerSetting[];
+  /**
+   * 'required': the proposed IMAP server signs in only with OAuth2 (a password will be refused);
+   * 'offered': OAuth2 is one of its ways.
+   */
+  oauth2?: 'required' | 'offered';
+  /**
+   * The provider's OAuth2 endpoints, when its file names them (config-v1.1's `<oAuth2>`): where a
+   * sign-in through the provider's login page would go. Groundswell's own provider table decides
+   * whether it can sign in there.
+   */
+  oauth2Provider?: { issuer: string; scopes: string[]; authUrl?: string; tokenUrl?: string };
+  /** The guess logged in with the password given (or reached the server, without one). */
+  verified: boolean;
+  /** What the user must know before saving: an unencrypted connection, a server left out and why. */
+  warnings: string[];
+  steps: MailAutoconfigStep[];
+  /** The kind that adds the account, and its input ready for `accounts.add` (without the password). */
+  kind: AccountKind;
+  input: Record<string, unknown>;
 }
 
 /** A Matrix account: the homeserver is found from the user id unless given. */
@@ -390,6 +460,12 @@ export interface HubCalls {
   'accounts.remove': { params: { accountId: string }; result: null };
   /** "Sign in again": checks the new password (or feed token) with the server, stores it and reconnects. */
   'accounts.updatePassword': { params: { accountId: string; password: string }; result: AccountView };
+  /**
+   * Finds the mail settings of an email address (see MailAutoconfigSource for the order); the guess
+   * probes with `password` when one is given. Nothing is saved: `accounts.add` takes `input` after
+   * the user has looked at it. An address no step knows comes back with `found: false` and the steps.
+   */
+  'accounts.autoconfig': { params: { email: string; password?: string }; result: MailAutoconfig };
   /** "Sign in again" through the browser (OAuth2, single sign-on): keeps what the finished `signIn.start` brought and reconnects. */
   'accounts.signInAgain': { params: { accountId: string; signInId: string }; result: AccountView };
   /** The ways an account of `kind` can sign in, given what is typed so far (`input`: the kind's, partly filled). */
@@ -408,7 +484,18 @@ export interface HubCalls {
   'inbox.counts': { params: Record<string, never>; result: UnreadCounts };
   /** How many items the list of this filter holds, so a list can size its scrollbar for all of them. */
   'inbox.total': { params: InboxFilter; result: { total: number } };
-  'item.get': { params: { itemId: string }; result: ItemDetail };
+  /**
+   * The reading pane's view of an item. For mail, `remoteContent: true` (Show images) lets this
+   * message's remote images in; a sender in the `remoteImagesFrom` preference has them at once.
+   */
+  'item.get': { params: { itemId: string; remoteContent?: boolean }; result: ItemDetail };
+  /**
+   * One attachment of a mail (index from 1, as `ItemDetail.mail.attachments` lists it), fetched from
+   * the server only now, as base64. At most ATTACHMENT_MAX_BYTES.
+   */
+  'item.attachment': { params: { itemId: string; index: number }; result: { name: string; contentType: string; size: number; base64: string } };
+  /** "Always from this sender": remote images of mail from this address show at once (or not, with `allow: false`). */
+  'mail.remoteImagesFrom': { params: { address: string; allow: boolean }; result: Preferences };
   'item.markRead': { params: { itemIds: string[] }; result: null };
   'item.markUnread': { params: { itemIds: string[] }; result: null };
   /**
@@ -523,6 +610,7 @@ const CALLS: { readonly [C in CallName]: true } = {
   'accounts.update': true,
   'accounts.remove': true,
   'accounts.updatePassword': true,
+  'accounts.autoconfig': true,
   'accounts.signInAgain': true,
   'signIn.options': true,
   'signIn.start': true,
@@ -533,6 +621,8 @@ const CALLS: { readonly [C in CallName]: true } = {
   'inbox.counts': true,
   'inbox.total': true,
   'item.get': true,
+  'item.attachment': true,
+  'mail.remoteImagesFrom': true,
   'item.markRead': true,
   'item.markUnread': true,
   'items.triage': true,

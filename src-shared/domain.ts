@@ -104,7 +104,15 @@ export function isAccountOf<K extends keyof KnownSettings>(account: Account, kin
 
 /** The way back from an inbox item to the thing it stands for on its server. */
 export type ItemOrigin =
-  | { kind: 'mail'; mailbox: string; uidValidity: number; uid: number; messageId?: string }
+  | {
+      kind: 'mail';
+      mailbox: string;
+      uidValidity: number;
+      uid: number;
+      messageId?: string;
+      /** The message has attachments: the list row shows a paperclip. */
+      hasAttachments?: boolean;
+    }
   | {
       kind: 'chat';
       roomId: string;
@@ -177,6 +185,50 @@ export interface ItemDetail {
   content?: RichNode[];
   /** Set when the body could not be fetched or parsed; the item itself still shows. */
   bodyError?: string;
+  /** Mail only: the HTML part, the attachments, what the sender asked for. */
+  mail?: MailBody;
+  /** The messages of this item's conversation, oldest first, this one among them; absent when it is alone. */
+  conversation?: ConversationEntry[];
+}
+
+export interface ConversationEntry {
+  itemId: string;
+  sender: string;
+  timestamp: number;
+  snippet: string;
+  unread: boolean;
+  hasAttachments: boolean;
+}
+
+/** One attachment of a mail, as the reading pane lists it and `item.attachment` fetches it. */
+export interface MailAttachment {
+  /** Its place in the list, from 1: what `item.attachment` and `groundswell attachment save` take. */
+  index: number;
+  /** The file name, cleaned so it can be saved as it is (no folders, no control characters). */
+  name: string;
+  contentType: string;
+  /** In bytes once decoded (the server gives the encoded size; base64 is counted back). */
+  size: number;
+  /** Opening it can run code (.exe, .js, .desktop, .html…): the window asks before opening it. */
+  risky: boolean;
+}
+
+export interface MailBody {
+  /**
+   * The HTML part after the hub's sanitizer: no scripts, handlers, forms or navigation, links only to
+   * http, https and mailto, the message's own cid: images as data: URLs. Shown only in a sandboxed
+   * frame with its own content security policy, never in the page itself.
+   */
+  html?: string;
+  /** Remote images and styles left out of `html` because the user has not allowed them. */
+  remoteBlocked: number;
+  /** Remote content is in `html`: the user chose Show images for this message, or always for this sender. */
+  remoteShown?: 'message' | 'sender';
+  /** The sender's address, for "Always from this sender". */
+  senderAddress?: string;
+  attachments: MailAttachment[];
+  /** The sender asked for a read receipt (Disposition-Notification-To) at this address; none is sent. */
+  receiptRequested?: string;
 }
 
 export type ConnectionState =

@@ -11,3 +11,6 @@ export const MAX_OPML_CHARS = 5 * 1024 * 1024;
  * the largest input fits whatever it contains, with room for the call's envelope and other fields.
  */
 export const MAX_FRAME_BYTES = MAX_OPML_CHARS * 6 + 64 * 1024;
+
+/** The largest attachment `item.attachment` hands over: as base64 it still fits one frame. */
+export const ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;

@@ -21,6 +21,10 @@ export interface Preferences {
   desktopNotifications: boolean;
   /** Show who wrote what in a notification; off shows only that something arrived. */
   notificationPreviews: boolean;
+  /** Senders whose mail shows remote images at once ("Always from this sender"), lower-case addresses. */
+  remoteImagesFrom: string[];
+  /** The list shows one row per mail conversation (its newest message, the count and who wrote); off: one row per message. */
+  groupConversations: boolean;
   /**
    * OAuth2 providers for mail sign-in: a built-in one's client id (Google, Microsoft), or another
    * identity provider described whole. Each distribution of Groundswell registers its own client.
@@ -59,5 +63,7 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
   startAtLogin: false,
   desktopNotifications: true,
   notificationPreviews: true,
+  remoteImagesFrom: [],
+  groupConversations: true,
   oauthProviders: [],
 });

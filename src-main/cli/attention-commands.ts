@@ -10,6 +10,7 @@ import type { CallName, CallParams, HubCalls, HubClient } from '../../src-shared
 import { ATTENTION_LEVELS } from '../../src-shared/attention.ts';
 import type { AttentionLevel, AttentionReason, AttentionRule, AttentionSettings, RaisedNotification, RuleMatch } from '../../src-shared/attention.ts';
 import type { SourceKind } from '../../src-shared/domain.ts';
+import { pauseUntil as pauseChoiceEnd } from '../../src-shared/pause-options.ts';
 import { Hub } from '../hub/hub.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { runningHub } from '../hub/profile.ts';
@@ -306,8 +307,6 @@ async function quiet(call: Caller, rest: string[], values: Values, print: (text:
 
 const DURATION = /^(\d+)(m|h|d)$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-/** "Until tomorrow" ends at 08:00, or when tomorrow's quiet hours end if they end before noon. */
-const TOMORROW_MORNING = 8 * 60;
 
 async function pause(call: Caller, rest: string[], values: Values, print: (text: string) => void, usage: (m: string) => Error): Promise<number> {
   if (rest.length > 0) throw usage('pause takes --for, --until or --resume, not words.');
@@ -319,7 +318,7 @@ async function pause(call: Caller, rest: string[], values: Values, print: (text:
     if (!match || Number(match[1]) === 0) throw usage('--for takes a number and m, h or d: 30m, 1h, 2h, 1d.');
     until = Date.now() + Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
   } else if (values.until !== undefined) {
-    until = await pauseUntil(values.until, call, usage);
+    until = pauseUntil(values.until, usage);
   }
   const settings = await call('attention.pause', { until });
   if (values.json) print(JSON.stringify(settings, null, 2));
@@ -328,15 +327,10 @@ async function pause(call: Caller, rest: string[], values: Values, print: (text:
   return 0;
 }
 
-async function pauseUntil(raw: string, call: Caller, usage: (m: string) => Error): Promise<number> {
+function pauseUntil(raw: string, usage: (m: string) => Error): number {
   const now = new Date();
-  if (raw === 'tomorrow') {
-    const { quietHours } = await call('attention.get', {});
-    const end = quietHours ? clock(quietHours.end) : undefined;
-    const minutes = end !== undefined && end < 12 * 60 ? end : TOMORROW_MORNING;
-    const morning = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, Math.floor(minutes / 60), minutes % 60);
-    return morning.getTime();
-  }
+  // The same end as "Until tomorrow" in the tray and the window.
+  if (raw === 'tomorrow') return pauseChoiceEnd('tomorrow', now.getTime());
   const minutes = clock(raw);
   if (minutes !== undefined) {
     const today = new Date(now.getFullYear(), now.getMonth(), now.getDate(), Math.floor(minutes / 60), minutes % 60);

@@ -17,7 +17,10 @@ import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profil
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, browserSignInFlagOf, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
 import { signInWithBrowser } from './browser-sign-in.ts';
+import { runMailCommand } from './mail-commands.ts';
+import { addMailByAddress, MAIL_FLAGS, MAIL_USAGE, MailSetupFailure } from './mail-setup.ts';
 import { openSystemBrowser, type BrowserOpener } from './open-browser.ts';
+import { syncProgress } from './sync-progress.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
 import { ATTENTION_COMMANDS, ATTENTION_USAGE, runAttentionCommand } from './attention-commands.ts';
 
@@ -25,6 +28,10 @@ export const USAGE = `Usage: groundswell <command> [options]
 
 Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
+  account add mail --email ADDR [--password-stdin] [--name N]
+                   finds the IMAP and SMTP settings of ADDR (autoconfig), prints them and where they
+                   came from, and adds the account (with the password); --imap-host --imap-port
+                   --imap-security --imap-user override what was found
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
                    [--name N] [--window-days D] [--max-messages M]
   account add imap --oauth google|microsoft|PROVIDER --user ADDRESS [--host H …]
@@ -64,6 +71,11 @@ Commands:
                                         or newest first; QUERY takes the search box's syntax:
                                         "a phrase", from: to: in: source: is: has:attachment
                                         before: after: (2026-03-01, 7d), and -word after \`--\`
+  show ID [--json]                      a mail's headers, text and attachment list (not marked read)
+  attachments ID [--json]               the attachments of a mail: number, name, type, size
+  attachment save ID INDEX --out FILE   fetch attachment INDEX (from 1) from the server and write it
+                                        to FILE (or into the folder FILE under its own name); an
+                                        existing file is never overwritten
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
   reply ID --text-stdin                 answer the newest message from someone else in a chat item
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
@@ -95,6 +107,7 @@ const OPTIONS = {
   newest: { type: 'boolean' },
   counts: { type: 'boolean' },
   yes: { type: 'boolean' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -194,9 +207,29 @@ async function accountWithKind(
   const kinds = await call('kinds.list', {});
   const [, sub, target] = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }).positionals;
   const print = (text: string) => io.stdout.write(text + '\n');
+  if (sub === 'add' && target === 'mail' && !kinds.some((k) => k.kind === 'mail')) {
+    const { values } = strictParse(argv, MAIL_FLAGS);
+    if (values['help']) {
+      print(MAIL_USAGE);
+      return 0;
+    }
+    // Without a password the settings are still looked up and printed; adding needs one (or OAuth2).
+    const password = values['password-stdin'] === true ? (await readStdin(io.stdin)).replace(/\r?\n$/, '') : undefined;
+    try {
+      // With --json, stdout is only the account; what was found goes to stderr.
+      const report = values['json'] ? (line: string) => io.stderr.write(line + '\n') : print;
+      const view = await addMailByAddress(call, values, password, report, (kind, input) => signInWithBrowser(call, kind, input, openBrowser, io.stderr));
+      if (values['json']) print(JSON.stringify(view, null, 2));
+      else print(`Added ${view.account.displayName} (${view.account.id}): ${view.summary}.`);
+    } catch (error) {
+      if (error instanceof MailSetupFailure) throw new CliFailure(error.message, 1);
+      throw error;
+    }
+    return 0;
+  }
   if (sub === 'add') {
     const kind = kinds.find((k) => k.kind === target);
-    if (!kind) throw new UsageError(`account add takes ${kinds.map((k) => k.kind).join(', ')}.`);
+    if (!kind) throw new UsageError(`account add takes mail (by address), ${kinds.map((k) => k.kind).join(', ')}.`);
     const { values } = strictParse(argv, kindFlags(kind, false));
     if (values['help']) {
       print(kindUsage(kind));
@@ -289,7 +322,7 @@ async function run(
       if (sub === 'list') {
         const accounts = await call('accounts.list', {});
         if (values.json) printJson(accounts);
-        else if (accounts.length === 0) print('No accounts yet. Add one with: groundswell account add imap …');
+        else if (accounts.length === 0) print('No accounts yet. Add one with: groundswell account add mail --email ADDR --password-stdin (or imap, matrix, feed: see --help).');
         else for (const view of accounts) print(formatAccount(view));
         return 0;
       }
@@ -304,7 +337,14 @@ async function run(
     case 'sync': {
       if (!values.once) throw new UsageError('sync needs --once (the live sync runs inside `groundswell serve` or the app).');
       const params = values.account ? { accountId: values.account } : {};
-      const result = await call('sync.once', params);
+      // A long first sync shows how far it is, on a terminal only (a pipe gets the result alone).
+      const progress = (err as NodeJS.WriteStream).isTTY ? syncProgress(client, call, err as NodeJS.WriteStream) : undefined;
+      let result: { accounts: number };
+      try {
+        result = await call('sync.once', params);
+      } finally {
+        progress?.stop();
+      }
       const counts = await call('inbox.counts', {});
       if (values.json) printJson({ ...result, unread: counts.all });
       else print(`Synced ${result.accounts} account(s); ${counts.all} unread.`);
@@ -376,6 +416,10 @@ async function run(
       print('Sent.');
       return 0;
     }
+    case 'show':
+    case 'attachments':
+    case 'attachment':
+      return runMailCommand(call, command, rest, values, print, (message) => new UsageError(message), (message) => new CliFailure(message, 1));
     case 'search': {
       const text = rest.join(' ').trim();
       if (!text) throw new UsageError('search needs the words to look for.');

@@ -196,14 +196,36 @@ export interface Connector {
   syncOnce(): Promise<void>;
   markRead(items: InboxItem[]): Promise<void>;
   markUnread(items: InboxItem[]): Promise<void>;
-  /** Loads the full body for the reading pane. */
-  loadDetail(item: InboxItem): Promise<Omit<ItemDetail, 'item'>>;
+  /** Loads the full body for the reading pane (mail adds `mailSource`, which the hub makes safe). */
+  loadDetail(item: InboxItem): Promise<ConnectorDetail>;
+  /** Present on mail connectors: attachments fetched one at a time, when the user asks. */
+  readonly mail?: MailConnector;
   /** Present on chat connectors. */
   readonly chat?: ChatConnector;
   /** Present on connectors with end-to-end encryption. */
   readonly encryption?: EncryptionConnector;
   /** Present on connectors whose server keeps triage state; the others get local triage only. */
   readonly triage?: TriageConnector;
+}
+
+/** A body as a connector loads it: mail brings its raw HTML part and attachments, which the hub sanitizes and lists. */
+export type ConnectorDetail = Omit<ItemDetail, 'item'> & { mailSource?: ConnectorMailSource };
+
+export interface ConnectorMailSource {
+  /** The HTML part as the sender wrote it (decoded to text, capped): never shown before the hub's sanitizer. */
+  html?: string;
+  /** The message's own images, by Content-ID (lower-case, without <>), as data: URLs. */
+  inlineImages: Record<string, string>;
+  /** In the message's order; `ref` is how the connector finds the part again (an IMAP body part number). */
+  attachments: { ref: string; name: string; contentType: string; size: number }[];
+  senderAddress?: string;
+  /** Disposition-Notification-To, when the sender asked for a read receipt. */
+  receiptRequested?: string;
+}
+
+export interface MailConnector {
+  /** The decoded bytes of one attachment, fetched from the server now; throws 'invalid-input' past maxBytes. */
+  attachment(item: InboxItem, ref: string, maxBytes: number): Promise<Uint8Array>;
 }
 
 export type ConnectorErrorCode = 'auth-failed' | 'connection-failed' | 'invalid-input' | 'not-found' | 'protocol';

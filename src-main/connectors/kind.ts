@@ -4,7 +4,7 @@
  * from its entry module (`<kind>/kind.ts`), which stays light: the protocol code behind `create`
  * and `verify` loads only when an account of the kind starts or is added.
  */
-import type { KindCapability, KindField, SignInOptions } from '../../src-shared/api.ts';
+import type { KindCapability, KindField, MailAutoconfig, SignInOptions } from '../../src-shared/api.ts';
 import type { AttentionLevel, RuleMatch } from '../../src-shared/attention.ts';
 import type { Account, SourceKind } from '../../src-shared/domain.ts';
 import type { OAuthProviderSetting } from '../../src-shared/preferences.ts';
@@ -151,6 +151,11 @@ export interface ConnectorKind<S extends object = object> {
   readonly attention?: AttentionCapability<S>;
   /** Deleting on this kind's server cannot be reliably undone (leaving a room): `items.triage` asks for `confirm`. */
   readonly confirmsDelete?: boolean;
+  /**
+   * Finds the settings of an account from an email address (`accounts.autoconfig`); the answer's
+   * `input` is this kind's add-account input, which the user looks at before it is added.
+   */
+  autoconfig?(email: unknown, password: string | undefined): Promise<MailAutoconfig>;
 }
 
 /** Any kind, as the hub holds them side by side. */

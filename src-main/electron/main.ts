@@ -19,6 +19,7 @@ import { hubProcessArgs } from '../hub-process/protocol.ts';
 import { HubSupervisor } from '../hub-process/supervisor.ts';
 import { HUB_ENV, HUB_EXEC_ARGV } from '../hub-process/memory-settings.ts';
 import { APP_INDEX_URL, APP_SCHEME, isAppPage, resolveAppRequest } from './app-protocol.ts';
+import { saveDialogFor, windowOpenAction } from './downloads.ts';
 import type { AttentionSettings, RaisedNotification } from '../../src-shared/attention.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
 import { unreadSummary, type UnreadSummary } from '../../src-shared/unread-summary.ts';
@@ -29,7 +30,7 @@ import { encodePng, overlayIconPixels, trayIconPixels } from './count-icon.ts';
 import { autostartEntry, loginItemSettings, onWindowClose, showWindowAtStart } from './desktop-lifecycle.ts';
 import { NotificationPresenter } from './notification-presenter.ts';
 import { nextTrayRefresh, trayModel, type TrayAction, type TrayMenuItem } from './tray-model.ts';
-import { allowPermission, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
+import { allowPermission, decideFrameNavigation, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
 import { loadWindowState, saveWindowState } from './window-state.ts';
 
 const profileFlag = process.argv.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
@@ -62,7 +63,9 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
-      if (opensInBrowser(url)) void shell.openExternal(url);
+      const action = windowOpenAction(url, opensInBrowser);
+      if (action === 'browser') void shell.openExternal(url);
+      if (action === 'download') contents.downloadURL(url);
       return { action: 'deny' };
     });
     const guard = (details: { url: string; preventDefault(): void }) => {
@@ -75,7 +78,11 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-redirect', guard);
     // The main frame's navigations already went through will-navigate; this catches subframes.
     contents.on('will-frame-navigate', (details) => {
-      if (!details.isMainFrame) guard(details);
+      if (details.isMainFrame) return;
+      const decision = decideFrameNavigation(details.url);
+      if (decision.allow) return;
+      details.preventDefault();
+      if (decision.openInBrowser) void shell.openExternal(decision.openInBrowser);
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
@@ -104,6 +111,8 @@ if (!app.requestSingleInstanceLock()) {
         headers: { 'Content-Type': found.contentType, 'Content-Security-Policy': WINDOW_CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
       });
     });
+    // An attachment saved from the reading pane: always through a save dialog, never opened.
+    session.defaultSession.on('will-download', (_event, item) => item.setSaveDialogOptions(saveDialogFor(item.getFilename(), app.getPath('downloads'))));
     session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => callback(allowPermission(permission, details.requestingUrl)));
     session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => allowPermission(permission, requestingOrigin));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { APP_INDEX_URL } from './app-protocol.ts';
-import { allowPermission, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
+import { allowPermission, decideFrameNavigation, decideNavigation, opensInBrowser, WINDOW_CONTENT_SECURITY_POLICY } from './window-policy.ts';
 
 describe('the window policy', () => {
   it('stays on its own page and sends web and mail links to the system browser', () => {
@@ -26,7 +26,17 @@ describe('the window policy', () => {
     expect(directives.get('form-action')).toEqual(["'none'"]);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
-    expect(WINDOW_CONTENT_SECURITY_POLICY).not.toMatch(/ws:|127\.0\.0\.1|localhost|unsafe/);
+    expect(WINDOW_CONTENT_SECURITY_POLICY).not.toMatch(/ws:|127\.0\.0\.1|localhost|unsafe-eval/);
+    // Inline styles only, for an HTML mail's frame, which inherits this policy; never inline scripts.
+    expect(directives.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(WINDOW_CONTENT_SECURITY_POLICY.match(/unsafe/g)).toHaveLength(1);
+  });
+
+  it("lets an HTML mail's frame load its own document and nothing else", () => {
+    expect(decideFrameNavigation('about:srcdoc')).toEqual({ allow: true });
+    expect(decideFrameNavigation('about:blank')).toEqual({ allow: false });
+    expect(decideFrameNavigation('https://evil.example/')).toEqual({ allow: false, openInBrowser: 'https://evil.example/' });
+    expect(decideFrameNavigation('javascript:alert(1)')).toEqual({ allow: false });
   });
 });
 

@@ -7,13 +7,16 @@ import { isAppOrigin, isAppPage } from './app-protocol.ts';
 /**
  * The window talks to the hub over IPC only, so it connects to nothing but its own origin (no
  * ws://127.0.0.1:*, which would let the page reach any local service). Remote images stay allowed:
- * feeds and mail show them.
+ * feeds and mail show them once the user asks. An HTML mail's sandboxed srcdoc frame inherits this
+ * policy on top of its own (default-src 'none'), so inline styles must be allowed here for its layout
+ * to show, and plain-http images for mail that still uses them; the page itself never builds markup
+ * from strings, and the frame's own policy keeps images to data: until Show images.
  */
 export const WINDOW_CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: https:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: https: http:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -30,6 +33,15 @@ export type NavigationDecision = { allow: true } | { allow: false; openInBrowser
 export function decideNavigation(url: string): NavigationDecision {
   if (isAppPage(url)) return { allow: true };
   return { allow: false, ...(opensInBrowser(url) ? { openInBrowser: url } : {}) };
+}
+
+/**
+ * For will-frame-navigate in a subframe: an HTML mail's sandboxed frame loads its document as
+ * about:srcdoc, which stays; anything else the frame tries is treated as a link, as above.
+ */
+export function decideFrameNavigation(url: string): NavigationDecision {
+  if (url === 'about:srcdoc') return { allow: true };
+  return decideNavigation(url);
 }
 
 export function opensInBrowser(url: string): boolean {

@@ -36,7 +36,7 @@ import { SignInCalls } from './sign-in-calls.ts';
 import { SignInPasswords } from './sign-in-passwords.ts';
 import { ConnectorSupervision } from './supervision.ts';
 import { TriageBook } from './triage.ts';
-import { parseId, parseIds, parseInboxFilter, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
+import { parseAttachmentIndex, parseId, parseIds, parseInboxFilter, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
 
 export interface HubOptions {
   profileDir: string;
@@ -46,6 +46,8 @@ export interface HubOptions {
   log?: Logger;
   /** false: rows are indexed for search by the next search or the next long-running hub, not by this one (the CLI). */
   searchIndexInBackground?: boolean;
+  /** More than this many notifications from one account in a minute become a summary (the bench raises it). */
+  floodLimit?: number;
 }
 
 type Handlers = { [C in CallName]: (params: unknown) => Promise<HubCalls[C]['result']> | HubCalls[C]['result'] };
@@ -94,14 +96,15 @@ export class Hub {
       saveSettings: (accountId, settings) => this.#accounts.saveSettings(accountId, settings),
       attention: {
         decide: (account, items) => this.#attention.decide(account, items),
-        settle: (pending) => this.#attention.settle(pending),
+        record: (pending) => this.#attention.record(pending),
+        raise: (toRaise) => this.#attention.raise(toRaise),
         holdRead: (account, changes) => this.#attention.holdRead(account, changes),
       },
       online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
     });
     this.#signIns = new BrowserSignIns(log);
     this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, signIns: this.#signIns, log });
-    this.#items = new ItemBook(store, this.#accounts, this.#supervision, log);
+    this.#items = new ItemBook(store, this.#accounts, this.#supervision, log, () => this.#preferences.get().remoteImagesFrom);
     this.#outbox = new Outbox(store, this.#accounts, this.#supervision, this.#events, log);
     this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log, (items) => this.#attention.woke(items));
     this.#preferences = new PreferenceBook(store, (preferences) => this.#events.emit('preferences.changed', preferences));
@@ -115,6 +118,7 @@ export class Hub {
         await this.#accounts.update({ accountId, changes });
       },
       log,
+      ...(options.floodLimit !== undefined ? { floodLimit: options.floodLimit } : {}),
     });
     this.#chat = new ChatCalls(
       store,
@@ -200,6 +204,7 @@ export class Hub {
       return null;
     },
     'accounts.updatePassword': (raw) => this.#accounts.updatePassword(parseId(raw, 'accountId', 'Account'), parsePassword(raw)),
+    'accounts.autoconfig': (raw) => this.#autoconfig(raw),
     'accounts.signInAgain': (raw) => this.#accounts.signInAgain(parseId(raw, 'accountId', 'Account'), parseId(raw, 'signInId', 'Sign-in')),
     'signIn.options': (raw) => this.#signInCalls.options(raw),
     'signIn.start': (raw) => this.#signInCalls.start(raw),
@@ -209,7 +214,9 @@ export class Hub {
     'inbox.search': (raw) => this.#store.search(parseSearchQuery(raw)),
     'inbox.counts': () => this.#store.unreadCounts(),
     'inbox.total': (raw) => ({ total: this.#store.countInbox(parseInboxFilter(raw)) }),
-    'item.get': (raw) => this.#items.detail(parseId(raw, 'itemId', 'Item')),
+    'item.get': (raw) => this.#items.detail(parseId(raw, 'itemId', 'Item'), { remoteContent: (raw as { remoteContent?: unknown }).remoteContent === true }),
+    'item.attachment': (raw) => this.#items.attachment(parseId(raw, 'itemId', 'Item'), parseAttachmentIndex(raw)),
+    'mail.remoteImagesFrom': (raw) => this.#preferences.remoteImagesFrom(raw),
     'item.markRead': async (raw) => {
       await this.#triage.triage({ itemIds: parseIds(raw), action: 'read' });
       return null;
@@ -288,6 +295,17 @@ export class Hub {
       );
     }
     return { accounts: accounts.length };
+  }
+
+  /** Settings from an email address, by the kind that knows how (IMAP); nothing is saved. */
+  async #autoconfig(raw: unknown) {
+    const params = (typeof raw === 'object' && raw !== null ? raw : {}) as { email?: unknown; password?: unknown };
+    const kind = this.#kinds.all().find((k) => k.capabilities.includes('autoconfig') && k.autoconfig !== undefined);
+    if (!kind?.autoconfig) throw new UnsupportedError('This Groundswell has no source that sets itself up from an email address.');
+    if (params.password !== undefined && (typeof params.password !== 'string' || params.password.length > 4096)) throw new InputError('The password must be text.', 'password');
+    const found = await kind.autoconfig(params.email, params.password === '' ? undefined : (params.password as string | undefined));
+    this.log.info('mail autoconfig', { found: found.found, source: found.source ?? 'none', steps: found.steps.map((s) => `${s.source}:${s.outcome}`).join(' ') });
+    return found;
   }
 
   /** The kind that reads OPML (feeds); a hub without one says so instead of guessing. */

@@ -13,7 +13,7 @@ import { UnsupportedError } from './errors.ts';
 
 export const PREFERENCES_VERSION = 1;
 
-const BOOLEANS = ['startMinimised', 'closeToTray', 'startAtLogin', 'desktopNotifications', 'notificationPreviews'] as const;
+const BOOLEANS = ['startMinimised', 'closeToTray', 'startAtLogin', 'desktopNotifications', 'notificationPreviews', 'groupConversations'] as const;
 
 /** Stored preferences as this version understands them; unknown or ill-typed values get their defaults. */
 export function decodePreferences(stored: unknown): Preferences {
@@ -21,6 +21,7 @@ export function decodePreferences(stored: unknown): Preferences {
   const preferences: Preferences = { ...DEFAULT_PREFERENCES };
   if (THEME_PREFERENCES.includes(value['theme'] as ThemePreference)) preferences.theme = value['theme'] as ThemePreference;
   for (const key of BOOLEANS) if (typeof value[key] === 'boolean') preferences[key] = value[key];
+  if (Array.isArray(value['remoteImagesFrom'])) preferences.remoteImagesFrom = senderList(value['remoteImagesFrom'].filter((a): a is string => typeof a === 'string'));
   preferences.oauthProviders = [];
   if (value['oauthProviders'] !== undefined) {
     try {
@@ -32,6 +33,21 @@ export function decodePreferences(stored: unknown): Preferences {
   return preferences;
 }
 
+/** The most senders "Always from this sender" keeps; the oldest choices go first. */
+export const MAX_TRUSTED_SENDERS = 5_000;
+
+function senderList(addresses: readonly string[]): string[] {
+  return [...new Set(addresses.map((a) => a.trim().toLowerCase()).filter((a) => a !== ''))].slice(-MAX_TRUSTED_SENDERS);
+}
+
+/** A mail address as "Always from this sender" keeps it: one address, lower-case. */
+export function parseSenderAddress(value: unknown): string {
+  if (typeof value !== 'string' || !/^[^\s@<>,;]{1,200}@[^\s@<>,;]{1,253}$/.test(value.trim())) {
+    throw new InputError('Give the sender as one mail address, like someone@example.com.', 'address');
+  }
+  return value.trim().toLowerCase();
+}
+
 /** The changes a client asked for, checked field by field. */
 export function parsePreferenceChanges(raw: unknown): Partial<Preferences> {
   const changes = record(record(raw, 'the request')['changes'], 'the changes');
@@ -40,6 +56,9 @@ export function parsePreferenceChanges(raw: unknown): Partial<Preferences> {
     if (key === 'theme') {
       if (!THEME_PREFERENCES.includes(value as ThemePreference)) throw new InputError('Theme must be system, light or dark.', 'theme');
       parsed.theme = value as ThemePreference;
+    } else if (key === 'remoteImagesFrom') {
+      if (!Array.isArray(value)) throw new InputError('remoteImagesFrom must be a list of mail addresses.', key);
+      parsed.remoteImagesFrom = senderList(value.map(parseSenderAddress));
     } else if (key === 'oauthProviders') {
       parsed.oauthProviders = parseProviderSettings(value);
     } else if ((BOOLEANS as readonly string[]).includes(key)) {
@@ -66,8 +85,20 @@ export class PreferenceBook {
     return decodePreferences(saved?.value);
   }
 
+  /** "Always from this sender" on (allow) or off. */
+  remoteImagesFrom(raw: unknown): Preferences {
+    const request = record(raw, 'the request');
+    const address = parseSenderAddress(request['address']);
+    if (typeof request['allow'] !== 'boolean') throw new InputError('allow must be true or false.', 'allow');
+    const current = this.get().remoteImagesFrom.filter((a) => a !== address);
+    return this.#apply({ remoteImagesFrom: request['allow'] ? [...current, address] : current });
+  }
+
   set(raw: unknown): Preferences {
-    const changes = parsePreferenceChanges(raw);
+    return this.#apply(parsePreferenceChanges(raw));
+  }
+
+  #apply(changes: Partial<Preferences>): Preferences {
     const saved = this.#store.readPreferences();
     if (saved && saved.version > PREFERENCES_VERSION) {
       throw new UnsupportedError(

@@ -31,7 +31,7 @@ export interface SupervisionParts {
   /** Saves settings a connector learnt (a permanent redirect, a forgotten device). */
   saveSettings(accountId: string, settings: object): void;
   /** Decides each reported item's level and priority before it is stored, and raises notifications after. */
-  attention: Pick<AttentionBook, 'decide' | 'settle' | 'holdRead'>;
+  attention: Pick<AttentionBook, 'decide' | 'record' | 'raise' | 'holdRead'>;
   /** The first wait before looking at an unreadable keychain again (tests shorten it). */
   keychainLookMs?: number;
   /** The account reached its server (again): actions waiting in the outbox can go. */
@@ -270,17 +270,19 @@ export class ConnectorSupervision {
         if (reported.length === 0 || !alive()) return;
         const { items, pending } = this.read(account, () => this.#parts.attention.decide(account, reported));
         const facts = items.flatMap((i) => (i.facts ? [{ externalId: i.externalId, ...i.facts }] : []));
-        // Items and their server facts in one commit (each index page goes to the WAL once); the
-        // attention decisions follow, since they raise notifications; the cursor moves last.
+        // The items, their decisions, their server facts and the cursor that says they are stored, in
+        // one commit (each index page goes to the WAL once); notifications once all of it is stored.
+        let toRaise: ReturnType<AttentionBook['record']> | undefined;
         const { changed, triaged } = this.write(account, () =>
-          store.inTransaction(() => {
+          store.transaction(() => {
             const written = store.upsertItems(items.map(toStored)) > 0;
+            toRaise = this.#parts.attention.record(pending);
             const factsChanged = facts.length > 0 && store.triage.applyFacts(account.id, facts).length > 0;
+            if (cursor) store.writeCursor(account.id, cursor.key, cursor.value);
             return { changed: written, triaged: factsChanged };
           }),
         );
-        this.write(account, () => this.#parts.attention.settle(pending));
-        if (cursor) this.write(account, () => store.writeCursor(account.id, cursor.key, cursor.value));
+        if (toRaise) this.#parts.attention.raise(toRaise);
         if (changed || triaged) events.itemsChanged(account.id);
         if (changed) searchIndexing.schedule();
       },

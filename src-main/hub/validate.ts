@@ -140,3 +140,12 @@ export function parseRecoveryKey(raw: unknown): string {
   }
   return value;
 }
+
+/** An attachment's place in a mail's list, from 1. */
+export function parseAttachmentIndex(raw: unknown): number {
+  const index = record(raw, 'the request')['index'];
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 1 || index > 10_000) {
+    throw new InputError('index must be the number of an attachment, from 1 (see the message’s attachment list).', 'index');
+  }
+  return index;
+}

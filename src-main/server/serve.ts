@@ -24,8 +24,9 @@ import { serveConnection } from './connection.ts';
 export const tokenCookieName = (port: number) => `groundswell_token_${port}`;
 /** A client this far behind on events is gone or hostile; closing it frees what it would pile up. */
 const MAX_BUFFERED_BYTES = 2 * MAX_FRAME_BYTES;
+/** As the Electron window's (window-policy.ts, which says why styles may be inline and images plain http). */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -334,11 +334,8 @@ export class InboxStore {
     })());
   }
 
-  /**
-   * Runs several writes as one transaction (the ones inside become savepoints): a sync's batch of
-   * items, their triage facts and its cursor cost one commit, so each index page is written to the WAL once.
-   */
-  inTransaction<T>(run: () => T): T {
+  /** Runs writes as one transaction (the ones inside become savepoints): an upsert and what goes with it land together. */
+  transaction<T>(run: () => T): T {
     return this.#guard(() => this.#db.transaction(run)());
   }
 
@@ -415,6 +412,16 @@ export class InboxStore {
         if (row !== undefined) found.push(toStoredItem(row));
       }
       return found;
+    });
+  }
+
+  /** The items of one conversation of an account, oldest first, without deleted ones and spam (at most `limit`, the newest). */
+  conversation(accountId: string, conversationKey: string, limit = 200): StoredItem[] {
+    return this.#guard(() => {
+      const rows = this.#prepare(
+        `SELECT ${ITEM_COLUMNS} FROM items WHERE items.account_id = ? AND items.conversation_key = ? AND items.shelf < 3 ORDER BY items.timestamp DESC LIMIT ?`,
+      ).all(accountId, conversationKey, limit) as ItemRow[];
+      return rows.map(toStoredItem).reverse();
     });
   }
 

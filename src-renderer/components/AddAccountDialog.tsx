@@ -7,12 +7,17 @@ import { useApp, useHub } from '../state/hooks.ts';
 import { AddFeedForm } from './AddFeedForm.tsx';
 import { AddImapForm } from './AddImapForm.tsx';
 import { AddKindForm } from './AddKindForm.tsx';
+import { AddMailByAddress } from './AddMailByAddress.tsx';
 import { AddMatrixForm } from './AddMatrixForm.tsx';
 import { useModalDialog } from './useModalDialog.ts';
 
+/** Not a kind: the email-address path to the kind that sets itself up from an address (IMAP). */
+const MAIL_BY_ADDRESS = 'mail-by-address';
+
 /** The kinds that ship with Groundswell have forms of their own; any other kind the hub lists gets one drawn from its fields. */
 const OWN_FORMS = [
-  { kind: 'imap', label: 'IMAP mail', hint: 'Any mail provider that offers IMAP' },
+  { kind: MAIL_BY_ADDRESS, label: 'Mail by address', hint: 'Your email address and password; the server settings are looked up' },
+  { kind: 'imap', label: 'IMAP mail', hint: 'Any mail provider that offers IMAP, its server typed in' },
   { kind: 'matrix', label: 'Matrix chat', hint: 'Rooms and direct messages on any Matrix homeserver' },
   { kind: 'feed', label: 'Feed', hint: 'RSS, Atom or JSON Feed: status pages, CI, announcements' },
 ] as const;
@@ -28,7 +33,7 @@ interface AccountType {
 /** Until the hub answers, the three that ship; then what it runs, in its order after those three. */
 function accountTypes(kinds: KindDescriptor[] | null): AccountType[] {
   if (kinds === null) return [...OWN_FORMS];
-  const own = OWN_FORMS.filter((o) => kinds.some((k) => k.kind === o.kind));
+  const own = OWN_FORMS.filter((o) => (o.kind === MAIL_BY_ADDRESS ? kinds.some((k) => k.capabilities.includes('autoconfig')) : kinds.some((k) => k.kind === o.kind)));
   const others = kinds.filter((k) => !OWN_FORMS.some((o) => o.kind === k.kind));
   return [...own, ...others.map((k) => ({ kind: k.kind, label: k.label, hint: k.description, descriptor: k }))];
 }
@@ -42,11 +47,11 @@ function AddAccountModal() {
   const hub = useHub();
   const dialog = useModalDialog();
   const kinds = useApp((s) => s.kinds);
-  const [picked, setKind] = useState<AccountKind>('imap');
+  const [picked, setKind] = useState<AccountKind>(MAIL_BY_ADDRESS);
   const [busy, setBusy] = useState(false);
   const hintId = useId();
   const types = accountTypes(kinds);
-  // A hub without the kind picked (or without IMAP, the first choice) starts on the first it runs.
+  // A hub without the kind picked (or without mail by address, the first choice) starts on the first it runs.
   const chosen = types.find((t) => t.kind === picked) ?? types[0];
   const kind = chosen?.kind;
 
@@ -89,6 +94,7 @@ function AddAccountModal() {
           </label>
         ))}
       </fieldset>
+      {kind === MAIL_BY_ADDRESS ? <AddMailByAddress busy={busy} setBusy={setBusy} /> : null}
       {kind === 'imap' ? <AddImapForm busy={busy} setBusy={setBusy} /> : null}
       {kind === 'matrix' ? <AddMatrixForm busy={busy} setBusy={setBusy} /> : null}
       {kind === 'feed' ? <AddFeedForm busy={busy} setBusy={setBusy} /> : null}

@@ -23,6 +23,7 @@ import {
 } from '../state/triageActions.ts';
 import { AccountSettingsDialog } from './AccountSettingsDialog.tsx';
 import { AddAccountDialog } from './AddAccountDialog.tsx';
+import { FirstRun } from './FirstRun.tsx';
 import { focusList } from './focusList.ts';
 import { InboxList } from './InboxList.tsx';
 import { PreferencesDialog } from './PreferencesDialog.tsx';
@@ -30,6 +31,7 @@ import { ReadingPane } from './ReadingPane.tsx';
 import { SearchBox } from './SearchBox.tsx';
 import { SecurityDialog } from './SecurityDialog.tsx';
 import { Sidebar } from './Sidebar.tsx';
+import { SyncProgress } from './SyncProgress.tsx';
 import { ConnectionBanner, ServiceBanner, Toasts } from './Toasts.tsx';
 import { TriageDialogs } from './TriageDialogs.tsx';
 
@@ -193,6 +195,8 @@ export function App() {
   useInboxKeys();
   useTitleCount();
   const itemOpen = useApp((s) => s.openId !== null);
+  // No account yet: the first run takes the list's and the reading pane's place.
+  const firstRun = useApp((s) => s.accountsLoaded && s.accounts.length === 0);
   return (
     <div className="app" data-pane={itemOpen ? 'item' : 'list'}>
       <ConnectionBanner />
@@ -204,12 +208,19 @@ export function App() {
           ?
         </button>
       </header>
-      <div className="panes">
+      <div className="panes" data-first-run={firstRun ? 'true' : undefined}>
         <Sidebar />
-        <main className="middle">
-          <InboxList />
-        </main>
-        <ReadingPane />
+        {firstRun ? (
+          <FirstRun />
+        ) : (
+          <>
+            <main className="middle">
+              <SyncProgress />
+              <InboxList />
+            </main>
+            <ReadingPane />
+          </>
+        )}
       </div>
       <AddAccountDialog />
       <AccountSettingsDialog />

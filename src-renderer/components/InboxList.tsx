@@ -7,13 +7,14 @@ import { formatFullTime, formatItemTime } from '../format/time.ts';
 import { loadFirstPage, loadMore, openItem, selectItem } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
 import { jumpToOffset, jumpToOldest, loadNewer } from '../state/listWindow.ts';
-import { activeQuery, listLength, triageViewOf, visibleItems } from '../state/store.ts';
+import { activeQuery, conversationRow, listLength, triageViewOf, visibleItems } from '../state/store.ts';
 import { checkRange, clearChecked, markViewRead, openContextMenu, toggleChecked } from '../state/triageActions.ts';
 import { Marked } from './Highlighted.tsx';
 import { SearchSummary } from './SearchSummary.tsx';
 import { TriageButtons } from './TriageButtons.tsx';
 import { RowContextMenu } from './TriageDialogs.tsx';
 import { SenderWarningMark } from './SenderWarningMark.tsx';
+import { PaperclipIcon } from './PaperclipIcon.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
 import { useNow } from './useNow.ts';
 
@@ -51,8 +52,9 @@ function timeOfDay(at: number): string {
 const InboxRow = memo(function InboxRow({ item, index, total, start, current, checked, open, hit, now, onClick, onMenu, onHover }: RowProps) {
   const chat = item.origin.kind === 'chat' ? item.origin : undefined;
   const invite = chat?.membership === 'invite';
+  const conversation = useApp((s) => conversationRow(s, item.id));
   const classes = ['row'];
-  if (item.unread) classes.push('unread');
+  if (item.unread || conversation?.unread === true) classes.push('unread');
   if (current) classes.push('selected');
   if (checked) classes.push('checked');
   if (open) classes.push('open');
@@ -83,8 +85,14 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
         {/* A room is known by its name; the latest message's sender goes with the message below. */}
         {/* Every text from a server is isolated (<bdi dir="auto">): its direction cannot spill into the row. */}
         <bdi className="sender" dir="auto">
-          {chat !== undefined ? <Marked text={item.title} ranges={hit?.title} /> : <Marked text={item.sender} ranges={hit?.sender} />}
+          {chat !== undefined ? <Marked text={item.title} ranges={hit?.title} /> : conversation !== undefined ? conversation.participants.join(', ') : <Marked text={item.sender} ranges={hit?.sender} />}
         </bdi>
+        {conversation !== undefined ? (
+          <span className="conversation-size" title={`${conversation.itemIds.length} messages in this conversation`}>
+            {conversation.itemIds.length}
+            <span className="visually-hidden"> messages</span>
+          </span>
+        ) : null}
         <SenderWarningMark warning={item.senderWarning} />
         {chat?.unreadCount !== undefined && chat.unreadCount > 0 ? (
           <span className="room-count" title={`${chat.unreadCount} unread messages`}>
@@ -95,6 +103,11 @@ const InboxRow = memo(function InboxRow({ item, index, total, start, current, ch
         {item.priority ? (
           <span className="priority" role="img" aria-label="Priority" title="Priority">
             !
+          </span>
+        ) : null}
+        {item.origin.kind === 'mail' && item.origin.hasAttachments === true ? (
+          <span className="attachment-mark" title="Has attachments">
+            <PaperclipIcon label="Has attachments" />
           </span>
         ) : null}
         {item.starred ? (

@@ -102,6 +102,10 @@ function PreferencesModal() {
           !preferences.desktopNotifications,
         )}
       </fieldset>
+      <fieldset>
+        <legend>Mail</legend>
+        {toggle('groupConversations', 'Group mail into conversations', 'One row per conversation, with how many messages and who wrote; off shows every message as its own row.')}
+      </fieldset>
       <NotificationPreferences />
       <div className="dialog-buttons">
         <button type="button" onClick={() => closePreferences(hub)}>

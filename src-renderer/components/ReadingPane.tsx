@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { InboxItem, ItemDetail } from '../../src-shared/domain.ts';
 import { formatFullTime } from '../format/time.ts';
-import { closeItem, findItem, openAddAccount } from '../state/actions.ts';
+import { closeItem, findItem } from '../state/actions.ts';
 import { focusList } from './focusList.ts';
 import { PaneTriageButtons } from './TriageButtons.tsx';
 import { WhyButton, WhyPanel } from './WhyPanel.tsx';
@@ -12,6 +12,8 @@ import { Marked, SearchTermsContext, TermMarks } from './Highlighted.tsx';
 import type { SearchTerm } from '../../src-shared/api.ts';
 import { matchRanges } from '../../src-shared/search-match.ts';
 import { searchTermsInForce } from '../state/store.ts';
+import { ConversationView } from './ConversationView.tsx';
+import { MailBodyView } from './MailBodyView.tsx';
 import { hasRemoteImages, RichContent } from './RichContent.tsx';
 import { SenderWarningMark, senderWarningText } from './SenderWarningMark.tsx';
 import { SourceIcon } from './SourceIcon.tsx';
@@ -58,22 +60,8 @@ function BackButton() {
   );
 }
 
+/** Nothing open. With no account at all the first run (FirstRun.tsx) stands here instead. */
 function EmptyState() {
-  const hub = useHub();
-  const { accountsLoaded, noAccounts } = useApp(
-    useShallow((s) => ({ accountsLoaded: s.accountsLoaded, noAccounts: s.accounts.length === 0 })),
-  );
-  if (accountsLoaded && noAccounts) {
-    return (
-      <div className="empty onboarding">
-        <h2>Welcome to Groundswell</h2>
-        <p>One inbox for your mail, team chat and feed alerts. Start by adding a mail account, a Matrix chat account or a feed; new items show up here as they arrive.</p>
-        <button type="button" className="primary" onClick={() => openAddAccount(hub)}>
-          Add account
-        </button>
-      </div>
-    );
-  }
   return (
     <div className="empty">
       <h2>Nothing selected</h2>
@@ -101,6 +89,8 @@ function originalLink(item: InboxItem): string | undefined {
 
 function Body({ detail }: { detail: ItemDetail }) {
   const [imagesFor, setImagesFor] = useState<string | null>(null);
+  if (detail.mail !== undefined && detail.conversation !== undefined) return <ConversationView detail={{ ...detail, mail: detail.mail, conversation: detail.conversation }} />;
+  if (detail.mail !== undefined) return <MailBodyView detail={detail} mail={detail.mail} />;
   if (detail.content === undefined || detail.content.length === 0) {
     return (
       <pre className="body">

@@ -20,7 +20,8 @@ export function describeStatus(status: ConnectionState, now: number, activity?: 
         ? { text: `updated ${formatAgo(activity.lastSuccessAt, now)}`, tone: 'ok' }
         : { text: 'online', tone: 'ok' };
     case 'syncing':
-      return { text: `syncing ${status.done}/${status.total}`, tone: 'busy' };
+      // As the inbox's progress line counts (src-shared/sync-progress.ts); a one-step sync has no count.
+      return { text: status.total > 1 ? `syncing ${Math.min(status.done, status.total).toLocaleString('en-US')} of ${status.total.toLocaleString('en-US')}` : 'syncing…', tone: 'busy' };
     case 'offline':
       return status.nextRetryAt > now
         ? { text: `offline — retry in ${formatRetryIn(status.nextRetryAt, now)}`, tone: 'warn' }

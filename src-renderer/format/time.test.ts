@@ -44,7 +44,9 @@ describe('formatRetryIn and describeStatus', () => {
 
   it('words each connection state as the sidebar shows it', () => {
     expect(describeStatus({ state: 'online', since: 0 }, now).text).toBe('online');
-    expect(describeStatus({ state: 'syncing', done: 3, total: 10 }, now).text).toBe('syncing 3/10');
+    expect(describeStatus({ state: 'syncing', done: 3, total: 10 }, now).text).toBe('syncing 3 of 10');
+    expect(describeStatus({ state: 'syncing', done: 1240, total: 2000 }, now).text).toBe('syncing 1,240 of 2,000');
+    expect(describeStatus({ state: 'syncing', done: 0, total: 1 }, now).text).toBe('syncing…');
     expect(describeStatus({ state: 'offline', reason: 'ECONNREFUSED', nextRetryAt: now + 12_000 }, now)).toEqual({
       text: 'offline — retry in 12s',
       tone: 'warn',

@@ -245,7 +245,7 @@ export function findItem(state: AppState, itemId: string): InboxItem | undefined
 /** Shows an item in the reading pane; opening an unread item marks it read. */
 export async function openItem(hub: Hub, itemId: string): Promise<void> {
   const before = findItem(hub.store.getState(), itemId);
-  hub.store.setState({ selectedId: itemId, openId: itemId, detail: null, detailState: 'loading', detailError: null });
+  hub.store.setState({ selectedId: itemId, openId: itemId, detail: null, detailState: 'loading', detailError: null, remoteContentFor: null });
   const marking = before?.unread === true ? markRead(hub, [itemId]) : Promise.resolve();
   await reloadDetail(hub);
   await marking;
@@ -257,7 +257,8 @@ export async function reloadDetail(hub: Hub): Promise<void> {
   if (openId === null) return;
   const seq = ++hub.seq.detail;
   hub.store.setState({ detailState: 'loading', detailError: null });
-  const result = await hub.client.call('item.get', { itemId: openId });
+  const remoteContent = hub.store.getState().remoteContentFor === openId;
+  const result = await hub.client.call('item.get', { itemId: openId, ...(remoteContent ? { remoteContent } : {}) });
   if (seq !== hub.seq.detail) return;
   if (result.ok) {
     const unread = hub.pendingUnread.get(openId) ?? findItem(hub.store.getState(), openId)?.unread ?? result.value.item.unread;

@@ -22,7 +22,7 @@ import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferen
 
 export interface AccountsSlice {
   accounts: AccountView[];
-  /** False until the first `accounts.list` answered: the onboarding message waits for it. */
+  /** False until the first `accounts.list` answered: the first run (no account yet) waits for it. */
   accountsLoaded: boolean;
   counts: UnreadCounts | null;
   /** The account kinds the hub can add (`kinds.list`); null until it answered. */
@@ -59,6 +59,8 @@ export interface SelectionSlice {
   detail: ItemDetail | null;
   detailState: LoadState;
   detailError: string | null;
+  /** The open mail whose remote images the user asked for (Show images); null for none. */
+  remoteContentFor: string | null;
   /** Items picked for a bulk action (x, Shift+click, Ctrl/Cmd+A); actions apply to these when there are any. */
   checkedIds: string[];
   /** Where a Shift+click range starts. */
@@ -275,6 +277,7 @@ const selectionSlice: StateCreator<AppState, [], [], SelectionSlice> = () => ({
   detail: null,
   detailState: 'idle',
   detailError: null,
+  remoteContentFor: null,
   checkedIds: [],
   anchorId: null,
 });
@@ -362,7 +365,64 @@ export function listLength(state: AppState): number {
 }
 
 export function visibleItems(state: AppState): InboxItem[] {
-  return activeQuery(state) === '' ? state.items : (state.results ?? NO_ITEMS);
+  // Search finds messages: its results are never grouped.
+  if (activeQuery(state) !== '') return state.results ?? NO_ITEMS;
+  return state.preferences.groupConversations ? grouped(state.items).rows : state.items;
+}
+
+/** A mail conversation as one list row: its newest message stands for it. */
+export interface ConversationRow {
+  /** Every loaded message of it, newest first; the row's item is the first. */
+  itemIds: string[];
+  /** Who wrote in it, newest first, each once. */
+  participants: string[];
+  unread: boolean;
+}
+
+interface Grouping {
+  rows: InboxItem[];
+  byItem: Map<string, ConversationRow>;
+}
+
+const groupings = new WeakMap<InboxItem[], Grouping>();
+
+/** Mail of one account and conversation collapses into its newest row; chat rooms and feeds are rows already. */
+function grouped(items: InboxItem[]): Grouping {
+  const cached = groupings.get(items);
+  if (cached) return cached;
+  const rows: InboxItem[] = [];
+  const byKey = new Map<string, ConversationRow>();
+  const byItem = new Map<string, ConversationRow>();
+  for (const item of items) {
+    if (item.source !== 'mail') {
+      rows.push(item);
+      continue;
+    }
+    const key = `${item.accountId}\u0000${item.conversationKey}`;
+    const row = byKey.get(key);
+    if (row === undefined) {
+      const fresh: ConversationRow = { itemIds: [item.id], participants: [item.sender], unread: item.unread };
+      byKey.set(key, fresh);
+      byItem.set(item.id, fresh);
+      rows.push(item);
+    } else {
+      row.itemIds.push(item.id);
+      if (!row.participants.includes(item.sender)) row.participants.push(item.sender);
+      row.unread ||= item.unread;
+      byItem.set(item.id, row);
+    }
+  }
+  // Nothing to collapse: the list is the items themselves, so selectors keep seeing the same array.
+  const grouping = { rows: rows.length === items.length ? items : rows, byItem };
+  groupings.set(items, grouping);
+  return grouping;
+}
+
+/** The conversation a row stands for, when the list groups them and it has more than one message. */
+export function conversationRow(state: AppState, itemId: string): ConversationRow | undefined {
+  if (!state.preferences.groupConversations || activeQuery(state) !== '') return undefined;
+  const row = grouped(state.items).byItem.get(itemId);
+  return row !== undefined && row.itemIds.length > 1 ? row : undefined;
 }
 
 /** The triage view a filter shows: the Inbox unless it names another. */

@@ -8,13 +8,15 @@ import type { TriageResult } from '../../src-shared/api.ts';
 import type { InboxItem, TriageAction, TriageView } from '../../src-shared/domain.ts';
 import { formatSnoozeTime } from '../format/snooze.ts';
 import { closeItem, findItem, loadCounts, patchUnread, refreshVisible, setView, showToast, type Hub } from './actions.ts';
-import { triageViewOf, visibleItems, type AppState } from './store.ts';
+import { conversationRow, triageViewOf, visibleItems, type AppState } from './store.ts';
 
 /** The items an action applies to: the picked ones, else the given item, else the one the keyboard points at. */
 export function targetIds(state: AppState, itemId?: string): string[] {
-  if (state.checkedIds.length > 0 && (itemId === undefined || state.checkedIds.includes(itemId))) return [...state.checkedIds];
+  // A conversation row acts on every message of it that the list holds.
+  const expand = (ids: string[]) => [...new Set(ids.flatMap((id) => conversationRow(state, id)?.itemIds ?? [id]))];
+  if (state.checkedIds.length > 0 && (itemId === undefined || state.checkedIds.includes(itemId))) return expand(state.checkedIds);
   const id = itemId ?? state.selectedId ?? state.openId;
-  return id === null ? [] : [id];
+  return id === null ? [] : expand([id]);
 }
 
 /** Whether an item with this action applied still belongs in the view. */

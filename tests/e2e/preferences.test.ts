@@ -144,6 +144,8 @@ describe('preferences and account settings in a browser', () => {
   it('renames an IMAP account in its settings; the sidebar and the hub show the new name', async () => {
     await sources().getByRole('button', { name: 'Add account' }).click();
     const add = page.getByRole('dialog', { name: 'Add account' });
+    // Mail by address is the dialog's first choice; this test types the server itself.
+    await add.getByRole('radio', { name: 'IMAP mail' }).check();
     await add.getByLabel('Display name').waitFor();
     await shotThemesAndSmall('42-add-account');
     await add.getByLabel('Display name').fill('Pat at work');

@@ -82,6 +82,8 @@ describe('mail sign-in with OAuth2 in a browser', () => {
     await page.getByRole('button', { name: 'Add account' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Add account' });
     await dialog.waitFor();
+    // Mail by address is the dialog's first choice; this test signs in from the IMAP form with no server typed.
+    await dialog.getByRole('radio', { name: 'IMAP mail' }).check();
     const button = dialog.getByRole('group', { name: 'Sign in with your mail provider' }).getByRole('button', { name: 'Sign in with Test IdP' });
     await button.waitFor({ timeout: 20_000 });
     // Google and Microsoft have no client id in this run: they are not offered.

@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
+import { Hub } from '../../src-main/hub/hub.ts';
 import { removeAllAccounts, runCli } from '../support/cli.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
 import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
@@ -112,6 +113,10 @@ describe('triage in a browser, keyboard only', () => {
     expect(matrix.stderr).toBe('');
     expect((await cli(['account', 'add', 'feed', '--url', feeds.url('/status.rss')])).code).toBe(0);
     expect((await cli(['sync', '--once'])).code).toBe(0);
+    // This suite triages single messages: each mail is its own row, not grouped into its conversation.
+    const hub = Hub.open({ profileDir: profile.dir });
+    await hub.call('preferences.set', { changes: { groupConversations: false } });
+    await hub.dispose();
 
     serve = await startServe(profile.dir);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

@@ -346,8 +346,16 @@ describe('an initial sync cut short', () => {
     expect(fetchedBefore.size).toBeLessThan(450);
 
     ctx.upsert = upsert;
+    const statusesBefore = ctx.statuses.length;
     await withConnector(ctx, (c) => c.syncOnce());
     expect(ctx.items.size).toBe(450);
+    // The resumed sync counts what the first run stored: "200 of 450", not "0 of 250".
+    const resumed = ctx.statuses.slice(statusesBefore).filter((s) => s.state === 'syncing');
+    expect(resumed[0]).toMatchObject({ state: 'syncing', total: 450 });
+    const firstDone = (resumed[0] as { done: number }).done;
+    expect(firstDone).toBeGreaterThanOrEqual(100);
+    expect(firstDone).toBeLessThanOrEqual(fetchedBefore.size);
+    expect(resumed.at(-1)).toEqual({ state: 'syncing', done: 450, total: 450 });
     // Every message reached the store exactly once over both runs.
     expect([...ctx.upsertCounts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
     const cursor = ctx.cursors.get('mailbox:INBOX') as { uidNext: number; initialBelow?: number };

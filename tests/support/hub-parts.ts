@@ -40,7 +40,12 @@ export function hubParts(kinds: readonly AnyConnectorKind[]) {
     accountsDir: join(dir, 'accounts'),
     saveSettings: (accountId, settings) => accounts.saveSettings(accountId, settings),
     // Items pass as the connector reported them: attention is the hub's (tested with the whole hub).
-    attention: { decide: (_account, items) => ({ items, pending: { account: _account, entries: [] } }), settle: () => undefined, holdRead: (_account, changes) => changes },
+    attention: {
+      decide: (_account, items) => ({ items, pending: { account: _account, entries: [] } }),
+      record: (pending) => ({ accountId: pending.account.id, entries: [] }),
+      raise: () => undefined,
+      holdRead: (_account, changes) => changes,
+    },
   });
   const accounts: AccountBook = new AccountBook({ store, secrets, kinds: new KindRegistry(kinds), supervision, events, signInPasswords, signIns: new BrowserSignIns(log), log });
   const items = new ItemBook(store, accounts, supervision, log);

@@ -11,6 +11,8 @@ export interface TcpProxy {
   readonly connections: number;
   /** How often clients sent each IMAP command verb (LOGIN, NOOP, IDLE …), from the lines they wrote. */
   readonly commands: ReadonlyMap<string, number>;
+  /** Bytes the server has sent through the proxy so far (how much a client fetched). */
+  readonly serverBytes: number;
   /** Forwards `bytes` more bytes from the server, then holds the rest (on every connection, new ones too). */
   stallAfter(bytes: number): void;
   /** Whether the budget of a stall is spent, i.e. a client is now waiting on bytes that do not come. */
@@ -30,6 +32,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const pairs = new Set<Pair>();
   const commands = new Map<string, number>();
   let connections = 0;
+  let serverBytes = 0;
   // Bytes the server may still send before the proxy holds them; Infinity forwards everything.
   let budget = Number.POSITIVE_INFINITY;
 
@@ -61,7 +64,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.destroy();
       upstream.destroy();
     };
-    upstream.on('data', (chunk: Buffer) => forward(pair, chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      serverBytes += chunk.length;
+      forward(pair, chunk);
+    });
     client.on('data', (chunk: Buffer) => {
       countCommands(chunk.toString('latin1'));
       upstream.write(chunk);
@@ -84,6 +90,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port,
     get connections() {
       return connections;
+    },
+    get serverBytes() {
+      return serverBytes;
     },
     commands,
     stallAfter(bytes) {

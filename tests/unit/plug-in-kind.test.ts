@@ -143,3 +143,30 @@ describe('a connector kind from outside src-main', () => {
     expect(list[0]!.account).toMatchObject({ displayName: 'Renamed', settings: { maxNotes: 5 } });
   });
 });
+
+describe('setting up from an email address, a capability a kind may lack', () => {
+  it('refuses accounts.autoconfig with "unsupported" on a hub none of whose kinds sets itself up from an address', async () => {
+    const hub = Hub.open({ profileDir, secrets: memorySecrets(), kinds: [notesKind] });
+    try {
+      expect((await hub.call('kinds.list', {})).ok).toBe(true);
+      const result = await hub.call('accounts.autoconfig', { email: 'ann@example.org' });
+      expect(result).toEqual({ ok: false, error: { code: 'unsupported', message: 'This Groundswell has no source that sets itself up from an email address.' } });
+    } finally {
+      await hub.dispose();
+    }
+  });
+
+  it('names the address field when the address is not one, before anything is looked up', async () => {
+    const hub = Hub.open({ profileDir, secrets: memorySecrets(), kinds });
+    try {
+      const kindsListed = await hub.call('kinds.list', {});
+      expect(kindsListed.ok && kindsListed.value.find((k) => k.kind === 'imap')?.capabilities).toContain('autoconfig');
+      const result = await hub.call('accounts.autoconfig', { email: 'not an address' });
+      expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'email' } });
+      const password = await hub.call('accounts.autoconfig', { email: 'ann@example.org', password: 42 } as never);
+      expect(password).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'password' } });
+    } finally {
+      await hub.dispose();
+    }
+  });
+});

@@ -3,8 +3,8 @@
  * reconnecting with backoff; short-lived connections for syncOnce and for actions while offline.
  */
 import type { ImapFlow } from 'imapflow';
-import type { ImapSettings, InboxItem, ItemDetail } from '../../../src-shared/domain.ts';
-import { ConnectorError, type Connector, type ConnectorContext } from '../connector.ts';
+import type { ImapSettings, InboxItem } from '../../../src-shared/domain.ts';
+import { ConnectorError, type Connector, type ConnectorContext, type ConnectorDetail } from '../connector.ts';
 import { createReconnectLoop, type ReconnectOptions } from '../reconnect.ts';
 import { closeClient, connectionErrorOf, toConnectorError, type ImapTiming as ClientTiming } from './imap-client.ts';
 import { mailSignIn } from './mail-sign-in.ts';
@@ -197,7 +197,19 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
     markRead: (items) => setSeen(items, true),
     markUnread: (items) => setSeen(items, false),
 
-    async loadDetail(item): Promise<Omit<ItemDetail, 'item'>> {
+    mail: {
+      attachment(item, ref, maxBytes) {
+        if (item.origin.kind !== 'mail') throw new ConnectorError('invalid-input', 'This item is not a mail message.');
+        const origin = item.origin;
+        return withMailbox(origin.mailbox, async (client, uidValidity) => {
+          if (uidValidity !== origin.uidValidity) throw new ConnectorError('not-found', 'This message is no longer on the server (the mailbox was rebuilt).');
+          const { loadAttachment } = await import('./message-detail.ts');
+          return new Uint8Array(await loadAttachment(client, origin.uid, ref, maxBytes));
+        });
+      },
+    },
+
+    async loadDetail(item): Promise<ConnectorDetail> {
       if (item.origin.kind !== 'mail') throw new ConnectorError('invalid-input', 'This item is not a mail message.');
       const origin = item.origin;
       // The reading pane's parser (mailparser) loads on the first message opened, not with the sync.

@@ -6,6 +6,7 @@ import type { ImapOAuthSettings, ImapSecurity, ImapSettings } from '../../../src
 import { choice, displayName, hostName, InputError, integer, onlyKeys, record, refusePlaintextOffMachine, text } from '../../common/input.ts';
 import { SettingsTooNewError } from '../kind.ts';
 import type { ConnectorKind } from '../kind.ts';
+import type { AutoconfigEnvironment } from './autoconfig/discover.ts';
 import { mailBrowserSignIn, parseMailGrant } from './oauth-sign-in.ts';
 
 const SECURITIES: readonly ImapSecurity[] = ['tls', 'starttls', 'plain'];
@@ -61,7 +62,7 @@ export const imapKind: ConnectorKind<ImapSettings> = {
   label: 'IMAP mail',
   description: 'Any mail provider that offers IMAP',
   settingsVersion: SETTINGS_VERSION,
-  capabilities: ['triage'],
+  capabilities: ['triage', 'mail', 'autoconfig'],
   fields: [
     { name: 'host', label: 'Server', type: 'text', required: true, flag: 'host', placeholder: 'imap.example.com', changeable: true },
     { name: 'security', label: 'Security', type: 'choice', required: false, flag: 'security', choices: SECURITIES, help: 'tls (default), starttls, or plain (this computer only)', changeable: true },
@@ -162,4 +163,23 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     const { createImapConnector } = await import('./imap-connector.ts');
     return createImapConnector(ctx);
   },
+
+  async autoconfig(email, password) {
+    const { discoverMailSettings } = await import('./autoconfig/discover.ts');
+    return discoverMailSettings(email, password);
+  },
 };
+
+/**
+ * The IMAP kind with autoconfig aimed elsewhere than the real autoconfig hosts, the ISP database
+ * and the system's DNS: for tests, which serve their own files and records. Never a user setting.
+ */
+export function imapKindWith(environment: AutoconfigEnvironment): ConnectorKind<ImapSettings> {
+  return {
+    ...imapKind,
+    async autoconfig(email, password) {
+      const { discoverMailSettings } = await import('./autoconfig/discover.ts');
+      return discoverMailSettings(email, password, environment);
+    },
+  };
+}

@@ -7,6 +7,8 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { ImapSettings } from '../../../src-shared/domain.ts';
 import type { ConnectorContext, ConnectorItem } from '../connector.ts';
 import { externalIdOf, parseExternalId, toConnectorItem } from './message-item.ts';
+import { ThreadIndex } from './threading.ts';
+import type { SavedThreads, ThreadFacts } from './threading.ts';
 import { quickText } from './quick-text.ts';
 
 export interface MailboxCursor {
@@ -78,6 +80,7 @@ export class MailboxSync {
   private arrivedSinceFetch = 0;
   private draining: Promise<void> | undefined;
   private closed = false;
+  private threads: ThreadIndex | undefined;
 
   constructor(client: ImapFlow, ctx: ConnectorContext, settings: ImapSettings, mailbox = 'INBOX') {
     this.client = client;
@@ -214,14 +217,17 @@ export class MailboxSync {
     this.initialBelow = resumeBelow ?? this.uidNext;
     this.saveCursor();
     const below = this.initialBelow;
+    const remaining = newest.filter((uid) => uid < below);
+    // A resumed sync counts what an earlier run already stored, so the progress line says "1,240 of 2,000", not "0 of 760".
     await this.fetchItems(
-      newest.filter((uid) => uid < below),
+      remaining,
       true,
       false,
       (batch) => {
         this.initialBelow = lowestUid(batch);
         return this.cursor();
       },
+      newest.length - remaining.length,
     );
     this.initialBelow = undefined;
   }
@@ -242,9 +248,9 @@ export class MailboxSync {
     const from = this.uidNext;
     const messages = (await this.client.fetchAll(`${from}:*`, SNIPPET_QUERY, { uid: true })).filter((m) => m.uid >= from);
     if (messages.length === 0) return;
-    const items: ConnectorItem[] = [];
-    for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message, true));
-    this.ctx.upsert(items);
+    const batch: { item: ConnectorItem; thread: ThreadFacts }[] = [];
+    for (const message of messages.sort((x, y) => y.uid - x.uid)) batch.push(await this.toItem(message, true));
+    this.ctx.upsert(this.threaded(batch));
     this.uidNext = Math.max(this.uidNext, (messages[0] as FetchMessageObject).uid + 1);
   }
 
@@ -252,9 +258,9 @@ export class MailboxSync {
    * Fetches in batches, newest first, and upserts each batch as it is parsed. The next batch is
    * requested before the current one is parsed, so the server and the parser work side by side.
    */
-  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, fresh: boolean, stored?: (batch: number[]) => MailboxCursor): Promise<void> {
-    const total = uidsNewestFirst.length;
-    if (reportProgress) this.ctx.status({ state: 'syncing', done: 0, total });
+  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, fresh: boolean, stored?: (batch: number[]) => MailboxCursor, alreadyDone = 0): Promise<void> {
+    const total = alreadyDone + uidsNewestFirst.length;
+    if (reportProgress && uidsNewestFirst.length > 0) this.ctx.status({ state: 'syncing', done: alreadyDone, total });
     const batches: number[][] = [];
     for (let i = 0; i < total; i += FETCH_BATCH) batches.push(uidsNewestFirst.slice(i, i + FETCH_BATCH));
     const request = (batch: number[]) => {
@@ -263,14 +269,15 @@ export class MailboxSync {
       return pending;
     };
     let next = batches.length > 0 ? request(batches[0] as number[]) : undefined;
-    let done = 0;
+    let done = alreadyDone;
     for (let b = 0; b < batches.length && next; b++) {
       const messages = await next;
       next = b + 1 < batches.length ? request(batches[b + 1] as number[]) : undefined;
       // One at a time: parsing is CPU work, and the parse timeout must measure one message, not a queue.
-      const items: ConnectorItem[] = [];
-      for (const message of messages.sort((x, y) => y.uid - x.uid)) items.push(await this.toItem(message, fresh));
-      // The cursor that says this batch is stored moves with the batch (supervision.ts writes it right after).
+      const batch: { item: ConnectorItem; thread: ThreadFacts }[] = [];
+      for (const message of messages.sort((x, y) => y.uid - x.uid)) batch.push(await this.toItem(message, fresh));
+      const items = this.threaded(batch);
+      // The cursor that says this batch is stored moves in the batch's own transaction (supervision.ts).
       const cursor = stored?.(batches[b] as number[]);
       this.ctx.upsert(items, cursor ? { key: cursorKey(this.mailbox), value: cursor } : undefined);
       done += items.length;
@@ -279,15 +286,27 @@ export class MailboxSync {
   }
 
   /** The quick path covers ordinary mail; mailparser (bounded) takes what it cannot read; the envelope covers the rest. */
-  private async toItem(message: FetchMessageObject, fresh: boolean): Promise<ConnectorItem> {
+  private async toItem(message: FetchMessageObject, fresh: boolean): Promise<{ item: ConnectorItem; thread: ThreadFacts }> {
     const arrival = { fresh, me: this.settings.user.includes('@') ? this.settings.user : undefined };
     const quick = message.source ? quickText(message.source) : undefined;
-    if (quick) return toConnectorItem(this.mailbox, this.uidValidity, message, quick, arrival);
     // mailparser (and what it pulls in: iconv tables, linkify-it) loads only for the rare message the quick path cannot read.
-    const { parseMessage, SNIPPET_LIMITS } = await import('./parse-message.ts');
-    const parsed = message.source ? await parseMessage(message.source, SNIPPET_LIMITS) : undefined;
+    const full = quick === undefined && message.source ? await import('./parse-message.ts') : undefined;
+    const parsed = quick ?? (full && message.source ? await full.parseMessage(message.source, full.SNIPPET_LIMITS) : undefined);
     if (!parsed) this.ctx.log.debug('message could not be parsed; showing envelope only', { mailbox: this.mailbox, uid: message.uid });
-    return toConnectorItem(this.mailbox, this.uidValidity, message, parsed, arrival);
+    const item = toConnectorItem(this.mailbox, this.uidValidity, message, parsed, arrival);
+    const parsedReply = parsed && 'inReplyTo' in parsed && typeof parsed.inReplyTo === 'string' ? parsed.inReplyTo : undefined;
+    const inReplyTo = parsedReply ?? message.envelope?.inReplyTo;
+    const messageId = item.origin.kind === 'mail' ? item.origin.messageId : undefined;
+    return { item, thread: { messageId, inReplyTo, references: parsed?.references ?? [], subject: item.title, timestamp: item.timestamp } };
+  }
+
+  /** Conversation keys for a batch from what the mailbox's thread index knows (threading.ts), which learns from it. */
+  private threaded(batch: { item: ConnectorItem; thread: ThreadFacts }[]): ConnectorItem[] {
+    const key = `threads:${this.mailbox}`;
+    this.threads ??= new ThreadIndex(this.ctx.readCursor<SavedThreads>(key));
+    const keys = this.threads.assign(batch.map((b) => b.thread));
+    this.ctx.writeCursor(key, this.threads.toJSON());
+    return batch.map((b, i) => ({ ...b.item, conversationKey: keys[i] ?? b.item.conversationKey }));
   }
 
   /** The UIDs the store holds for this mailbox and UIDVALIDITY. */

@@ -65,4 +65,20 @@ describe('uidSet', () => {
     expect(uidSet([9, 1, 2, 3, 5, 7, 8, 3])).toBe('1:3,5,7:9');
     expect(uidSet([])).toBe('');
   });
+
+  it('reports the facts attention rules match on: addressed in To or only Cc, to me alone, from me, fresh or backlog', () => {
+    const envelope = (to: string[], cc: string[] = [], from = 'tom@becker.test') => ({
+      uid: 3,
+      envelope: { subject: 'Crash spike', from: [{ name: 'Tom Becker', address: from }], to: to.map((address) => ({ address })), cc: cc.map((address) => ({ address })) },
+    });
+    const me = { fresh: true, me: 'Ivy@Example.test' };
+    const facts = (fetched: ReturnType<typeof envelope>, arrival: { fresh: boolean; me?: string } = me) => toConnectorItem('INBOX', 1, fetched, undefined, arrival).attention;
+    expect(facts(envelope(['ivy@example.test']))).toMatchObject({ fresh: true, mentionsMe: true, direct: true, fromMe: false, sender: 'tom@becker.test', place: 'INBOX', mailbox: 'INBOX', conversationName: 'Crash spike' });
+    expect(facts(envelope(['ivy@example.test', 'dana@example.test']))).toMatchObject({ mentionsMe: true, direct: false });
+    expect(facts(envelope(['ivy@example.test'], ['ops@example.test']))).toMatchObject({ mentionsMe: true, direct: false });
+    expect(facts(envelope(['team@example.test'], ['ivy@example.test']))).toMatchObject({ mentionsMe: false, direct: false });
+    expect(facts(envelope(['dana@example.test'], [], 'ivy@example.test'))).toMatchObject({ fromMe: true });
+    // A login that is not an address says nothing about To and Cc; a first sync is backlog.
+    expect(facts(envelope(['ivy@example.test']), { fresh: false })).toMatchObject({ fresh: false, mentionsMe: false, direct: false, fromMe: false });
+  });
 });

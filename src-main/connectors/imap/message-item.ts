@@ -2,10 +2,11 @@
  * The one place where an IMAP message becomes a ConnectorItem. Parsed fields win; the server's
  * ENVELOPE fills whatever the (possibly failed or truncated) parse could not provide.
  */
+import type { MessageStructureObject } from 'imapflow';
 import type { ItemOrigin } from '../../../src-shared/domain.ts';
 import type { ConnectorItem } from '../connector.ts';
-import { hasAttachments, type StructurePart } from './has-attachments.ts';
 import { toSnippet } from './html-text.ts';
+import { hasAttachments } from './message-structure.ts';
 import type { ParsedMessage } from './parse-message.ts';
 
 export interface EnvelopeFacts {
@@ -33,7 +34,7 @@ export interface FetchedFacts {
   flags?: Set<string> | undefined;
   envelope?: EnvelopeFacts | undefined;
   internalDate?: Date | string | undefined;
-  bodyStructure?: StructurePart | undefined;
+  bodyStructure?: MessageStructureObject | undefined;
 }
 
 /** Enough recipients for to: to find anyone a person would search for. */
@@ -74,6 +75,7 @@ export function toConnectorItem(
   const text = parsed?.text ?? '';
   const origin: ItemOrigin = { kind: 'mail', mailbox, uidValidity, uid: facts.uid };
   if (messageId) origin.messageId = messageId;
+  if (hasAttachments(facts.bodyStructure)) origin.hasAttachments = true;
   const item: ConnectorItem = {
     externalId: externalIdOf(mailbox, uidValidity, facts.uid),
     scope: mailbox,

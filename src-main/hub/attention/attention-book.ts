@@ -5,7 +5,7 @@
  * turns many into one summary. Snoozed items that wake go through the same rules. Also the calls
  * for quiet hours, pauses and `item.why`; the rule list itself is the RuleBook's.
  */
-import type { AttentionSettings, ItemWhy, QuietHours, RaisedNotification } from '../../../src-shared/attention.ts';
+import type { AttentionSettings, ItemWhy, RaisedNotification } from '../../../src-shared/attention.ts';
 import type { Account } from '../../../src-shared/domain.ts';
 import type { Preferences } from '../../../src-shared/preferences.ts';
 import { InputError, record } from '../../common/input.ts';
@@ -42,6 +42,12 @@ export interface AttentionParts {
 
 /** The facts kept with a decision: enough to explain it, to evaluate it again when a snooze ends, and to make a rule from it. */
 export type KeptFacts = Omit<AttentionFacts, 'text'> & { categories: string[] };
+
+/** Notifications to raise for one account's items once they are stored. */
+export interface ToRaise {
+  accountId: string;
+  entries: { id: string; item: Pick<StoredItem, 'source' | 'conversationKey' | 'sender' | 'title' | 'snippet' | 'timestamp'>; facts: AttentionFacts; verdict: Verdict }[];
+}
 
 /** Decisions made before an upsert, to be kept and acted on once the items are stored. */
 export interface PendingAttention {
@@ -168,8 +174,16 @@ export class AttentionBook {
 
   /** After the upsert: keeps each decision with its item and raises what is to be raised. */
   settle(pending: PendingAttention): void {
-    if (pending.entries.length === 0 || this.#disposed) return;
+    this.raise(this.record(pending));
+  }
+
+  /**
+   * Keeps each decision with its item (supervision runs it in the upsert's transaction, so an item
+   * and its decision land together) and says what is to be raised once they are stored.
+   */
+  record(pending: PendingAttention): ToRaise {
     const { account } = pending;
+    if (pending.entries.length === 0 || this.#disposed) return { accountId: account.id, entries: [] };
     const settings = this.settings();
     const decisions: StoredDecision[] = [];
     const toRaise: { decision: StoredDecision; item: ConnectorItem; facts: AttentionFacts; verdict: Verdict }[] = [];
@@ -200,7 +214,15 @@ export class AttentionBook {
       if (refusal === undefined) toRaise.push({ decision, item, facts, verdict });
     }
     this.#p.store.attention.writeDecisions(decisions);
-    this.#raise(toRaise.map(({ decision, item, facts, verdict }) => ({ id: decision.itemId, item, facts, verdict: { ...verdict, priority: decision.priority } })), account.id);
+    return {
+      accountId: account.id,
+      entries: toRaise.map(({ decision, item, facts, verdict }) => ({ id: decision.itemId, item, facts, verdict: { ...verdict, priority: decision.priority } })),
+    };
+  }
+
+  /** Raises what `record` kept, once the store has it. */
+  raise(toRaise: ToRaise): void {
+    if (!this.#disposed) this.#raise(toRaise.entries, toRaise.accountId);
   }
 
   /** Read-state changes from a server: an item a rule silenced stays read while the rule holds. */
@@ -275,7 +297,7 @@ export class AttentionBook {
   }
 
   /** One notification per conversation of the batch (its newest item), through flood control. */
-  #raise(entries: { id: string; item: Pick<StoredItem, 'source' | 'conversationKey' | 'sender' | 'title' | 'snippet' | 'timestamp'>; facts: AttentionFacts; verdict: Verdict }[], accountId: string): void {
+  #raise(entries: ToRaise['entries'], accountId: string): void {
     if (entries.length === 0) return;
     const preferences = this.#p.preferences();
     const now = this.#now();
@@ -368,7 +390,6 @@ function clock(at: number): string {
   return sameDay ? time : `${date.toISOString().slice(0, 10)} ${time}`;
 }
 
-export type { QuietHours };
 
 /** The fields of a kept decision that are set (optional ones left out rather than undefined). */
 function pick<K extends keyof StoredDecision>(from: StoredDecision, keys: readonly K[]): Pick<StoredDecision, K> {

@@ -287,8 +287,10 @@ export function parseRuleInput(raw: unknown): RuleInput {
     if (value !== true) throw new InputError(`${key} must be true or false.`, key);
     match[key] = true;
   }
-  const problem = matchProblem(match);
-  if (problem) throw new InputError(problem, match.sender !== undefined && problem.includes('sender') ? 'sender' : 'keywords');
+  const senderProblem = match.sender !== undefined ? matchProblem({ sender: match.sender }) : undefined;
+  if (senderProblem) throw new InputError(senderProblem, 'sender');
+  const keywordProblem = matchProblem(match);
+  if (keywordProblem) throw new InputError(keywordProblem, 'keywords');
   const conversationOfItem = input['conversationOfItem'];
   if (conversationOfItem !== undefined && (typeof conversationOfItem !== 'string' || conversationOfItem === '')) throw new InputError('The conversation is named by one of its item ids.', 'conversationOfItem');
   const priority = input['priority'];

@@ -181,6 +181,24 @@ describe('what a match takes', () => {
     expect(hits(match, feed({ text: { title: 'Maintenance', categories: ['planned'], body: 'all fine' } }))).toBe(false);
   });
 
+  it('finds every keyword of a long list in one pass, words that are prefixes of others and overlapping ones included', () => {
+    const rules = ['incident report', 'incident', 'in', 'out', 'outage', 'ab-c', 'b-cd', 'störung'].map(
+      (k, i): AttentionRule => ({ id: `k${i}`, name: k, match: { keywords: [k] }, level: 'notify', priority: false, builtIn: false }),
+    );
+    const list = new RuleList(rules);
+    const decide = (body: string) => list.evaluate(feed({ text: { title: '', categories: [], body } })).rule?.name;
+    expect(decide('an incident report')).toBe('incident report');
+    expect(decide('one incident')).toBe('incident');
+    expect(decide('log in now')).toBe('in');
+    expect(decide('outage!')).toBe('outage');
+    expect(decide('way out')).toBe('out');
+    expect(decide('x b-cd y')).toBe('b-cd');
+    expect(decide('ab-cd')).toBeUndefined();
+    expect(decide('ab-c d')).toBe('ab-c');
+    expect(decide('Große STÖRUNG')).toBe('störung');
+    expect(decide('nothing here')).toBeUndefined();
+  });
+
   it('refuses matches that cannot work, saying what to give', () => {
     expect(matchProblem({ sender: 'tom' })).toMatch(/neither an address nor a domain/);
     expect(matchProblem({ sender: 'tom @example.com' })).toMatch(/A sender is an address/);

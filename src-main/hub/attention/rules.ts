@@ -55,20 +55,23 @@ export function insertionIndex(rules: readonly AttentionRule[], match: RuleMatch
 /** Compiled once per rule list: keyword patterns and sender patterns cost nothing per item after. */
 export class RuleList {
   readonly rules: readonly AttentionRule[];
-  readonly #compiled: { rule: AttentionRule; keywords: RegExp[]; sender?: SenderPattern }[];
+  readonly #compiled: { rule: AttentionRule; keywords: Keyword[]; sender?: SenderPattern }[];
+  readonly #parts: PartScan | undefined;
 
   constructor(rules: readonly AttentionRule[]) {
     this.rules = rules;
     this.#compiled = rules.map((rule) => ({
       rule,
-      keywords: (rule.match.keywords ?? []).map(keywordPattern),
+      keywords: (rule.match.keywords ?? []).map(compileKeyword),
       ...(rule.match.sender !== undefined ? { sender: senderPattern(rule.match.sender) } : {}),
     }));
+    this.#parts = partScan(this.#compiled.flatMap((c) => c.keywords.flatMap((k) => k.parts)));
   }
 
   evaluate(subject: RuleSubject): Verdict {
+    const words = new ItemWords(subject.facts.text, this.#parts);
     for (const { rule, keywords, sender } of this.#compiled) {
-      const matched = matchOf(rule.match, keywords, sender, subject);
+      const matched = matchOf(rule.match, keywords, sender, subject, words);
       if (matched === undefined) continue;
       return { level: rule.level, priority: rule.priority, rule, text: `${matched} — rule '${rule.name}'` };
     }
@@ -76,8 +79,81 @@ export class RuleList {
   }
 }
 
+/** A keyword, with its ASCII words: each must appear in the text (any case) for its pattern to be worth running. */
+interface Keyword {
+  pattern: RegExp;
+  parts: string[];
+}
+
+function compileKeyword(keyword: string): Keyword {
+  // Only ASCII words prefilter: lower-casing and the pattern's case folding agree on them exactly.
+  const parts = (keyword.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((part, i, all) => all.indexOf(part) === i);
+  return { pattern: keywordPattern(keyword), parts };
+}
+
+/**
+ * Every keyword word of the list in one pattern, so one pass over an item's text finds which occur,
+ * however many keyword rules there are (a pattern per keyword costs a pass each). The scan steps one
+ * character after each find, and a find also counts the words that are its prefixes, so words that
+ * overlap in the text are all found.
+ */
+interface PartScan {
+  pattern: RegExp;
+  prefixes: Map<string, string[]>;
+}
+
+function partScan(parts: string[]): PartScan | undefined {
+  const unique = [...new Set(parts)].sort((a, b) => b.length - a.length || a.localeCompare(b));
+  if (unique.length === 0) return undefined;
+  const prefixes = new Map(unique.map((part) => [part, unique.filter((other) => other !== part && part.startsWith(other))]));
+  return { pattern: new RegExp(unique.join('|'), 'g'), prefixes };
+}
+
+/** An item's text and sender as rules read them, worked out once per item and only when a rule needs them. */
+class ItemWords {
+  readonly #text: AttentionFacts['text'];
+  readonly #scan: PartScan | undefined;
+  #found: Set<string> | undefined;
+  #sender: SenderId | undefined | null = null;
+
+  constructor(text: AttentionFacts['text'], scan: PartScan | undefined) {
+    this.#text = text;
+    this.#scan = scan;
+  }
+
+  has(keyword: Keyword): boolean {
+    if (keyword.parts.length > 0 && this.#scan) {
+      const found = (this.#found ??= this.#findParts(this.#scan));
+      for (const part of keyword.parts) if (!found.has(part)) return false;
+    }
+    return textMatches(keyword.pattern, this.#text);
+  }
+
+  /** The item's sender, normalised once for every sender rule. */
+  sender(raw: string | undefined): SenderId | undefined {
+    if (this.#sender === null) this.#sender = senderId(raw);
+    return this.#sender;
+  }
+
+  #findParts(scan: PartScan): Set<string> {
+    const text = `${this.#text.title}\n${this.#text.categories.join('\n')}\n${this.#text.body}`.toLowerCase();
+    const found = new Set<string>();
+    const pattern = scan.pattern;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const part = match[0];
+      if (!found.has(part)) {
+        found.add(part);
+        for (const prefix of scan.prefixes.get(part) ?? []) found.add(prefix);
+      }
+      pattern.lastIndex = match.index + 1;
+    }
+    return found;
+  }
+}
+
 /** The reason a match holds, in words, or undefined when it does not match. */
-function matchOf(match: RuleMatch, keywords: RegExp[], sender: SenderPattern | undefined, subject: RuleSubject): string | undefined {
+function matchOf(match: RuleMatch, keywords: Keyword[], sender: SenderPattern | undefined, subject: RuleSubject, words: ItemWords): string | undefined {
   const { facts } = subject;
   if (match.source !== undefined && match.source !== subject.source) return undefined;
   if (match.accountId !== undefined && match.accountId !== subject.accountId) return undefined;
@@ -85,10 +161,10 @@ function matchOf(match: RuleMatch, keywords: RegExp[], sender: SenderPattern | u
   if (match.mailbox !== undefined && (facts.mailbox === undefined || !sameMailbox(match.mailbox, facts.mailbox))) return undefined;
   if (match.mentionsOnly && !facts.mentionsMe) return undefined;
   if (match.directOnly && !facts.direct) return undefined;
-  if (sender && !senderMatches(sender, facts.sender)) return undefined;
+  if (sender && !senderMatches(sender, words.sender(facts.sender))) return undefined;
   let word: string | undefined;
   if (keywords.length > 0) {
-    const index = keywords.findIndex((pattern) => textMatches(pattern, facts.text));
+    const index = keywords.findIndex((keyword) => words.has(keyword));
     if (index === -1) return undefined;
     word = match.keywords![index];
   }
@@ -126,12 +202,22 @@ export function senderPattern(raw: string): SenderPattern {
   return { kind: 'domain', value };
 }
 
-function senderMatches(pattern: SenderPattern, sender: string | undefined): boolean {
-  if (sender === undefined || sender === '') return false;
+/** A sender as rules compare it: lower case, and its domain (a Matrix id's server name). */
+interface SenderId {
+  id: string;
+  domain: string;
+}
+
+function senderId(sender: string | undefined): SenderId | undefined {
+  if (sender === undefined || sender.trim() === '') return undefined;
   const id = sender.trim().toLowerCase();
-  if (pattern.kind === 'exact') return id === pattern.value;
-  const domain = id.startsWith('@') ? id.slice(id.indexOf(':') + 1) : id.slice(id.lastIndexOf('@') + 1);
-  return domain === pattern.value || domain.endsWith(`.${pattern.value}`);
+  return { id, domain: id.startsWith('@') ? id.slice(id.indexOf(':') + 1) : id.slice(id.lastIndexOf('@') + 1) };
+}
+
+function senderMatches(pattern: SenderPattern, sender: SenderId | undefined): boolean {
+  if (sender === undefined) return false;
+  if (pattern.kind === 'exact') return sender.id === pattern.value;
+  return sender.domain === pattern.value || sender.domain.endsWith(`.${pattern.value}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasAttachments } from './has-attachments.ts';
+import { hasAttachments } from './message-structure.ts';
 
 describe('hasAttachments', () => {
   it.each([
@@ -12,8 +12,14 @@ describe('hasAttachments', () => {
     ],
     ['a named image without disposition', { type: 'multipart/mixed', childNodes: [{ type: 'text/plain' }, { type: 'image/png', parameters: { name: 'photo.png' } }] }, true],
     [
-      'an unnamed inline logo in related html',
+      // The HTML cannot show an image it has no Content-ID for, so the pane lists it with the attachments.
+      'an inline image in related html without a Content-ID',
       { type: 'multipart/related', childNodes: [{ type: 'text/html' }, { type: 'image/png', disposition: 'inline' }] },
+      true,
+    ],
+    [
+      'an inline logo the html names by Content-ID',
+      { type: 'multipart/related', childNodes: [{ type: 'text/html' }, { type: 'image/png', disposition: 'inline', id: '<logo@x>' }] },
       false,
     ],
     ['a text file marked attachment', { type: 'multipart/mixed', childNodes: [{ type: 'text/plain' }, { type: 'TEXT/PLAIN', disposition: 'ATTACHMENT' }] }, true],

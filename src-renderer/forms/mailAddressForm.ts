@@ -1,0 +1,46 @@
+/**
+ * Adding mail by address, as plain data: the address and password the user types first, and the
+ * IMAP form the settings autoconfig found fill in, which the user may correct before adding. No
+ * React here, so every rule is unit-tested.
+ */
+import type { MailAutoconfig } from '../../src-shared/api.ts';
+import { emptyImapForm, type ImapFormValues } from './imapForm.ts';
+
+export interface MailAddressValues {
+  email: string;
+  password: string;
+}
+
+export type MailAddressField = keyof MailAddressValues;
+export type MailAddressErrors = Partial<Record<MailAddressField, string>>;
+
+export function emptyMailAddressForm(): MailAddressValues {
+  return { email: '', password: '' };
+}
+
+const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function checkMailAddressForm(values: MailAddressValues): { ok: true; input: { email: string; password: string } } | { ok: false; errors: MailAddressErrors } {
+  const errors: MailAddressErrors = {};
+  const email = values.email.trim();
+  if (email === '') errors.email = 'Enter your email address.';
+  else if (!ADDRESS.test(email)) errors.email = 'Enter an email address such as ann@example.com.';
+  if (values.password === '') errors.password = 'Enter your password.';
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, input: { email, password: values.password } };
+}
+
+/** The IMAP form, filled with what was found (or only the name and user name when nothing was). */
+export function imapFormFrom(found: MailAutoconfig, password: string): ImapFormValues {
+  const input = found.input;
+  const blank = emptyImapForm();
+  const security = input['security'] === 'tls' || input['security'] === 'starttls' || input['security'] === 'plain' ? input['security'] : blank.security;
+  return {
+    ...blank,
+    displayName: typeof input['displayName'] === 'string' ? input['displayName'] : found.email,
+    host: typeof input['host'] === 'string' ? input['host'] : '',
+    port: typeof input['port'] === 'number' ? String(input['port']) : blank.port,
+    security,
+    user: typeof input['user'] === 'string' ? input['user'] : found.email,
+    password,
+  };
+}
