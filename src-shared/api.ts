@@ -10,11 +10,13 @@ import type {
   FeedAlertLevel,
   ImapSecurity,
   InboxItem,
+  SmtpSecurity,
   ItemDetail,
   SourceKind,
   TriageAction,
   TriageView,
 } from './domain.ts';
+import type { ComposeMode, MailDraft, OutboxMessage, SendResult } from './mail.ts';
 import type { AttentionRule, AttentionSettings, ItemWhy, QuietHours, RaisedNotification, RuleInput } from './attention.ts';
 import type { Preferences } from './preferences.ts';
 import type { Result } from './result.ts';
@@ -73,6 +75,16 @@ export interface ImapAccountInput {
   signInId?: string;
   syncWindowDays?: number;
   syncMaxMessages?: number;
+  /** The From address of mail sent from this account (the user name when it is an address). */
+  address?: string;
+  fromName?: string;
+  /** The outgoing server; without it the account only receives. */
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpSecurity?: SmtpSecurity;
+  /** The IMAP user name and password unless given. */
+  smtpUser?: string;
+  smtpPassword?: string;
 }
 
 /** How a mail server proves who you are, as Thunderbird's config-v1.1 names it (`plain`/`secure` read as their new names). */
@@ -309,6 +321,16 @@ export interface ImapAccountChanges {
   user?: string;
   syncWindowDays?: number;
   syncMaxMessages?: number;
+  address?: string;
+  fromName?: string;
+  /** '' turns sending off. */
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpSecurity?: SmtpSecurity;
+  /** '' goes back to the IMAP user name. */
+  smtpUser?: string;
+  /** '' goes back to the IMAP password. */
+  smtpPassword?: string;
 }
 
 export interface MatrixAccountChanges {
@@ -543,6 +565,31 @@ export interface HubCalls {
    * open stay unreadable on new devices; `confirm` must be true.
    */
   'security.resetBackup': { params: { accountId: string; confirm: boolean }; result: { recoveryKey: string; status: EncryptionStatus } };
+  /**
+   * A draft to start the composer from: empty for 'new' (accountId), or for an answer or a forward of
+   * a mail item (itemId) its recipients (Reply all: without my own addresses, each once), "Re:"/"Fwd:"
+   * once, the quoted original and the thread, read from the server.
+   */
+  'mail.prepare': { params: { mode: ComposeMode; itemId?: string; accountId?: string }; result: MailDraft };
+  /**
+   * Builds the message once (its Message-ID fixed), queues it in the outbox and tries at once. A
+   * server that cannot be reached leaves it 'waiting' (sent later, never twice); a refusal for good
+   * comes back 'refused' with the server's words and the draft kept. The original gets \Answered or
+   * $Forwarded and a copy goes to Sent.
+   */
+  'mail.send': { params: { draft: MailDraft }; result: SendResult };
+  /** Keeps the draft on this computer while it is typed; returns its id for the next save. */
+  'mail.saveDraft': { params: { draft: MailDraft }; result: { draftId: string; savedAt: number } };
+  /** The composer closes unsent: `keep` files the draft in the server's Drafts mailbox, otherwise it is thrown away. */
+  'mail.closeDraft': { params: { draftId: string; keep: boolean }; result: { savedOnServer: boolean; message?: string } };
+  /** Drafts kept on this computer (a composer closed by a crash, a message the server refused), newest first. */
+  'mail.drafts': { params: { accountId?: string }; result: MailDraft[] };
+  /** Messages waiting to send, being sent, or unsure after a crash. */
+  'mail.outbox': { params: Record<string, never>; result: OutboxMessage[] };
+  /** Tries a waiting message now, or sends again one left unsure. */
+  'mail.retry': { params: { outboxId: string }; result: SendResult };
+  /** Takes an unsure message as sent (the user saw it arrive): its copy is filed, it is not sent again. */
+  'mail.markSent': { params: { outboxId: string }; result: SendResult };
   'preferences.get': { params: Record<string, never>; result: Preferences };
   /** What this run of the hub found when it opened the profile and the user must hear about (a damaged database set aside). */
   'profile.notices': { params: Record<string, never>; result: ProfileNotice[] };
@@ -587,6 +634,8 @@ export interface HubEvents {
   /** A Matrix account's encryption changed: a verification moved on, a device appeared, backup state. */
   'security.changed': { accountId: string };
   'preferences.changed': Preferences;
+  /** Messages entered, moved through or left the mail outbox. */
+  'mail.outboxChanged': { accountIds: string[] };
   /** A notification the rules raised (the same stream the desktop notification, the browser's and `watch` come from). */
   'attention.notification': RaisedNotification;
   /** Rules, quiet hours or a pause changed. */
@@ -644,6 +693,14 @@ const CALLS: { readonly [C in CallName]: true } = {
   'security.setUpBackup': true,
   'security.restoreBackup': true,
   'security.resetBackup': true,
+  'mail.prepare': true,
+  'mail.send': true,
+  'mail.saveDraft': true,
+  'mail.closeDraft': true,
+  'mail.drafts': true,
+  'mail.outbox': true,
+  'mail.retry': true,
+  'mail.markSent': true,
   'preferences.get': true,
   'preferences.set': true,
   'profile.notices': true,

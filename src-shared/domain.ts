@@ -25,8 +25,27 @@ export interface ImapSettings {
   syncWindowDays: number;
   /** ... and at most this many messages, newest first. */
   syncMaxMessages: number;
+  /** Where mail is sent from; absent: this account only receives (accounts from before SMTP, or none given). */
+  smtp?: SmtpSettings;
+  /** The From address of mail sent from this account; absent: the user name when it is an address. */
+  address?: string;
+  /** The name shown beside that address. */
+  fromName?: string;
   /** OAuth2 instead of a password (absent: a password); the tokens live in the keychain. */
   oauth?: ImapOAuthSettings;
+}
+
+/** Plain SMTP, like plain IMAP, is only allowed to this computer. */
+export type SmtpSecurity = 'tls' | 'starttls' | 'plain';
+
+/** Non-secret SMTP settings; the password is the IMAP one unless `ownPassword` (then a keychain entry of its own). */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  /** Absent: the IMAP user name. */
+  user?: string;
+  ownPassword: boolean;
 }
 
 /** The OAuth2 client an IMAP account signed in with: its refresh token only works with this client. */

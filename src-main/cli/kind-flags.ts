@@ -29,12 +29,29 @@ export function stdinFlagsOf(kind: KindDescriptor, values: FlagValues): KindFiel
   return kind.fields.filter((field) => field.type === 'secret' && values[secretFlag(field)] === true);
 }
 
+/**
+ * The secrets given, read from standard input: one secret is all of it (a password may hold any
+ * character but a final newline); several are one per line, in the order the kind lists its fields
+ * (IMAP: the password, then the SMTP password).
+ */
+export function secretsFromStdin(kind: KindDescriptor, values: FlagValues, stdinText: string | undefined): Map<string, string> {
+  const given = stdinFlagsOf(kind, values);
+  const found = new Map<string, string>();
+  if (given.length === 1) found.set(given[0]!.name, (stdinText ?? '').replace(/\r?\n$/, ''));
+  else if (given.length > 1) {
+    const lines = (stdinText ?? '').replace(/\r?\n$/, '').split(/\r?\n/);
+    given.forEach((field, i) => found.set(field.name, lines[i] ?? ''));
+  }
+  return found;
+}
+
 /** The kind's input for `accounts.add`; the kind itself checks every value and names a wrong one. */
 export function accountInput(kind: KindDescriptor, values: FlagValues, stdinText: string | undefined): Record<string, unknown> {
   const input: Record<string, unknown> = {};
+  const secrets = secretsFromStdin(kind, values, stdinText);
   for (const field of kind.fields) {
     if (field.type === 'secret') {
-      if (values[secretFlag(field)] === true) input[field.name] = (stdinText ?? '').replace(/\r?\n$/, '');
+      if (secrets.has(field.name)) input[field.name] = secrets.get(field.name);
       continue;
     }
     const value = values[field.flag];
@@ -49,11 +66,16 @@ export function browserSignInFlagOf(kind: KindDescriptor, values: FlagValues): K
   return kind.fields.find((field) => field.browserSignIn !== undefined && values[field.flag] !== undefined && values[field.flag] !== false);
 }
 
-/** The changes for `accounts.update`: only the flags given. */
-export function accountChanges(kind: KindDescriptor | undefined, values: FlagValues): Record<string, unknown> {
+/** The changes for `accounts.update`: only the flags given (a changeable secret, like the SMTP password, from standard input). */
+export function accountChanges(kind: KindDescriptor | undefined, values: FlagValues, stdinText?: string): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
+  const secrets = kind ? secretsFromStdin(kind, values, stdinText) : new Map<string, string>();
   for (const field of kind?.fields ?? []) {
-    if (!field.changeable || field.type === 'secret') continue;
+    if (!field.changeable) continue;
+    if (field.type === 'secret') {
+      if (secrets.has(field.name)) changes[field.name] = secrets.get(field.name);
+      continue;
+    }
     const value = values[field.flag];
     if (value !== undefined) changes[field.name] = value;
   }

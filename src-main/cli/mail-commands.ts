@@ -1,106 +1,88 @@
 /**
- * The CLI's reading commands: `show ID` (headers, text, attachment list), `attachments ID` and
- * `attachment save ID INDEX --out FILE`, on the same calls the reading pane uses. The attachment is
- * fetched from the server only for `save`, and an existing file is never overwritten.
+ * `reply` (of a mail item), `forward` and `compose`: the same calls the composer makes — mail.prepare
+ * for the recipients, subject, quote and thread, then mail.send — with the text from standard input.
  */
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { CallName, CallParams, HubCalls } from '../../src-shared/api.ts';
-import type { ItemDetail, MailAttachment } from '../../src-shared/domain.ts';
-import { itemJson } from './triage-commands.ts';
+import type { MailAttachment, MailDraft, SendResult } from '../../src-shared/mail.ts';
 
-type Caller = <C extends CallName>(name: C, params: CallParams<C>) => Promise<HubCalls[C]['result']>;
-type Failure = (message: string) => Error;
+type Call = <C extends CallName>(name: C, params: CallParams<C>) => Promise<HubCalls[C]['result']>;
 
-export interface MailFlags {
-  json?: boolean | undefined;
-  out?: string | undefined;
-}
-
-export async function runMailCommand(call: Caller, command: string, args: string[], flags: MailFlags, print: (text: string) => void, usage: Failure, failure: Failure): Promise<number> {
-  if (command === 'show') {
-    const [id] = args;
-    if (!id || args.length > 1) throw usage('show needs one item id (see `groundswell inbox`).');
-    const detail = await call('item.get', { itemId: id });
-    if (flags.json) print(JSON.stringify(showJson(detail), null, 2));
-    else print(showText(detail));
-    return 0;
-  }
-  if (command === 'attachments') {
-    const [id] = args;
-    if (!id || args.length > 1) throw usage('attachments needs one item id (see `groundswell inbox --source mail`).');
-    const attachments = (await call('item.get', { itemId: id })).mail?.attachments ?? [];
-    if (flags.json) print(JSON.stringify(attachments, null, 2));
-    else if (attachments.length === 0) print('This item has no attachments.');
-    else for (const a of attachments) print(attachmentLine(a));
-    return 0;
-  }
-  // attachment save ID INDEX --out FILE
-  const [sub, id, indexText] = args;
-  if (sub !== 'save' || !id || !indexText || args.length > 3) throw usage('attachment takes: save ID INDEX --out FILE.');
-  const index = Number(indexText);
-  if (!Number.isSafeInteger(index) || index < 1) throw usage('INDEX is the attachment’s number from `groundswell attachments ID`, from 1.');
-  if (!flags.out) throw usage('attachment save needs --out FILE (a file name, or a folder to save it in under its own name).');
-  const file = await call('item.attachment', { itemId: id, index });
-  const target = (await isDirectory(flags.out)) ? join(flags.out, file.name) : flags.out;
-  const bytes = Buffer.from(file.base64, 'base64');
-  // 'wx': a file already there is the user's, not ours to replace.
-  const handle = await open(target, 'wx', 0o600).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EEXIST') throw failure(`${target} already exists; nothing was written. Pick another --out, or remove that file first.`);
-    throw failure(`Could not write ${target}: ${error.code === 'ENOENT' ? 'its folder does not exist' : error.message}.`);
-  });
-  try {
-    await handle.writeFile(bytes);
-  } finally {
-    await handle.close();
-  }
-  if (flags.json) print(JSON.stringify({ file: target, name: file.name, contentType: file.contentType, size: bytes.length }, null, 2));
-  else print(`Saved ${file.name} (${formatSize(bytes.length)}) to ${target}.`);
-  return 0;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
+/** An error worded for the user, with its exit code. */
+export class MailCommandFailure extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.exitCode = exitCode;
   }
 }
 
-function showJson(detail: ItemDetail) {
-  return {
-    item: itemJson(detail.item),
-    headers: detail.headers,
-    text: detail.bodyText,
-    attachments: detail.mail?.attachments ?? [],
-    hasHtml: detail.mail?.html !== undefined,
-    ...(detail.mail?.receiptRequested ? { receiptRequested: detail.mail.receiptRequested } : {}),
-    ...(detail.bodyError ? { error: detail.bodyError } : {}),
-  };
+/** `--to a@x,b@y --to c@z`: every address, in order. */
+export function addressesOf(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-function showText(detail: ItemDetail): string {
-  const lines: string[] = [];
-  const headers = detail.headers.length > 0 ? detail.headers : [{ name: 'From', value: detail.item.sender }, { name: 'Subject', value: detail.item.title }];
-  for (const h of headers) lines.push(`${h.name}: ${h.value}`);
-  if (detail.mail?.receiptRequested) lines.push(`(The sender asked for a read receipt at ${detail.mail.receiptRequested}; none was sent.)`);
-  lines.push('');
-  if (detail.bodyError) lines.push(`[${detail.bodyError}]`, '');
-  lines.push(detail.bodyText);
-  const attachments = detail.mail?.attachments ?? [];
-  if (attachments.length > 0) {
-    lines.push('', `Attachments (${attachments.length}; save one with: groundswell attachment save ${detail.item.id} INDEX --out FILE):`);
-    for (const a of attachments) lines.push(`  ${attachmentLine(a)}`);
+const TYPES: Record<string, string> = {
+  pdf: 'application/pdf', txt: 'text/plain', csv: 'text/csv', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif',
+  zip: 'application/zip', doc: 'application/msword', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', html: 'text/html', json: 'application/json', eml: 'message/rfc822',
+};
+
+export async function readAttachments(files: string[] | undefined): Promise<MailAttachment[]> {
+  const attachments: MailAttachment[] = [];
+  for (const file of files ?? []) {
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new MailCommandFailure(`Could not read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}. Nothing was sent.`, 1);
+    });
+    const extension = basename(file).split('.').pop()?.toLowerCase() ?? '';
+    attachments.push({ name: basename(file), contentType: TYPES[extension] ?? 'application/octet-stream', data: bytes.toString('base64') });
   }
-  return lines.join('\n');
+  return attachments;
 }
 
-function attachmentLine(a: MailAttachment): string {
-  return `${a.index}  ${a.name}  ${a.contentType}  ${formatSize(a.size)}${a.risky ? '  (can run code: check it before opening)' : ''}`;
+/** Sends and says what became of it: 0 sent or waiting in the outbox, 1 refused (the draft kept), 2 unsure. */
+export async function sendDraft(call: Call, draft: MailDraft, print: (text: string) => void, json: boolean): Promise<number> {
+  const result: SendResult = await call('mail.send', { draft });
+  if (json) {
+    print(JSON.stringify(result, null, 2));
+    return result.state === 'refused' ? 1 : result.state === 'unsure' ? 2 : 0;
+  }
+  switch (result.state) {
+    case 'sent':
+      print(`Sent ${result.messageId}.${result.message ? ` ${result.message}` : ''}`);
+      return 0;
+    case 'waiting':
+      print(
+        `Waiting to send: ${result.message ?? 'the outgoing server could not be reached.'} It is kept in the outbox and goes when the server answers ` +
+          '(the app, `groundswell serve`, or `groundswell sync --once`), never twice.',
+      );
+      return 0;
+    case 'refused':
+      throw new MailCommandFailure(`${result.message ?? 'The server refused the message.'} Nothing was sent; the draft is kept.`, 1);
+    case 'unsure':
+      throw new MailCommandFailure(`${result.message ?? 'It is not known whether the message went out.'} It stays in the outbox until you decide.`, 2);
+    default:
+      throw new MailCommandFailure(`Unexpected send state ${JSON.stringify(result.state satisfies never)}.`, 1);
+  }
 }
 
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+export async function replyByMail(call: Call, itemId: string, all: boolean, text: string, print: (text: string) => void, json: boolean): Promise<number> {
+  const draft = await call('mail.prepare', { mode: all ? 'replyAll' : 'reply', itemId });
+  return sendDraft(call, { ...draft, text }, print, json);
+}
+
+export async function forwardByMail(call: Call, itemId: string, to: string[], text: string, attach: MailAttachment[], print: (text: string) => void, json: boolean): Promise<number> {
+  const draft = await call('mail.prepare', { mode: 'forward', itemId });
+  return sendDraft(call, { ...draft, to, text, attachments: attach }, print, json);
+}
+
+export async function composeNew(
+  call: Call,
+  input: { accountId: string; to: string[]; subject: string; text: string; attachments: MailAttachment[] },
+  print: (text: string) => void,
+  json: boolean,
+): Promise<number> {
+  const draft = await call('mail.prepare', { mode: 'new', accountId: input.accountId });
+  return sendDraft(call, { ...draft, to: input.to, subject: input.subject, text: input.text, attachments: input.attachments }, print, json);
 }

@@ -16,8 +16,9 @@ import type { HubOptions } from '../hub/hub.ts';
 import { ProfileLockedError, resolveProfileDir, runningHub } from '../hub/profile.ts';
 import { inProcessClient } from './in-process-client.ts';
 import { accountChanges, accountInput, browserSignInFlagOf, kindFlags, kindUsage, stdinFlagsOf } from './kind-flags.ts';
+import { addressesOf, composeNew, forwardByMail, MailCommandFailure, readAttachments, replyByMail } from './mail-commands.ts';
 import { signInWithBrowser } from './browser-sign-in.ts';
-import { runMailCommand } from './mail-commands.ts';
+import { runMailCommand } from './read-mail-commands.ts';
 import { addMailByAddress, MAIL_FLAGS, MAIL_USAGE, MailSetupFailure } from './mail-setup.ts';
 import { openSystemBrowser, type BrowserOpener } from './open-browser.ts';
 import { syncProgress } from './sync-progress.ts';
@@ -33,7 +34,10 @@ Commands:
                    came from, and adds the account (with the password); --imap-host --imap-port
                    --imap-security --imap-user override what was found
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
-                   [--name N] [--window-days D] [--max-messages M]
+                   [--name N] [--window-days D] [--max-messages M] [--address A] [--from-name N]
+                   [--smtp-host H --smtp-port P --smtp-security tls|starttls|plain]
+                   [--smtp-user U --smtp-password-stdin]   (two secrets: one per line on stdin,
+                   the IMAP password first)
   account add imap --oauth google|microsoft|PROVIDER --user ADDRESS [--host H …]
                                         sign in in the browser (OAuth2); the URL is printed
                                         where no browser can be opened
@@ -45,6 +49,8 @@ Commands:
   account add KIND --help               the flags of any kind this Groundswell knows
   account update ID [--name N] [...]    rename; the kind's own flags change its settings
                    (imap: --host --port --security --user --window-days --max-messages,
+                   --address --from-name --smtp-host --smtp-port --smtp-security --smtp-user
+                   --smtp-password-stdin (an empty line: back to the IMAP password),
                    feed: --interval --folder --alerts --keyword; checked with the server first)
   account list [--json]
   account remove ID
@@ -77,7 +83,11 @@ Commands:
                                         to FILE (or into the folder FILE under its own name); an
                                         existing file is never overwritten
   send ROOM_ID --text-stdin [--account ID]   post a message to a Matrix room (markdown allowed)
-  reply ID --text-stdin                 answer the newest message from someone else in a chat item
+  reply ID --text-stdin [--all]         a mail item: reply by mail (--all: reply all), the original
+                                        quoted; a chat item: answer the newest message from someone else
+  forward ID --to ADDR[,ADDR] --text-stdin [--attach FILE]...   forward a mail item, quoted below
+  compose --account ID --to ADDR --subject S --text-stdin [--attach FILE]...   a new mail message
+                                        (mail text is markdown; it also becomes the HTML part)
   feeds import-opml FILE                follow every feed in an OPML file (folders kept)
   feeds export-opml [FILE]              write the followed feeds as OPML (to stdout without FILE)
   preferences [--json]                  print the preferences
@@ -104,6 +114,9 @@ const OPTIONS = {
   until: { type: 'string' },
   for: { type: 'string' },
   all: { type: 'boolean' },
+  to: { type: 'string', multiple: true },
+  subject: { type: 'string' },
+  attach: { type: 'string', multiple: true },
   newest: { type: 'boolean' },
   counts: { type: 'boolean' },
   yes: { type: 'boolean' },
@@ -178,7 +191,7 @@ export async function main(
         ...(options.stop ? { stop: options.stop } : {}),
       });
     }
-    const textOnStdin = (command === 'send' || command === 'reply') && values['text-stdin'];
+    const textOnStdin = (command === 'send' || command === 'reply' || command === 'forward' || command === 'compose') && values['text-stdin'];
     const input = textOnStdin ? await readStdin(io.stdin) : undefined;
     return await withClient(profileDir, options, (client) => run(client, command, rest, values, input, io.stdout, io.stderr), io.stderr);
   } catch (error) {
@@ -186,7 +199,7 @@ export async function main(
       io.stderr.write(`${error.message}\n\n${USAGE}\n`);
       return 1;
     }
-    if (error instanceof CliFailure) {
+    if (error instanceof CliFailure || error instanceof MailCommandFailure) {
       io.stderr.write(`groundswell: ${error.message}\n`);
       return error.exitCode;
     }
@@ -236,7 +249,6 @@ async function accountWithKind(
       return 0;
     }
     const secrets = stdinFlagsOf(kind, values);
-    if (secrets.length > 1) throw new UsageError(`Give only one of ${secrets.map((f) => `--${f.flag}-stdin`).join(', ')}: standard input holds one secret.`);
     const browser = browserSignInFlagOf(kind, values);
     if (browser) {
       if (secrets.length > 0) throw new UsageError(`--${browser.flag} signs in in the browser: give no --${secrets[0]!.flag}-stdin with it.`);
@@ -261,7 +273,8 @@ async function accountWithKind(
   if (!view) throw new CliFailure(`No account has the id ${target}; see \`groundswell account list\`.`, 1);
   const kind = kinds.find((k) => k.kind === view.account.kind);
   const { values } = strictParse(argv, kind ? kindFlags(kind, true) : {});
-  const changes = accountChanges(kind, values);
+  const stdinText = kind && stdinFlagsOf(kind, values).length > 0 ? await readStdin(io.stdin) : undefined;
+  const changes = accountChanges(kind, values, stdinText);
   if (Object.keys(changes).length === 0) throw new UsageError('account update needs something to change: --name, or one of the kind\'s flags (see `account add KIND --help`).');
   const updated = await call('accounts.update', { accountId: target, changes });
   if (values['json']) print(JSON.stringify(updated, null, 2));
@@ -406,6 +419,8 @@ async function run(
       const text = stdinText.replace(/\r?\n$/, '');
       if (command === 'send') {
         await call('chat.send', { roomId: target, text, waitForDelivery: true, ...(values.account ? { accountId: values.account } : {}) });
+      } else if ((await call('accounts.list', {})).some((a) => a.account.source === 'mail' && target.startsWith(`${a.account.id}:`))) {
+        return await replyByMail(call, target, values.all === true, text, print, values.json === true);
       } else {
         const { messages } = await call('chat.timeline', { itemId: target });
         // The newest message someone else wrote: what "reply" answers.
@@ -420,6 +435,22 @@ async function run(
     case 'attachments':
     case 'attachment':
       return runMailCommand(call, command, rest, values, print, (message) => new UsageError(message), (message) => new CliFailure(message, 1));
+    case 'forward':
+    case 'compose': {
+      if (!values['text-stdin'] || stdinText === undefined) throw new UsageError('Pass the message on standard input with --text-stdin.');
+      const text = stdinText.replace(/\r?\n$/, '');
+      const to = addressesOf(values.to);
+      if (to.length === 0) throw new UsageError(`${command} needs --to ADDR (several: --to a@example.com,b@example.com).`);
+      const attachments = await readAttachments(values.attach);
+      if (command === 'forward') {
+        const [target] = rest;
+        if (!target) throw new UsageError('forward needs a mail item id (see `groundswell inbox --source mail`).');
+        return await forwardByMail(call, target, to, text, attachments, print, values.json === true);
+      }
+      if (!values.account) throw new UsageError('compose needs --account ID (see `groundswell account list`).');
+      if (values.subject === undefined) throw new UsageError('compose needs --subject S.');
+      return await composeNew(call, { accountId: values.account, to, subject: values.subject, text, attachments }, print, values.json === true);
+    }
     case 'search': {
       const text = rest.join(' ').trim();
       if (!text) throw new UsageError('search needs the words to look for.');

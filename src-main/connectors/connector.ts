@@ -5,6 +5,7 @@
  */
 import type { ChatMessage, ChatTimeline, EncryptionStatus, VerificationAction, VerificationView } from '../../src-shared/api.ts';
 import type { Account, ConnectionState, InboxItem, ItemDetail, ItemOrigin, PollActivity, TriageState } from '../../src-shared/domain.ts';
+import type { ComposeMode, MailDraft } from '../../src-shared/mail.ts';
 import type { Logger } from '../common/logger.ts';
 
 /**
@@ -78,8 +79,8 @@ export interface TriageFact {
 export interface ConnectorContext<S extends object = object> {
   readonly account: Account<S>;
   readonly log: Logger;
-  /** The account's secret (password or token) from the keychain, read when needed. */
-  readSecret(): Promise<string>;
+  /** The account's secret (password or token) from the keychain, read when needed; `name`: one of its kind's further secrets. */
+  readSecret(name?: string): Promise<string>;
   /** Replaces the account's keychain secret (a Matrix session that gained its crypto store key). */
   writeSecret(secret: string): Promise<void>;
   /**
@@ -187,6 +188,46 @@ export interface TriageConnector {
   apply(action: ServerTriageAction, targets: TriageTarget[], options: { until?: number }): Promise<TriageOutcome>;
 }
 
+/** What the composer starts from for an answer or a forward, read from the original on the server. */
+export type PreparedDraft = Pick<MailDraft, 'to' | 'cc' | 'subject' | 'quote' | 'thread'>;
+
+/** A message built once (its Message-ID fixed), stored as it is and handed to the server as often as needed. */
+export interface ComposedMail {
+  messageId: string;
+  /** The message as it goes over SMTP (no Bcc header). */
+  raw: Uint8Array;
+  /** The copy for the Sent mailbox, when it differs (it keeps the Bcc header). */
+  sentCopy?: Uint8Array;
+  envelope: { from: string; to: string[] };
+}
+
+/**
+ * What one try to hand a message to the server did. `unsure`: the connection broke after the whole
+ * message went out and before the server answered, so it may have been taken.
+ */
+export type DeliveryOutcome =
+  | { status: 'accepted'; response: string; rejected: { address: string; reason: string }[] }
+  | { status: 'failed'; transient: boolean; message: string }
+  | { status: 'unsure'; message: string };
+
+/** Sending mail, for kinds that can: compose, deliver, file the copy and mark the original. */
+export interface MailConnector {
+  prepare(mode: Exclude<ComposeMode, 'new'>, original: TriageTarget): Promise<PreparedDraft>;
+  /** Throws ConnectorError: invalid-input names what is wrong with the draft; connection-failed when an original to attach cannot be read. */
+  compose(draft: MailDraft, original: TriageTarget | undefined, options?: { messageId?: string; asDraft?: boolean }): Promise<ComposedMail>;
+  /** One try; `handedOver` is called the moment the whole message is on its way, before the server answers. */
+  deliver(mail: ComposedMail, handedOver: () => void): Promise<DeliveryOutcome>;
+  /**
+   * After the server took it: a copy in the Sent mailbox unless the server files one itself (or one
+   * with this Message-ID is there already), and \Answered or $Forwarded on the original.
+   */
+  file(mail: ComposedMail, original?: { target: TriageTarget; flag: 'answered' | 'forwarded' }): Promise<{ notices: string[] }>;
+  /** Whether the Sent mailbox holds a message with this Message-ID. */
+  findSent(messageId: string): Promise<boolean>;
+  /** Keeps the draft in the server's Drafts mailbox, replacing an earlier copy of the same draft. */
+  saveDraft(mail: ComposedMail): Promise<void>;
+}
+
 export interface Connector {
   /** Starts connecting in the background; progress comes through ctx.status. */
   start(): void;
@@ -199,13 +240,15 @@ export interface Connector {
   /** Loads the full body for the reading pane (mail adds `mailSource`, which the hub makes safe). */
   loadDetail(item: InboxItem): Promise<ConnectorDetail>;
   /** Present on mail connectors: attachments fetched one at a time, when the user asks. */
-  readonly mail?: MailConnector;
+  readonly attachments?: AttachmentConnector;
   /** Present on chat connectors. */
   readonly chat?: ChatConnector;
   /** Present on connectors with end-to-end encryption. */
   readonly encryption?: EncryptionConnector;
   /** Present on connectors whose server keeps triage state; the others get local triage only. */
   readonly triage?: TriageConnector;
+  /** Present on connectors that send mail (an account with an outgoing server). */
+  readonly mail?: MailConnector;
 }
 
 /** A body as a connector loads it: mail brings its raw HTML part and attachments, which the hub sanitizes and lists. */
@@ -223,9 +266,10 @@ export interface ConnectorMailSource {
   receiptRequested?: string;
 }
 
-export interface MailConnector {
+/** Attachments of mail, fetched one at a time when the user opens or saves one (never with the message). */
+export interface AttachmentConnector {
   /** The decoded bytes of one attachment, fetched from the server now; throws 'invalid-input' past maxBytes. */
-  attachment(item: InboxItem, ref: string, maxBytes: number): Promise<Uint8Array>;
+  fetch(item: InboxItem, ref: string, maxBytes: number): Promise<Uint8Array>;
 }
 
 export type ConnectorErrorCode = 'auth-failed' | 'connection-failed' | 'invalid-input' | 'not-found' | 'protocol';

@@ -17,6 +17,8 @@ export interface AccountDraft<S extends object> {
   settings: S;
   /** What is checked with the server and kept in the keychain (a password, a feed's token); none for an open feed. */
   secret: string | undefined;
+  /** Further secrets the account keeps in keychain entries of their own (an SMTP password), by name. */
+  extraSecrets?: Record<string, string>;
   /** What a browser sign-in brought back (`input.grant`), which `browserSignIn.complete` turns into the secret to keep. */
   grant?: string;
 }
@@ -57,6 +59,8 @@ export interface VerifiedAccount<S extends object> {
   account: Account<S>;
   /** A password or token to keep (a Matrix login keeps its session, never the password). */
   secret: string | undefined;
+  /** The further secrets to keep, by name (see AccountDraft). */
+  extraSecrets?: Record<string, string>;
 }
 
 /** Feeds in an OPML document, as drafts the hub saves without fetching each first. */
@@ -129,7 +133,12 @@ export interface ConnectorKind<S extends object = object> {
    */
   decodeSettings(stored: unknown, version: number): S;
   /** Applies `accounts.update` changes (InputError names a wrong field); `recheck` asks the server first. */
-  applyChanges(settings: S, changes: Record<string, unknown>): { settings: S; recheck: boolean };
+  applyChanges(settings: S, changes: Record<string, unknown>): { settings: S; recheck: boolean; extraSecrets?: Record<string, string> };
+  /**
+   * The names of the further secrets this kind may keep (each its own keychain entry, removed with
+   * the account; a change that stops using one deletes it when `applyChanges` gives it as '').
+   */
+  readonly extraSecretNames?: readonly string[];
   /** One line: where the account lives. */
   describe(account: Account<S>): string;
   /** Whether "Sign in again" applies: the account keeps a password or token. */
@@ -138,7 +147,7 @@ export interface ConnectorKind<S extends object = object> {
    * Proves settings and secret with the server before the account is saved (throws ConnectorError,
    * or InputError naming the field). May complete the account: a page's feed, a homeserver, a device.
    */
-  verify(account: Account<S>, secret: string | undefined, previousSecret?: string): Promise<VerifiedAccount<S>>;
+  verify(account: Account<S>, secret: string | undefined, previousSecret?: string, extraSecrets?: Record<string, string>): Promise<VerifiedAccount<S>>;
   /** Loads the kind's protocol code, first time only, and makes a connector for one account. */
   create(ctx: ConnectorContext<S>): Promise<Connector>;
   /** Ends the account's session on its server when it is removed (a Matrix logout); best effort. */

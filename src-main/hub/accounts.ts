@@ -17,6 +17,7 @@ import { describe, NotFoundError, UnsupportedError } from './errors.ts';
 import type { HubEventBus } from './events.ts';
 import { safeDisplayName } from './item-text.ts';
 import type { KindRegistry } from './kinds.ts';
+import { extraSecretKey } from './secret-keys.ts';
 import type { SignInPasswords } from './sign-in-passwords.ts';
 import type { ConnectorSupervision } from './supervision.ts';
 
@@ -113,7 +114,8 @@ export class AccountBook {
     const draft = kind.draft(input) as AccountDraft<object>;
     this.#refuseDuplicate(kind, draft.settings);
     const account: Account = { id: randomUUID(), kind: kind.kind, source: kind.source, displayName: draft.displayName, createdAt: Date.now(), settings: draft.settings };
-    const verified: VerifiedAccount<object> = draft.grant !== undefined ? await this.#signedIn(kind, account, draft.grant) : await kind.verify(account, draft.secret);
+    const verified: VerifiedAccount<object> =
+      draft.grant !== undefined ? await this.#signedIn(kind, account, draft.grant) : await kind.verify(account, draft.secret, undefined, draft.extraSecrets);
     try {
       this.#refuseDuplicate(kind, verified.account.settings);
     } catch (error) {
@@ -122,7 +124,7 @@ export class AccountBook {
       throw error;
     }
     if (kind.holdsSignInPassword && draft.secret !== undefined) this.#p.signInPasswords.hold(account.id, draft.secret);
-    const view = await this.#save(verified.account, kind, verified.secret);
+    const view = await this.#save(verified.account, kind, verified.secret, verified.extraSecrets ?? draft.extraSecrets);
     if (signInId !== undefined) this.#p.signIns.used(signInId);
     return (await this.#useHeldPassword(verified.account, kind)) ? this.view(verified.account, kind) : view;
   }
@@ -153,12 +155,18 @@ export class AccountBook {
     const { displayName: name, ...changes } = record(request['changes'], 'the changes');
     const displayName = name === undefined ? account.displayName : text(name, 'displayName', 'Name', { max: 200 }).trim();
     if (displayName === '') throw new InputError('Name is required.', 'displayName');
-    const { settings, recheck } = kind.applyChanges(account.settings, changes);
+    const { settings, recheck, extraSecrets: changedSecrets } = kind.applyChanges(account.settings, changes);
     let updated: Account = { ...account, displayName, settings };
     if (recheck) {
       this.#refuseDuplicate(kind, settings, account.id);
       const secret = (await this.#p.secrets.getPassword(account.id)) ?? undefined;
-      updated = (await kind.verify(updated, secret, secret)).account;
+      const extras = { ...(await this.#extraSecrets(account.id, kind)), ...changedSecrets };
+      updated = (await kind.verify(updated, secret, secret, extras)).account;
+    }
+    // Kept only once the server took them; '' is one the account no longer uses.
+    for (const [name, value] of Object.entries(changedSecrets ?? {})) {
+      if (value === '') await this.#p.secrets.deletePassword(extraSecretKey(account.id, name)).catch(() => false);
+      else await this.#p.secrets.setPassword(extraSecretKey(account.id, name), value);
     }
     this.#p.store.updateAccount(this.#stored(updated, kind));
     this.#p.log.info('account settings changed', { accountId: account.id, recheck });
@@ -232,6 +240,7 @@ export class AccountBook {
     await this.#p.secrets.deletePassword(accountId).catch((error: unknown) => {
       this.#p.log.warn('could not delete the password from the keychain', { accountId, error });
     });
+    for (const name of found.kind?.extraSecretNames ?? []) await this.#p.secrets.deletePassword(extraSecretKey(accountId, name)).catch(() => false);
     this.#p.log.info('account removed', { accountId });
     this.#p.events.emit('accounts.changed', {});
     this.#p.events.emit('inbox.changed', { accountIds: [accountId] });
@@ -268,15 +277,26 @@ export class AccountBook {
   }
 
   /** The keychain first: an account row without its secret would fail at every start. */
-  async #save(verified: Account, kind: AnyConnectorKind, secret: string | undefined): Promise<AccountView> {
+  async #save(verified: Account, kind: AnyConnectorKind, secret: string | undefined, extraSecrets?: Record<string, string>): Promise<AccountView> {
     // A feed names itself with its own title, which may be anything.
     const account = { ...verified, displayName: safeDisplayName(verified.displayName) };
     if (secret !== undefined) await this.#p.secrets.setPassword(account.id, secret);
+    for (const [name, value] of Object.entries(extraSecrets ?? {})) if (value !== '') await this.#p.secrets.setPassword(extraSecretKey(account.id, name), value);
     this.#p.store.insertAccount(this.#stored(account, kind));
     this.#p.log.info('account added', { accountId: account.id, kind: account.kind });
     this.#p.events.emit('accounts.changed', {});
     if (this.#live) this.#p.supervision.start(account, kind);
     return this.view(account, kind);
+  }
+
+  /** The further secrets an account keeps, read from their keychain entries (missing ones left out). */
+  async #extraSecrets(accountId: string, kind: AnyConnectorKind): Promise<Record<string, string>> {
+    const found: Record<string, string> = {};
+    for (const name of kind.extraSecretNames ?? []) {
+      const value = await this.#p.secrets.getPassword(extraSecretKey(accountId, name));
+      if (value !== null) found[name] = value;
+    }
+    return found;
   }
 
   #stored(account: Account, kind: AnyConnectorKind): StoredAccount {
@@ -302,3 +322,4 @@ export class AccountBook {
     }
   }
 }
+

@@ -25,6 +25,8 @@ import { describe, NotFoundError, toFailure, UnsupportedError } from './errors.t
 import { HubEventBus } from './events.ts';
 import type { HubListener } from './events.ts';
 import { ItemBook } from './items.ts';
+import { MailCalls } from './mail-calls.ts';
+import { MailOutbox } from './mail-outbox.ts';
 import { Outbox } from './outbox.ts';
 import { defaultKinds, KindRegistry } from './kinds.ts';
 import { PreferenceBook } from './preferences.ts';
@@ -48,6 +50,8 @@ export interface HubOptions {
   searchIndexInBackground?: boolean;
   /** More than this many notifications from one account in a minute become a summary (the bench raises it). */
   floodLimit?: number;
+  /** The mail outbox's first retry delay (tests shorten it). */
+  mailRetryMs?: number;
 }
 
 type Handlers = { [C in CallName]: (params: unknown) => Promise<HubCalls[C]['result']> | HubCalls[C]['result'] };
@@ -71,6 +75,8 @@ export class Hub {
   readonly #preferences: PreferenceBook;
   readonly #chat: ChatCalls;
   readonly #security: SecurityCalls;
+  readonly #mailOutbox: MailOutbox;
+  readonly #mail: MailCalls;
   readonly #attention: AttentionBook;
   /** What opening the profile found that the user must be told (see `profile.notices`). */
   readonly notices: readonly ProfileNotice[];
@@ -100,13 +106,18 @@ export class Hub {
         raise: (toRaise) => this.#attention.raise(toRaise),
         holdRead: (account, changes) => this.#attention.holdRead(account, changes),
       },
-      online: (accountId) => void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error })),
+      online: (accountId) => {
+        void this.#outbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the outbox', { accountId, error }));
+        void this.#mailOutbox.send([accountId]).catch((error: unknown) => this.log.warn('could not send the mail outbox', { accountId, error }));
+      },
     });
     this.#signIns = new BrowserSignIns(log);
     this.#accounts = new AccountBook({ store, secrets, kinds: this.#kinds, supervision: this.#supervision, events: this.#events, signInPasswords: this.#signInPasswords, signIns: this.#signIns, log });
     this.#items = new ItemBook(store, this.#accounts, this.#supervision, log, () => this.#preferences.get().remoteImagesFrom);
     this.#outbox = new Outbox(store, this.#accounts, this.#supervision, this.#events, log);
     this.#triage = new TriageBook(store, this.#accounts, this.#outbox, this.#events, log, (items) => this.#attention.woke(items));
+    this.#mailOutbox = new MailOutbox(store, this.#accounts, this.#supervision, this.#events, log, options.mailRetryMs);
+    this.#mail = new MailCalls(store, this.#accounts, this.#supervision, this.#mailOutbox, log);
     this.#preferences = new PreferenceBook(store, (preferences) => this.#events.emit('preferences.changed', preferences));
     this.#signInCalls = new SignInCalls({ kinds: this.#kinds, accounts: this.#accounts, signIns: this.#signIns, preferences: () => this.#preferences.get() });
     this.#attention = new AttentionBook({
@@ -163,6 +174,7 @@ export class Hub {
   startConnectors(): void {
     this.#accounts.startAll();
     void this.#outbox.send().catch((error: unknown) => this.log.warn('could not send the outbox', { error }));
+    void this.#mailOutbox.send().catch((error: unknown) => this.log.warn('could not send the mail outbox', { error }));
   }
 
   on(listener: HubListener): () => void {
@@ -183,6 +195,7 @@ export class Hub {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#outbox.dispose();
+    await this.#mailOutbox.dispose();
     this.#signIns.dispose();
     this.#searchIndexing.dispose();
     this.#triage.dispose();
@@ -244,6 +257,14 @@ export class Hub {
     'security.setUpBackup': (raw) => this.#security.setUpBackup(raw),
     'security.restoreBackup': (raw) => this.#security.restoreBackup(raw),
     'security.resetBackup': (raw) => this.#security.resetBackup(raw),
+    'mail.prepare': (raw) => this.#mail.prepare(raw),
+    'mail.send': (raw) => this.#mail.send(raw),
+    'mail.saveDraft': (raw) => this.#mail.saveDraft(raw),
+    'mail.closeDraft': (raw) => this.#mail.closeDraft(raw),
+    'mail.drafts': (raw) => this.#mail.drafts(raw),
+    'mail.outbox': () => this.#mail.outbox(),
+    'mail.retry': (raw) => this.#mail.retry(raw),
+    'mail.markSent': (raw) => this.#mail.markSent(raw),
     'preferences.get': () => this.#preferences.get(),
     'profile.notices': () => [...this.notices],
     'preferences.set': (raw) => this.#preferences.set(raw),
@@ -281,6 +302,7 @@ export class Hub {
         const kind = d.kind;
         // What waits in the outbox goes first, so the state printed afterwards is the server's.
         await this.#outbox.send([d.account.id]);
+        await this.#mailOutbox.send([d.account.id]);
         await this.#supervision.withConnector(d.account, kind, (c) => c.syncOnce());
       }),
     );

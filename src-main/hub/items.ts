@@ -107,8 +107,8 @@ export class ItemBook {
       throw new InputError(listed.length === 0 ? 'This message has no attachments.' : `This message has ${listed.length} attachment(s); pick one from 1 to ${listed.length}.`, 'index');
     }
     const bytes = await this.#withConnector(stored.accountId, (connector) => {
-      if (!connector.mail) throw new UnsupportedError('This account cannot fetch attachments.');
-      return connector.mail.attachment(item, ref, ATTACHMENT_MAX_BYTES);
+      if (!connector.attachments) throw new UnsupportedError('This account cannot fetch attachments.');
+      return connector.attachments.fetch(item, ref, ATTACHMENT_MAX_BYTES);
     });
     return { name: wanted.name, contentType: wanted.contentType, size: bytes.length, base64: Buffer.from(bytes).toString('base64') };
   }

@@ -167,7 +167,7 @@ function run(connector: Connector, entry: OutboxEntry, data: OutboxData, items: 
 }
 
 /** "Try again later": the server could not be reached, or wants the user to sign in again first. */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   return error instanceof ConnectorError && (error.code === 'connection-failed' || error.code === 'auth-failed');
 }
 

@@ -18,6 +18,7 @@ import { describe } from './errors.ts';
 import type { HubEventBus } from './events.ts';
 import { storedItem } from './item-text.ts';
 import type { SearchIndexing } from './search-indexing.ts';
+import { extraSecretKey } from './secret-keys.ts';
 import type { SignInPasswords } from './sign-in-passwords.ts';
 
 export interface SupervisionParts {
@@ -193,10 +194,10 @@ export class ConnectorSupervision {
    * unlocks the keychain outside Groundswell, and typing the password again would change nothing
    * (for Matrix it would even make a new device); Sign in again still works once the keychain does.
    */
-  private async readSecret(account: Account): Promise<string> {
+  private async readSecret(account: Account, name?: string): Promise<string> {
     let secret: string | null;
     try {
-      secret = await this.#parts.secrets.getPassword(account.id);
+      secret = await this.#parts.secrets.getPassword(name === undefined ? account.id : extraSecretKey(account.id, name));
     } catch (error) {
       if (!(error instanceof KeychainUnavailableError)) throw error;
       this.#waitForKeychain(account);
@@ -246,7 +247,7 @@ export class ConnectorSupervision {
     return {
       account,
       log: this.#parts.log.child(`${account.kind}.${account.id.slice(0, 8)}`),
-      readSecret: () => this.readSecret(account),
+      readSecret: (name) => this.readSecret(account, name),
       writeSecret: (secret) => secrets.setPassword(account.id, secret),
       takeSignInPassword: () => signInPasswords.take(account.id),
       dataDir: this.accountDataDir(account.id),

@@ -23,6 +23,7 @@ import { hasWordPrefix, searchSnippet } from './search-snippet.ts';
 import { damagedError, diskFullError, isDamaged, isDiskFull } from './sqlite-failures.ts';
 import { StoreError } from './store-error.ts';
 import { existsSync, writeFileSync } from 'node:fs';
+import { MailStore } from './mail-store.ts';
 import { TRIAGE_COLUMNS, triageFields, TriageStore, viewFilter } from './triage-store.ts';
 import type { TriageColumns } from './triage-store.ts';
 import { AttentionStore } from './attention-store.ts';
@@ -204,6 +205,8 @@ export class InboxStore {
   readonly recovery: StoreRecovery | undefined;
   /** Done, star, snooze, delete, the outbox and undo (triage-store.ts). */
   readonly triage: TriageStore;
+  /** The mail outbox and the composer's drafts (mail-store.ts). */
+  readonly mail: MailStore;
   /** Attention rules, quiet hours and each item's decision (attention-store.ts). */
   readonly attention: AttentionStore;
 
@@ -212,6 +215,7 @@ export class InboxStore {
     this.#path = path;
     this.recovery = recovery;
     this.triage = new TriageStore(db, (sql) => this.#prepare(sql));
+    this.mail = new MailStore(db, (sql) => this.#prepare(sql));
     this.attention = new AttentionStore(db, (sql) => this.#prepare(sql), (run) => this.#guard(run));
   }
 

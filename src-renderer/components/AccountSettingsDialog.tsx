@@ -16,6 +16,7 @@ import { openSecurity } from '../state/securityActions.ts';
 import type { AccountSettings } from '../state/store.ts';
 import { ImapServerSection, KindSettingsSection, NameSection } from './AccountEditSections.tsx';
 import { FeedSettingsSection } from './FeedSettingsSection.tsx';
+import { SendingSection } from './SendingSection.tsx';
 import { useNow } from './useNow.ts';
 
 const OWN_SECTIONS: readonly string[] = ['imap', 'matrix', 'feed'];
@@ -114,6 +115,7 @@ function AccountSettingsModal({ settings, view }: { settings: AccountSettings; v
       <AccountFacts view={view} />
       <NameSection account={account} />
       {isAccountOf(account, 'imap') ? <ImapServerSection account={account} /> : null}
+      {isAccountOf(account, 'imap') ? <SendingSection account={account} /> : null}
       {isAccountOf(account, 'feed') ? <FeedSettingsSection account={account} /> : null}
       {isAccountOf(account, 'matrix') ? <EncryptionSection hub={hub} view={view} /> : null}
       {plugIn !== undefined ? <KindSettingsSection account={account} descriptor={plugIn} /> : null}

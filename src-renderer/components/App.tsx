@@ -24,6 +24,9 @@ import {
 import { AccountSettingsDialog } from './AccountSettingsDialog.tsx';
 import { AddAccountDialog } from './AddAccountDialog.tsx';
 import { FirstRun } from './FirstRun.tsx';
+import { Composer } from './Composer.tsx';
+import { DraftsStatus, NewMessageButton, OutboxStatus } from './MailButtons.tsx';
+import { openComposer } from '../state/mailActions.ts';
 import { focusList } from './focusList.ts';
 import { InboxList } from './InboxList.tsx';
 import { PreferencesDialog } from './PreferencesDialog.tsx';
@@ -43,7 +46,7 @@ function belongsToTarget(target: EventTarget | null, key: string): boolean {
 }
 
 function dialogOpen(s: AppState): boolean {
-  return s.addAccountOpen || s.accountSettings !== null || s.security !== null || s.preferencesOpen || s.shortcutsOpen || s.snoozeFor !== null || s.confirmDelete !== null || s.contextMenu !== null;
+  return s.addAccountOpen || s.accountSettings !== null || s.security !== null || s.preferencesOpen || s.shortcutsOpen || s.snoozeFor !== null || s.confirmDelete !== null || s.contextMenu !== null || s.composer !== null;
 }
 
 /** One pane at a time: the reading pane covers the list (the stylesheet decides below which width). */
@@ -113,6 +116,10 @@ function run(hub: ReturnType<typeof useHub>, command: KeyCommand, target: EventT
       return true;
     case 'reply': {
       const open = state.openId === null ? undefined : findItem(state, state.openId);
+      if (open?.source === 'mail') {
+        void openComposer(hub, 'reply', { itemId: open.id });
+        return true;
+      }
       const composer = document.querySelector<HTMLTextAreaElement>('.chat-composer textarea');
       if (open?.source !== 'chat' || composer === null) return false;
       composer.focus();
@@ -204,6 +211,9 @@ export function App() {
       <header className="topbar">
         <span className="brand">Groundswell</span>
         <SearchBox />
+        <OutboxStatus />
+        <DraftsStatus />
+        <NewMessageButton />
         <button type="button" className="icon-button help-button" aria-label="Keyboard shortcuts" aria-haspopup="dialog" title="Keyboard shortcuts (?)" onClick={() => openShortcuts(hub)}>
           ?
         </button>
@@ -227,6 +237,7 @@ export function App() {
       <SecurityDialog />
       <PreferencesDialog />
       <TriageDialogs />
+      <Composer />
       <Toasts />
     </div>
   );

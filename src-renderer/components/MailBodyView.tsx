@@ -7,7 +7,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { ItemDetail, MailAttachment, MailBody } from '../../src-shared/domain.ts';
 import { linkMismatch } from '../format/links.ts';
 import { useHub } from '../state/hooks.ts';
-import { alwaysShowImagesFrom, fetchAttachment, showRemoteImages, stopShowingImagesFrom } from '../state/mailActions.ts';
+import { alwaysShowImagesFrom, fetchAttachment, showRemoteImages, stopShowingImagesFrom } from '../state/mailReadingActions.ts';
 import { MailFrame } from './MailFrame.tsx';
 import { PaperclipIcon } from './PaperclipIcon.tsx';
 import { RichContent } from './RichContent.tsx';

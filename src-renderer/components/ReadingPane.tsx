@@ -5,6 +5,7 @@ import { formatFullTime } from '../format/time.ts';
 import { closeItem, findItem } from '../state/actions.ts';
 import { focusList } from './focusList.ts';
 import { PaneTriageButtons } from './TriageButtons.tsx';
+import { MailAnswerButtons } from './MailButtons.tsx';
 import { WhyButton, WhyPanel } from './WhyPanel.tsx';
 import { useApp, useHub } from '../state/hooks.ts';
 import { ChatRoom } from './ChatRoom.tsx';
@@ -167,6 +168,7 @@ export function ReadingPane() {
                   Open link
                 </a>
               ) : null}
+              <MailAnswerButtons item={shown} />
               <PaneTriageButtons itemId={shown.id} />
               <WhyButton item={shown} />
             </div>

@@ -75,7 +75,7 @@ export type ImapFormCheck =
 /** Where and how the account connects: the add form without the name and the password, and an existing account's Server section. */
 export type ImapServerValues = Omit<ImapFormValues, 'displayName' | 'password'>;
 export type ImapServerField = keyof ImapServerValues;
-type ImapServer = Omit<ImapAccountInput, 'displayName' | 'password' | 'oauthProvider' | 'signInId'>;
+type ImapServer = Pick<ImapAccountInput, 'host' | 'port' | 'security' | 'user' | 'syncWindowDays' | 'syncMaxMessages'>;
 
 function checkServer(values: ImapServerValues, errors: ImapFormErrors): ImapServer | undefined {
   const host = values.host.trim();

@@ -53,7 +53,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['x'], command: 'select', description: 'Select or unselect the item' },
   { keys: ['Ctrl+A'], command: 'select-all', description: 'Select every item in the list' },
   { keys: ['z'], command: 'undo', description: 'Undo the last action' },
-  { keys: ['r'], command: 'reply', description: 'Reply (chat)' },
+  { keys: ['r'], command: 'reply', description: 'Reply (mail or chat)' },
   { keys: ['/'], command: 'search', description: 'Search' },
   { keys: ['g i'], command: 'go-inbox', description: 'Go to Inbox' },
   { keys: ['g s'], command: 'go-snoozed', description: 'Go to Snoozed' },

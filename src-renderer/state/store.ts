@@ -17,6 +17,7 @@ import type {
   UnreadCounts,
 } from '../../src-shared/api.ts';
 import type { AccountView, InboxItem, ItemDetail, TriageView } from '../../src-shared/domain.ts';
+import type { ComposeMode, MailDraft, OutboxMessage } from '../../src-shared/mail.ts';
 import type { AttentionRule, AttentionSettings, ItemWhy } from '../../src-shared/attention.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../../src-shared/preferences.ts';
 
@@ -247,7 +248,30 @@ export interface SecuritySlice {
   verificationPrompts: VerificationPrompt[];
 }
 
-export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice & TriageSlice & AttentionSlice;
+/** The mail composer (one at a time): the draft as typed, kept here so it survives re-renders and is saved while typed. */
+export interface ComposerView {
+  mode: ComposeMode;
+  /** Null while `mail.prepare` reads the original. */
+  draft: MailDraft | null;
+  loadError: string | null;
+  sending: boolean;
+  /** The hub's answer to the last send (refused: the server's words); the draft stays. */
+  sendError: string | null;
+  /** Escape or Close asked: save as a draft, discard, or keep writing. */
+  confirmClose: boolean;
+  /** Changed since it was last saved here. */
+  dirty: boolean;
+}
+
+export interface MailSlice {
+  composer: ComposerView | null;
+  /** Messages waiting to send (or unsure after a crash), as `mail.outbox` lists them. */
+  outbox: OutboxMessage[];
+  /** Drafts kept on this computer (a composer closed by a crash, a message the server refused), newest first. */
+  mailDrafts: MailDraft[];
+}
+
+export type AppState = AccountsSlice & InboxSlice & SelectionSlice & SearchSlice & UiSlice & ChatSlice & SecuritySlice & PreferencesSlice & TriageSlice & AttentionSlice & MailSlice;
 export type AppStore = StoreApi<AppState>;
 
 const accountsSlice: StateCreator<AppState, [], [], AccountsSlice> = () => ({
@@ -332,6 +356,12 @@ const securitySlice: StateCreator<AppState, [], [], SecuritySlice> = () => ({
   verificationPrompts: [],
 });
 
+const mailSlice: StateCreator<AppState, [], [], MailSlice> = () => ({
+  composer: null,
+  outbox: [],
+  mailDrafts: [],
+});
+
 export function createAppStore(): AppStore {
   return createStore<AppState>()((...a) => ({
     ...accountsSlice(...a),
@@ -343,6 +373,7 @@ export function createAppStore(): AppStore {
     ...securitySlice(...a),
     ...preferencesSlice(...a),
     ...triageSlice(...a),
+    ...mailSlice(...a),
     ...attentionSlice(...a),
   }));
 }

@@ -69,18 +69,18 @@ describe('the inbox in a browser', () => {
     // Mail by address is the dialog's first choice; this test types the server itself.
     await dialog.getByRole('radio', { name: 'IMAP mail' }).check();
     await dialog.getByLabel('Display name').fill('Erin at work');
-    await dialog.getByLabel('Server').fill('127.0.0.1');
-    await dialog.getByLabel('Security').selectOption('plain');
-    await dialog.getByLabel('Port').fill(String(dovecot.port));
-    await dialog.getByLabel('User name').fill(user.user);
-    await dialog.getByLabel('Password').fill('not-the-password');
+    await dialog.getByLabel('Server', { exact: true }).fill('127.0.0.1');
+    await dialog.getByLabel('Security', { exact: true }).selectOption('plain');
+    await dialog.getByLabel('Port', { exact: true }).fill(String(dovecot.port));
+    await dialog.getByLabel('User name', { exact: true }).fill(user.user);
+    await dialog.getByLabel('Password', { exact: true }).fill('not-the-password');
     await shot('02-add-account');
     await dialog.getByRole('button', { name: 'Add account' }).click();
     await expect.poll(() => dialog.innerText(), { timeout: 20_000 }).toMatch(/authentication failed/i);
     expect(await dialog.innerText()).not.toContain('not-the-password');
     await shot('03-add-account-error');
 
-    await dialog.getByLabel('Password').fill(user.password);
+    await dialog.getByLabel('Password', { exact: true }).fill(user.password);
     await dialog.getByRole('button', { name: 'Add account' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
   });

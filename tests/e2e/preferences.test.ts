@@ -149,11 +149,11 @@ describe('preferences and account settings in a browser', () => {
     await add.getByLabel('Display name').waitFor();
     await shotThemesAndSmall('42-add-account');
     await add.getByLabel('Display name').fill('Pat at work');
-    await add.getByLabel('Server').fill('127.0.0.1');
-    await add.getByLabel('Security').selectOption('plain');
-    await add.getByLabel('Port').fill(String(dovecot.port));
-    await add.getByLabel('User name').fill(user.user);
-    await add.getByLabel('Password').fill(user.password);
+    await add.getByLabel('Server', { exact: true }).fill('127.0.0.1');
+    await add.getByLabel('Security', { exact: true }).selectOption('plain');
+    await add.getByLabel('Port', { exact: true }).fill(String(dovecot.port));
+    await add.getByLabel('User name', { exact: true }).fill(user.user);
+    await add.getByLabel('Password', { exact: true }).fill(user.password);
     await add.getByRole('button', { name: 'Add account' }).click();
     await add.waitFor({ state: 'hidden', timeout: 30_000 });
 

@@ -89,10 +89,10 @@ describe('mail sign-in with OAuth2 in a browser', () => {
     // Google and Microsoft have no client id in this run: they are not offered.
     expect(await dialog.getByRole('button', { name: 'Sign in with Google' }).count()).toBe(0);
     await button.click();
-    await expect.poll(() => dialog.getByLabel('User name').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => dialog.getByLabel('User name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(await dialog.innerText()).toContain('Enter your email address first');
     await dialog.getByLabel('Display name').fill('Frank at work');
-    await dialog.getByLabel('User name').fill('frank');
+    await dialog.getByLabel('User name', { exact: true }).fill('frank');
     await page.screenshot({ path: `${SHOTS}/64-oauth-add-account.png` });
     await finishInTab(() => button.click(), '65-oauth-signed-in-tab');
     await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
@@ -112,7 +112,7 @@ describe('mail sign-in with OAuth2 in a browser', () => {
     await account.getByRole('button', { name: 'Sign in again' }).click();
     const settings = page.getByRole('dialog', { name: 'Account settings' });
     await settings.waitFor();
-    expect(await settings.getByLabel('Password').count()).toBe(0);
+    expect(await settings.getByLabel('Password', { exact: true }).count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}/67-oauth-sign-in-again.png` });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: `${SHOTS}/68-oauth-sign-in-again-dark.png` });

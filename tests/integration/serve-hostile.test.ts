@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { MAX_FRAME_BYTES } from '../../src-shared/limits.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runCli } from '../support/cli.ts';
@@ -191,7 +192,7 @@ describe('serve survives hostile clients', () => {
     ws.send(JSON.stringify({ id: 7, call: 'inbox.search', params: { text: 'x'.repeat(2 * 1024 * 1024) } }));
     expect((await answer).result.error?.code).toBe('invalid-input');
     const code = closeOf(ws);
-    ws.send(Buffer.alloc(40 * 1024 * 1024, 0x20));
+    ws.send(Buffer.alloc(MAX_FRAME_BYTES + 1024, 0x20));
     expect(await code).toBe(1009);
     await expectServing();
   });

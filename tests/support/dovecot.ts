@@ -20,6 +20,9 @@ export interface DovecotUser {
 export interface Dovecot {
   host: '127.0.0.1';
   port: number;
+  /** With `lmtp`: where an MTA delivers (user@any-domain goes to user), and the auth service SMTP AUTH can ask. */
+  lmtpPort?: number;
+  authPort?: number;
   users: DovecotUser[];
   dir: string;
   /** Adds a passwd-file user; resolves once Dovecot will see it. */
@@ -60,6 +63,10 @@ export interface DovecotOptions {
    * \Trash, \Junk); without it the server advertises none.
    */
   specialUse?: boolean;
+  /** Sent and Drafts exist from the first login and carry \\Sent and \\Drafts. */
+  sentAndDrafts?: boolean;
+  /** An LMTP listener (mail delivered by Postfix) and an auth listener (Postfix's SMTP AUTH), on free ports. */
+  lmtp?: boolean;
   /**
    * Also accept OAuth2 bearer tokens (Dovecot's oauth2 passdb), checked by RFC 7662 introspection
    * at `introspectionUrl` (POST); the server announces only the SASL mechanisms listed.
@@ -95,8 +102,9 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   utimesSync(usersFile, usersStamp, usersStamp);
 
   const port = await freePort();
+  const delivery = options.lmtp ? { lmtpPort: await freePort(), authPort: await freePort() } : undefined;
   const configPath = join(dir, 'dovecot.conf');
-  writeFileSync(configPath, config(dir, port, ids, options) + (options.specialUse ? SPECIAL_USE_NAMESPACE : ''), { mode: 0o644 });
+  writeFileSync(configPath, config(dir, port, ids, options) + namespace(options) + (delivery ? lmtpConfig(delivery) : ''), { mode: 0o644 });
   if (options.oauth2) writeFileSync(join(dir, 'dovecot-oauth2.conf.ext'), oauth2Config(options.oauth2.introspectionUrl), { mode: 0o644 });
 
   let child: ChildProcess | undefined;
@@ -126,6 +134,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   return {
     host: '127.0.0.1',
     port,
+    ...delivery,
     users,
     dir,
     async addUser(user, password) {
@@ -182,10 +191,47 @@ function lookupIds(): Ids {
   return { dovecotUid: Number(dovecot[2]), dovecotGid: Number(dovecot[3]) };
 }
 
-const SPECIAL_USE_NAMESPACE = `namespace inbox {
+function namespace(options: DovecotOptions): string {
+  if (!options.specialUse && !options.sentAndDrafts) return '';
+  return `namespace inbox {
   inbox = yes
   separator = /
-  mailbox Archive {
+${options.specialUse ? SPECIAL_USE_MAILBOXES : ''}${options.sentAndDrafts ? SENT_AND_DRAFTS : ''}}
+`;
+}
+
+const SENT_AND_DRAFTS = `  mailbox Sent {
+    special_use = \\Sent
+    auto = create
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = create
+  }
+`;
+
+/** LMTP for Postfix's deliveries (the recipient's local part is the user) and auth for its SMTP AUTH. */
+function lmtpConfig(ports: { lmtpPort: number; authPort: number }): string {
+  return `protocols = imap lmtp
+protocol lmtp {
+  auth_username_format = %Ln
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = ${ports.lmtpPort}
+  }
+}
+service auth {
+  inet_listener auth-client {
+    address = 127.0.0.1
+    port = ${ports.authPort}
+  }
+}
+`;
+}
+
+const SPECIAL_USE_MAILBOXES = `  mailbox Archive {
     special_use = \\Archive
     auto = create
   }
@@ -197,7 +243,6 @@ const SPECIAL_USE_NAMESPACE = `namespace inbox {
     special_use = \\Junk
     auto = create
   }
-}
 `;
 
 /** Dovecot 2.3's oauth2 passdb: the token is POSTed as token=… and the answer's username must be the login's. */

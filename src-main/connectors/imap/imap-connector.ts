@@ -12,6 +12,7 @@ import { MailboxSync } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
 import { createMailTriage } from './triage/mail-triage.ts';
 import { setFlag } from './triage/set-flag.ts';
+import { createMailSender } from './send/mail-sender.ts';
 
 export { verifyImapLogin } from './verify-login.ts';
 
@@ -193,12 +194,20 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
     },
 
     triage: createMailTriage({ withMailbox, withClient, host: settings.host, log }),
+    mail: createMailSender({
+      settings,
+      withMailbox,
+      withClient,
+      readSecret: (name) => ctx.readSecret(name),
+      ...(signIn.tokens ? { accessToken: () => signIn.tokens!.accessToken() } : {}),
+      log: log.child('send'),
+    }),
 
     markRead: (items) => setSeen(items, true),
     markUnread: (items) => setSeen(items, false),
 
-    mail: {
-      attachment(item, ref, maxBytes) {
+    attachments: {
+      fetch(item, ref, maxBytes) {
         if (item.origin.kind !== 'mail') throw new ConnectorError('invalid-input', 'This item is not a mail message.');
         const origin = item.origin;
         return withMailbox(origin.mailbox, async (client, uidValidity) => {

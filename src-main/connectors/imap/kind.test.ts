@@ -121,6 +121,6 @@ describe('stored IMAP settings', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(SettingsTooNewError);
-    expect((thrown as Error).message).toMatch(/newer Groundswell \(settings version 2\)\. Update Groundswell/);
+    expect((thrown as Error).message).toMatch(/newer Groundswell \(settings version 3\)\. Update Groundswell/);
   });
 });

@@ -5,16 +5,18 @@
 import type { ImapOAuthSettings, ImapSecurity, ImapSettings } from '../../../src-shared/domain.ts';
 import { choice, displayName, hostName, InputError, integer, onlyKeys, record, refusePlaintextOffMachine, text } from '../../common/input.ts';
 import { SettingsTooNewError } from '../kind.ts';
+import { applySmtpChanges, decodeSmtp, draftSmtp, SMTP_INPUT_KEYS, SMTP_SECRET, SMTP_SECURITIES } from './smtp-settings.ts';
 import type { ConnectorKind } from '../kind.ts';
 import type { AutoconfigEnvironment } from './autoconfig/discover.ts';
 import { mailBrowserSignIn, parseMailGrant } from './oauth-sign-in.ts';
 
 const SECURITIES: readonly ImapSecurity[] = ['tls', 'starttls', 'plain'];
 const SECURITY_MESSAGE = 'Security must be TLS, STARTTLS or none.';
-const SETTINGS_VERSION = 1;
+/** 2: the sending side (smtp, address, fromName); version 1 settings read as an account that only receives. */
+const SETTINGS_VERSION = 2;
 const DEFAULTS = { syncWindowDays: 30, syncMaxMessages: 2000 };
 
-const SETTINGS_FIELDS = ['host', 'port', 'security', 'user', 'syncWindowDays', 'syncMaxMessages'] as const;
+const SETTINGS_FIELDS = ['host', 'port', 'security', 'user', 'syncWindowDays', 'syncMaxMessages', ...SMTP_INPUT_KEYS] as const;
 
 function defaultPort(security: ImapSecurity): number {
   return security === 'tls' ? 993 : 143;
@@ -75,7 +77,15 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     },
     { name: 'syncWindowDays', label: 'Sync window (days)', type: 'number', required: false, flag: 'window-days', changeable: true },
     { name: 'syncMaxMessages', label: 'Maximum messages', type: 'number', required: false, flag: 'max-messages', changeable: true },
+    { name: 'address', label: 'Your address', type: 'text', required: false, flag: 'address', placeholder: 'ann@example.com', help: 'the From of mail you send; the user name when it is an address', changeable: true },
+    { name: 'fromName', label: 'Your name', type: 'text', required: false, flag: 'from-name', help: 'shown beside your address', changeable: true },
+    { name: 'smtpHost', label: 'Outgoing server (SMTP)', type: 'text', required: false, flag: 'smtp-host', placeholder: 'smtp.example.com', help: 'without it the account only receives', changeable: true },
+    { name: 'smtpSecurity', label: 'SMTP security', type: 'choice', required: false, flag: 'smtp-security', choices: SMTP_SECURITIES, help: 'tls (default, port 465), starttls (587), or plain (this computer only)', changeable: true },
+    { name: 'smtpPort', label: 'SMTP port', type: 'number', required: false, flag: 'smtp-port', help: '465 for TLS, 587 for STARTTLS', changeable: true },
+    { name: 'smtpUser', label: 'SMTP user name', type: 'text', required: false, flag: 'smtp-user', help: 'the IMAP user name unless given', changeable: true },
+    { name: 'smtpPassword', label: 'SMTP password', type: 'secret', required: false, flag: 'smtp-password', help: 'the IMAP password unless given', changeable: true },
   ],
+  extraSecretNames: [SMTP_SECRET],
 
   draft(raw) {
     const input = record(raw, 'the account');
@@ -95,14 +105,19 @@ export const imapKind: ConnectorKind<ImapSettings> = {
       syncMaxMessages: syncMaxMessages(input['syncMaxMessages'], DEFAULTS.syncMaxMessages),
       ...(grant ? { oauth: grant.client } : {}),
     };
+    const sending = draftSmtp(input);
+    if (sending.smtp) settings.smtp = sending.smtp;
+    if (sending.address !== undefined) settings.address = sending.address;
+    if (sending.fromName !== undefined) settings.fromName = sending.fromName;
     checkConnection(settings);
     const name = displayName(input, 'Display name') || `${settings.user} on ${host}`;
+    const extraSecrets = sending.smtpPassword !== undefined ? { extraSecrets: { [SMTP_SECRET]: sending.smtpPassword } } : {};
     if (grant) {
       if (input['password'] !== undefined && input['password'] !== '') throw new InputError('Give either a password or a sign-in provider, not both.', 'password');
-      return { displayName: name, settings, secret: undefined, grant: input['grant'] as string };
+      return { displayName: name, settings, secret: undefined, grant: input['grant'] as string, ...extraSecrets };
     }
     const password = text(input['password'], 'password', 'Password', { max: 4096 });
-    return { displayName: name, settings, secret: password };
+    return { displayName: name, settings, secret: password, ...extraSecrets };
   },
 
   identity: (settings) => `${settings.user.toLowerCase()}@${settings.host}:${settings.port}`,
@@ -112,7 +127,11 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     if (version > SETTINGS_VERSION) throw new SettingsTooNewError('IMAP', version);
     const s = record(stored, 'the stored IMAP settings');
     const security = SECURITIES.includes(s['security'] as ImapSecurity) ? (s['security'] as ImapSecurity) : 'tls';
+    const smtp = decodeSmtp(s['smtp']);
     return {
+      ...(smtp ? { smtp } : {}),
+      ...(typeof s['address'] === 'string' && s['address'] !== '' ? { address: s['address'] } : {}),
+      ...(typeof s['fromName'] === 'string' && s['fromName'] !== '' ? { fromName: s['fromName'] } : {}),
       host: String(s['host'] ?? ''),
       port: typeof s['port'] === 'number' ? s['port'] : defaultPort(security),
       security,
@@ -134,20 +153,38 @@ export const imapKind: ConnectorKind<ImapSettings> = {
     if (changes['user'] !== undefined) next.user = text(changes['user'], 'user', 'User name', { max: 320 }).trim();
     if (changes['syncWindowDays'] !== undefined) next.syncWindowDays = syncWindowDays(changes['syncWindowDays']);
     if (changes['syncMaxMessages'] !== undefined) next.syncMaxMessages = syncMaxMessages(changes['syncMaxMessages']);
-    checkConnection(next);
-    const recheck = next.host !== settings.host || next.port !== settings.port || next.security !== settings.security || next.user !== settings.user;
-    return { settings: next, recheck };
+    const sending = applySmtpChanges(next, changes);
+    checkConnection(sending.settings);
+    const recheck =
+      sending.changed || next.host !== settings.host || next.port !== settings.port || next.security !== settings.security || next.user !== settings.user;
+    // An SMTP password given as '' (or sending turned off) goes back to the IMAP one: its own entry is deleted.
+    const extraSecrets = sending.smtpPassword !== undefined ? { [SMTP_SECRET]: sending.smtpPassword } : sending.changed && !sending.settings.smtp?.ownPassword ? { [SMTP_SECRET]: '' } : undefined;
+    return { settings: sending.settings, recheck, ...(extraSecrets ? { extraSecrets } : {}) };
   },
 
-  describe: (account) =>
-    `${account.settings.user}@${account.settings.host}:${account.settings.port}${account.settings.oauth ? ` (signs in with ${account.settings.oauth.providerName})` : ''}`,
+  describe: (account) => {
+    const { user, host, port, smtp, oauth } = account.settings;
+    return `${user}@${host}:${port}${oauth ? ` (signs in with ${oauth.providerName})` : ''}${smtp ? `, sending through ${smtp.host}:${smtp.port}` : ''}`;
+  },
   signsIn: () => true,
   browserSignIn: mailBrowserSignIn,
 
-  async verify(account, secret) {
+  async verify(account, secret, _previous, extraSecrets) {
     const { verifyMailSignIn } = await import('./verify-login.ts');
     if (account.settings.oauth && secret === undefined) throw new InputError('Sign in with the provider in the browser first.', 'oauthProvider');
-    return { account, secret: await verifyMailSignIn(account.settings, secret ?? '') };
+    const kept = await verifyMailSignIn(account.settings, secret ?? '');
+    const smtp = account.settings.smtp;
+    if (smtp) {
+      // The SMTP login is the IMAP one (a password, or the OAuth2 access token just used) unless it has a password of its own.
+      const [{ verifySmtp }, { parseOAuthSecret }] = await Promise.all([import('./send/smtp-transport.ts'), import('../oauth-tokens.ts')]);
+      const credential = smtp.ownPassword
+        ? { password: extraSecrets?.[SMTP_SECRET] ?? '' }
+        : account.settings.oauth
+          ? { accessToken: parseOAuthSecret(kept).accessToken }
+          : { password: kept };
+      await verifySmtp(account.settings, credential);
+    }
+    return { account, secret: kept, ...(extraSecrets ? { extraSecrets } : {}) };
   },
 
   /** A removed account's OAuth2 grant is revoked where the provider has a revocation endpoint (RFC 7009). */

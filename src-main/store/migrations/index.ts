@@ -14,6 +14,7 @@ import { up as senderWarningAndTextLimits } from './007-sender-warning-and-text-
 import { up as triageAndOutbox } from './008-triage-and-outbox.ts';
 import { up as attention } from './009-attention.ts';
 import { up as searchOperators } from './010-search-operators.ts';
+import { up as mailOutboxAndDrafts } from './011-mail-outbox-and-drafts.ts';
 
 export interface Migration {
   version: number;
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'triage-and-outbox', up: triageAndOutbox },
   { version: 9, name: 'attention', up: attention },
   { version: 10, name: 'search-operators', up: searchOperators },
+  { version: 11, name: 'mail-outbox-and-drafts', up: mailOutboxAndDrafts },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

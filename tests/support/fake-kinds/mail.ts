@@ -6,7 +6,9 @@
  */
 import type { ImapSettings, InboxItem } from '../../../src-shared/domain.ts';
 import { ConnectorError } from '../../../src-main/connectors/connector.ts';
-import type { Connector, ConnectorContext, ConnectorItem } from '../../../src-main/connectors/connector.ts';
+import type { ComposedMail, Connector, ConnectorContext, ConnectorItem, MailConnector } from '../../../src-main/connectors/connector.ts';
+import { composeMail } from '../../../src-main/connectors/imap/send/compose-mail.ts';
+import { forwardSubject, replySubject } from '../../../src-main/connectors/imap/send/reply-headers.ts';
 import type { ConnectorKind } from '../../../src-main/connectors/kind.ts';
 import { imapKind } from '../../../src-main/connectors/imap/kind.ts';
 import { ScriptedFailures, Sessions } from './scripted.ts';
@@ -24,7 +26,13 @@ export interface FakeMail {
   priority: boolean;
 }
 
-export type MailOperation = 'login' | 'markRead' | 'markUnread' | 'fetchBody';
+export type MailOperation = 'login' | 'markRead' | 'markUnread' | 'fetchBody' | 'send';
+
+/** A message the fake server took for delivery (its SMTP side), with where its copy and flag went. */
+export interface SentMail {
+  user: string;
+  mail: ComposedMail;
+}
 
 const REFUSED = 'The server refused this user name or password.';
 const MAILBOX = 'INBOX';
@@ -40,6 +48,11 @@ export class FakeMailServer extends ScriptedFailures<MailOperation> {
   readonly #mailboxes = new Map<string, FakeMail[]>();
   readonly #sessions = new Sessions<string, MailSession>();
   readonly #outages = new Map<string, string>();
+  /** What the SMTP side accepted, what went to Sent and Drafts, and the flags set on originals. */
+  readonly sent: SentMail[] = [];
+  readonly sentFolder: SentMail[] = [];
+  readonly draftsFolder: SentMail[] = [];
+  readonly answered = new Set<string>();
 
   /** A user the server knows, with the password it accepts and the mail already there. */
   user(user: string, password: string, mail: FakeMail[] = []): void {
@@ -158,7 +171,46 @@ function createMailConnector(server: FakeMailServer, ctx: ConnectorContext<ImapS
     ctx.status({ state: 'online', since: Date.now() });
   };
 
+  const mailbox = (externalId: string) => server.mailbox(user).find((m) => m.id === externalId);
+  const sending: MailConnector = {
+    async prepare(mode, target) {
+      server.reach(user);
+      const original = mailbox(target.externalId);
+      if (original === undefined) throw new ConnectorError('not-found', 'The message is no longer on the server.');
+      const quote = `${original.sender} wrote:\n> ${(original.body ?? original.snippet).split('\n').join('\n> ')}`;
+      if (mode === 'forward') return { to: [], cc: [], subject: forwardSubject(original.title), quote };
+      return { to: [`${original.sender.toLowerCase().replace(/\s+/g, '.')}@example.test`], cc: [], subject: replySubject(original.title), quote };
+    },
+    compose: (draft, _original, options = {}) => composeMail({ draft, settings: ctx.account.settings, ...options }),
+    async deliver(mail, handedOver) {
+      try {
+        server.reach(user);
+        server.check('send');
+      } catch (error) {
+        return { status: 'failed', transient: !(error instanceof ConnectorError) || error.code === 'connection-failed', message: error instanceof Error ? error.message : String(error) };
+      }
+      handedOver();
+      server.sent.push({ user, mail });
+      return { status: 'accepted', response: '250 2.0.0 Ok: queued', rejected: [] };
+    },
+    async file(mail, original) {
+      server.reach(user);
+      server.sentFolder.push({ user, mail });
+      if (original) server.answered.add(original.target.externalId);
+      return { notices: [] };
+    },
+    async findSent(messageId) {
+      server.reach(user);
+      return server.sentFolder.some((s) => s.mail.messageId === messageId);
+    },
+    async saveDraft(mail) {
+      server.reach(user);
+      server.draftsFolder.push({ user, mail });
+    },
+  };
+
   return {
+    mail: sending,
     start() {
       void connect();
     },

@@ -5,10 +5,10 @@
  */
 import type { ImapFlow } from 'imapflow';
 
-export type SpecialUse = '\\Archive' | '\\Trash' | '\\Junk';
+export type SpecialUse = '\\Archive' | '\\Trash' | '\\Junk' | '\\Sent' | '\\Drafts';
 
-const CREATED_NAME: Record<SpecialUse, string> = { '\\Archive': 'Archive', '\\Trash': 'Trash', '\\Junk': 'Junk' };
-const PURPOSE: Record<SpecialUse, string> = { '\\Archive': 'done mail', '\\Trash': 'deleted mail', '\\Junk': 'spam' };
+const CREATED_NAME: Record<SpecialUse, string> = { '\\Archive': 'Archive', '\\Trash': 'Trash', '\\Junk': 'Junk', '\\Sent': 'Sent', '\\Drafts': 'Drafts' };
+const PURPOSE: Record<SpecialUse, string> = { '\\Archive': 'done mail', '\\Trash': 'deleted mail', '\\Junk': 'spam', '\\Sent': 'sent mail', '\\Drafts': 'drafts' };
 
 export interface SpecialMailbox {
   path: string;
