@@ -104,9 +104,9 @@ try {
   const liveCtx = benchContext('bench-live');
   const arrivals = new Map<string, number>();
   const upsert = liveCtx.upsert.bind(liveCtx);
-  liveCtx.upsert = (items) => {
+  liveCtx.upsert = (items, cursor) => {
     for (const item of items) if (item.origin.kind === 'mail' && item.origin.messageId) arrivals.set(item.origin.messageId, performance.now());
-    upsert(items);
+    upsert(items, cursor);
   };
   const live = createImapConnector(liveCtx);
   live.start();

@@ -10,6 +10,8 @@ if (major < 24) {
 // a fraction of the time it takes to strip and compile every module afresh.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
+// `serve` runs the hub for hours: it starts once more with the hub's memory settings (same PID).
+if (process.argv.includes('serve')) (await import('../src-main/hub-process/memory-settings.ts')).relaunchWithHubMemorySettings();
 const { main } = await import('../src-main/cli/main.ts');
 const code = await main(process.argv.slice(2));
 // Everything Groundswell opened is closed by now, but matrix-js-sdk leaves one request-timeout timer

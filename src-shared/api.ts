@@ -392,6 +392,12 @@ export type PageCursor = string;
 export interface InboxQuery extends InboxFilter {
   limit?: number;
   after?: PageCursor;
+  /** The page just newer than this cursor (a page's `previous`): scrolling back up from an older page. */
+  before?: PageCursor;
+  /** 'oldest': the oldest page of the list (End, or the scrollbar dragged to the bottom), found without an offset. */
+  from?: 'oldest';
+  /** The page that starts this many items below the newest: a jump into the middle of a long list. */
+  offset?: number;
 }
 
 /**
@@ -442,6 +448,8 @@ export interface InboxPage {
   items: InboxItem[];
   /** Pass as `after` to get the next page; absent on the last page. */
   next?: PageCursor;
+  /** Pass as `before` to get the page just newer than this one; absent when it starts at the newest item. */
+  previous?: PageCursor;
 }
 
 /** Unread items in the Inbox view: done and snoozed ones are not counted. */
@@ -496,6 +504,8 @@ export interface HubCalls {
   'inbox.list': { params: InboxQuery; result: InboxPage };
   'inbox.search': { params: SearchQuery; result: SearchResults };
   'inbox.counts': { params: Record<string, never>; result: UnreadCounts };
+  /** How many items the list of this filter holds, so a list can size its scrollbar for all of them. */
+  'inbox.total': { params: InboxFilter; result: { total: number } };
   /**
    * The reading pane's view of an item. For mail, `remoteContent: true` (Show images) lets this
    * message's remote images in; a sender in the `remoteImagesFrom` preference has them at once.
@@ -658,6 +668,7 @@ const CALLS: { readonly [C in CallName]: true } = {
   'inbox.list': true,
   'inbox.search': true,
   'inbox.counts': true,
+  'inbox.total': true,
   'item.get': true,
   'item.attachment': true,
   'mail.remoteImagesFrom': true,

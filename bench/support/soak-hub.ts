@@ -14,6 +14,8 @@ export interface SoakSetup {
   matrix: { userId: string; password: string };
   feeds: string[];
   feedIntervalSeconds: number;
+  /** The profile already has the accounts (a second hub on the same profile): start them, add nothing. */
+  resume?: boolean;
 }
 
 export interface SoakSample {
@@ -40,10 +42,16 @@ async function add(kind: string, input: object): Promise<string> {
   return added.value.account.id;
 }
 
-await add('imap', { ...setup.imap, security: 'plain', syncWindowDays: 3650, syncMaxMessages: 100_000 });
-await add('matrix', setup.matrix);
 const feedIds: string[] = [];
-for (const url of setup.feeds) feedIds.push(await add('feed', { url, intervalSeconds: setup.feedIntervalSeconds }));
+if (setup.resume) {
+  const listed = await hub.call('accounts.list', {});
+  if (!listed.ok) throw new Error(listed.error.message);
+  feedIds.push(...listed.value.filter((a) => a.account.kind === 'feed').map((a) => a.account.id));
+} else {
+  await add('imap', { ...setup.imap, security: 'plain', syncWindowDays: 3650, syncMaxMessages: 100_000 });
+  await add('matrix', setup.matrix);
+  for (const url of setup.feeds) feedIds.push(await add('feed', { url, intervalSeconds: setup.feedIntervalSeconds }));
+}
 hub.startConnectors();
 
 async function sample(): Promise<SoakSample> {

@@ -314,7 +314,8 @@ async function withClient(profileDir: string, options: CliOptions, work: (client
       remote.close();
     }
   }
-  const hub = Hub.open({ profileDir, ...(options.kinds ? { kinds: options.kinds } : {}) });
+  // A command's hub lives for one command: search indexes what it needs when it runs (catchUpSearchIndex).
+  const hub = Hub.open({ profileDir, searchIndexInBackground: false, ...(options.kinds ? { kinds: options.kinds } : {}) });
   // Only the open that found the damage has a notice, so each is printed once.
   for (const notice of hub.notices) stderr.write(`groundswell: ${notice.message}\n`);
   try {

@@ -99,13 +99,21 @@ export interface ConnectorContext<S extends object = object> {
   /** Items that only need their read state checked: externalId → unread. */
   knownReadState(scope: string): Map<string, boolean>;
   /** Read state and timestamp of stored items, for sources that re-send what they sent before. */
-  knownItems(scope: string): Map<string, { unread: boolean; timestamp: number }>;
+  /**
+   * With `among`, only those of the given externalIds that are stored: a feed's poll looks up the
+   * entries it fetched, not every entry the feed ever had (a long-followed feed holds thousands).
+   */
+  knownItems(scope: string, among?: readonly string[]): Map<string, { unread: boolean; timestamp: number }>;
   status(state: ConnectionState): void;
   /** For polled sources: the last success, last error and next poll, shown with the account. */
   activity(activity: PollActivity): void;
   /** The server moved the account for good (a permanent redirect): persist the new settings. */
   updateSettings(settings: S): void;
-  upsert(items: ConnectorItem[]): void;
+  /**
+   * Stores items. With `cursor`, the cursor moves once they (and what the hub decided about them)
+   * are stored: a crash can never leave the cursor past items that were not.
+   */
+  upsert(items: ConnectorItem[], cursor?: { key: string; value: unknown }): void;
   /** Changes read state of items already stored; cheaper than a full upsert. */
   setUnread(changes: { externalId: string; unread: boolean }[]): void;
   /** Triage state the server reports for stored items; items with an action of ours still waiting keep theirs. */

@@ -17,6 +17,7 @@ import { fail } from '../../src-shared/result.ts';
 import { resolveProfileDir } from '../common/profile-dir.ts';
 import { hubProcessArgs } from '../hub-process/protocol.ts';
 import { HubSupervisor } from '../hub-process/supervisor.ts';
+import { HUB_ENV, HUB_EXEC_ARGV } from '../hub-process/memory-settings.ts';
 import { APP_INDEX_URL, APP_SCHEME, isAppPage, resolveAppRequest } from './app-protocol.ts';
 import { saveDialogFor, windowOpenAction } from './downloads.ts';
 import type { AttentionSettings, RaisedNotification } from '../../src-shared/attention.ts';
@@ -116,7 +117,14 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => allowPermission(permission, requestingOrigin));
 
     const hub = new HubSupervisor({
-      fork: (modulePath, args) => utilityProcess.fork(modulePath, args, { serviceName: 'Groundswell hub', stdio: 'inherit' }),
+      fork: (modulePath, args) =>
+        utilityProcess.fork(modulePath, args, {
+          serviceName: 'Groundswell hub',
+          stdio: 'inherit',
+          // The hub runs for as long as the app: a small young generation and two malloc arenas (memory-settings.ts).
+          execArgv: [...HUB_EXEC_ARGV],
+          env: { ...process.env, ...HUB_ENV },
+        }),
       modulePath: join(__dirname, 'hub-process.cjs'),
       args: hubProcessArgs({ profileDir, uiDir: rendererDir }),
     });

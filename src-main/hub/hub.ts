@@ -38,7 +38,7 @@ import { SignInCalls } from './sign-in-calls.ts';
 import { SignInPasswords } from './sign-in-passwords.ts';
 import { ConnectorSupervision } from './supervision.ts';
 import { TriageBook } from './triage.ts';
-import { parseAttachmentIndex, parseId, parseIds, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
+import { parseAttachmentIndex, parseId, parseIds, parseInboxFilter, parseInboxQuery, parseOpmlText, parsePassword, parseSearchQuery } from './validate.ts';
 
 export interface HubOptions {
   profileDir: string;
@@ -46,6 +46,8 @@ export interface HubOptions {
   /** The account kinds this hub runs; the built-in three unless given (tests add their own). */
   kinds?: readonly AnyConnectorKind[];
   log?: Logger;
+  /** false: rows are indexed for search by the next search or the next long-running hub, not by this one (the CLI). */
+  searchIndexInBackground?: boolean;
   /** More than this many notifications from one account in a minute become a summary (the bench raises it). */
   floodLimit?: number;
   /** The mail outbox's first retry delay (tests shorten it). */
@@ -88,7 +90,7 @@ export class Hub {
     const secrets = options.secrets ?? createKeychainSecretStore();
     this.#events = new HubEventBus(log);
     this.#kinds = new KindRegistry(options.kinds ?? defaultKinds());
-    this.#searchIndexing = new SearchIndexing(store, log);
+    this.#searchIndexing = new SearchIndexing(store, log, { background: options.searchIndexInBackground ?? true });
     this.#supervision = new ConnectorSupervision({
       store,
       secrets,
@@ -224,6 +226,7 @@ export class Hub {
     'inbox.list': (raw) => this.#store.listInbox(parseInboxQuery(raw)),
     'inbox.search': (raw) => this.#store.search(parseSearchQuery(raw)),
     'inbox.counts': () => this.#store.unreadCounts(),
+    'inbox.total': (raw) => ({ total: this.#store.countInbox(parseInboxFilter(raw)) }),
     'item.get': (raw) => this.#items.detail(parseId(raw, 'itemId', 'Item'), { remoteContent: (raw as { remoteContent?: unknown }).remoteContent === true }),
     'item.attachment': (raw) => this.#items.attachment(parseId(raw, 'itemId', 'Item'), parseAttachmentIndex(raw)),
     'mail.remoteImagesFrom': (raw) => this.#preferences.remoteImagesFrom(raw),

@@ -15,14 +15,20 @@ export class SearchIndexing {
   readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
   #disposed = false;
+  readonly #background: boolean;
 
-  constructor(store: InboxStore, log: Logger) {
+  /**
+   * `background: false` leaves indexing to the next search or the next long-running hub: a short-lived
+   * hub (`sync --once`) then spends its time on the sync and exits, instead of indexing rows it never searches.
+   */
+  constructor(store: InboxStore, log: Logger, options: { background?: boolean } = {}) {
     this.#store = store;
     this.#log = log;
+    this.#background = options.background ?? true;
   }
 
   schedule(): void {
-    if (this.#timer !== undefined || this.#disposed) return;
+    if (this.#timer !== undefined || this.#disposed || !this.#background) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (this.#disposed) return;

@@ -255,7 +255,7 @@ export class ConnectorSupervision {
       writeCursor: (key, value) => this.write(account, () => store.writeCursor(account.id, key, value)),
       knownExternalIds: (scope) => this.read(account, () => store.knownExternalIds(account.id, scope)),
       knownReadState: (scope) => this.read(account, () => store.knownReadState(account.id, scope)),
-      knownItems: (scope) => this.read(account, () => store.knownItems(account.id, scope)),
+      knownItems: (scope, among) => this.read(account, () => store.knownItems(account.id, scope, among)),
       status: (state) => {
         if (alive()) this.setStatus(account.id, state);
       },
@@ -267,22 +267,23 @@ export class ConnectorSupervision {
       updateSettings: (settings) => {
         if (alive()) this.#parts.saveSettings(account.id, settings);
       },
-      upsert: (reported) => {
+      upsert: (reported, cursor) => {
         if (reported.length === 0 || !alive()) return;
         const { items, pending } = this.read(account, () => this.#parts.attention.decide(account, reported));
-        // The items and their decisions in one transaction; notifications once both are stored.
-        let toRaise: ReturnType<AttentionBook['record']> | undefined;
-        const changed =
-          this.write(account, () =>
-            store.transaction(() => {
-              const written = store.upsertItems(items.map(toStored));
-              toRaise = this.#parts.attention.record(pending);
-              return written;
-            }),
-          ) > 0;
-        if (toRaise) this.#parts.attention.raise(toRaise);
         const facts = items.flatMap((i) => (i.facts ? [{ externalId: i.externalId, ...i.facts }] : []));
-        const triaged = facts.length > 0 && this.write(account, () => store.triage.applyFacts(account.id, facts)).length > 0;
+        // The items, their decisions, their server facts and the cursor that says they are stored, in
+        // one commit (each index page goes to the WAL once); notifications once all of it is stored.
+        let toRaise: ReturnType<AttentionBook['record']> | undefined;
+        const { changed, triaged } = this.write(account, () =>
+          store.transaction(() => {
+            const written = store.upsertItems(items.map(toStored)) > 0;
+            toRaise = this.#parts.attention.record(pending);
+            const factsChanged = facts.length > 0 && store.triage.applyFacts(account.id, facts).length > 0;
+            if (cursor) store.writeCursor(account.id, cursor.key, cursor.value);
+            return { changed: written, triaged: factsChanged };
+          }),
+        );
+        if (toRaise) this.#parts.attention.raise(toRaise);
         if (changed || triaged) events.itemsChanged(account.id);
         if (changed) searchIndexing.schedule();
       },

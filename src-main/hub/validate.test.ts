@@ -16,6 +16,11 @@ describe('queries', () => {
     expect(parseInboxQuery({}).limit).toBe(50);
     expect(fieldOf(() => parseInboxQuery({ limit: 10_000 }))).toBe('limit');
     expect(fieldOf(() => parseInboxQuery({ source: 'fax' }))).toBe('source');
+    expect(parseInboxQuery({ from: 'oldest', limit: 5 })).toEqual({ from: 'oldest', limit: 5 });
+    expect(fieldOf(() => parseInboxQuery({ from: 'newest' }))).toBe('from');
+    expect(fieldOf(() => parseInboxQuery({ offset: -1 }))).toBe('offset');
+    // A page starts at one place: a cursor and an offset together would contradict each other.
+    expect(fieldOf(() => parseInboxQuery({ after: 'x', offset: 3 }))).toBe('offset');
     expect(parseSearchQuery({ text: 'x', source: 'mail', unreadOnly: true })).toEqual({ text: 'x', source: 'mail', unreadOnly: true, limit: 50 });
     expect(fieldOf(() => parseSearchQuery({ text: '' }))).toBe('text');
     expect(fieldOf(() => parseIds({ itemIds: [] }))).toBe('itemIds');

@@ -6,7 +6,7 @@
 import type { InboxFilter, InboxQuery, SearchOrder, SearchQuery, VerificationAction } from '../../src-shared/api.ts';
 import { TRIAGE_VIEWS } from '../../src-shared/domain.ts';
 import type { SourceKind, TriageView } from '../../src-shared/domain.ts';
-import { InputError, integer, record, text } from '../common/input.ts';
+import { choice, InputError, integer, record, text } from '../common/input.ts';
 import { MAX_OPML_CHARS } from '../../src-shared/limits.ts';
 
 export { InputError } from '../common/input.ts';
@@ -38,7 +38,17 @@ export function parseInboxQuery(raw: unknown): InboxQuery {
   const input = record(raw ?? {}, 'the query');
   const query: InboxQuery = { ...parseFilter(input), limit: integer(input['limit'], 'limit', 'Limit', 1, 500, 50) };
   if (input['after'] !== undefined) query.after = text(input['after'], 'after', 'Page cursor', { max: 500 });
+  if (input['before'] !== undefined) query.before = text(input['before'], 'before', 'Page cursor', { max: 500 });
+  if (input['from'] !== undefined) query.from = choice(input['from'], 'from', ['oldest'] as const, 'A page can start from the oldest item only ("oldest").');
+  if (input['offset'] !== undefined) query.offset = integer(input['offset'], 'offset', 'Offset', 0, 100_000_000);
+  // Each names where the page starts; two at once would contradict each other.
+  const starts = ['after', 'before', 'from', 'offset'].filter((key) => input[key] !== undefined);
+  if (starts.length > 1) throw new InputError(`Give only one of ${starts.join(' and ')}: each says where the page starts.`, starts[1]);
   return query;
+}
+
+export function parseInboxFilter(raw: unknown): InboxFilter {
+  return parseFilter(record(raw ?? {}, 'the filter'));
 }
 
 export function parseSearchQuery(raw: unknown): SearchQuery {

@@ -202,6 +202,17 @@ describe('items', () => {
     store.insertAccount(account('a1', 'imap'));
   });
 
+  it('looks up known items among given ids only, in any number, inside the scope', () => {
+    const many = Array.from({ length: 1_200 }, (_, n) => item('a1', `m${n}`, { unread: n % 2 === 0, timestamp: 1_700_000_000_000 + n }));
+    store.upsertItems([...many, item('a1', 'other', { scope: 'Archive' })]);
+    const asked = [...Array.from({ length: 1_100 }, (_, n) => `m${n + 150}`), 'missing', 'other', 'm150'];
+    const known = store.knownItems('a1', 'INBOX', asked);
+    expect(known.size).toBe(1_050);
+    expect(known.get('m151')).toEqual({ unread: false, timestamp: 1_700_000_000_151 });
+    expect(known.has('other')).toBe(false);
+    expect(store.knownItems('a1', 'INBOX').size).toBe(1_200);
+  });
+
   it('upserting the same item twice keeps one row; a changed field is written and re-indexed', () => {
     const first = item('a1', 'm1', { title: 'Quarterly numbers' });
     expect(store.upsertItems([first])).toBe(1);
@@ -392,6 +403,42 @@ describe('the merged inbox', () => {
         thrown = error;
       }
       expect((thrown as StoreError).code).toBe('invalid-input');
+    }
+  });
+
+  it.each([...filters, { view: 'all' } as InboxFilter])('reaches the oldest page directly and walks back up to the newest, exactly: %o', (filter) => {
+    const expected = walk(filter, 500).map((i) => i.id);
+    expect(store.countInbox(filter)).toBe(expected.length);
+    for (const limit of [1, 7, 50]) {
+      const oldest = store.listInbox({ ...filter, limit, from: 'oldest' });
+      expect(oldest.next).toBeUndefined();
+      const seen = [...oldest.items.map((i) => i.id)];
+      let previous = oldest.previous;
+      while (previous !== undefined) {
+        const page = store.listInbox({ ...filter, limit, before: previous });
+        expect(page.next).toBeDefined();
+        seen.unshift(...page.items.map((i) => i.id));
+        previous = page.previous;
+      }
+      expect(seen).toEqual(expected);
+    }
+  });
+
+  it.each([{}, { view: 'all' } as InboxFilter, { source: 'mail', unreadOnly: true } as InboxFilter])('jumps to a page in the middle by its offset, then pages on from there: %o', (filter) => {
+    const expected = walk(filter, 500).map((i) => i.id);
+    const middle = store.listInbox({ ...filter, limit: 7, offset: 20 });
+    expect(middle.items.map((i) => i.id)).toEqual(expected.slice(20, 27));
+    expect(store.listInbox({ ...filter, limit: 7, after: middle.next! }).items.map((i) => i.id)).toEqual(expected.slice(27, 34));
+    expect(store.listInbox({ ...filter, limit: 7, before: middle.previous! }).items.map((i) => i.id)).toEqual(expected.slice(13, 20));
+    expect(store.listInbox({ ...filter, limit: 7 }).previous).toBeUndefined();
+  });
+
+  it('reads the oldest page and the pages above it off one index, with no sort', () => {
+    const oldest = store.listInbox({ limit: 3, from: 'oldest' });
+    for (const query of [{ from: 'oldest' as const }, { before: oldest.previous! }, { source: 'mail' as const, from: 'oldest' as const }]) {
+      const plan = store.explainInbox(query).join('\n');
+      expect(plan).toMatch(/SEARCH items USING (COVERING )?INDEX items_/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
     }
   });
 

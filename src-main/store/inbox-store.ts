@@ -434,10 +434,21 @@ export class InboxStore {
   }
 
   /** What a polling connector needs to keep an entry's read state and first-seen time. */
-  knownItems(accountId: string, scope: string): Map<string, { unread: boolean; timestamp: number }> {
-    const rows = this.#guard(
-      () => this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number, number][],
-    );
+  knownItems(accountId: string, scope: string, among?: readonly string[]): Map<string, { unread: boolean; timestamp: number }> {
+    const rows = this.#guard(() => {
+      if (among === undefined) {
+        return this.#prepare('SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ?').raw().all(accountId, scope) as [string, number, number][];
+      }
+      // By the (account, external id) key, a few hundred at a time: as cheap at a million stored rows as at ten.
+      const found: [string, number, number][] = [];
+      const ids = [...new Set(among)];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const sql = `SELECT external_id, unread, timestamp FROM items WHERE account_id = ? AND scope = ? AND external_id IN (${chunk.map(() => '?').join(',')})`;
+        found.push(...(this.#prepare(sql).raw().all(accountId, scope, ...chunk) as [string, number, number][]));
+      }
+      return found;
+    });
     return new Map(rows.map(([externalId, unread, timestamp]) => [externalId, { unread: unread === 1, timestamp }]));
   }
 
@@ -453,8 +464,22 @@ export class InboxStore {
   listInbox(query: InboxQuery): InboxPage {
     const limit = pageSize(query.limit);
     const { sql, params } = inboxQuery(query);
-    const rows = this.#guard(() => this.#prepare(sql).all(...bindLimit(params, limit + 1)) as ItemRow[]);
-    return toPage(rows, limit);
+    const rows = this.#guard(() => this.#prepare(sql).all(...bindLimit(params, limit + 1, pageOffset(query))) as ItemRow[]);
+    return toPage(rows, limit, query);
+  }
+
+  /** How many items the list of this filter holds: each shelf counted on its own index. */
+  countInbox(filter: InboxFilter): number {
+    const views = (filter.view ?? 'inbox') === 'all' ? (['inbox', 'snoozed', 'done'] as const) : [filter.view ?? 'inbox'];
+    return this.#guard(() =>
+      views.reduce((sum, view) => {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const index = addFilter({ ...filter, view }, where, params);
+        const sql = `SELECT count(*) FROM items${index === undefined ? '' : ` INDEXED BY ${index}`} WHERE ${where.join(' AND ')}`;
+        return sum + (this.#prepare(sql).pluck().get(...params) as number);
+      }, 0),
+    );
   }
 
   /**
@@ -522,13 +547,13 @@ export class InboxStore {
   /** The unread items of a view (mark all read), newest first, at most `limit`. */
   unreadIdsIn(filter: InboxFilter, limit = 1_000_000): string[] {
     const { sql, params } = inboxQuery({ ...filter, unreadOnly: true });
-    return (this.#prepare(sql).all(...bindLimit(params, limit)) as ItemRow[]).map((row) => row.id);
+    return (this.#prepare(sql).all(...bindLimit(params, limit, 0)) as ItemRow[]).map((row) => row.id);
   }
 
   /** The query plan listInbox runs for `query`, one line per step (tests and the bench check it). */
   explainInbox(query: InboxQuery): string[] {
     const { sql, params } = inboxQuery(query);
-    return this.#explain(sql, bindLimit(params, pageSize(query.limit) + 1));
+    return this.#explain(sql, bindLimit(params, pageSize(query.limit) + 1, pageOffset(query)));
   }
 
   /** The plans of a search's candidate queries, one line per step (tests and the bench check them). */
@@ -712,27 +737,43 @@ function openDatabase(path: string): Database.Database {
  * and shelf serves every view, instead of a second set for "any shelf".
  */
 function inboxQuery(query: InboxQuery): { sql: string; params: unknown[] } {
-  if ((query.view ?? 'inbox') !== 'all') return shelfQuery(query);
-  const parts = (['inbox', 'snoozed', 'done'] as const).map((view) => shelfQuery({ ...query, view }));
+  const order = upward(query) ? 'ASC' : 'DESC';
+  if ((query.view ?? 'inbox') !== 'all') return shelfQuery(query, order);
+  const parts = (['inbox', 'snoozed', 'done'] as const).map((view) => shelfQuery({ ...query, view }, order, false));
   return {
-    sql: `SELECT * FROM (${parts.map((p) => `SELECT * FROM (${p.sql})`).join(' UNION ALL ')}) ORDER BY seq DESC LIMIT ?`,
-    // Each part's own LIMIT takes the page size too; the caller appends the last one.
+    sql: `SELECT * FROM (${parts.map((p) => `SELECT * FROM (${p.sql})`).join(' UNION ALL ')}) ORDER BY seq ${order} LIMIT ? OFFSET ?`,
+    // Each part's own LIMIT takes the page size (and the offset) too; the caller appends the last one.
     params: parts.flatMap((p) => [...p.params, LIMIT_PLACEHOLDER]),
   };
+}
+
+/**
+ * The oldest page and the pages above an older one are read oldest first, on the same index
+ * walked the other way, and turned round in toPage: no offset, however long the list.
+ */
+function upward(query: InboxQuery): boolean {
+  return query.before !== undefined || query.from === 'oldest';
+}
+
+function pageOffset(query: InboxQuery): number {
+  return query.offset !== undefined && !upward(query) && query.after === undefined ? Math.max(0, Math.floor(query.offset)) : 0;
 }
 
 /** Stands for the page size in a compound query's parts, filled in by bindLimit. */
 const LIMIT_PLACEHOLDER = Symbol('limit');
 
-function bindLimit(params: unknown[], limit: number): unknown[] {
-  return [...params.map((p) => (p === LIMIT_PLACEHOLDER ? limit : p)), limit];
+function bindLimit(params: unknown[], limit: number, offset: number): unknown[] {
+  return [...params.map((p) => (p === LIMIT_PLACEHOLDER ? limit + offset : p)), limit, offset];
 }
 
-function shelfQuery(query: InboxQuery): { sql: string; params: unknown[] } {
+function shelfQuery(query: InboxQuery, order: 'ASC' | 'DESC', withOffset = true): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const index = addFilter(query, where, params);
-  if (query.after !== undefined) {
+  if (query.before !== undefined) {
+    where.push('items.seq > ?');
+    params.push(decodeCursor(query.before));
+  } else if (query.after !== undefined && query.from === undefined) {
     where.push('items.seq < ?');
     params.push(decodeCursor(query.after));
   }
@@ -741,7 +782,7 @@ function shelfQuery(query: InboxQuery): { sql: string; params: unknown[] } {
   const sql =
     `SELECT ${ITEM_COLUMNS} FROM items${index === undefined ? '' : ` INDEXED BY ${index}`}` +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-    ' ORDER BY items.seq DESC LIMIT ?';
+    ` ORDER BY items.seq ${order} LIMIT ?${withOffset ? ' OFFSET ?' : ''}`;
   return { sql, params };
 }
 
@@ -787,11 +828,16 @@ function seqBase(timestamp: number): number {
   return clamped * SEQ_SLOTS;
 }
 
-function toPage(rows: ItemRow[], limit: number): InboxPage {
-  const items = rows.slice(0, limit);
+function toPage(rows: ItemRow[], limit: number, query: InboxQuery = {}): InboxPage {
+  const more = rows.length > limit;
+  // A page read upward (the oldest, or the one above an older page) came oldest first.
+  const items = upward(query) ? rows.slice(0, limit).reverse() : rows.slice(0, limit);
+  const first = items[0];
   const last = items[items.length - 1];
   const page: InboxPage = { items: items.map(toInboxItem) };
-  if (rows.length > limit && last !== undefined) page.next = encodeCursor(last.seq);
+  if (last !== undefined && (upward(query) ? query.before !== undefined : more)) page.next = encodeCursor(last.seq);
+  const newerExist = upward(query) ? more : query.after !== undefined || pageOffset(query) > 0;
+  if (first !== undefined && newerExist) page.previous = encodeCursor(first.seq);
   return page;
 }
 

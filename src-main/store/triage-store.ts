@@ -174,16 +174,18 @@ export class TriageStore {
     const find = this.#prepare(
       'SELECT items.id, items.timestamp, item_triage.pending FROM items LEFT JOIN item_triage ON item_triage.item_id = items.id ' +
         'WHERE items.account_id = ? AND items.external_id = ?',
-    );
+    ).raw(true); // rows as arrays: an object row costs better-sqlite3 a compiled row factory per call, a third of this loop
     return this.#db.transaction(() => {
       const updates = new Map<string, TriageRecord>();
       const ids: { id: string; fact: TriageFactChange }[] = [];
       for (const fact of facts) {
-        const row = find.get(accountId, fact.externalId) as { id: string; timestamp: number; pending: number | null } | undefined;
-        if (row === undefined || (row.pending ?? 0) > 0) continue;
+        const row = find.get(accountId, fact.externalId) as [id: string, timestamp: number, pending: number | null] | undefined;
+        if (row === undefined) continue;
+        const [id, timestamp, pending] = row;
+        if ((pending ?? 0) > 0) continue;
         // Done up to an older event: something newer arrived since, so the conversation is back.
-        if (fact.done && fact.done.through < row.timestamp) ids.push({ id: row.id, fact: { ...fact, done: null } });
-        else ids.push({ id: row.id, fact });
+        if (fact.done && fact.done.through < timestamp) ids.push({ id, fact: { ...fact, done: null } });
+        else ids.push({ id, fact });
       }
       const current = this.read(ids.map((i) => i.id));
       for (const { id, fact } of ids) {

@@ -6,7 +6,8 @@ import type { InboxItem, TriageView } from '../../src-shared/domain.ts';
 import { formatFullTime, formatItemTime } from '../format/time.ts';
 import { loadFirstPage, loadMore, openItem, selectItem } from '../state/actions.ts';
 import { useApp, useHub } from '../state/hooks.ts';
-import { activeQuery, conversationRow, triageViewOf, visibleItems } from '../state/store.ts';
+import { jumpToOffset, jumpToOldest, loadNewer } from '../state/listWindow.ts';
+import { activeQuery, conversationRow, listLength, triageViewOf, visibleItems } from '../state/store.ts';
 import { checkRange, clearChecked, markViewRead, openContextMenu, toggleChecked } from '../state/triageActions.ts';
 import { Marked } from './Highlighted.tsx';
 import { SearchSummary } from './SearchSummary.tsx';
@@ -222,11 +223,16 @@ function BulkBar() {
 export function InboxList() {
   const hub = useHub();
   const title = useViewTitle();
-  const { items, query, searching, hits, selectedId, openId, checkedIds, triageView, listState, listError, searchError, searchErrorIsSyntax, loadingMore, hasMore } = useApp(
+  const { items, query, searching, hits, selectedId, openId, checkedIds, triageView, listState, listError, searchError, searchErrorIsSyntax, loadingMore, hasMore, offset, count, hasNewer, moving } = useApp(
     useShallow((s) => {
       const q = activeQuery(s);
       return {
         items: visibleItems(s),
+        // Search results are one list of their own; the inbox is a window onto the whole view.
+        offset: q === '' ? s.windowStart : 0,
+        count: q === '' ? listLength(s) : visibleItems(s).length,
+        hasNewer: s.previous !== undefined,
+        moving: s.jumping || s.loadingNewer,
         query: q,
         searching: q !== '' && s.resultsFor !== q,
         hits: q !== '' && s.resultsFor === q ? s.searchMeta?.hits : undefined,
@@ -247,7 +253,8 @@ export function InboxList() {
   const now = useNow(60_000);
   const scroller = useRef<HTMLDivElement>(null);
   const [hoveredId, setHoveredId] = useState<string | null>(null);
-  const selectedIndex = selectedId === null ? -1 : items.findIndex((i) => i.id === selectedId);
+  const loadedIndex = selectedId === null ? -1 : items.findIndex((i) => i.id === selectedId);
+  const selectedIndex = loadedIndex < 0 ? -1 : loadedIndex + offset;
   // The row the keyboard points at stays rendered wherever the list is scrolled: the listbox names it as its active descendant.
   const rangeExtractor = useCallback(
     (range: Range): number[] => {
@@ -257,19 +264,30 @@ export function InboxList() {
     [selectedIndex],
   );
   const virtualizer = useVirtualizer({
-    count: items.length,
+    count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
-    getItemKey: (index) => items[index]?.id ?? index,
+    getItemKey: (index) => items[index - offset]?.id ?? `slot-${index}`,
     rangeExtractor,
   });
   const rows = virtualizer.getVirtualItems();
+  const firstIndex = rows[0]?.index ?? -1;
   const lastIndex = rows.length > 0 ? (rows[rows.length - 1]?.index ?? 0) : -1;
 
   useEffect(() => {
-    if (query === '' && hasMore && !loadingMore && lastIndex >= items.length - PREFETCH_ROWS) void loadMore(hub);
-  }, [hub, query, hasMore, loadingMore, lastIndex, items.length]);
+    if (query !== '' || lastIndex < 0 || listState === 'loading' || moving) return;
+    const loadedEnd = offset + items.length;
+    if (firstIndex >= loadedEnd || lastIndex < offset) {
+      // The scrollbar (or End, Home) went past everything loaded: load where the user is, not every page on the way.
+      if (lastIndex >= count - 1) void jumpToOldest(hub);
+      else if (firstIndex === 0) void loadFirstPage(hub);
+      else void jumpToOffset(hub, firstIndex);
+      return;
+    }
+    if (hasMore && !loadingMore && lastIndex >= loadedEnd - PREFETCH_ROWS) void loadMore(hub);
+    if (hasNewer && firstIndex <= offset + PREFETCH_ROWS) void loadNewer(hub);
+  }, [hub, query, hasMore, hasNewer, loadingMore, moving, listState, firstIndex, lastIndex, offset, count, items.length]);
 
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
@@ -293,7 +311,7 @@ export function InboxList() {
   const onHover = useCallback((id: string): void => setHoveredId(id), []);
   const checked = new Set(checkedIds);
   // Placed from the virtualizer's own numbers, so it follows the row while the list scrolls under the pointer.
-  const hoveredRow = hoveredId === null ? undefined : rows.find((r) => items[r.index]?.id === hoveredId);
+  const hoveredRow = hoveredId === null ? undefined : rows.find((r) => items[r.index - offset]?.id === hoveredId);
   const hoveredTop = hoveredRow === undefined ? null : hoveredRow.start - (virtualizer.scrollOffset ?? 0);
 
   let message: ReactNode = null;
@@ -337,7 +355,7 @@ export function InboxList() {
           aria-label="Inbox"
           aria-multiselectable="true"
           aria-activedescendant={selectedIndex >= 0 ? rowDomId(selectedIndex) : undefined}
-          aria-busy={listState === 'loading' || searching || loadingMore ? 'true' : undefined}
+          aria-busy={listState === 'loading' || searching || loadingMore || moving ? 'true' : undefined}
           tabIndex={0}
           onFocus={(e) => {
             if (e.target === e.currentTarget && selectedId === null && items[0] !== undefined) selectItem(hub, items[0].id);
@@ -345,14 +363,15 @@ export function InboxList() {
         >
           <div className="list-spacer" role="presentation" style={{ height: virtualizer.getTotalSize() }}>
             {rows.map((row) => {
-              const item = items[row.index];
-              if (item === undefined) return null;
+              const item = items[row.index - offset];
+              // A row of the view that is not loaded yet: an empty row in its place until its page arrives.
+              if (item === undefined) return <div key={row.key} className="row placeholder" aria-hidden="true" style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }} />;
               return (
                 <InboxRow
                   key={item.id}
                   item={item}
                   index={row.index}
-                  total={items.length}
+                  total={count}
                   start={row.start}
                   current={item.id === selectedId}
                   checked={checked.has(item.id)}

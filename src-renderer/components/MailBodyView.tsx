@@ -10,6 +10,7 @@ import { useHub } from '../state/hooks.ts';
 import { alwaysShowImagesFrom, fetchAttachment, showRemoteImages, stopShowingImagesFrom } from '../state/mailReadingActions.ts';
 import { MailFrame } from './MailFrame.tsx';
 import { PaperclipIcon } from './PaperclipIcon.tsx';
+import { TermMarks } from './Highlighted.tsx';
 import { RichContent } from './RichContent.tsx';
 import { useModalDialog } from './useModalDialog.ts';
 
@@ -137,7 +138,9 @@ export function MailBodyView({ detail, mail, foldQuotes = false }: { detail: Ite
           <RichContent nodes={content} showImages={false} className="rich-body plain-mail" />
         </div>
       ) : (
-        <pre className="body">{detail.bodyText}</pre>
+        <pre className="body">
+          <TermMarks text={detail.bodyText} />
+        </pre>
       )}
       {hasQuotes ? (
         <button type="button" className="link quote-toggle" aria-expanded={!fold} onClick={() => setQuotesShown(!quotesShown)}>

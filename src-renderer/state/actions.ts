@@ -7,6 +7,7 @@ import type { AccountView, InboxItem, SourceKind } from '../../src-shared/domain
 import type { AppError, Result } from '../../src-shared/result.ts';
 import { withoutSecret } from '../format/secret.ts';
 import { coalesce, frameOrTimeout, type Schedule } from './coalesce.ts';
+import { loadTotal, refreshWindow } from './listWindow.ts';
 import {
   activeQuery,
   searchFilter,
@@ -95,7 +96,7 @@ export function sourceOfAccount(state: AppState, accountId: string): SourceKind 
 
 // ---------------------------------------------------------------- the list
 
-function withPending(hub: Hub, items: InboxItem[]): InboxItem[] {
+export function withPending(hub: Hub, items: InboxItem[]): InboxItem[] {
   if (hub.pendingUnread.size === 0) return items;
   return items.map((item) => {
     const unread = hub.pendingUnread.get(item.id);
@@ -105,7 +106,7 @@ function withPending(hub: Hub, items: InboxItem[]): InboxItem[] {
 
 /** Shows a part of the inbox from its first page; keeps the selection if it is still there. */
 export async function setView(hub: Hub, view: InboxFilter): Promise<void> {
-  hub.store.setState({ view, items: [], next: undefined, listError: null, checkedIds: [], anchorId: null });
+  hub.store.setState({ view, items: [], next: undefined, ...TOP_WINDOW, total: undefined, listError: null, checkedIds: [], anchorId: null });
   await loadFirstPage(hub);
   if (activeQuery(hub.store.getState()) !== '') await runSearch(hub);
 }
@@ -120,8 +121,13 @@ export async function loadFirstPage(hub: Hub): Promise<void> {
     hub.store.setState({ listState: 'error', listError: result.error.message });
     return;
   }
-  hub.store.setState({ items: withPending(hub, result.value.items), next: result.value.next, listState: 'idle', listError: null });
+  hub.store.setState({ items: withPending(hub, result.value.items), next: result.value.next, ...TOP_WINDOW, listState: 'idle', listError: null });
+  // Counted after the first rows are on screen: the scrollbar can wait a moment, the rows cannot.
+  await loadTotal(hub);
 }
+
+/** The loaded stretch starts at the newest item. */
+const TOP_WINDOW = { windowStart: 0, previous: undefined, jumping: false, loadingNewer: false } as const;
 
 /** Infinite scroll: appends the page after the last row shown. */
 export async function loadMore(hub: Hub): Promise<void> {
@@ -146,6 +152,7 @@ export async function loadMore(hub: Hub): Promise<void> {
  * rows the user scrolled to stay. Keyset pages make this cheap and keep it exact.
  */
 export async function refreshVisible(hub: Hub): Promise<void> {
+  if (hub.store.getState().windowStart > 0) return refreshWindow(hub);
   const seq = ++hub.seq.list;
   const { view, items } = hub.store.getState();
   const want = Math.max(items.length, PAGE_SIZE);
@@ -166,7 +173,8 @@ export async function refreshVisible(hub: Hub): Promise<void> {
   } while (next !== undefined && rows.length < want);
   const seen = new Set<string>();
   const unique = rows.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
-  hub.store.setState({ items: withPending(hub, unique), next, listState: 'idle', listError: null });
+  hub.store.setState({ items: withPending(hub, unique), next, ...TOP_WINDOW, listState: 'idle', listError: null });
+  await loadTotal(hub);
 }
 
 // ---------------------------------------------------------------- search

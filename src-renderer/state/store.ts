@@ -35,8 +35,18 @@ export type LoadState = 'idle' | 'loading' | 'error';
 export interface InboxSlice {
   /** Which part of the inbox the list shows: {} is All. */
   view: InboxFilter;
+  /** The stretch of the list that is loaded: newest first, starting at `windowStart` of the whole list. */
   items: InboxItem[];
   next: PageCursor | undefined;
+  /** 0 unless the user jumped down the list (End, the scrollbar dragged far): then the rows above are not loaded. */
+  windowStart: number;
+  /** The page just newer than `items`, for scrolling back up; absent when `items` start at the newest. */
+  previous: PageCursor | undefined;
+  /** How many items the view holds in all, so the scrollbar spans the whole list; undefined until the hub said. */
+  total: number | undefined;
+  /** True while the loaded stretch is being replaced by one somewhere else in the list. */
+  jumping: boolean;
+  loadingNewer: boolean;
   listState: LoadState;
   loadingMore: boolean;
   listError: string | null;
@@ -275,6 +285,11 @@ const inboxSlice: StateCreator<AppState, [], [], InboxSlice> = () => ({
   view: {},
   items: [],
   next: undefined,
+  windowStart: 0,
+  previous: undefined,
+  total: undefined,
+  jumping: false,
+  loadingNewer: false,
   listState: 'idle',
   loadingMore: false,
   listError: null,
@@ -372,6 +387,14 @@ export function activeQuery(state: AppState): string {
 const NO_ITEMS: InboxItem[] = [];
 
 /** What the middle pane shows: search results while a query is present, else the inbox page(s). */
+/** How many rows the list has, loaded or not: the whole view once its total is known. */
+export function listLength(state: AppState): number {
+  const loadedEnd = state.windowStart + state.items.length;
+  // Past the last page the loaded rows are the truth, whatever the count said a moment ago.
+  if (state.next === undefined) return loadedEnd;
+  return Math.max(state.total ?? 0, loadedEnd);
+}
+
 export function visibleItems(state: AppState): InboxItem[] {
   // Search finds messages: its results are never grouped.
   if (activeQuery(state) !== '') return state.results ?? NO_ITEMS;

@@ -141,7 +141,7 @@ describe('search in a browser', () => {
     // The snippet shows the passage with the match, the typed letters marked.
     expect(await row.locator('mark').allInnerTexts()).toEqual(['retr']);
     await row.click();
-    await expect.poll(() => pane().locator('pre.body mark').allInnerTexts(), { timeout: 20_000 }).toEqual(['retr']);
+    await expect.poll(() => pane().locator('pre.body mark, .plain-mail mark').allInnerTexts(), { timeout: 20_000 }).toEqual(['retr']);
     await shot('search-01-prefix');
   });
 

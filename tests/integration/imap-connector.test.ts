@@ -333,8 +333,8 @@ describe('an initial sync cut short', () => {
     const upsert = ctx.upsert.bind(ctx);
     let batches = 0;
     let stopping: Promise<void> | undefined;
-    ctx.upsert = (items) => {
-      upsert(items);
+    ctx.upsert = (items, cursor) => {
+      upsert(items, cursor);
       // Pulled out from under the sync after its second batch, like a quit or a dropped line.
       if (++batches === 2) stopping = connector.stop();
     };

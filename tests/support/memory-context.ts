@@ -88,9 +88,12 @@ export function createMemoryContext<S extends object>(account: Account<S>, secre
       for (const item of items.values()) if (item.scope === scope) state.set(item.externalId, item.unread);
       return state;
     },
-    knownItems(scope) {
+    knownItems(scope, among) {
       const known = new Map<string, { unread: boolean; timestamp: number }>();
-      for (const item of items.values()) if (item.scope === scope) known.set(item.externalId, { unread: item.unread, timestamp: item.timestamp });
+      const wanted = among === undefined ? undefined : new Set(among);
+      for (const item of items.values()) {
+        if (item.scope === scope && (wanted === undefined || wanted.has(item.externalId))) known.set(item.externalId, { unread: item.unread, timestamp: item.timestamp });
+      }
       return known;
     },
     status(state) {
@@ -102,11 +105,12 @@ export function createMemoryContext<S extends object>(account: Account<S>, secre
     updateSettings(settings) {
       settingsUpdates.push(settings);
     },
-    upsert(batch) {
+    upsert(batch, cursor) {
       for (const item of batch) {
         items.set(item.externalId, { ...item });
         upsertCounts.set(item.externalId, (upsertCounts.get(item.externalId) ?? 0) + 1);
       }
+      if (cursor) cursors.set(cursor.key, JSON.parse(JSON.stringify(cursor.value)) as unknown);
     },
     setUnread(changes) {
       for (const change of changes) {

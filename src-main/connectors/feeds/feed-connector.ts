@@ -8,6 +8,7 @@ import { ConnectorError } from '../connector.ts';
 import type { Connector, ConnectorContext } from '../connector.ts';
 import { decodeFeedBytes } from './decode-text.ts';
 import { discoverFeedLinks, looksLikeHtmlPage } from './discover.ts';
+import { entryKey } from './entry-identity.ts';
 import { entriesToItems, FEED_SCOPE } from './feed-items.ts';
 import type { HostLimiter } from './host-limiter.ts';
 import { FeedFetchError, fetchFeed } from './http-fetch.ts';
@@ -140,7 +141,7 @@ export function createFeedConnector(ctx: ConnectorContext<FeedSettings>, fetchin
     const batch = entriesToItems(feed, {
       feedName: ctx.account.displayName,
       conversationKey: ctx.account.id,
-      known: ctx.knownItems(FEED_SCOPE),
+      known: ctx.knownItems(FEED_SCOPE, feed.entries.map(entryKey)),
       firstPoll,
       now: now(),
     });

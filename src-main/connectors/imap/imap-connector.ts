@@ -8,7 +8,6 @@ import { ConnectorError, type Connector, type ConnectorContext, type ConnectorDe
 import { createReconnectLoop, type ReconnectOptions } from '../reconnect.ts';
 import { closeClient, connectionErrorOf, toConnectorError, type ImapTiming as ClientTiming } from './imap-client.ts';
 import { mailSignIn } from './mail-sign-in.ts';
-import { loadAttachment, loadMessageDetail } from './message-detail.ts';
 import { MailboxSync } from './mailbox-sync.ts';
 import { externalIdOf } from './message-item.ts';
 import { createMailTriage } from './triage/mail-triage.ts';
@@ -213,6 +212,7 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
         const origin = item.origin;
         return withMailbox(origin.mailbox, async (client, uidValidity) => {
           if (uidValidity !== origin.uidValidity) throw new ConnectorError('not-found', 'This message is no longer on the server (the mailbox was rebuilt).');
+          const { loadAttachment } = await import('./message-detail.ts');
           return new Uint8Array(await loadAttachment(client, origin.uid, ref, maxBytes));
         });
       },
@@ -221,6 +221,8 @@ export function createImapConnector(ctx: ConnectorContext<ImapSettings>, timing:
     async loadDetail(item): Promise<ConnectorDetail> {
       if (item.origin.kind !== 'mail') throw new ConnectorError('invalid-input', 'This item is not a mail message.');
       const origin = item.origin;
+      // The reading pane's parser (mailparser) loads on the first message opened, not with the sync.
+      const { loadMessageDetail } = await import('./message-detail.ts');
       return withMailbox(origin.mailbox, (client, uidValidity) => {
         if (uidValidity !== origin.uidValidity) {
           throw new ConnectorError('not-found', 'This message is no longer on the server (the mailbox was rebuilt). It will disappear after the next sync.');

@@ -9,7 +9,6 @@ import type { ConnectorContext, ConnectorItem } from '../connector.ts';
 import { externalIdOf, parseExternalId, toConnectorItem } from './message-item.ts';
 import { ThreadIndex } from './threading.ts';
 import type { SavedThreads, ThreadFacts } from './threading.ts';
-import { parseMessage, SNIPPET_LIMITS } from './parse-message.ts';
 import { quickText } from './quick-text.ts';
 
 export interface MailboxCursor {
@@ -226,7 +225,7 @@ export class MailboxSync {
       false,
       (batch) => {
         this.initialBelow = lowestUid(batch);
-        this.saveCursor();
+        return this.cursor();
       },
       newest.length - remaining.length,
     );
@@ -259,7 +258,7 @@ export class MailboxSync {
    * Fetches in batches, newest first, and upserts each batch as it is parsed. The next batch is
    * requested before the current one is parsed, so the server and the parser work side by side.
    */
-  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, fresh: boolean, stored?: (batch: number[]) => void, alreadyDone = 0): Promise<void> {
+  private async fetchItems(uidsNewestFirst: number[], reportProgress: boolean, fresh: boolean, stored?: (batch: number[]) => MailboxCursor, alreadyDone = 0): Promise<void> {
     const total = alreadyDone + uidsNewestFirst.length;
     if (reportProgress && uidsNewestFirst.length > 0) this.ctx.status({ state: 'syncing', done: alreadyDone, total });
     const batches: number[][] = [];
@@ -278,8 +277,9 @@ export class MailboxSync {
       const batch: { item: ConnectorItem; thread: ThreadFacts }[] = [];
       for (const message of messages.sort((x, y) => y.uid - x.uid)) batch.push(await this.toItem(message, fresh));
       const items = this.threaded(batch);
-      this.ctx.upsert(items);
-      stored?.(batches[b] as number[]);
+      // The cursor that says this batch is stored moves in the batch's own transaction (supervision.ts).
+      const cursor = stored?.(batches[b] as number[]);
+      this.ctx.upsert(items, cursor ? { key: cursorKey(this.mailbox), value: cursor } : undefined);
       done += items.length;
       if (reportProgress) this.ctx.status({ state: 'syncing', done: Math.min(done, total), total });
     }
@@ -289,7 +289,9 @@ export class MailboxSync {
   private async toItem(message: FetchMessageObject, fresh: boolean): Promise<{ item: ConnectorItem; thread: ThreadFacts }> {
     const arrival = { fresh, me: this.settings.user.includes('@') ? this.settings.user : undefined };
     const quick = message.source ? quickText(message.source) : undefined;
-    const parsed = quick ?? (message.source ? await parseMessage(message.source, SNIPPET_LIMITS) : undefined);
+    // mailparser (and what it pulls in: iconv tables, linkify-it) loads only for the rare message the quick path cannot read.
+    const full = quick === undefined && message.source ? await import('./parse-message.ts') : undefined;
+    const parsed = quick ?? (full && message.source ? await full.parseMessage(message.source, full.SNIPPET_LIMITS) : undefined);
     if (!parsed) this.ctx.log.debug('message could not be parsed; showing envelope only', { mailbox: this.mailbox, uid: message.uid });
     const item = toConnectorItem(this.mailbox, this.uidValidity, message, parsed, arrival);
     const parsedReply = parsed && 'inReplyTo' in parsed && typeof parsed.inReplyTo === 'string' ? parsed.inReplyTo : undefined;
@@ -360,9 +362,13 @@ export class MailboxSync {
   }
 
   private saveCursor(): void {
+    this.ctx.writeCursor(cursorKey(this.mailbox), this.cursor());
+  }
+
+  private cursor(): MailboxCursor {
     const cursor: MailboxCursor = { uidValidity: this.uidValidity, uidNext: this.uidNext };
     if (this.highestModseq !== undefined) cursor.highestModseq = this.highestModseq.toString();
     if (this.initialBelow !== undefined) cursor.initialBelow = this.initialBelow;
-    this.ctx.writeCursor(cursorKey(this.mailbox), cursor);
+    return cursor;
   }
 }
