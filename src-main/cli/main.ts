@@ -19,7 +19,7 @@ import { accountChanges, accountInput, browserSignInFlagOf, kindFlags, kindUsage
 import { addressesOf, composeNew, forwardByMail, MailCommandFailure, readAttachments, replyByMail } from './mail-commands.ts';
 import { signInWithBrowser } from './browser-sign-in.ts';
 import { runMailCommand } from './read-mail-commands.ts';
-import { addMailByAddress, MAIL_FLAGS, MAIL_USAGE, MailSetupFailure } from './mail-setup.ts';
+import { addMailByAddress, MAIL_FLAGS, MAIL_USAGE, mailSecretsOf, MailSetupFailure } from './mail-setup.ts';
 import { openSystemBrowser, type BrowserOpener } from './open-browser.ts';
 import { syncProgress } from './sync-progress.ts';
 import { itemJson, parseView, runTriageCommand } from './triage-commands.ts';
@@ -31,8 +31,10 @@ Commands:
   serve [--port N]                      run the hub and the UI on 127.0.0.1 (prints the address)
   account add mail --email ADDR [--password-stdin] [--name N]
                    finds the IMAP and SMTP settings of ADDR (autoconfig), prints them and where they
-                   came from, and adds the account (with the password); --imap-host --imap-port
-                   --imap-security --imap-user override what was found
+                   came from, and adds the account (with the password), sending through the SMTP
+                   server found (receive only, said so, where none is); --imap-host --imap-port
+                   --imap-security --imap-user --smtp-host --smtp-port --smtp-security --smtp-user
+                   --smtp-password-stdin --address --from-name override what was found
   account add imap --host H --port P --security tls|starttls|plain --user U --password-stdin
                    [--name N] [--window-days D] [--max-messages M] [--address A] [--from-name N]
                    [--smtp-host H --smtp-port P --smtp-security tls|starttls|plain]
@@ -227,11 +229,12 @@ async function accountWithKind(
       return 0;
     }
     // Without a password the settings are still looked up and printed; adding needs one (or OAuth2).
-    const password = values['password-stdin'] === true ? (await readStdin(io.stdin)).replace(/\r?\n$/, '') : undefined;
+    const stdinText = values['password-stdin'] === true || values['smtp-password-stdin'] === true ? await readStdin(io.stdin) : undefined;
     try {
       // With --json, stdout is only the account; what was found goes to stderr.
       const report = values['json'] ? (line: string) => io.stderr.write(line + '\n') : print;
-      const view = await addMailByAddress(call, values, password, report, (kind, input) => signInWithBrowser(call, kind, input, openBrowser, io.stderr));
+      const { password, smtpPassword } = mailSecretsOf(values, stdinText);
+      const view = await addMailByAddress(call, values, password, report, (kind, input) => signInWithBrowser(call, kind, input, openBrowser, io.stderr), smtpPassword);
       if (values['json']) print(JSON.stringify(view, null, 2));
       else print(`Added ${view.account.displayName} (${view.account.id}): ${view.summary}.`);
     } catch (error) {

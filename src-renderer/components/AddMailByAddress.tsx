@@ -6,8 +6,9 @@
 import { useEffect, useState } from 'react';
 import type { ImapAccountInput, MailAutoconfig } from '../../src-shared/api.ts';
 import { describeAutoconfigSource, describeMailServer } from '../../src-shared/mail-autoconfig-words.ts';
-import { checkMailAddressForm, emptyMailAddressForm, imapFormFrom, type MailAddressField, type MailAddressValues } from '../forms/mailAddressForm.ts';
+import { checkMailAddressForm, emptyMailAddressForm, imapFormFrom, smtpFormFrom, type MailAddressField, type MailAddressValues } from '../forms/mailAddressForm.ts';
 import { checkImapForm, formFieldOf, type ImapFormField, type ImapFormValues } from '../forms/imapForm.ts';
+import { checkSmtpForm, SMTP_FORM_FIELDS, type SmtpFormField, type SmtpFormValues } from '../forms/smtpForm.ts';
 import { addAccount } from '../state/accountActions.ts';
 import { useHub } from '../state/hooks.ts';
 import { findMailSettings } from '../state/mailSetupActions.ts';
@@ -15,9 +16,23 @@ import { AccountFormFrame } from './AccountFormFrame.tsx';
 import { BrowserSignInButtons, useBrowserSignIn } from './BrowserSignIn.tsx';
 import { Field } from './FormField.tsx';
 import { ImapServerFields, ImapSyncFields } from './ImapFields.tsx';
+import { SmtpFields } from './SmtpFields.tsx';
 import { useAccountForm } from './useAccountForm.ts';
 
 type Place = 'add-dialog' | 'section';
+type ConfirmValues = ImapFormValues & SmtpFormValues;
+type ConfirmField = ImapFormField | SmtpFormField;
+
+/** The IMAP checks and the sending ones together, each naming its own fields; an empty SMTP server: receive only. */
+function checkConfirm(values: ConfirmValues): { ok: true; input: ImapAccountInput } | { ok: false; errors: Partial<Record<ConfirmField, string>> } {
+  const imap = checkImapForm(values);
+  const errors: Partial<Record<ConfirmField, string>> = imap.ok ? {} : { ...imap.errors };
+  const smtp = checkSmtpForm(values, errors);
+  if (!imap.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, input: { ...imap.input, ...smtp } };
+}
+
+const confirmFieldOf = (field: string | undefined): ConfirmField | undefined => formFieldOf(field) ?? SMTP_FORM_FIELDS.find((f) => f === field);
 
 interface Props {
   busy: boolean;
@@ -67,11 +82,11 @@ function AddressStep({ busy, setBusy, place, autoFocus, onFound }: Required<Omit
 
 function ConfirmStep({ found, password, busy, setBusy, place, onBack }: { found: MailAutoconfig; password: string; busy: boolean; setBusy: (busy: boolean) => void; place: Place; onBack: () => void }) {
   const hub = useHub();
-  const form = useAccountForm<ImapFormValues, ImapFormField, ImapAccountInput>({
-    empty: () => imapFormFrom(found, password),
-    check: checkImapForm,
-    submit: (input) => addAccount(hub, { kind: found.kind, input, secrets: [input.password] }),
-    placeError: (error) => ({ field: formFieldOf(error.field), message: error.message }),
+  const form = useAccountForm<ConfirmValues, ConfirmField, ImapAccountInput>({
+    empty: () => ({ ...imapFormFrom(found, password), ...smtpFormFrom(found) }),
+    check: checkConfirm,
+    submit: (input) => addAccount(hub, { kind: found.kind, input, secrets: [input.password, ...(input.smtpPassword ? [input.smtpPassword] : [])] }),
+    placeError: (error) => ({ field: confirmFieldOf(error.field), message: error.message }),
     busy,
     setBusy,
   });
@@ -88,13 +103,14 @@ function ConfirmStep({ found, password, busy, setBusy, place, onBack }: { found:
   const oauth = useBrowserSignIn(hub);
   const oauthOption = found.oauth2 !== undefined ? [{ id: 'found', name: found.providerName ?? 'your mail provider' }] : [];
   const signInWithProvider = async (): Promise<void> => {
-    const checked = checkImapForm({ ...values, password: values.password === '' ? 'unused' : values.password });
+    const checked = checkConfirm({ ...values, password: values.password === '' ? 'unused' : values.password });
     if (!checked.ok) {
       form.setErrors(() => checked.errors);
       return;
     }
     const { password: _unused, ...server } = checked.input;
     setBusy(true);
+    // The sending settings go along with the sign-in (the access token is the SMTP login too).
     const signedIn = await oauth.run({ kind: found.kind, input: { host: server.host, user: server.user } });
     if (signedIn.ok) {
       const added = await addAccount(hub, { kind: found.kind, input: { ...server, signInId: signedIn.signInId }, secrets: [] });
@@ -117,7 +133,11 @@ function ConfirmStep({ found, password, busy, setBusy, place, onBack }: { found:
         ) : (
           <p>Enter the IMAP server below; your provider's help pages name it.</p>
         )}
-        {smtp !== undefined ? <p className="autoconfig-server">Sending (SMTP): {describeMailServer(smtp)}</p> : found.found ? <p className="autoconfig-server">Sending (SMTP): none found</p> : null}
+        {smtp !== undefined ? (
+          <p className="autoconfig-server">Sending (SMTP): {describeMailServer(smtp)}</p>
+        ) : found.found ? (
+          <p className="autoconfig-server">Sending (SMTP): none found — this account will only receive mail unless you enter an outgoing server below.</p>
+        ) : null}
         {found.warnings.length > 0 ? (
           <ul className="autoconfig-warnings">
             {found.warnings.map((warning) => (
@@ -148,6 +168,12 @@ function ConfirmStep({ found, password, busy, setBusy, place, onBack }: { found:
       <Field field="password" label="Password" errors={errors}>
         {(a) => <input {...a} type="password" autoComplete="current-password" value={values.password} onChange={(e) => set('password', e.target.value)} />}
       </Field>
+      <SmtpFields form={form} />
+      {values.smtpHost.trim() === '' ? (
+        <p className="hint receive-only" role="note">
+          Without an outgoing server this account only receives mail; you can add one later in its settings.
+        </p>
+      ) : null}
       <details className="advanced">
         <summary>Advanced</summary>
         <ImapSyncFields form={form} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MailAutoconfig } from '../../src-shared/api.ts';
-import { checkMailAddressForm, imapFormFrom } from './mailAddressForm.ts';
+import { checkMailAddressForm, imapFormFrom, smtpFormFrom } from './mailAddressForm.ts';
 
 const found: MailAutoconfig = {
   email: 'ann@example.org',
@@ -30,5 +30,11 @@ describe('the mail-by-address form', () => {
   it('leaves the server empty for the user when nothing was found', () => {
     const none: MailAutoconfig = { ...found, found: false, imap: [], input: { displayName: 'ann@example.org', user: 'ann@example.org' } };
     expect(imapFormFrom(none, 'pw')).toMatchObject({ host: '', port: '993', security: 'tls', user: 'ann@example.org' });
+  });
+
+  it('fills the sending fields with the SMTP server found, and leaves them empty (receive only) where none was', () => {
+    const withSmtp: MailAutoconfig = { ...found, input: { ...found.input, address: 'ann@example.org', smtpHost: 'smtp.example.org', smtpPort: 587, smtpSecurity: 'starttls', smtpUser: 'ann@example.org' } };
+    expect(smtpFormFrom(withSmtp)).toEqual({ address: 'ann@example.org', smtpHost: 'smtp.example.org', smtpPort: '587', smtpSecurity: 'starttls', smtpUser: 'ann@example.org', smtpPassword: '' });
+    expect(smtpFormFrom(found)).toEqual({ address: 'ann@example.org', smtpHost: '', smtpPort: '465', smtpSecurity: 'tls', smtpUser: '', smtpPassword: '' });
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { MailAutoconfig } from '../../src-shared/api.ts';
 import { emptyImapForm, type ImapFormValues } from './imapForm.ts';
+import { defaultSmtpPort, emptySmtpForm, type SmtpFormValues } from './smtpForm.ts';
 
 export interface MailAddressValues {
   email: string;
@@ -42,5 +43,20 @@ export function imapFormFrom(found: MailAutoconfig, password: string): ImapFormV
     security,
     user: typeof input['user'] === 'string' ? input['user'] : found.email,
     password,
+  };
+}
+
+/** The sending fields, filled with the SMTP server found (empty where none was: the account then only receives). */
+export function smtpFormFrom(found: MailAutoconfig): SmtpFormValues {
+  const input = found.input;
+  const blank = emptySmtpForm();
+  const security = input['smtpSecurity'] === 'tls' || input['smtpSecurity'] === 'starttls' || input['smtpSecurity'] === 'plain' ? input['smtpSecurity'] : blank.smtpSecurity;
+  return {
+    ...blank,
+    address: typeof input['address'] === 'string' ? input['address'] : found.email,
+    smtpHost: typeof input['smtpHost'] === 'string' ? input['smtpHost'] : '',
+    smtpPort: typeof input['smtpPort'] === 'number' ? String(input['smtpPort']) : String(defaultSmtpPort(security)),
+    smtpSecurity: security,
+    smtpUser: typeof input['smtpUser'] === 'string' ? input['smtpUser'] : '',
   };
 }

@@ -24,6 +24,8 @@ import { rssFeed, statusEntries } from '../support/feed-fixtures.ts';
 import { startHomeserver, type Homeserver } from '../support/homeserver/index.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
 import { appendMessages, realisticMessages } from '../support/mail-fixtures.ts';
+import { waitForDelivery } from '../support/mail-readback.ts';
+import { startPostfix, type Postfix } from '../support/postfix.ts';
 import { tempProfile } from '../support/profile.ts';
 import { startServe, type ServeProcess } from '../support/serve-process.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
@@ -45,6 +47,7 @@ describe('the first run, keyboard only', () => {
   const user: DovecotUser = { user: 'erin', password: `first-${randomBytes(8).toString('hex')}` };
   const profile = tempProfile();
   let dovecot: Dovecot;
+  let postfix: Postfix;
   let proxy: TcpProxy;
   let http: FeedServer;
   let dns: DnsServer;
@@ -84,14 +87,15 @@ describe('the first run, keyboard only', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    dovecot = await startDovecot({ users: [user] });
+    dovecot = await startDovecot({ users: [user], lmtp: true });
+    postfix = await startPostfix({ lmtpPort: dovecot.lmtpPort!, authPort: dovecot.authPort!, domain: 'work.test' });
     const messages = realisticMessages(MESSAGES, new Date());
     mailboxBytes = messages.reduce((sum, m) => sum + m.raw.length, 0);
     await appendMessages(dovecot, user, messages);
     proxy = await startTcpProxy({ host: dovecot.host, port: dovecot.port });
     http = await startFeedServer();
     http.route(domainPath('work.test'), (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: proxy.port, socketType: 'plain' }, { host: 'smtp.work.test', port: 465, socketType: 'SSL' }));
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: proxy.port, socketType: 'plain' }, { host: postfix.host, port: postfix.port, socketType: 'plain', username: '%EMAILLOCALPART%' }));
     });
     http.route(domainPath('oauthmail.test'), (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: 'imap.oauthmail.test', port: 993, socketType: 'SSL', username: '%EMAILADDRESS%', authentication: ['OAuth2', 'password-cleartext'] }));
@@ -111,6 +115,7 @@ describe('the first run, keyboard only', () => {
     await dns?.stop();
     await http?.stop();
     await proxy?.close();
+    await postfix?.stop();
     await dovecot?.stop();
     profile.remove();
   });
@@ -148,16 +153,21 @@ describe('the first run, keyboard only', () => {
     expect(text).toContain("Found in the domain's own autoconfig file (Stand-in Mail)");
     expect(text).toContain(`${http.origin}${domainPath('work.test')}?emailaddress=erin%40work.test`);
     expect(text).toContain(`Receiving (IMAP): 127.0.0.1:${proxy.port} unencrypted, user erin`);
-    expect(text).toContain('Sending (SMTP): smtp.work.test:465 TLS, user erin@work.test');
+    expect(text).toContain(`Sending (SMTP): 127.0.0.1:${postfix.port} unencrypted, user erin`);
     expect(text).toMatch(/without encryption; that is allowed only because 127\.0\.0\.1 is this computer/);
     // Every field can be corrected before adding.
     expect(await mail.getByRole('textbox', { name: 'Server' }).inputValue()).toBe('127.0.0.1');
-    expect(await mail.getByRole('textbox', { name: 'User name' }).inputValue()).toBe('erin');
+    expect(await mail.getByRole('textbox', { name: 'User name', exact: true }).inputValue()).toBe('erin');
+    // The sending side found, as editable as the receiving one.
+    expect(await mail.getByRole('combobox', { name: 'Outgoing server (SMTP)' }).inputValue()).toBe('127.0.0.1');
+    expect(await mail.getByRole('textbox', { name: 'SMTP port' }).inputValue()).toBe(String(postfix.port));
+    expect(await mail.getByRole('combobox', { name: 'SMTP security' }).inputValue()).toBe('plain');
+    expect(await mail.getByRole('textbox', { name: 'Your address' }).inputValue()).toBe('erin@work.test');
     expect(JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout)).toEqual([]);
     await expect.poll(focusedName).toBe('Add account');
     // Shift+Tab back through the form to "What was looked up", Enter opens it; then back to Add account.
     const steps = mail.getByText('What was looked up');
-    for (let i = 0; i < 12 && (await focusedName()) !== 'What was looked up'; i++) await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 30 && (await focusedName()) !== 'What was looked up'; i++) await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
     await expect.poll(() => mail.locator('details.autoconfig-steps').getAttribute('open')).toBe('');
     expect(await mail.locator('details.autoconfig-steps').innerText()).toContain('skipped');
@@ -165,7 +175,7 @@ describe('the first run, keyboard only', () => {
     await shotThemesAndNarrow('61-first-run-found');
     await page.keyboard.press('Enter');
     await expect.poll(() => steps.evaluate((el) => el.parentElement?.hasAttribute('open'))).toBe(false);
-    for (let i = 0; i < 20 && (await focusedName()) !== 'Add account'; i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 40 && (await focusedName()) !== 'Add account'; i++) await page.keyboard.press('Tab');
     await expect.poll(focusedName).toBe('Add account');
   });
 
@@ -195,6 +205,15 @@ describe('the first run, keyboard only', () => {
     await page.keyboard.press('Enter');
     const newest = (await itemsFromHub())[0]!;
     await page.getByRole('region', { name: 'Reading pane' }).getByRole('heading', { name: newest.title }).waitFor();
+
+    // The account added by address sends too: through the Postfix its file named, into the INBOX.
+    const [account] = JSON.parse((await runCli(['account', 'list', '--json', '--profile', profile.dir])).stdout) as { account: { id: string } }[];
+    const sent = await runCli(['compose', '--account', account!.account.id, '--to', 'erin@work.test', '--subject', 'Sent after the first run', '--text-stdin', '--profile', profile.dir], { stdin: 'It sends.\n' });
+    expect(sent.code, sent.stderr).toBe(0);
+    const messageId = /^Sent (<[^>]+>)\./m.exec(sent.stdout)?.[1];
+    expect(messageId, sent.stdout).toBeDefined();
+    const [copy] = await waitForDelivery(dovecot, user, 'INBOX', messageId!);
+    expect(copy).toMatchObject({ subject: 'Sent after the first run', from: ['erin@work.test'] });
   });
 
   it('offers the same address path first in the Add account dialog', async () => {

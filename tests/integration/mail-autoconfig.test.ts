@@ -3,7 +3,10 @@
  * for the domain's autoconfig host, its /.well-known copy and the ISP database; a real dnsmasq
  * serving RFC 6186 SRV records and MX records; the guess against a real Dovecot, logged into for
  * real. Hostile files (an XXE, 10 MB, wrong types, a web page) are refused in words and the search
- * goes on. Then the CLI: `account add mail --email` finds, prints and adds, and `--imap-*` override.
+ * goes on. An account added from what was found sends too: its domain's file names a real Postfix
+ * (a private instance delivering into the test Dovecot over LMTP), and a message sent through it is
+ * read back from the INBOX. Then the CLI: `account add mail --email` finds, prints and adds (sending
+ * included, or saying it only receives), and `--imap-*` / `--smtp-*` override.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -18,6 +21,8 @@ import { startDnsmasq, type DnsServer } from '../support/dnsmasq.ts';
 import { startDovecot, type Dovecot, type DovecotUser } from '../support/dovecot.ts';
 import { startFeedServer, type FeedServer } from '../support/feed-server.ts';
 import { appendMessages, mailboxFixture } from '../support/mail-fixtures.ts';
+import { waitForDelivery } from '../support/mail-readback.ts';
+import { startPostfix, type Postfix } from '../support/postfix.ts';
 import { memorySecrets } from '../support/memory-secrets.ts';
 import { tempProfile } from '../support/profile.ts';
 import { startServe, type ServeProcess } from '../support/serve-process.ts';
@@ -36,6 +41,7 @@ describe('mail autoconfig against local stand-ins', () => {
   const user: DovecotUser = { user: 'erin', password: `ac-${randomBytes(8).toString('hex')}` };
   const profile = tempProfile();
   let dovecot: Dovecot;
+  let postfix: Postfix;
   let http: FeedServer;
   let dns: DnsServer;
   let world: AutoconfigWorld;
@@ -52,7 +58,8 @@ describe('mail autoconfig against local stand-ins', () => {
   const outcomes = (found: MailAutoconfig) => found.steps.map((s) => `${s.source}:${s.outcome}`);
 
   beforeAll(async () => {
-    dovecot = await startDovecot({ users: [user] });
+    dovecot = await startDovecot({ users: [user], lmtp: true });
+    postfix = await startPostfix({ lmtpPort: dovecot.lmtpPort!, authPort: dovecot.authPort!, domain: 'own.test' });
     await appendMessages(dovecot, user, mailboxFixture(30));
     http = await startFeedServer();
     dns = await startDnsmasq({
@@ -68,7 +75,7 @@ describe('mail autoconfig against local stand-ins', () => {
     });
     world = { origin: http.origin, dns: dns.address, imapPorts: { tls: await closedPort(), starttls: dovecot.port }, smtpPorts: { tls: await closedPort(), starttls: await closedPort() } };
     const local = { host: '127.0.0.1', port: dovecot.port, socketType: 'plain' };
-    serveXml(domainPath('own.test'), configFile(local, { host: 'smtp.own.test', port: 587, socketType: 'STARTTLS' }));
+    serveXml(domainPath('own.test'), configFile(local, { host: postfix.host, port: postfix.port, socketType: 'plain', username: '%EMAILLOCALPART%' }));
     serveXml(wellKnownPath('wk.test'), configFile(local));
     serveXml(ispdbPath('isp.test'), configFile({ host: 'imap.isp.test', port: 993, socketType: 'SSL', username: '%EMAILADDRESS%', authentication: ['OAuth2', 'password-cleartext'] }));
     serveXml(ispdbPath('hosted.test'), configFile({ host: 'imap.hosted.test', port: 993, socketType: 'SSL', authentication: ['OAuth2'] }));
@@ -98,16 +105,21 @@ describe('mail autoconfig against local stand-ins', () => {
     await hub?.dispose();
     await dns?.stop();
     await http?.stop();
+    await postfix?.stop();
     await dovecot?.stop();
     profile.remove();
   });
 
-  it("takes the domain's own file first, sending the address to it, and the account it proposes logs in", async () => {
+  it("takes the domain's own file first, sending the address to it, and the account it proposes logs in and sends", async () => {
     const found = await autoconfig('erin@own.test');
     expect(found).toMatchObject({ found: true, source: 'domain', providerName: 'Stand-in Mail', kind: 'imap', verified: false });
     expect(found.where).toBe(`${http.origin}${domainPath('own.test')}?emailaddress=erin%40own.test`);
-    expect(found.input).toEqual({ displayName: 'erin@own.test', host: '127.0.0.1', port: dovecot.port, security: 'plain', user: 'erin' });
-    expect(found.smtp).toEqual([{ host: 'smtp.own.test', port: 587, security: 'starttls', user: 'erin@own.test', authentication: ['password-cleartext'] }]);
+    // The SMTP server found is in the input too (its user is the IMAP one, so not repeated), the address as the From.
+    expect(found.input).toEqual({
+      displayName: 'erin@own.test', host: '127.0.0.1', port: dovecot.port, security: 'plain', user: 'erin',
+      address: 'erin@own.test', smtpHost: '127.0.0.1', smtpPort: postfix.port, smtpSecurity: 'plain',
+    });
+    expect(found.smtp).toEqual([{ host: '127.0.0.1', port: postfix.port, security: 'plain', user: 'erin', authentication: ['password-cleartext'] }]);
     // Unencrypted: said, and allowed only because 127.0.0.1 is this computer.
     expect(found.warnings.join(' ')).toMatch(/without encryption; that is allowed only because 127\.0\.0\.1 is this computer/);
     expect(outcomes(found)).toEqual(['domain:found', 'well-known:skipped', 'ispdb:skipped', 'srv:skipped', 'mx:skipped']);
@@ -115,7 +127,17 @@ describe('mail autoconfig against local stand-ins', () => {
     expect(request?.path).toContain('emailaddress=erin%40own.test');
 
     const added = await hub.call('accounts.add', { kind: found.kind, input: { ...found.input, password: user.password } });
-    expect(added.ok).toBe(true);
+    if (!added.ok) throw new Error(added.error.message);
+    expect(added.value.account.settings).toMatchObject({ address: 'erin@own.test', smtp: { host: '127.0.0.1', port: postfix.port, security: 'plain' } });
+    // It sends: through the Postfix the file named, into the INBOX of the address.
+    const draft = await hub.call('mail.prepare', { mode: 'new', accountId: added.value.account.id });
+    if (!draft.ok) throw new Error(draft.error.message);
+    const sent = await hub.call('mail.send', { draft: { ...draft.value, to: ['erin@own.test'], subject: 'Sent from an account found by address', text: 'Autoconfig set up sending too.' } });
+    if (!sent.ok) throw new Error(sent.error.message);
+    expect(sent.value.state, sent.value.message).toBe('sent');
+    const [copy] = await waitForDelivery(dovecot, user, 'INBOX', sent.value.messageId);
+    expect(copy).toMatchObject({ subject: 'Sent from an account found by address', from: ['erin@own.test'], to: ['erin@own.test'] });
+    expect(copy!.text).toContain('Autoconfig set up sending too.');
   });
 
   it('falls back to /.well-known, then the ISP database, which is sent the domain only', async () => {
@@ -198,24 +220,31 @@ describe('mail autoconfig against local stand-ins', () => {
 
 describe('account add mail --email (the CLI)', () => {
   const user: DovecotUser = { user: 'finn', password: `cli-${randomBytes(8).toString('hex')}` };
+  const gwen: DovecotUser = { user: 'gwen', password: `cli-${randomBytes(8).toString('hex')}` };
   const profile = tempProfile();
   let dovecot: Dovecot;
+  let postfix: Postfix;
   let http: FeedServer;
   let dns: DnsServer;
   let serve: ServeProcess;
   const cli = (args: string[], stdin?: string) => runCli([...args, '--profile', profile.dir], stdin === undefined ? {} : { stdin });
 
   beforeAll(async () => {
-    dovecot = await startDovecot({ users: [user] });
+    dovecot = await startDovecot({ users: [user, gwen], lmtp: true });
+    postfix = await startPostfix({ lmtpPort: dovecot.lmtpPort!, authPort: dovecot.authPort!, domain: 'own.test' });
     await appendMessages(dovecot, user, mailboxFixture(20));
     http = await startFeedServer();
-    dns = await startDnsmasq({ domains: ['own.test', 'wrong.test', 'nowhere.test', 'oauth.test'] });
+    dns = await startDnsmasq({ domains: ['own.test', 'wrong.test', 'nowhere.test', 'oauth.test', 'given.test'] });
+    // given.test names an IMAP server only: sending comes from the --smtp-* flags.
+    http.route(domainPath('given.test'), (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: dovecot.port, socketType: 'plain' }));
+    });
     http.route(domainPath('oauth.test'), (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: 'imap.oauth.test', port: 993, socketType: 'SSL', authentication: ['OAuth2'] }));
     });
     const refusedPort = await closedPort();
     http.route(domainPath('own.test'), (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: dovecot.port, socketType: 'plain' }, { host: 'smtp.own.test', port: 465, socketType: 'SSL' }));
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: dovecot.port, socketType: 'plain' }, { host: postfix.host, port: postfix.port, socketType: 'plain', username: '%EMAILLOCALPART%' }));
     });
     http.route(domainPath('wrong.test'), (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' }).end(configFile({ host: '127.0.0.1', port: refusedPort, socketType: 'plain' }));
@@ -229,18 +258,32 @@ describe('account add mail --email (the CLI)', () => {
     await serve?.stop();
     await dns?.stop();
     await http?.stop();
+    await postfix?.stop();
     await dovecot?.stop();
     profile.remove();
   });
 
-  it('prints what it found and where, adds the account through the normal path, and it syncs', async () => {
+  /** Sends from the account with `groundswell compose` and reads the message back from the recipient's INBOX. */
+  const composeArrives = async (accountId: string, recipient: DovecotUser, subject: string) => {
+    const sent = await cli(['compose', '--account', accountId, '--to', `${recipient.user}@own.test`, '--subject', subject, '--text-stdin'], 'Sent from the command line.\n');
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    const messageId = /^Sent (<[^>]+>)\./m.exec(sent.stdout)?.[1];
+    expect(messageId, sent.stdout).toBeDefined();
+    const [copy] = await waitForDelivery(dovecot, recipient, 'INBOX', messageId!);
+    expect(copy).toMatchObject({ subject, to: [`${recipient.user}@own.test`] });
+    return copy!;
+  };
+
+  it('prints what it found and where, adds the account through the normal path, and it syncs and sends', async () => {
     const run = await cli(['account', 'add', 'mail', '--email', 'finn@own.test', '--password-stdin'], `${user.password}\n`);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`found   domain     ${http.origin}${domainPath('own.test')}?emailaddress=finn%40own.test`);
     expect(run.stdout).toContain(`Found in the domain's own autoconfig file (Stand-in Mail): ${http.origin}`);
     expect(run.stdout).toContain(`IMAP: 127.0.0.1:${dovecot.port} unencrypted, user finn`);
-    expect(run.stdout).toContain('SMTP: smtp.own.test:465 TLS, user finn@own.test');
+    expect(run.stdout).toContain(`SMTP: 127.0.0.1:${postfix.port} unencrypted, user finn`);
+    expect(run.stdout).toContain(`Sending through 127.0.0.1:${postfix.port} unencrypted, the IMAP user and password, from finn@own.test.`);
     expect(run.stdout).toMatch(/Note: .*allowed only because 127\.0\.0\.1 is this computer/);
     expect(run.stdout).toMatch(/^Added finn@own\.test \(/m);
     expect(run.stdout).not.toContain(user.password);
@@ -250,6 +293,9 @@ describe('account add mail --email (the CLI)', () => {
     expect(sync.stderr).toBe('');
     const items = JSON.parse((await cli(['inbox', '--json', '--limit', '100'])).stdout) as unknown[];
     expect(items).toHaveLength(20);
+    const [account] = JSON.parse((await cli(['account', 'list', '--json'])).stdout) as { account: { id: string } }[];
+    const copy = await composeArrives(account!.account.id, user, 'From the account found by address');
+    expect(copy.from).toEqual(['finn@own.test']);
   });
 
   it('lets --imap-* flags override what was found, and refuses with the reason when nothing is found', async () => {
@@ -259,6 +305,9 @@ describe('account add mail --email (the CLI)', () => {
     // --json keeps stdout for the account alone; what was found went to stderr.
     expect(wrongPort.stdout).toBe('');
     expect(wrongPort.stderr).toContain(`Found in the domain's own autoconfig file (Stand-in Mail)`);
+    // Its file names no SMTP server: said before adding, as receive only.
+    expect(wrongPort.stderr).toContain('SMTP: none found (without one the account only receives mail)');
+    expect(wrongPort.stderr).toContain('No outgoing (SMTP) server was found or given: the account will only receive mail.');
     const fixed = await cli(['account', 'add', 'mail', '--email', 'finn@wrong.test', '--imap-port', String(dovecot.port), '--imap-user', 'finn', '--name', 'Finn again', '--password-stdin'], `${user.password}\n`);
     // The same mailbox as the first test's account: refused as a duplicate, which proves the override reached the server's identity.
     expect(fixed.stderr).toMatch(/already here as "finn@own\.test"/);
@@ -279,5 +328,19 @@ describe('account add mail --email (the CLI)', () => {
     expect(lookOnly.code).toBe(1);
     expect(lookOnly.stdout).toContain(`IMAP: 127.0.0.1:${dovecot.port} unencrypted, user finn`);
     expect(lookOnly.stderr).toMatch(/To add this account, pass its password on standard input with --password-stdin/);
+  });
+
+  it('lets --smtp-* flags give the sending side where the file names none, and the account sends through it', async () => {
+    const run = await cli(
+      ['account', 'add', 'mail', '--email', 'gwen@given.test', '--smtp-host', postfix.host, '--smtp-port', String(postfix.port), '--smtp-security', 'plain', '--smtp-user', 'gwen', '--address', 'gwen@own.test', '--password-stdin', '--json'],
+      `${gwen.password}\n`,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('SMTP: none found');
+    expect(run.stderr).toContain(`Sending through 127.0.0.1:${postfix.port} unencrypted, user gwen, from gwen@own.test.`);
+    const view = JSON.parse(run.stdout) as { account: { id: string; settings: Record<string, unknown> } };
+    expect(view.account.settings).toMatchObject({ address: 'gwen@own.test', smtp: { host: '127.0.0.1', port: postfix.port, security: 'plain', user: 'gwen' } });
+    const copy = await composeArrives(view.account.id, user, 'From flags given');
+    expect(copy.from).toEqual(['gwen@own.test']);
   });
 });

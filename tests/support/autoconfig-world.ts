@@ -42,8 +42,11 @@ export function autoconfigEnvironment(world: AutoconfigWorld): AutoconfigEnviron
   };
 }
 
-/** A config-v1.1 file with one IMAP server (and optionally an SMTP one). */
-export function configFile(imap: { host: string; port: number; socketType: string; username?: string; authentication?: string[] }, smtp?: { host: string; port: number; socketType: string }): string {
+/** A config-v1.1 file with one IMAP server (and optionally an SMTP one, whose user is the address unless given). */
+export function configFile(
+  imap: { host: string; port: number; socketType: string; username?: string; authentication?: string[] },
+  smtp?: { host: string; port: number; socketType: string; username?: string },
+): string {
   const auth = (imap.authentication ?? ['password-cleartext']).map((a) => `<authentication>${a}</authentication>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <clientConfig version="1.1">
@@ -57,7 +60,7 @@ export function configFile(imap: { host: string; port: number; socketType: strin
       <username>${imap.username ?? '%EMAILLOCALPART%'}</username>
       ${auth}
     </incomingServer>
-    ${smtp ? `<outgoingServer type="smtp"><hostname>${smtp.host}</hostname><port>${smtp.port}</port><socketType>${smtp.socketType}</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer>` : ''}
+    ${smtp ? `<outgoingServer type="smtp"><hostname>${smtp.host}</hostname><port>${smtp.port}</port><socketType>${smtp.socketType}</socketType><username>${smtp.username ?? '%EMAILADDRESS%'}</username><authentication>password-cleartext</authentication></outgoingServer>` : ''}
   </emailProvider>
 </clientConfig>
 `;

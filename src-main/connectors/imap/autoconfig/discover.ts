@@ -162,7 +162,7 @@ export async function discoverMailSettings(rawEmail: unknown, password: string |
   };
   steps.push(guessStep);
   if (!guess.imap) {
-    return { email: email.address, found: false, imap: [], smtp: [], verified: false, warnings: [], steps, kind: 'imap', input: { displayName: email.address, user: email.address } };
+    return { email: email.address, found: false, imap: [], smtp: [], verified: false, warnings: [], steps, kind: 'imap', input: { displayName: email.address, user: email.address, address: email.address } };
   }
   const plainNote = guess.imap.security === 'plain' ? [`The guess reached ${guess.imap.host}:${guess.imap.port} only without encryption; that is allowed because ${guess.imap.host} is this computer.`] : [];
   return report(email, { step: guessStep, imap: [guess.imap], smtp: guess.smtp ? [guess.smtp] : [], notes: [...plainNote, ...guess.warnings] }, steps, guess.verified);
@@ -196,6 +196,16 @@ function report(email: EmailParts, winner: StepResult, steps: MailAutoconfigStep
     warnings,
     steps,
     kind: 'imap',
-    input: { displayName: email.address, host: imap.host, port: imap.port, security: imap.security, user: imap.user },
+    input: { displayName: email.address, host: imap.host, port: imap.port, security: imap.security, user: imap.user, ...sendingInput(email.address, imap, winner.smtp[0]) },
   };
+}
+
+/**
+ * The sending half of the input (smtp-settings.ts's keys): the first SMTP server found, its user only
+ * where it is not the IMAP one, and the address as the From. Without an SMTP server the account only
+ * receives; whoever shows the result says so.
+ */
+export function sendingInput(address: string, imap: MailServerSetting, smtp: MailServerSetting | undefined): Record<string, unknown> {
+  if (!smtp) return { address };
+  return { address, smtpHost: smtp.host, smtpPort: smtp.port, smtpSecurity: smtp.security, ...(smtp.user !== imap.user ? { smtpUser: smtp.user } : {}) };
 }
