@@ -5,9 +5,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForGreeting } from './server-ports.ts';
 
 const DOVECOT = existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot';
 const DOVEADM = existsSync('/usr/bin/doveadm') ? '/usr/bin/doveadm' : 'doveadm';
@@ -117,7 +117,16 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child = proc;
     try {
-      await waitForGreeting(port, proc, 15_000);
+      // Ready means the greeting says so: right after start Dovecot greets with "Waiting for authentication".
+      await waitForGreeting(port, {
+        ready: /^\* OK .*ready/i,
+        goodbye: 'x LOGOUT',
+        what: 'ready greeting',
+        timeoutMs: 15_000,
+        stillRunning: () => {
+          if (proc.exitCode !== null) throw new Error(`dovecot exited with ${proc.exitCode}`);
+        },
+      });
     } catch (error) {
       await terminate(proc);
       throw new Error(`Dovecot did not start: ${(error as Error).message}\n${stderr}\n${readLog()}`, { cause: error });
@@ -312,55 +321,6 @@ service anvil {
   chroot =
 }
 `;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Ready means the greeting says so: right after start Dovecot greets with "Waiting for authentication". */
-async function waitForGreeting(port: number, proc: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`dovecot exited with ${proc.exitCode}`);
-    const greeting = await readGreeting(port).catch((e: Error) => e.message);
-    if (/^\* OK .*ready/i.test(greeting)) return;
-    last = greeting;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ready greeting on 127.0.0.1:${port} (${last.trim()})`);
-}
-
-function readGreeting(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let data = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(data);
-    }, 1_000);
-    socket.on('data', (chunk) => {
-      data += chunk.toString();
-      if (data.includes('\r\n')) {
-        clearTimeout(timer);
-        socket.end('x LOGOUT\r\n');
-        resolve(data);
-      }
-    });
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
 }
 
 /**

@@ -9,9 +9,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForGreeting } from './server-ports.ts';
 
 const POSTFIX = existsSync('/usr/sbin/postfix') ? '/usr/sbin/postfix' : 'postfix';
 
@@ -73,7 +73,7 @@ export async function startPostfix(options: PostfixOptions): Promise<Postfix> {
 
   const launch = async () => {
     run('start');
-    await waitForBanner(port, 15_000).catch((error: Error) => {
+    await waitForGreeting(port, { ready: /^220 /, goodbye: 'QUIT', what: '220 banner', timeoutMs: 15_000 }).catch((error: Error) => {
       throw new Error(`Postfix did not start: ${error.message}\n${readLog()}`, { cause: error });
     });
   };
@@ -186,53 +186,6 @@ function lookupUser(name: string): { uid: number; gid: number } {
   if (!line) throw new Error(`user ${name} is missing (apt-get install -y postfix)`);
   const fields = line.split(':');
   return { uid: Number(fields[2]), gid: Number(fields[3]) };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForBanner(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    const banner = await readBanner(port).catch((e: Error) => e.message);
-    if (/^220 /.test(banner)) return;
-    last = banner;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no 220 banner on 127.0.0.1:${port} (${last.trim()})`);
-}
-
-function readBanner(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let data = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(data);
-    }, 1_000);
-    socket.on('data', (chunk) => {
-      data += chunk.toString();
-      if (data.includes('\r\n')) {
-        clearTimeout(timer);
-        socket.end('QUIT\r\n');
-        resolve(data);
-      }
-    });
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
 }
 
 function isAlive(pid: number): boolean {
