@@ -190,7 +190,7 @@ describe('Matrix chat in a browser', () => {
     await mine.waitFor({ timeout: 20_000 });
     await expect.poll(() => mine.innerText()).toContain('Sure, looking at it now.');
     await expect.poll(() => mine.locator('.chat-quote').innerText()).toContain('Bob Builder');
-    expect(await mine.locator('.chat-status').count()).toBe(0);
+    await expect.poll(() => mine.locator('.chat-status').count()).toBe(0);
     await expect.poll(() => row.locator('.room-count').count()).toBe(0);
     expect(await row.getByRole('img', { name: 'Unread' }).count()).toBe(0);
     await shot('23-chat-reply');
